@@ -1,0 +1,34 @@
+package dev.slipstream.api.v1alpha1;
+
+/** Schema patterns shared by several fields. Each says which rule of PostgreSQL or Kubernetes it encodes. */
+public final class Patterns {
+
+  /**
+   * A replication slot name: "Slot names may contain only lower case letters, numbers, and the
+   * underscore character" (PostgreSQL docs, Replication Slots), at most NAMEDATALEN-1 = 63 bytes.
+   */
+  public static final String SLOT_NAME = "^[a-z0-9_]+$";
+
+  /**
+   * A publication name in the form PostgreSQL folds unquoted identifiers to (lower case, starting
+   * with a letter or underscore), so the name a user sees in {@code psql} is the name written here.
+   */
+  public static final String LOWER_CASE_IDENTIFIER = "^[a-z_][a-z0-9_$]*$";
+
+  /** PostgreSQL truncates identifiers to NAMEDATALEN-1 bytes; the API refuses longer ones instead. */
+  public static final int MAX_IDENTIFIER_BYTES = 63;
+
+  /** A Go-style duration as Kubernetes writes them: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 500ms}. */
+  public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
+
+  /** A Kubernetes resource quantity: {@code 1048576}, {@code 1Mi}, {@code 1Gi}, {@code 500M}. */
+  public static final String QUANTITY =
+      "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+
+  /** A Kubernetes object name (DNS-1123 subdomain). */
+  public static final String DNS_SUBDOMAIN =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+  private Patterns() {
+  }
+}

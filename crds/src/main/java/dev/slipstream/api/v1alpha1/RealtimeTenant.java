@@ -1,0 +1,38 @@
+package dev.slipstream.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * One tenant database served by Slipstream: where the database is, which replication slot the
+ * runtime streams from, how the runtime pods run and scale, and how clients authenticate.
+ */
+@Group(RealtimeTenant.GROUP)
+@Version(RealtimeTenant.VERSION)
+@Kind("RealtimeTenant")
+@Singular("realtimetenant")
+@Plural("realtimetenants")
+@ShortNames("rtt")
+@Categories("slipstream")
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@AdditionalPrinterColumn(name = "Slot Lag", jsonPath = ".status.slot.lagBytes", type = Type.INTEGER,
+    getDescription = "Bytes of WAL the slot holds back (pg_current_wal_lsn() - confirmed_flush_lsn)")
+@AdditionalPrinterColumn(name = "Clients", jsonPath = ".status.runtime.connectedClients", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.runtime.readyReplicas", type = Type.INTEGER,
+    getDescription = "Runtime pods ready to serve clients")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+public class RealtimeTenant extends CustomResource<RealtimeTenantSpec, RealtimeTenantStatus>
+    implements Namespaced {
+
+  public static final String GROUP = "realtime.slipstream.dev";
+  public static final String VERSION = "v1alpha1";
+}

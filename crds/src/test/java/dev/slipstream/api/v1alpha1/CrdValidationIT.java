@@ -1,0 +1,285 @@
+package dev.slipstream.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slipstream.testing.kube.CommandResult;
+import dev.slipstream.testing.kube.KubeApiServerExtension;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The generated CRDs loaded into a real kube-apiserver: what the API server accepts, what it
+ * rejects, and that every rejection names the offending field the way {@code kubectl} prints it.
+ */
+class CrdValidationIT {
+
+  @RegisterExtension
+  static final KubeApiServerExtension kube = KubeApiServerExtension.withSlipstreamCrds();
+
+  private static final AtomicInteger namespaces = new AtomicInteger();
+  private String namespace;
+
+  @BeforeEach
+  void freshNamespace() {
+    namespace = "crd-validation-" + namespaces.incrementAndGet();
+    kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+        .build()).create();
+  }
+
+  @Test
+  void acceptsAValidTenantAndFillsInDefaults() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
+
+    RealtimeTenant stored = client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get();
+    RealtimeTenantSpec spec = stored.getSpec();
+    assertThat(spec.getDatabase().getPort()).isEqualTo(5432);
+    assertThat(spec.getDatabase().getSslMode()).isEqualTo(SslMode.PREFER);
+    assertThat(spec.getDatabase().getCredentialsSecretRef().getUsernameKey()).isEqualTo("username");
+    assertThat(spec.getReplication().getReclaimPolicy()).isEqualTo(ReclaimPolicy.DELETE);
+    assertThat(spec.getReplication().getMaxLagBytes().toString()).isEqualTo("1Gi");
+    assertThat(spec.getReplication().getHeartbeatInterval()).isEqualTo("30s");
+    assertThat(spec.getRuntime().getTargetClientsPerReplica()).isEqualTo(10000);
+    assertThat(spec.getRuntime().getAutoscaling().getMode()).isEqualTo(AutoscalingMode.OPERATOR);
+    assertThat(spec.getLimits().getMaxClients()).isEqualTo(50000);
+    assertThat(spec.getLimits().getClientBufferBytes().toString()).isEqualTo("1Mi");
+  }
+
+  @Test
+  void acceptsAValidPublicationAndFillsInDefaults() {
+    apply(publication("orders", "acme_orders", """
+          tables:
+            - name: orders
+              columns: [id, status]
+              where: "status <> 'draft'"
+          tablesInSchemas: [billing]
+          access:
+            - {table: public.orders, column: customer_id, claim: sub}
+        """)).isAccepted();
+
+    RealtimePublication stored =
+        client().resources(RealtimePublication.class).inNamespace(namespace).withName("orders").get();
+    assertThat(stored.getSpec().getTables().getFirst().getSchema()).isEqualTo("public");
+    assertThat(stored.getSpec().getOperations())
+        .containsExactly(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
+    assertThat(stored.getSpec().getReclaimPolicy()).isEqualTo(ReclaimPolicy.DELETE);
+    assertThat(stored.getSpec().getReplicaIdentityFull()).isFalse();
+  }
+
+  @Test
+  void rejectsASlotNameWithACapitalLetter() {
+    apply(tenant("acme", "Slipstream_acme", 1, 3, "Delete"))
+        .isRejectedWith("spec.replication.slotName: Invalid value: \"Slipstream_acme\"", "should match '^[a-z0-9_]+$'");
+  }
+
+  @Test
+  void rejectsASlotNameOver63Bytes() {
+    String name = "s".repeat(64);
+    apply(tenant("acme", name, 1, 3, "Delete"))
+        .isRejectedWith("spec.replication.slotName: Too long: may not be", "63");
+  }
+
+  @Test
+  void acceptsASlotNameOfExactly63Bytes() {
+    apply(tenant("acme", "s".repeat(63), 1, 3, "Delete")).isAccepted();
+  }
+
+  @Test
+  void rejectsMinReplicasAboveMax() {
+    apply(tenant("acme", "slipstream_acme", 5, 2, "Delete"))
+        .isRejectedWith("spec.runtime.replicas: Invalid value", "replicas.min (5) must not exceed replicas.max (2)");
+  }
+
+  @Test
+  void rejectsAnUnknownReclaimPolicy() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Keep"))
+        .isRejectedWith("spec.replication.reclaimPolicy: Unsupported value: \"Keep\"", "\"Delete\"", "\"Retain\"");
+  }
+
+  @Test
+  void rejectsATenantWithoutCredentials() {
+    apply("""
+        apiVersion: realtime.slipstream.dev/v1alpha1
+        kind: RealtimeTenant
+        metadata: {name: acme}
+        spec:
+          database: {host: db, name: app}
+        """).isRejectedWith("spec.database.credentialsSecretRef: Required value");
+  }
+
+  @Test
+  void rejectsAChangedSlotName() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
+
+    apply(tenant("acme", "slipstream_other", 1, 3, "Delete"))
+        .isRejectedWith("spec.replication.slotName: Invalid value", "replication.slotName is immutable");
+  }
+
+  @Test
+  void rejectsARemovedSlotName() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
+
+    apply(tenant("acme", null, 1, 3, "Delete"))
+        .isRejectedWith("spec.replication.slotName", "replication.slotName cannot be removed once set");
+  }
+
+  @Test
+  void rejectsAChangedDatabaseName() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
+
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete").replace("name: app", "name: other"))
+        .isRejectedWith("spec.database.name: Invalid value", "database.name is immutable");
+  }
+
+  @Test
+  void rejectsAPublicationWithoutTables() {
+    apply(publication("orders", "acme_orders", "")).isRejectedWith(
+        "spec: Invalid value", "a publication needs at least one entry in tables or tablesInSchemas");
+  }
+
+  @Test
+  void rejectsAnInvalidPublicationName() {
+    apply(publication("orders", "Acme-Orders", "  tables: [{name: orders}]\n"))
+        .isRejectedWith("spec.publicationName: Invalid value: \"Acme-Orders\"");
+  }
+
+  @Test
+  void rejectsAChangedPublicationName() {
+    apply(publication("orders", "acme_orders", "  tables: [{name: orders}]\n")).isAccepted();
+
+    apply(publication("orders", "acme_orders_2", "  tables: [{name: orders}]\n"))
+        .isRejectedWith("spec.publicationName: Invalid value", "publicationName is immutable");
+  }
+
+  @Test
+  void rejectsAnUnknownOperation() {
+    apply(publication("orders", "acme_orders", "  tables: [{name: orders}]\n  operations: [upsert]\n"))
+        .isRejectedWith("spec.operations[0]: Unsupported value: \"upsert\"");
+  }
+
+  @Test
+  void rejectsAMalformedLagBudget() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete").replace("reclaimPolicy: Delete",
+        "reclaimPolicy: Delete\n    maxLagBytes: lots")).isRejectedWith("spec.replication.maxLagBytes");
+  }
+
+  @Test
+  void kubectlExplainDescribesFields() {
+    CommandResult explain = kube.kubectl("explain", "realtimetenant.spec.replication.maxLagBytes");
+
+    assertThat(explain.succeeded()).as(explain.toString()).isTrue();
+    assertThat(explain.stdout()).contains("Budget of WAL the slot may hold back").contains("LagWithinBudget");
+  }
+
+  @Test
+  void printerColumnsShortNamesAndCategory() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
+    apply(publication("orders", "acme_orders", "  tables: [{name: orders}]\n")).isAccepted();
+
+    CommandResult tenants = kube.kubectl("get", "rtt", "-n", namespace);
+    assertThat(tenants.succeeded()).as(tenants.toString()).isTrue();
+    assertThat(tenants.stdout().lines().findFirst().orElseThrow().split("\\s{2,}"))
+        .containsExactly("NAME", "PHASE", "SLOT LAG", "CLIENTS", "READY", "AGE");
+
+    CommandResult publications = kube.kubectl("get", "rtpub", "-n", namespace);
+    assertThat(publications.stdout().lines().findFirst().orElseThrow().split("\\s{2,}"))
+        .containsExactly("NAME", "TENANT", "PUBLICATION", "TABLES", "READY", "AGE");
+    assertThat(publications.stdout()).contains("acme");
+
+    CommandResult category = kube.kubectl("get", "slipstream", "-n", namespace, "-o", "name");
+    assertThat(category.stdout().lines().toList()).containsExactlyInAnyOrder(
+        "realtimetenant.realtime.slipstream.dev/acme", "realtimepublication.realtime.slipstream.dev/orders");
+  }
+
+  @Test
+  void eachRuntimePodOwnsItsOwnStatusEntry() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
+
+    // Two field managers, as two runtime pods would be: each applies only its own entry.
+    applyPodStatus("acme-runtime-a", 10L);
+    applyPodStatus("acme-runtime-b", 20L);
+    applyPodStatus("acme-runtime-a", 11L);
+
+    RealtimeTenant stored = client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get();
+    assertThat(stored.getStatus().getRuntime().getPods())
+        .extracting(RuntimePodStatus::getName, RuntimePodStatus::getClients)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("acme-runtime-a", 11L),
+            org.assertj.core.groups.Tuple.tuple("acme-runtime-b", 20L));
+  }
+
+  private void applyPodStatus(String pod, long clients) {
+    RealtimeTenant patch = new RealtimeTenant();
+    patch.setMetadata(new ObjectMetaBuilder().withName("acme").withNamespace(namespace).build());
+    RealtimeTenantStatus status = new RealtimeTenantStatus();
+    status.setConditions(null);
+    RuntimeStatus runtime = new RuntimeStatus();
+    RuntimePodStatus entry = new RuntimePodStatus(pod);
+    entry.setClients(clients);
+    runtime.setPods(List.of(entry));
+    status.setRuntime(runtime);
+    patch.setStatus(status);
+    client().resource(patch).subresource("status").patch(new PatchContext.Builder()
+        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+        .withFieldManager("slipstream-runtime/" + pod)
+        .withForce(true)
+        .build());
+  }
+
+  private static KubernetesClient client() {
+    return kube.client();
+  }
+
+  private static String tenant(String name, String slotName, int minReplicas, int maxReplicas, String reclaimPolicy) {
+    return """
+        apiVersion: realtime.slipstream.dev/v1alpha1
+        kind: RealtimeTenant
+        metadata: {name: %s}
+        spec:
+          database:
+            host: acme-db.acme.svc
+            name: app
+            credentialsSecretRef: {name: acme-db}
+          replication:
+            %s
+            reclaimPolicy: %s
+          runtime:
+            replicas: {min: %d, max: %d}
+        """.formatted(name, slotName == null ? "" : "slotName: \"" + slotName + "\"", reclaimPolicy,
+        minReplicas, maxReplicas);
+  }
+
+  private static String publication(String name, String publicationName, String rest) {
+    return """
+        apiVersion: realtime.slipstream.dev/v1alpha1
+        kind: RealtimePublication
+        metadata: {name: %s}
+        spec:
+          tenantRef: {name: acme}
+          publicationName: "%s"
+        %s""".formatted(name, publicationName, rest);
+  }
+
+  private Outcome apply(String yaml) {
+    return new Outcome(kube.kubectlApply(namespace, yaml));
+  }
+
+  /** What {@code kubectl apply} said. */
+  record Outcome(CommandResult result) {
+
+    void isAccepted() {
+      assertThat(result.succeeded()).as("kubectl apply should succeed:\n%s", result).isTrue();
+    }
+
+    void isRejectedWith(String... fragments) {
+      assertThat(result.succeeded()).as("kubectl apply should be rejected:\n%s", result).isFalse();
+      assertThat(result.stderr()).as(result.toString()).contains(fragments);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Reconciles RealtimeTenant and RealtimePublication resources. */
+package dev.slipstream.operator;
