@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 /** Per-tenant limits, enforced by every runtime pod. */
@@ -32,12 +32,12 @@ public class LimitsSpec {
   private Integer maxJoinsPerSecond;
 
   @Default("1Mi")
-  @Pattern(Patterns.QUANTITY)
+  @ValidationRule(value = Patterns.POSITIVE_QUANTITY_RULE, message = Patterns.POSITIVE_QUANTITY_MESSAGE)
   @JsonPropertyDescription("Largest message a client may send, as a quantity such as 256Ki or 1Mi.")
   private Quantity maxPayloadBytes;
 
   @Default("1Mi")
-  @Pattern(Patterns.QUANTITY)
+  @ValidationRule(value = Patterns.POSITIVE_QUANTITY_RULE, message = Patterns.POSITIVE_QUANTITY_MESSAGE)
   @JsonPropertyDescription("Bytes queued for one slow client before it is disconnected (close code 4000, "
       + "reason 'slow client'), so that it cannot hold memory or slow the others.")
   private Quantity clientBufferBytes;

@@ -21,9 +21,15 @@ public final class Patterns {
   /** A Go-style duration as Kubernetes writes them: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 500ms}. */
   public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
 
-  /** A Kubernetes resource quantity: {@code 1048576}, {@code 1Mi}, {@code 1Gi}, {@code 500M}. */
-  public static final String QUANTITY =
-      "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+  /**
+   * CEL rule for a positive byte size given as a Kubernetes quantity ({@code 1048576}, {@code 1Mi},
+   * {@code 1Gi}). A schema pattern cannot do it: the generator emits quantities as int-or-string
+   * and drops patterns there; Kubernetes' CEL quantity library (1.29+) can.
+   */
+  public static final String POSITIVE_QUANTITY_RULE =
+      "type(self) == int ? self > 0 : (isQuantity(self) && quantity(self).isGreaterThan(quantity('0')))";
+
+  public static final String POSITIVE_QUANTITY_MESSAGE = "must be a positive quantity of bytes, such as 1048576, 512Ki, 1Mi or 1Gi";
 
   /** A Kubernetes object name (DNS-1123 subdomain). */
   public static final String DNS_SUBDOMAIN =

@@ -29,7 +29,7 @@ public class ReplicationSpec {
   private ReclaimPolicy reclaimPolicy;
 
   @Default("1Gi")
-  @Pattern(Patterns.QUANTITY)
+  @ValidationRule(value = Patterns.POSITIVE_QUANTITY_RULE, message = Patterns.POSITIVE_QUANTITY_MESSAGE)
   @JsonPropertyDescription("Budget of WAL the slot may hold back (pg_current_wal_lsn() - confirmed_flush_lsn), "
       + "as a quantity such as 512Mi or 1Gi. Above it the tenant's LagWithinBudget condition turns False and a "
       + "Warning event is recorded.")

@@ -15,7 +15,9 @@ public class RuntimeSpec {
   @JsonPropertyDescription("Container image of the runtime. When empty the operator's default runtime image is used.")
   private String image;
 
-  @Default("{}")
+  // Spelled out rather than {}: the API server checks a default against the CEL rule min <= max
+  // without defaulting inside it first.
+  @Default("{\"min\": 1, \"max\": 10}")
   @JsonPropertyDescription("Bounds on the number of runtime pods.")
   private ReplicaRange replicas;
 

@@ -94,7 +94,7 @@ class CrdValidationIT {
   @Test
   void rejectsMinReplicasAboveMax() {
     apply(tenant("acme", "slipstream_acme", 5, 2, "Delete"))
-        .isRejectedWith("spec.runtime.replicas: Invalid value", "replicas.min (5) must not exceed replicas.max (2)");
+        .isRejectedWith("spec.runtime.replicas: Invalid value", "replicas.min must not exceed replicas.max");
   }
 
   @Test
@@ -167,7 +167,7 @@ class CrdValidationIT {
   @Test
   void rejectsAMalformedLagBudget() {
     apply(tenant("acme", "slipstream_acme", 1, 3, "Delete").replace("reclaimPolicy: Delete",
-        "reclaimPolicy: Delete\n    maxLagBytes: lots")).isRejectedWith("spec.replication.maxLagBytes");
+        "reclaimPolicy: Delete\n    maxLagBytes: lots")).isRejectedWith("spec.replication.maxLagBytes", "must be a positive quantity of bytes");
   }
 
   @Test
