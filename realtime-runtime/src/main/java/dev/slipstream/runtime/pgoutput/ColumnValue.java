@@ -1,0 +1,135 @@
+package dev.slipstream.runtime.pgoutput;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * One column of a TupleData, by the kind byte that precedes it on the wire. An exhaustive
+ * {@code switch} over the four records forces every consumer to decide what an unchanged TOASTed
+ * value means for it: it is not NULL, the value is simply not in this message.
+ *
+ * <p>{@link Text} and {@link Binary} copy their bytes in and out, so the records are immutable.
+ */
+public sealed interface ColumnValue {
+
+  /** The one {@link Null} instance the decoder uses. */
+  Null NULL = new Null();
+
+  /** The one {@link UnchangedToast} instance the decoder uses. */
+  UnchangedToast UNCHANGED_TOAST = new UnchangedToast();
+
+  /** The kind byte on the wire: 'n', 'u', 't' or 'b'. */
+  char kind();
+
+  /** 'n': the value is SQL NULL. */
+  record Null() implements ColumnValue {
+    @Override
+    public char kind() {
+      return 'n';
+    }
+  }
+
+  /**
+   * 'u': an out-of-line (TOASTed) value the UPDATE did not change, so PostgreSQL did not log it.
+   * The value is unknown to this message, not NULL.
+   */
+  record UnchangedToast() implements ColumnValue {
+    @Override
+    public char kind() {
+      return 'u';
+    }
+  }
+
+  /**
+   * 't': the value in PostgreSQL's text output format, in the connection's client encoding
+   * (UTF-8 for pgjdbc, which sets {@code client_encoding=UTF8}).
+   */
+  record Text(byte[] bytes) implements ColumnValue {
+
+    public Text {
+      bytes = bytes.clone();
+    }
+
+    /** Builds a value from a string, UTF-8 encoded (tests and synthetic events). */
+    public static Text of(String value) {
+      return new Text(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A copy of the raw bytes. */
+    @Override
+    public byte[] bytes() {
+      return bytes.clone();
+    }
+
+    /** The value as a string, decoding the bytes as UTF-8. */
+    public String asString() {
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    public int length() {
+      return bytes.length;
+    }
+
+    @Override
+    public char kind() {
+      return 't';
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Text text && Arrays.equals(bytes, text.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "Text[" + asString() + "]";
+    }
+  }
+
+  /**
+   * 'b': the value in the type's binary send format; only sent when the {@code binary} option is
+   * on.
+   */
+  record Binary(byte[] bytes) implements ColumnValue {
+
+    public Binary {
+      bytes = bytes.clone();
+    }
+
+    /** A copy of the raw bytes. */
+    @Override
+    public byte[] bytes() {
+      return bytes.clone();
+    }
+
+    public int length() {
+      return bytes.length;
+    }
+
+    @Override
+    public char kind() {
+      return 'b';
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Binary binary && Arrays.equals(bytes, binary.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "Binary[" + HexFormat.of().formatHex(bytes) + "]";
+    }
+  }
+}
