@@ -1,0 +1,72 @@
+package dev.slipstream.runtime;
+
+import dev.slipstream.runtime.fanout.FanOut;
+import dev.slipstream.runtime.fanout.FanOutMetrics;
+import dev.slipstream.runtime.fanout.Subscriber;
+import dev.slipstream.runtime.replication.ReplicationSettings;
+import dev.slipstream.runtime.replication.ReplicationSource;
+import dev.slipstream.runtime.resume.ResumeRing;
+import dev.slipstream.runtime.route.SubscriptionIndex;
+import dev.slipstream.runtime.transport.RealtimeServer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.time.Clock;
+
+/**
+ * One tenant's runtime in one process: the replication source feeding the fan-out, and the
+ * Netty server the clients connect to. Start order: server first (so probes answer), then the
+ * stream; stop order reversed.
+ */
+public final class RealtimeRuntime implements AutoCloseable {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final FanOut fanOut;
+  private final FanOutMetrics metrics;
+  private final ReplicationSource source;
+  private final RealtimeServer server;
+
+  private RealtimeRuntime(RuntimeSettings settings, Clock clock) throws InterruptedException {
+    new JvmMemoryMetrics().bindTo(registry);
+    metrics = new FanOutMetrics(registry, clock);
+    fanOut = new FanOut(new SubscriptionIndex<Subscriber>(), new ResumeRing(settings.resumeRingEvents()),
+        PooledByteBufAllocator.DEFAULT, metrics);
+    registry.gauge("slipstream.subscriptions", fanOut.index(), SubscriptionIndex::size);
+    source = new ReplicationSource(settings.replication(), fanOut, clock);
+    server = RealtimeServer.start(settings.server(), fanOut, metrics, registry,
+        () -> source.connects() > 0 && source.lastError() == null);
+    source.start();
+  }
+
+  public static RealtimeRuntime start(RuntimeSettings settings) throws InterruptedException {
+    return new RealtimeRuntime(settings, Clock.systemUTC());
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public FanOut fanOut() {
+    return fanOut;
+  }
+
+  public ReplicationSource source() {
+    return source;
+  }
+
+  public FanOutMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    source.stop();
+    server.close();
+    registry.close();
+  }
+
+  /** Everything the runtime is configured with. */
+  public record RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents) {
+  }
+}

@@ -1,0 +1,17 @@
+package dev.slipstream.runtime.change;
+
+/**
+ * Where the {@link TransactionAssembler} hands committed changes, on the replication thread,
+ * in commit order. An implementation must not block for long: it holds up the stream.
+ */
+public interface ChangeSink {
+
+  /** One committed event. */
+  void accept(ChangeEvent event);
+
+  /**
+   * Every event of the transaction ending at {@code endLsn} has been accepted. Once this returns,
+   * the slot may be confirmed up to {@code endLsn} (DESIGN principle 4).
+   */
+  void committed(long endLsn);
+}

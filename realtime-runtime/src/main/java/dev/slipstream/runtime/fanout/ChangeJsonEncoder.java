@@ -1,0 +1,172 @@
+package dev.slipstream.runtime.fanout;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.slipstream.runtime.change.ChangeEvent;
+import dev.slipstream.runtime.change.ChangeEvent.RowChange;
+import dev.slipstream.runtime.change.ChangeEvent.TableTruncate;
+import dev.slipstream.runtime.change.TableSchema;
+import dev.slipstream.runtime.change.json.ValueJsonWriter;
+import dev.slipstream.runtime.pgoutput.ColumnValue;
+import dev.slipstream.runtime.pgoutput.TupleData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Serialises a change once per shape, as UTF-8 JSON:
+ * <ul>
+ *   <li>{@link #clientShape}: what realtime-js hands an application, and what SSE sends:
+ *       {@code {schema, table, commit_timestamp, eventType, new, old, errors}};
+ *   <li>{@link #wireShape}: what Supabase Realtime puts in a {@code postgres_changes} push, which
+ *       realtime-js turns into the former: {@code {schema, table, commit_timestamp, type, columns,
+ *       record, old_record, errors}}.
+ * </ul>
+ * {@code old} holds the replica identity columns of the old row (all columns under REPLICA
+ * IDENTITY FULL). A TOASTed value an UPDATE did not change is not in the message: it is taken
+ * from the old row when that has it, and otherwise left out of {@code new} (never shown as null).
+ *
+ * <p>Not thread-safe: one per dispatching thread (it reuses its buffers).
+ */
+public final class ChangeJsonEncoder {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final ValueJsonWriter values = new ValueJsonWriter();
+  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+
+  public byte[] clientShape(ChangeEvent event) {
+    return encode(event, false);
+  }
+
+  public byte[] wireShape(ChangeEvent event) {
+    return encode(event, true);
+  }
+
+  private byte[] encode(ChangeEvent event, boolean wire) {
+    buffer.reset();
+    try (JsonGenerator gen = JSON.createGenerator(buffer, JsonEncoding.UTF8)) {
+      switch (event) {
+        case RowChange row -> row(gen, row, wire);
+        case TableTruncate truncate -> truncate(gen, truncate, wire);
+        case ChangeEvent.DatabaseMessage message ->
+            throw new IllegalArgumentException("database messages are not postgres_changes: " + message.prefix());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return buffer.toByteArray();
+  }
+
+  private void row(JsonGenerator gen, RowChange row, boolean wire) throws IOException {
+    gen.writeStartObject();
+    header(gen, row.table(), row.type().name(), row, wire);
+    if (wire) {
+      columns(gen, row.table());
+      if (row.record() != null) {
+        gen.writeFieldName("record");
+        newRecord(gen, row.table(), row.record(), row.oldRecord());
+      }
+      if (row.oldRecord() != null) {
+        gen.writeFieldName("old_record");
+        oldRecord(gen, row.table(), row.oldRecord());
+      }
+    } else {
+      gen.writeFieldName("new");
+      if (row.record() != null) {
+        newRecord(gen, row.table(), row.record(), row.oldRecord());
+      } else {
+        gen.writeStartObject();
+        gen.writeEndObject();
+      }
+      gen.writeFieldName("old");
+      if (row.oldRecord() != null) {
+        oldRecord(gen, row.table(), row.oldRecord());
+      } else {
+        gen.writeStartObject();
+        gen.writeEndObject();
+      }
+    }
+    gen.writeNullField("errors");
+    gen.writeEndObject();
+  }
+
+  private void truncate(JsonGenerator gen, TableTruncate truncate, boolean wire) throws IOException {
+    gen.writeStartObject();
+    TableSchema first = truncate.tables().getFirst();
+    header(gen, first, "TRUNCATE", truncate, wire);
+    if (wire) {
+      columns(gen, first);
+    } else {
+      gen.writeFieldName("new");
+      gen.writeStartObject();
+      gen.writeEndObject();
+      gen.writeFieldName("old");
+      gen.writeStartObject();
+      gen.writeEndObject();
+    }
+    gen.writeNullField("errors");
+    gen.writeEndObject();
+  }
+
+  private static void header(JsonGenerator gen, TableSchema table, String type, ChangeEvent event, boolean wire)
+      throws IOException {
+    gen.writeStringField("schema", table.schema());
+    gen.writeStringField("table", table.table());
+    gen.writeStringField("commit_timestamp", DateTimeFormatter.ISO_INSTANT.format(event.commitTime()));
+    gen.writeStringField(wire ? "type" : "eventType", type);
+  }
+
+  private static void columns(JsonGenerator gen, TableSchema table) throws IOException {
+    gen.writeArrayFieldStart("columns");
+    for (TableSchema.Column column : table.columns()) {
+      gen.writeStartObject();
+      gen.writeStringField("name", column.name());
+      gen.writeStringField("type", column.type().name());
+      gen.writeEndObject();
+    }
+    gen.writeEndArray();
+  }
+
+  private void newRecord(JsonGenerator gen, TableSchema table, TupleData record, TupleData old) throws IOException {
+    gen.writeStartObject();
+    for (int i = 0; i < record.size(); i++) {
+      ColumnValue value = record.get(i);
+      if (value instanceof ColumnValue.UnchangedToast && old != null) {
+        value = old.get(i);
+      }
+      if (!(value instanceof ColumnValue.UnchangedToast)) {
+        gen.writeFieldName(table.columns().get(i).name());
+        value(gen, table.columns().get(i), value);
+      }
+    }
+    gen.writeEndObject();
+  }
+
+  private void oldRecord(JsonGenerator gen, TableSchema table, TupleData old) throws IOException {
+    gen.writeStartObject();
+    for (int i = 0; i < old.size(); i++) {
+      TableSchema.Column column = table.columns().get(i);
+      ColumnValue value = old.get(i);
+      // A key tuple ('K') has NULL for every non-key column: those are unknown, not NULL.
+      if (column.key() || !(value instanceof ColumnValue.Null)) {
+        if (!(value instanceof ColumnValue.UnchangedToast)) {
+          gen.writeFieldName(column.name());
+          value(gen, column, value);
+        }
+      }
+    }
+    gen.writeEndObject();
+  }
+
+  private void value(JsonGenerator gen, TableSchema.Column column, ColumnValue value) throws IOException {
+    switch (value) {
+      case ColumnValue.Text text -> values.write(gen, column.type(), text.bytes());
+      case ColumnValue.Null ignored -> gen.writeNull();
+      case ColumnValue.Binary ignored -> gen.writeNull(); // binary mode is never requested
+      case ColumnValue.UnchangedToast ignored -> gen.writeNull();
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.slipstream.runtime.fanout;
+
+import dev.slipstream.runtime.change.ChangeEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the fan-out counts, as Prometheus metrics ({@code slipstream_*}). */
+public final class FanOutMetrics {
+
+  private final Counter eventsIn;
+  private final Counter deliveries;
+  private final Counter bytesOut;
+  private final Counter slowClientsClosed;
+  private final Clock clock;
+  private final AtomicLong lastDispatchedLsn = new AtomicLong();
+  private final AtomicLong replicationLagMillis = new AtomicLong();
+
+  public FanOutMetrics(MeterRegistry registry, Clock clock) {
+    this.clock = clock;
+    this.eventsIn = Counter.builder("slipstream.events.in").description("Changes received from the slot")
+        .register(registry);
+    this.deliveries = Counter.builder("slipstream.events.out").description("Frames handed to client connections")
+        .register(registry);
+    this.bytesOut = Counter.builder("slipstream.bytes.out").baseUnit("bytes")
+        .description("Bytes of frames handed to client connections").register(registry);
+    this.slowClientsClosed = Counter.builder("slipstream.slow.clients.closed")
+        .description("Clients disconnected because they fell more than their byte budget behind").register(registry);
+    registry.gauge("slipstream.replication.last.dispatched.lsn", lastDispatchedLsn);
+    registry.gauge("slipstream.replication.lag.millis", replicationLagMillis);
+  }
+
+  void eventReceived(ChangeEvent event) {
+    eventsIn.increment();
+    if (event.commitTime() != null) {
+      replicationLagMillis.set(Math.max(0, Duration.between(event.commitTime(), clock.instant()).toMillis()));
+    }
+  }
+
+  void delivered(int bytes) {
+    deliveries.increment();
+    bytesOut.increment(bytes);
+  }
+
+  void committed(long lsn) {
+    lastDispatchedLsn.set(lsn);
+  }
+
+  public void slowClientClosed() {
+    slowClientsClosed.increment();
+  }
+
+  public double slowClientsClosed() {
+    return slowClientsClosed.count();
+  }
+
+  public long replicationLagMillis() {
+    return replicationLagMillis.get();
+  }
+}

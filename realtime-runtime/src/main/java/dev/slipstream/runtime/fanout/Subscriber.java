@@ -1,0 +1,25 @@
+package dev.slipstream.runtime.fanout;
+
+import dev.slipstream.runtime.change.ChangeEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Something {@link FanOut} delivers changes to: an SSE stream, or a Phoenix channel joined over a
+ * WebSocket. Subscribers that return equal {@link #frameKey} for an event receive the very same
+ * bytes: the first of them encodes the frame, the others get a retained duplicate.
+ */
+public interface Subscriber {
+
+  /** Equal keys mean identical frames for this event (same wire format, topic, binding ids). */
+  Object frameKey(ChangeEvent event);
+
+  /** The complete frame for the event, ready for the socket (WebSocket framing included). */
+  ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator);
+
+  /**
+   * Queues the frame for sending; takes ownership of one reference. Called on the dispatching
+   * thread; implementations hop to their channel's event loop.
+   */
+  void deliver(ChangeEvent event, ByteBuf frame);
+}

@@ -1,0 +1,281 @@
+package dev.slipstream.runtime.replication;
+
+import dev.slipstream.runtime.change.ChangeEvent;
+import dev.slipstream.runtime.change.ChangeSink;
+import dev.slipstream.runtime.change.EventPosition;
+import dev.slipstream.runtime.change.TransactionAssembler;
+import dev.slipstream.runtime.pgoutput.PgOutputDecoder;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams a tenant's logical replication slot with pgoutput on its own thread and hands committed
+ * changes to a {@link ChangeSink}, in commit order.
+ *
+ * <p>The slot advances only behind delivery (DESIGN principle 4): the flush LSN reported to
+ * PostgreSQL is the end LSN of the last transaction whose every event the sink has accepted.
+ * After a crash or a dropped connection the server resends from the slot's confirmed position;
+ * events at or before the last dispatched position are dropped here, so the sink sees each event
+ * exactly once per process.
+ *
+ * <p>A lost connection is retried with exponential backoff (100 ms doubling to
+ * {@link ReplicationSettings#maxBackoff()}, with jitter) until {@link #stop()}.
+ */
+public final class ReplicationSource implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplicationSource.class);
+  private static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
+
+  private final ReplicationSettings settings;
+  private final ChangeSink sink;
+  private final Clock clock;
+  private final Thread thread;
+  private final AtomicLong flushedLsn = new AtomicLong();
+  private final AtomicLong connects = new AtomicLong();
+  private final Object lifecycle = new Object();
+  private volatile boolean running;
+  private volatile Connection connection;
+  private volatile String lastError;
+  private EventPosition lastDispatched;
+  private volatile long peakStreamedBytes;
+  private volatile long spilledChanges;
+
+  public ReplicationSource(ReplicationSettings settings, ChangeSink sink, Clock clock) {
+    this.settings = settings;
+    this.sink = sink;
+    this.clock = clock;
+    this.thread = Thread.ofPlatform().name("replication-" + settings.slotName()).daemon().unstarted(this::run);
+  }
+
+  public void start() {
+    running = true;
+    thread.start();
+  }
+
+  /** Stops streaming; what was dispatched stays confirmed, the rest is resent to the next reader. */
+  public void stop() {
+    running = false;
+    synchronized (lifecycle) {
+      lifecycle.notifyAll();
+    }
+    closeQuietly(connection);
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** The LSN confirmed (flushed) to PostgreSQL most recently. */
+  public long flushedLsn() {
+    return flushedLsn.get();
+  }
+
+  /** How many times a replication connection was opened. */
+  public long connects() {
+    return connects.get();
+  }
+
+  /** The last connection or stream error, or null while streaming is healthy. */
+  public String lastError() {
+    return lastError;
+  }
+
+  public long peakStreamedBytesInMemory() {
+    return peakStreamedBytes;
+  }
+
+  public long spilledChanges() {
+    return spilledChanges;
+  }
+
+  private void run() {
+    Duration backoff = INITIAL_BACKOFF;
+    while (running) {
+      try {
+        streamOnce();
+        backoff = INITIAL_BACKOFF;
+      } catch (Exception e) {
+        if (!running) {
+          break;
+        }
+        lastError = e.getMessage();
+        log.warn("Replication from slot {} failed ({}); reconnecting in {} ms", settings.slotName(), e.getMessage(),
+            backoff.toMillis());
+        log.debug("Replication failure", e);
+        pause(jitter(backoff));
+        backoff = min(backoff.multipliedBy(2), settings.maxBackoff());
+      } finally {
+        closeQuietly(connection);
+        connection = null;
+      }
+    }
+  }
+
+  private void streamOnce() throws SQLException {
+    Connection conn = DriverManager.getConnection(settings.jdbcUrl(), connectionProperties());
+    connection = conn;
+    connects.incrementAndGet();
+    ProtocolVersion protocol = ProtocolVersion.forServer(serverVersionNum(conn));
+    useStableTextFormats(conn);
+    PgOutputDecoder decoder = new PgOutputDecoder(protocol.version(), protocol.streaming());
+    PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
+        .replicationStream()
+        .logical()
+        .withSlotName(settings.slotName())
+        .withStartPosition(LogSequenceNumber.INVALID_LSN)
+        .withSlotOption("proto_version", String.valueOf(protocol.version()))
+        .withSlotOption("publication_names", publicationNames())
+        .withSlotOption("messages", "true")
+        .withSlotOptions(streamingOption(protocol))
+        .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+        .start();
+    log.info("Streaming slot {} of {} with pgoutput protocol {} (streaming {})", settings.slotName(),
+        settings.jdbcUrl(), protocol.version(), protocol.streaming().optionValue());
+    lastError = null;
+    try (TransactionAssembler assembler = new TransactionAssembler(new Confirming(stream), 
+        settings.streamedMemoryLimitBytes(), settings.spillDirectory(), clock)) {
+      while (running) {
+        ByteBuffer message = stream.read();
+        if (message == null) {
+          continue;
+        }
+        assembler.accept(decoder.decode(message));
+        peakStreamedBytes = Math.max(peakStreamedBytes, assembler.peakStreamedBytesInMemory());
+        spilledChanges = assembler.spilledChanges();
+      }
+    }
+  }
+
+  private Properties connectionProperties() {
+    Properties props = new Properties();
+    PGProperty.USER.set(props, settings.user());
+    PGProperty.PASSWORD.set(props, settings.password());
+    PGProperty.REPLICATION.set(props, "database");
+    PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+    PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+    PGProperty.SSL_MODE.set(props, settings.sslMode() == null ? "prefer" : settings.sslMode());
+    PGProperty.APPLICATION_NAME.set(props, "slipstream-runtime");
+    PGProperty.TCP_KEEP_ALIVE.set(props, true);
+    return props;
+  }
+
+  private static int serverVersionNum(Connection conn) throws SQLException {
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SHOW server_version_num")) {
+      rs.next();
+      return Integer.parseInt(rs.getString(1));
+    }
+  }
+
+  /**
+   * pgoutput renders values with the walsender session's settings; these make the text the value
+   * converters expect whatever the server's defaults are.
+   */
+  private static void useStableTextFormats(Connection conn) throws SQLException {
+    try (Statement st = conn.createStatement()) {
+      st.execute("SET DateStyle = 'ISO, MDY'");
+      st.execute("SET TimeZone = 'UTC'");
+      st.execute("SET IntervalStyle = 'postgres'");
+      st.execute("SET extra_float_digits = 3");
+      st.execute("SET bytea_output = 'hex'");
+    }
+  }
+
+  private String publicationNames() {
+    // Quoted: publication_names is parsed as a list of SQL identifiers.
+    return settings.publications().stream()
+        .map(name -> '"' + name.replace("\"", "\"\"") + '"')
+        .collect(Collectors.joining(","));
+  }
+
+  private static Properties streamingOption(ProtocolVersion protocol) {
+    Properties options = new Properties();
+    if (protocol.version() >= 2) {
+      options.setProperty("streaming", protocol.streaming().optionValue());
+    }
+    return options;
+  }
+
+  private void pause(Duration duration) {
+    long deadline = System.nanoTime() + duration.toNanos();
+    synchronized (lifecycle) {
+      long left;
+      while (running && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static Duration jitter(Duration backoff) {
+    long millis = backoff.toMillis();
+    return Duration.ofMillis(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static void closeQuietly(Connection conn) {
+    if (conn != null) {
+      try {
+        conn.close();
+      } catch (SQLException ignored) {
+        // Closing is how stop() interrupts a blocking read; an error here changes nothing.
+      }
+    }
+  }
+
+  /** Drops replayed events, forwards the rest, and confirms each committed transaction. */
+  private final class Confirming implements ChangeSink {
+    private final PGReplicationStream stream;
+
+    Confirming(PGReplicationStream stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public void accept(ChangeEvent event) {
+      if (lastDispatched != null && !event.position().isAfter(lastDispatched)) {
+        return; // resent after a reconnect: already dispatched before
+      }
+      sink.accept(event);
+      lastDispatched = event.position();
+    }
+
+    @Override
+    public void committed(long endLsn) {
+      sink.committed(endLsn);
+      LogSequenceNumber lsn = LogSequenceNumber.valueOf(endLsn);
+      stream.setFlushedLSN(lsn);
+      stream.setAppliedLSN(lsn);
+      flushedLsn.set(endLsn);
+    }
+  }
+}

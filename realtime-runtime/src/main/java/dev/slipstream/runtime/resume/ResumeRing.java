@@ -1,0 +1,68 @@
+package dev.slipstream.runtime.resume;
+
+import dev.slipstream.runtime.change.ChangeEvent;
+import dev.slipstream.runtime.change.EventPosition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The most recent events, by position, so that a client that reconnects with the last position it
+ * saw ({@code Last-Event-ID}) gets what it missed, in order. Bounded by count; the oldest event is
+ * dropped when a new one arrives at capacity.
+ *
+ * <p>Written by the dispatching thread, read by event loops serving resumes: methods are
+ * synchronized, and reads copy out what they return.
+ */
+public final class ResumeRing {
+
+  private final ChangeEvent[] events;
+  private int start;
+  private int count;
+  /** Position of the newest event ever dropped from the ring; null while nothing was dropped. */
+  private EventPosition lastEvicted;
+
+  public ResumeRing(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive: " + capacity);
+    }
+    this.events = new ChangeEvent[capacity];
+  }
+
+  public synchronized void add(ChangeEvent event) {
+    if (count == events.length) {
+      lastEvicted = events[start].position();
+      events[start] = event;
+      start = (start + 1) % events.length;
+    } else {
+      events[(start + count) % events.length] = event;
+      count++;
+    }
+  }
+
+  /**
+   * The events after {@code position}, oldest first; empty when the ring no longer holds
+   * everything after it (a gap the client must fill by refetching).
+   */
+  public synchronized Optional<List<ChangeEvent>> after(EventPosition position) {
+    if (lastEvicted != null && position.compareTo(lastEvicted) < 0) {
+      return Optional.empty();
+    }
+    List<ChangeEvent> result = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ChangeEvent event = events[(start + i) % events.length];
+      if (event.position().isAfter(position)) {
+        result.add(event);
+      }
+    }
+    return Optional.of(result);
+  }
+
+  public synchronized int size() {
+    return count;
+  }
+
+  public int capacity() {
+    return events.length;
+  }
+}

@@ -1,0 +1,155 @@
+package dev.slipstream.runtime.route;
+
+import dev.slipstream.runtime.change.ChangeEvent;
+import dev.slipstream.runtime.change.ChangeEvent.RowChange;
+import dev.slipstream.runtime.change.ChangeEvent.TableTruncate;
+import dev.slipstream.runtime.change.TableSchema;
+import dev.slipstream.runtime.pgoutput.ColumnValue;
+import dev.slipstream.runtime.pgoutput.TupleData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Finds the subscribers of a change without looking at every subscription: first by table
+ * ({@code schema.table}, and {@code schema.*}), then, for {@code eq} filters, by a hash of the
+ * filtered column's value; only subscriptions without an {@code eq} filter are tested one by one.
+ * With 10,000 clients each watching {@code room=eq.<their room>}, a change touches the handful
+ * in its room.
+ *
+ * <p>Thread-safe: subscribers come and go on Netty event loops while the replication thread
+ * matches; all maps and sets are concurrent, so a match sees each subscription either whole or
+ * not at all.
+ *
+ * @param <T> what a subscription delivers to
+ */
+public final class SubscriptionIndex<T> {
+
+  /** One registered subscription; identity matters, two equal filters are two subscriptions. */
+  public static final class Subscription<T> {
+    private final ChangeFilter filter;
+    private final T subscriber;
+
+    Subscription(ChangeFilter filter, T subscriber) {
+      this.filter = filter;
+      this.subscriber = subscriber;
+    }
+
+    public ChangeFilter filter() {
+      return filter;
+    }
+
+    public T subscriber() {
+      return subscriber;
+    }
+  }
+
+  private final Map<String, Bucket<T>> tables = new ConcurrentHashMap<>();
+  private final AtomicInteger size = new AtomicInteger();
+
+  public Subscription<T> add(ChangeFilter filter, T subscriber) {
+    Subscription<T> subscription = new Subscription<>(filter, subscriber);
+    Bucket<T> bucket = tables.computeIfAbsent(key(filter.schema(), filter.table()), k -> new Bucket<>());
+    String eq = filter.rowFilter() == null ? null : filter.rowFilter().equalityKey();
+    if (eq == null) {
+      bucket.scanned.add(subscription);
+    } else {
+      bucket.byColumnValue.computeIfAbsent(filter.rowFilter().column(), c -> new ConcurrentHashMap<>())
+          .computeIfAbsent(eq, v -> ConcurrentHashMap.newKeySet()).add(subscription);
+    }
+    size.incrementAndGet();
+    return subscription;
+  }
+
+  public void remove(Subscription<T> subscription) {
+    ChangeFilter filter = subscription.filter;
+    Bucket<T> bucket = tables.get(key(filter.schema(), filter.table()));
+    if (bucket == null) {
+      return;
+    }
+    boolean removed;
+    String eq = filter.rowFilter() == null ? null : filter.rowFilter().equalityKey();
+    if (eq == null) {
+      removed = bucket.scanned.remove(subscription);
+    } else {
+      Map<String, Set<Subscription<T>>> values = bucket.byColumnValue.get(filter.rowFilter().column());
+      Set<Subscription<T>> set = values == null ? null : values.get(eq);
+      removed = set != null && set.remove(subscription);
+      // Empty sets are left in place: removing them races with a concurrent add, and they are small.
+    }
+    if (removed) {
+      size.decrementAndGet();
+    }
+  }
+
+  public int size() {
+    return size.get();
+  }
+
+  /** Every subscription whose filter admits the event. */
+  public List<Subscription<T>> match(ChangeEvent event) {
+    List<Subscription<T>> matches = new ArrayList<>();
+    switch (event) {
+      case RowChange row -> {
+        collect(tables.get(key(row.table().schema(), row.table().table())), row, matches);
+        collect(tables.get(key(row.table().schema(), ChangeFilter.ALL_TABLES)), row, matches);
+      }
+      case TableTruncate truncate -> {
+        for (TableSchema table : truncate.tables()) {
+          scan(tables.get(key(table.schema(), table.table())), event, matches);
+          scan(tables.get(key(table.schema(), ChangeFilter.ALL_TABLES)), event, matches);
+        }
+      }
+      case ChangeEvent.DatabaseMessage ignored -> {
+        // Database messages reach clients as broadcasts, not postgres_changes.
+      }
+    }
+    return matches;
+  }
+
+  private void collect(Bucket<T> bucket, RowChange row, List<Subscription<T>> matches) {
+    if (bucket == null) {
+      return;
+    }
+    scan(bucket, row, matches);
+    TupleData tuple = row.record() != null ? row.record() : row.oldRecord();
+    if (tuple == null || bucket.byColumnValue.isEmpty()) {
+      return;
+    }
+    bucket.byColumnValue.forEach((column, values) -> {
+      int index = row.table().indexOf(column);
+      if (index >= 0 && tuple.get(index) instanceof ColumnValue.Text text) {
+        Set<Subscription<T>> candidates = values.get(RowFilter.looseKey(text.asString()));
+        if (candidates != null) {
+          for (Subscription<T> candidate : candidates) {
+            if (candidate.filter.matches(row)) {
+              matches.add(candidate);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  private void scan(Bucket<T> bucket, ChangeEvent event, List<Subscription<T>> matches) {
+    if (bucket != null) {
+      for (Subscription<T> subscription : bucket.scanned) {
+        if (subscription.filter.matches(event)) {
+          matches.add(subscription);
+        }
+      }
+    }
+  }
+
+  private static String key(String schema, String table) {
+    return schema + '.' + table;
+  }
+
+  private static final class Bucket<T> {
+    final Set<Subscription<T>> scanned = ConcurrentHashMap.newKeySet();
+    final Map<String, Map<String, Set<Subscription<T>>>> byColumnValue = new ConcurrentHashMap<>();
+  }
+}

@@ -1,0 +1,52 @@
+package dev.slipstream.runtime.transport;
+
+import dev.slipstream.runtime.change.ChangeEvent;
+import dev.slipstream.runtime.fanout.ClientConnection;
+import dev.slipstream.runtime.fanout.EncodedChange;
+import dev.slipstream.runtime.fanout.Subscriber;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One Server-Sent Events client. Every SSE client gets the same bytes for a change ({@code id:}
+ * the event's position, {@code data:} the change as JSON), so they all share one frame.
+ */
+final class SseStream implements Subscriber {
+
+  private static final Object FRAME_KEY = SseStream.class;
+  private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final ClientConnection connection;
+
+  SseStream(ClientConnection connection) {
+    this.connection = connection;
+  }
+
+  ClientConnection connection() {
+    return connection;
+  }
+
+  @Override
+  public Object frameKey(ChangeEvent event) {
+    return FRAME_KEY;
+  }
+
+  @Override
+  public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
+    return frame(allocator, event, change.clientShape());
+  }
+
+  /** {@code id: <position>\ndata: <json>\n\n}; the JSON has no newlines, so one data line suffices. */
+  static ByteBuf frame(ByteBufAllocator allocator, ChangeEvent event, byte[] json) {
+    byte[] id = ("id: " + event.position()).getBytes(StandardCharsets.US_ASCII);
+    ByteBuf frame = allocator.directBuffer(id.length + DATA.length + json.length + END.length);
+    return frame.writeBytes(id).writeBytes(DATA).writeBytes(json).writeBytes(END);
+  }
+
+  @Override
+  public void deliver(ChangeEvent event, ByteBuf frame) {
+    connection.send(frame, event.position());
+  }
+}
