@@ -3,6 +3,7 @@ package dev.slipstream.runtime;
 import dev.slipstream.runtime.fanout.FanOut;
 import dev.slipstream.runtime.fanout.FanOutMetrics;
 import dev.slipstream.runtime.fanout.Subscriber;
+import dev.slipstream.runtime.replication.LagProbe;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.replication.ReplicationSource;
 import dev.slipstream.runtime.resume.ResumeRing;
@@ -13,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * One tenant's runtime in one process: the replication source feeding the fan-out, and the
@@ -26,6 +28,7 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final FanOutMetrics metrics;
   private final ReplicationSource source;
   private final RealtimeServer server;
+  private final LagProbe lagProbe;
 
   private RealtimeRuntime(RuntimeSettings settings, Clock clock) throws InterruptedException {
     new JvmMemoryMetrics().bindTo(registry);
@@ -37,6 +40,8 @@ public final class RealtimeRuntime implements AutoCloseable {
     server = RealtimeServer.start(settings.server(), fanOut, metrics, registry,
         () -> source.connects() > 0 && source.lastError() == null);
     source.start();
+    lagProbe = new LagProbe(settings.replication(), source::flushedLsn, Duration.ofSeconds(5));
+    registry.gauge("slipstream.replication.lag.bytes", lagProbe, LagProbe::lagBytes);
   }
 
   public static RealtimeRuntime start(RuntimeSettings settings) throws InterruptedException {
@@ -61,6 +66,7 @@ public final class RealtimeRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    lagProbe.close();
     source.stop();
     server.close();
     registry.close();

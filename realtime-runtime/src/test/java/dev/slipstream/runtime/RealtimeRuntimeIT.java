@@ -44,6 +44,7 @@ class RealtimeRuntimeIT {
   private static final long CLIENT_BUFFER = 1 << 20;
 
   private static RealtimeRuntime runtime;
+  private static final java.util.Set<String> markers = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static EventLoopGroup clients;
 
   @BeforeAll
@@ -59,6 +60,8 @@ class RealtimeRuntimeIT {
             Files.createTempDirectory("spill"), Duration.ofMillis(500), Duration.ofSeconds(2)),
         new RealtimeServer.Settings("127.0.0.1", 0, CLIENT_BUFFER, 1 << 20, Duration.ofSeconds(15), null, List.of()),
         1000));
+    runtime.fanOut().onDatabaseMessage(message -> markers.add(new String(message.content(),
+        java.nio.charset.StandardCharsets.UTF_8)));
     clients = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     await().atMost(WAIT).until(() -> get("/readyz").statusCode() == 200);
   }
@@ -76,6 +79,17 @@ class RealtimeRuntimeIT {
   @BeforeEach
   void emptyTable() {
     postgres.execute("DELETE FROM messages");
+    caughtUp();
+  }
+
+  /**
+   * Waits until the runtime has dispatched everything committed so far: a marker message written
+   * after it comes through the same stream, in commit order.
+   */
+  private static void caughtUp() {
+    String marker = java.util.UUID.randomUUID().toString();
+    postgres.execute("SELECT pg_logical_emit_message(true, 'test-sync', '" + marker + "')");
+    await().atMost(WAIT).until(() -> markers.contains(marker));
   }
 
   @Test
@@ -215,12 +229,25 @@ class RealtimeRuntimeIT {
   }
 
   @Test
+  void replicationLagInBytesIsMeasuredAgainstTheServer() {
+    postgres.execute("INSERT INTO messages (id, room, body) VALUES (1, 'a', 'lag')");
+    // -1 until the probe has compared pg_current_wal_lsn() with a confirmed position.
+    await().atMost(WAIT).until(() -> metric("slipstream_replication_lag_bytes") >= 0);
+  }
+
+  private static double metric(String name) throws Exception {
+    return get("/metrics").body().lines().filter(l -> l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1))).findFirst().orElse(Double.NaN);
+  }
+
+  @Test
   void healthReadinessAndMetricsAnswer() throws Exception {
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
     assertThat(get("/readyz").statusCode()).isEqualTo(200);
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.body()).contains("slipstream_events_in_total", "slipstream_slow_clients_closed_total",
-        "slipstream_replication_lag_millis", "slipstream_subscriptions");
+        "slipstream_replication_lag_millis", "slipstream_subscriptions", "slipstream_connections",
+        "slipstream_replication_lag_bytes", "slipstream_replication_last_dispatched_lsn");
     assertThat(get("/nothing-here").statusCode()).isEqualTo(404);
   }
 

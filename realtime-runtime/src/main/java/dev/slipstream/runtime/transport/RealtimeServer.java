@@ -66,6 +66,8 @@ public final class RealtimeServer implements AutoCloseable {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     HttpRouter router = new HttpRouter(fanOut, metrics, registry, ready, settings);
+    java.util.concurrent.atomic.AtomicLong connections = registry.gauge("slipstream.connections",
+        new java.util.concurrent.atomic.AtomicLong());
     try {
       Channel channel = new ServerBootstrap()
           .group(group)
@@ -77,6 +79,8 @@ public final class RealtimeServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              connections.incrementAndGet();
+              ch.closeFuture().addListener(f -> connections.decrementAndGet());
               ch.pipeline()
                   .addLast("http", new HttpServerCodec())
                   .addLast("aggregator", new HttpObjectAggregator(64 * 1024))
