@@ -1,0 +1,179 @@
+package dev.slipstream.operator.model;
+
+import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The Deployment {@code <tenant>-runtime}: the runtime pods of one tenant. */
+final class RuntimeDeployment {
+
+  static final String CONTAINER = "runtime";
+  static final String TMP_VOLUME = "tmp";
+  static final String TMP_PATH = "/tmp";
+  /** Streamed transactions too large for memory spill here; /tmp is the only writable path. */
+  static final String SPILL_DIR = TMP_PATH + "/spill";
+  static final long TERMINATION_GRACE_SECONDS = 30;
+  /** The "nonroot" user of distroless images; set so runAsNonRoot holds whatever user the image names. */
+  static final long NON_ROOT_ID = 65532;
+
+  private RuntimeDeployment() {
+  }
+
+  static Deployment build(RuntimeModel model, Integer replicas) {
+    if (replicas != null && replicas < 0) {
+      throw new IllegalArgumentException("replicas must not be negative, was " + replicas);
+    }
+    String name = model.names().runtime();
+    return new DeploymentBuilder()
+        .withMetadata(model.metadata(name))
+        .withNewSpec()
+          .withReplicas(replicas)
+          .withNewSelector().withMatchLabels(RuntimeLabels.selector(model.tenantName())).endSelector()
+          // maxUnavailable 1, not 0: a new pod is ready only once it streams from the slot (or reaches
+          // the leader that does); with one replica and no unavailability allowed, the rollout would
+          // wait for a slot the old pod keeps holding.
+          .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+              .withMaxSurge(new IntOrString(1))
+              .withMaxUnavailable(new IntOrString(1))
+            .endRollingUpdate()
+          .endStrategy()
+          .withNewTemplate()
+            .withNewMetadata()
+              .withLabels(RuntimeLabels.of(model.tenantName()))
+              .withAnnotations(podAnnotations(model))
+            .endMetadata()
+            .withNewSpec()
+              .withServiceAccountName(name)
+              // The runtime calls the API server (its status entry, the Lease) with this token.
+              .withAutomountServiceAccountToken(true)
+              // No FOO_SERVICE_HOST variables for every Service of the namespace.
+              .withEnableServiceLinks(false)
+              .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+              .withSecurityContext(podSecurityContext())
+              .withContainers(container(model))
+              .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+            .endSpec()
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static Map<String, String> podAnnotations(RuntimeModel model) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(RuntimeModel.CONFIG_CHECKSUM_ANNOTATION, model.configChecksum());
+    annotations.put("prometheus.io/scrape", "true");
+    annotations.put("prometheus.io/port", Integer.toString(RuntimeModel.HTTP_PORT));
+    annotations.put("prometheus.io/path", "/metrics");
+    return annotations;
+  }
+
+  private static Container container(RuntimeModel model) {
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(model.image())
+        .addNewPort().withName(RuntimeModel.HTTP_PORT_NAME).withContainerPort(RuntimeModel.HTTP_PORT)
+          .withProtocol("TCP").endPort()
+        .addNewPort().withName(RuntimeModel.RELAY_PORT_NAME).withContainerPort(RuntimeModel.RELAY_PORT)
+          .withProtocol("TCP").endPort()
+        .addNewEnvFrom().withNewConfigMapRef().withName(model.names().runtime()).endConfigMapRef().endEnvFrom()
+        .withEnv(env(model))
+        .withStartupProbe(startupProbe())
+        .withReadinessProbe(readinessProbe())
+        .withLivenessProbe(livenessProbe())
+        .withResources(model.resources())
+        .withSecurityContext(containerSecurityContext())
+        .addNewVolumeMount().withName(TMP_VOLUME).withMountPath(TMP_PATH).endVolumeMount()
+        .build();
+  }
+
+  /** Secrets by reference only: the values never appear in the Deployment or the ConfigMap. */
+  private static List<EnvVar> env(RuntimeModel model) {
+    DatabaseConnection database = model.database();
+    List<EnvVar> env = new ArrayList<>();
+    env.add(fromSecret(RuntimeEnv.DB_USER, database.credentialsSecret(), database.usernameKey()));
+    env.add(fromSecret(RuntimeEnv.DB_PASSWORD, database.credentialsSecret(), database.passwordKey()));
+    SecretKeyRef jwt = model.jwtSecretRef();
+    if (jwt != null) {
+      env.add(fromSecret(RuntimeEnv.JWT_SECRET, jwt.getName(), jwt.getKey()));
+    }
+    env.add(fromField(RuntimeEnv.POD_NAME, "metadata.name"));
+    env.add(fromField(RuntimeEnv.POD_NAMESPACE, "metadata.namespace"));
+    env.add(new EnvVarBuilder().withName(RuntimeEnv.SPILL_DIR).withValue(SPILL_DIR).build());
+    return env;
+  }
+
+  private static EnvVar fromSecret(String variable, String secret, String key) {
+    return new EnvVarBuilder().withName(variable)
+        .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key).endSecretKeyRef().endValueFrom()
+        .build();
+  }
+
+  private static EnvVar fromField(String variable, String fieldPath) {
+    return new EnvVarBuilder().withName(variable)
+        .withNewValueFrom().withNewFieldRef().withFieldPath(fieldPath).endFieldRef().endValueFrom()
+        .build();
+  }
+
+  /** Gives the JVM up to two minutes to start before liveness counts, without delaying later checks. */
+  private static Probe startupProbe() {
+    return httpProbe("/healthz", 2, 2, 60);
+  }
+
+  /** /readyz answers 503 until the runtime streams and while it reconnects: no new clients then. */
+  private static Probe readinessProbe() {
+    return httpProbe("/readyz", 5, 2, 2);
+  }
+
+  /** /healthz answers while the process runs; restart only after 30 s of silence. */
+  private static Probe livenessProbe() {
+    return httpProbe("/healthz", 10, 3, 3);
+  }
+
+  private static Probe httpProbe(String path, int periodSeconds, int timeoutSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet().withPath(path).withPort(new IntOrString(RuntimeModel.HTTP_PORT_NAME)).endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(timeoutSeconds)
+        .withFailureThreshold(failureThreshold)
+        .withSuccessThreshold(1)
+        .build();
+  }
+
+  /** The "restricted" Pod Security Standard, at pod level. */
+  private static PodSecurityContext podSecurityContext() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(NON_ROOT_ID)
+        .withRunAsGroup(NON_ROOT_ID)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  /** The "restricted" Pod Security Standard, and a read-only root file system (writes go to /tmp). */
+  private static SecurityContext containerSecurityContext() {
+    return new SecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+}

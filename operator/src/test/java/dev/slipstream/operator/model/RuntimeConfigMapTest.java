@@ -1,0 +1,109 @@
+package dev.slipstream.operator.model;
+
+import static dev.slipstream.operator.model.TenantFixtures.acmeExample;
+import static dev.slipstream.operator.model.TenantFixtures.inputsFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.testing.RepositoryLayout;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RuntimeConfigMapTest {
+
+  @Test
+  void holdsTheRuntimesNonSecretEnvironment() {
+    ConfigMap configMap = TenantFixtures.acmeModel().generateConfigMap();
+    TenantFixtures.assertRuntimeMetadata(configMap, "acme-runtime");
+    assertThat(configMap.getData()).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.ofEntries(
+        Map.entry("SLIPSTREAM_DB_HOST", "acme-db.acme.svc"),
+        Map.entry("SLIPSTREAM_DB_PORT", "5432"),
+        Map.entry("SLIPSTREAM_DB_NAME", "app"),
+        Map.entry("SLIPSTREAM_DB_SSLMODE", "prefer"),
+        Map.entry("SLIPSTREAM_SLOT", "slipstream_acme"),
+        Map.entry("SLIPSTREAM_PUBLICATIONS", "acme_orders"),
+        Map.entry("SLIPSTREAM_PORT", "4000"),
+        Map.entry("SLIPSTREAM_CLIENT_BUFFER_BYTES", "1048576"),
+        Map.entry("SLIPSTREAM_MAX_PAYLOAD_BYTES", "1048576"),
+        Map.entry("SLIPSTREAM_TENANT", "acme"),
+        Map.entry("SLIPSTREAM_LEADER_LEASE", "acme-runtime-leader"),
+        Map.entry("SLIPSTREAM_RELAY_SERVICE", "acme-runtime-relay"),
+        Map.entry("SLIPSTREAM_RELAY_PORT", "4001"),
+        Map.entry("SLIPSTREAM_HEARTBEAT_INTERVAL", "30s"),
+        Map.entry("SLIPSTREAM_MAX_CLIENTS", "50000"),
+        Map.entry("SLIPSTREAM_MAX_EVENTS_PER_SECOND", "10000"),
+        Map.entry("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", "100"),
+        Map.entry("SLIPSTREAM_MAX_JOINS_PER_SECOND", "500"))));
+    assertThat(configMap.getBinaryData()).isNullOrEmpty();
+    assertThat(configMap.getMetadata().getAnnotations()).isNullOrEmpty();
+  }
+
+  @Test
+  void joinsPublicationsWithCommasInNameOrder() {
+    RealtimeTenant tenant = acmeExample();
+    var model = RuntimeModel.fromTenant(tenant,
+        inputsFor(tenant).publicationNames(List.of("zeta", "acme_orders", "beta")).build());
+    assertThat(model.generateConfigMap().getData()).containsEntry("SLIPSTREAM_PUBLICATIONS", "acme_orders,beta,zeta");
+  }
+
+  @Test
+  void spellsTheSslModeAsLibpqDoes() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getDatabase().setSslMode(dev.slipstream.api.v1alpha1.SslMode.VERIFY_FULL);
+    tenant.getSpec().getDatabase().setPort(6432);
+    var data = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateConfigMap().getData();
+    assertThat(data).containsEntry("SLIPSTREAM_DB_SSLMODE", "verify-full").containsEntry("SLIPSTREAM_DB_PORT", "6432");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "1Mi, 1048576",
+      "512Ki, 524288",
+      "1M, 1000000",
+      "1.5Ki, 1536",
+      "2048, 2048",
+      "1500m, 2",      // 1.5 bytes: rounded up, never down to nothing
+      "1Gi, 1073741824",
+  })
+  void writesLimitsAsPlainByteCounts(String quantity, String bytes) {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getLimits().setClientBufferBytes(new Quantity(quantity));
+    tenant.getSpec().getLimits().setMaxPayloadBytes(new Quantity(quantity));
+    var data = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateConfigMap().getData();
+    assertThat(data).containsEntry("SLIPSTREAM_CLIENT_BUFFER_BYTES", bytes).containsEntry("SLIPSTREAM_MAX_PAYLOAD_BYTES", bytes);
+  }
+
+  @Test
+  void clientBufferMayExceedTwoGibibytes() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getLimits().setClientBufferBytes(new Quantity("4Gi"));
+    var data = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateConfigMap().getData();
+    assertThat(data).containsEntry("SLIPSTREAM_CLIENT_BUFFER_BYTES", "4294967296");
+  }
+
+  /** The variables the runtime reads today must be spelled as its Main reads them. */
+  @Test
+  void usesTheNamesTheRuntimeReads() throws IOException, IllegalAccessException {
+    String runtimeMain = Files.readString(RepositoryLayout.root()
+        .resolve("realtime-runtime/src/main/java/dev/slipstream/runtime/Main.java"));
+    for (String name : List.of(RuntimeEnv.DB_HOST, RuntimeEnv.DB_PORT, RuntimeEnv.DB_NAME, RuntimeEnv.DB_USER,
+        RuntimeEnv.DB_PASSWORD, RuntimeEnv.DB_SSLMODE, RuntimeEnv.SLOT, RuntimeEnv.PUBLICATIONS, RuntimeEnv.PORT,
+        RuntimeEnv.CLIENT_BUFFER_BYTES, RuntimeEnv.MAX_PAYLOAD_BYTES, RuntimeEnv.SPILL_DIR)) {
+      assertThat(runtimeMain).as(name).contains("\"" + name + "\"");
+    }
+    for (Field field : RuntimeEnv.class.getFields()) {
+      if (Modifier.isStatic(field.getModifiers())) {
+        assertThat((String) field.get(null)).matches("SLIPSTREAM_[A-Z_]+|POD_NAME|POD_NAMESPACE");
+      }
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.slipstream.operator.model;
+
+import static dev.slipstream.operator.model.TenantFixtures.acmeExample;
+import static dev.slipstream.operator.model.TenantFixtures.inputsFor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RuntimeDeploymentTest {
+
+  private final RuntimeModel model = TenantFixtures.acmeModel();
+  private final Deployment deployment = model.generateDeployment(3);
+  private final PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+  private final Container container = pod.getContainers().getFirst();
+
+  @Test
+  void metadataAndSelector() {
+    TenantFixtures.assertRuntimeMetadata(deployment, "acme-runtime");
+    assertThat(deployment.getSpec().getSelector().getMatchLabels()).containsExactlyInAnyOrderEntriesOf(TenantFixtures.SELECTOR);
+    assertThat(deployment.getSpec().getSelector().getMatchExpressions()).isNullOrEmpty();
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+        .containsExactlyInAnyOrderEntriesOf(model.generateConfigMap().getMetadata().getLabels())
+        .containsAllEntriesOf(TenantFixtures.SELECTOR);
+  }
+
+  @Test
+  void replicasComeFromTheCaller() {
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(model.generateDeployment().getSpec().getReplicas()).isEqualTo(1);
+    assertThat(model.generateDeployment((Integer) null).getSpec().getReplicas()).isNull();
+    assertThatThrownBy(() -> model.generateDeployment(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void rollsOnePodAtATime() {
+    assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString(1));
+    assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(1));
+  }
+
+  @Test
+  void podAnnotationsCarryTheConfigChecksum() {
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "realtime.slipstream.dev/config-checksum", model.configChecksum(),
+        "prometheus.io/scrape", "true",
+        "prometheus.io/port", "4000",
+        "prometheus.io/path", "/metrics"));
+    assertThat(model.configChecksum()).matches("[0-9a-f]{64}");
+  }
+
+  @Test
+  void podSpec() {
+    assertThat(pod.getServiceAccountName()).isEqualTo("acme-runtime");
+    assertThat(pod.getAutomountServiceAccountToken()).isTrue();
+    assertThat(pod.getEnableServiceLinks()).isFalse();
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(30L);
+    assertThat(pod.getContainers()).hasSize(1);
+    assertThat(pod.getInitContainers()).isNullOrEmpty();
+    assertThat(pod.getVolumes()).singleElement().satisfies(volume -> {
+      assertThat(volume.getName()).isEqualTo("tmp");
+      assertThat(volume.getEmptyDir()).isNotNull();
+    });
+  }
+
+  @Test
+  void restrictedSecurityContext() {
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(65532L);
+    assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(65532L);
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    var security = container.getSecurityContext();
+    assertThat(security.getRunAsNonRoot()).isTrue();
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(security.getPrivileged()).isNull();
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(security.getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+  }
+
+  @Test
+  void containerImagePortsAndMounts() {
+    assertThat(container.getName()).isEqualTo("runtime");
+    assertThat(container.getImage()).isEqualTo(TenantFixtures.DEFAULT_IMAGE);
+    assertThat(container.getPorts()).extracting("name", "containerPort", "protocol")
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("http", 4000, "TCP"),
+            org.assertj.core.groups.Tuple.tuple("relay", 4001, "TCP"));
+    assertThat(container.getVolumeMounts()).singleElement().satisfies(mount -> {
+      assertThat(mount.getName()).isEqualTo("tmp");
+      assertThat(mount.getMountPath()).isEqualTo("/tmp");
+      assertThat(mount.getReadOnly()).isNull();
+    });
+    assertThat(container.getCommand()).isNullOrEmpty();
+    assertThat(container.getArgs()).isNullOrEmpty();
+  }
+
+  @Test
+  void environmentFromTheConfigMapTheSecretsAndTheDownwardApi() {
+    assertThat(container.getEnvFrom()).singleElement().satisfies(source -> {
+      assertThat(source.getConfigMapRef().getName()).isEqualTo("acme-runtime");
+      assertThat(source.getSecretRef()).isNull();
+      assertThat(source.getPrefix()).isNull();
+    });
+    assertThat(container.getEnv()).extracting(EnvVar::getName).containsExactly("SLIPSTREAM_DB_USER",
+        "SLIPSTREAM_DB_PASSWORD", "SLIPSTREAM_JWT_SECRET", "POD_NAME", "POD_NAMESPACE", "SLIPSTREAM_SPILL_DIR");
+    assertSecret(env("SLIPSTREAM_DB_USER"), "acme-db", "username");
+    assertSecret(env("SLIPSTREAM_DB_PASSWORD"), "acme-db", "password");
+    assertSecret(env("SLIPSTREAM_JWT_SECRET"), "acme-jwt", "secret");
+    assertThat(env("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    assertThat(env("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).isEqualTo("/tmp/spill");
+    assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).startsWith(container.getVolumeMounts().getFirst().getMountPath());
+  }
+
+  @Test
+  void credentialKeysComeFromTheSpec() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getDatabase().getCredentialsSecretRef().setUsernameKey("user");
+    tenant.getSpec().getDatabase().getCredentialsSecretRef().setPasswordKey("pass");
+    Container other = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateDeployment()
+        .getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertSecret(other.getEnv().get(0), "acme-db", "user");
+    assertSecret(other.getEnv().get(1), "acme-db", "pass");
+  }
+
+  @Test
+  void withoutAuthThereIsNoJwtSecret() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().setAuth(null);
+    Container other = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateDeployment()
+        .getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertThat(other.getEnv()).extracting(EnvVar::getName).doesNotContain("SLIPSTREAM_JWT_SECRET");
+  }
+
+  @Test
+  void probes() {
+    assertProbe(container.getStartupProbe(), "/healthz", 2, 2, 60);
+    assertProbe(container.getReadinessProbe(), "/readyz", 5, 2, 2);
+    assertProbe(container.getLivenessProbe(), "/healthz", 10, 3, 3);
+  }
+
+  @Test
+  void resourcesFromTheSpec() {
+    assertThat(container.getResources().getRequests())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("cpu", new Quantity("250m"), "memory", new Quantity("256Mi")));
+    assertThat(container.getResources().getLimits())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("memory", new Quantity("1Gi")));
+  }
+
+  @Test
+  void theTenantsImage() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getRuntime().setImage("registry.example/runtime@sha256:" + "a".repeat(64));
+    assertThat(RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateDeployment()
+        .getSpec().getTemplate().getSpec().getContainers().getFirst().getImage())
+        .isEqualTo("registry.example/runtime@sha256:" + "a".repeat(64));
+  }
+
+  private EnvVar env(String name) {
+    return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static void assertSecret(EnvVar env, String secret, String key) {
+    assertThat(env.getValue()).isNull();
+    assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret);
+    assertThat(env.getValueFrom().getSecretKeyRef().getKey()).isEqualTo(key);
+    assertThat(env.getValueFrom().getSecretKeyRef().getOptional()).isNull();
+  }
+
+  private static void assertProbe(Probe probe, String path, int period, int timeout, int failures) {
+    assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+    assertThat(probe.getHttpGet().getPort()).isEqualTo(new IntOrString("http"));
+    assertThat(probe.getHttpGet().getScheme()).isNull();
+    assertThat(probe.getPeriodSeconds()).isEqualTo(period);
+    assertThat(probe.getTimeoutSeconds()).isEqualTo(timeout);
+    assertThat(probe.getFailureThreshold()).isEqualTo(failures);
+    assertThat(probe.getSuccessThreshold()).isEqualTo(1);
+    assertThat(probe.getInitialDelaySeconds()).isNull();
+  }
+}
