@@ -2,6 +2,7 @@ package dev.slipstream.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -30,6 +31,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.runtime.readyReplicas", type = Type.INTEGER,
     getDescription = "Runtime pods ready to serve clients")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+// The runtime's objects are named after the tenant (<name>-runtime-relay is a Service name, a
+// DNS-1035 label of at most 63 characters), so the tenant's name must leave room for the suffix.
+@ValidationRule(value = "self.metadata.name.size() <= 49 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+    message = "metadata.name of a RealtimeTenant must be a DNS-1035 label (lower case letters, digits and '-', "
+        + "starting with a letter) of at most 49 characters: the runtime's objects are named after it")
 public class RealtimeTenant extends CustomResource<RealtimeTenantSpec, RealtimeTenantStatus>
     implements Namespaced {
 

@@ -165,6 +165,12 @@ class CrdValidationIT {
   }
 
   @Test
+  void rejectsATenantNameTooLongForTheRuntimesObjects() {
+    apply(tenant("a".repeat(50), "slipstream_acme", 1, 3, "Delete"))
+        .isRejectedWith("metadata.name", "at most 49 characters");
+  }
+
+  @Test
   void rejectsAMalformedLagBudget() {
     apply(tenant("acme", "slipstream_acme", 1, 3, "Delete").replace("reclaimPolicy: Delete",
         "reclaimPolicy: Delete\n    maxLagBytes: lots")).isRejectedWith("spec.replication.maxLagBytes", "must be a positive quantity of bytes");
