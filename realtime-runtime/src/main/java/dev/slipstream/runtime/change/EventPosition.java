@@ -8,7 +8,7 @@ import java.util.Comparator;
  * client resume ({@code Last-Event-ID}) without gaps or repeats.
  *
  * <p>Text form {@code <commit LSN as 16 hex digits>-<index>}, e.g. {@code 00000000016B3748-3}:
- * fixed width, so text order is position order.
+ * the LSN part is fixed width; order positions with {@link #compareTo}, not as text.
  */
 public record EventPosition(long commitLsn, int index) implements Comparable<EventPosition> {
 

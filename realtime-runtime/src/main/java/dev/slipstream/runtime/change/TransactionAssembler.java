@@ -85,8 +85,15 @@ public final class TransactionAssembler implements AutoCloseable {
           table(update.relationOid()), update.newTuple(), oldTuple(update.oldTuple())));
       case Delete delete -> change(delete.streamXid(), new PendingChange.Row(ChangeType.DELETE,
           table(delete.relationOid()), null, oldTuple(delete.oldTuple())));
-      case Truncate truncate -> change(truncate.streamXid(), new PendingChange.Truncate(
-          truncate.relationOids().stream().map(this::table).toList(), truncate.cascade(), truncate.restartIdentity()));
+      case Truncate truncate -> {
+        // One event per table, as Supabase sends them: the JSON of a change names one table, and
+        // each table's subscribers must be told about their own.
+        List<TableSchema> tables = truncate.relationOids().stream().map(this::table).toList();
+        for (TableSchema table : tables) {
+          change(truncate.streamXid(), new PendingChange.Truncate(List.of(table), truncate.cascade(),
+              truncate.restartIdentity()));
+        }
+      }
       case LogicalMessage logical -> logicalMessage(logical);
       case StreamStart start -> streamingXid = start.xid();
       case StreamStop ignored -> streamingXid = -1;

@@ -134,7 +134,10 @@ public final class ChangeJsonEncoder {
     gen.writeStartObject();
     for (int i = 0; i < record.size(); i++) {
       ColumnValue value = record.get(i);
-      if (value instanceof ColumnValue.UnchangedToast && old != null) {
+      // Only from a value the old row really holds: a key-only ('K') old row has NULL in every
+      // non-key column, which means "not sent", not NULL.
+      if (value instanceof ColumnValue.UnchangedToast && old != null
+          && (old.get(i) instanceof ColumnValue.Text || old.get(i) instanceof ColumnValue.Binary)) {
         value = old.get(i);
       }
       if (!(value instanceof ColumnValue.UnchangedToast)) {

@@ -86,9 +86,10 @@ public record RowFilter(String column, Operator operator, List<String> values) {
         return "false";
       }
       default -> {
-        if (!text.isEmpty() && (Character.isDigit(text.charAt(0)) || text.charAt(0) == '-' || text.charAt(0) == '.')) {
+        char first = text.isEmpty() ? ' ' : text.charAt(0);
+        if (Character.isDigit(first) || first == '-' || first == '+' || first == '.') {
           try {
-            return new BigDecimal(text).stripTrailingZeros().toPlainString();
+            return numberKey(new BigDecimal(text));
           } catch (NumberFormatException e) {
             return text;
           }
@@ -96,6 +97,15 @@ public record RowFilter(String column, Operator operator, List<String> values) {
         return text;
       }
     }
+  }
+
+  /**
+   * One spelling per numeric value ({@code 1}, {@code 1.0} and {@code 1e0} alike), in scientific
+   * notation: {@code toPlainString} would write out the exponent of {@code 1e999999999} as a
+   * billion digits.
+   */
+  private static String numberKey(BigDecimal number) {
+    return number.stripTrailingZeros().toString();
   }
 
   /** Whether the row (its new record, or the old one for a DELETE) passes the filter. */
@@ -122,7 +132,7 @@ public record RowFilter(String column, Operator operator, List<String> values) {
   static String indexKey(PgType type, String text) {
     if (isNumeric(type)) {
       try {
-        return new BigDecimal(text).stripTrailingZeros().toPlainString();
+        return numberKey(new BigDecimal(text));
       } catch (NumberFormatException e) {
         return text;
       }

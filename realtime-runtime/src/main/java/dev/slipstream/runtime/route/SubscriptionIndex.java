@@ -7,6 +7,7 @@ import dev.slipstream.runtime.change.TableSchema;
 import dev.slipstream.runtime.pgoutput.ColumnValue;
 import dev.slipstream.runtime.pgoutput.TupleData;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,10 +99,13 @@ public final class SubscriptionIndex<T> {
         collect(tables.get(key(row.table().schema(), ChangeFilter.ALL_TABLES)), row, matches);
       }
       case TableTruncate truncate -> {
+        // Each bucket once: two truncated tables of one schema share its schema.* bucket.
+        Set<String> keys = new LinkedHashSet<>();
         for (TableSchema table : truncate.tables()) {
-          scan(tables.get(key(table.schema(), table.table())), event, matches);
-          scan(tables.get(key(table.schema(), ChangeFilter.ALL_TABLES)), event, matches);
+          keys.add(key(table.schema(), table.table()));
+          keys.add(key(table.schema(), ChangeFilter.ALL_TABLES));
         }
+        keys.forEach(key -> scan(tables.get(key), event, matches));
       }
       case ChangeEvent.DatabaseMessage ignored -> {
         // Database messages reach clients as broadcasts, not postgres_changes.

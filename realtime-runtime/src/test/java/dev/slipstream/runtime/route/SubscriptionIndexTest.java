@@ -34,7 +34,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -272,7 +271,6 @@ class SubscriptionIndexTest {
    * BUG (see report): {@code match} scans the {@code schema.*} bucket once per truncated table,
    * so a wildcard subscription comes back once for each table of the schema in the statement.
    */
-  @Disabled("BUG: SubscriptionIndex.match returns a wildcard subscription once per truncated table; enable with the fix")
   @Test
   void truncateOfSeveralTablesReturnsAWildcardSubscriptionOnce() {
     Subscription<String> all = index.add(filter("public", "*", "*", null), "public-all");
@@ -300,7 +298,6 @@ class SubscriptionIndexTest {
    * column, but the equality index files it under {@code "+1"}, so the index never offers it as a
    * candidate for a row whose id is 1.
    */
-  @Disabled("BUG: RowFilter.looseKey does not normalise a leading '+'; enable with the fix")
   @Test
   void equalityWithAnExplicitPlusSignAgreesWithTheFilter() {
     ChangeFilter plusOne = filter("public", "messages", "*", "id=eq.+1");

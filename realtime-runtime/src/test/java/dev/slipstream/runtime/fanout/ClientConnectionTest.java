@@ -1,0 +1,345 @@
+package dev.slipstream.runtime.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slipstream.runtime.change.EventPosition;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sending side of a connection on an {@link EmbeddedChannel}, whose clock only moves when
+ * told ({@code advanceTimeBy}). An EmbeddedChannel runs its queued tasks after every outside
+ * write, so one event-loop tick is played by {@link #tick}: the work runs inside the pipeline, and
+ * the tasks it queued (the batched flush) run when it ends. A {@link SocketGate} in front of the
+ * channel plays the socket: while closed it holds flushed bytes back (the client is not reading),
+ * as a full TCP send buffer would.
+ */
+class ClientConnectionTest {
+
+  private static final long BUDGET = 100;
+  private static final Duration STALL = Duration.ofSeconds(2);
+
+  private final List<ByteBuf> framesPassedIn = new ArrayList<>();
+  private EmbeddedChannel channel;
+  private SocketGate socket;
+  private int overBudgetCalls;
+  private ClientConnection connection;
+
+  @BeforeEach
+  void setUp() {
+    socket = new SocketGate();
+    channel = new EmbeddedChannel(new TickRunner(), socket);
+    channel.freezeTime();
+    socket.flushes = 0; // EmbeddedChannel flushes while it registers
+    connection = new ClientConnection(channel, BUDGET, STALL, () -> overBudgetCalls++);
+  }
+
+  @AfterEach
+  void noFrameLeaks() {
+    drainOutbound();
+    channel.finishAndReleaseAll();
+    assertThat(framesPassedIn).allSatisfy(frame -> assertThat(frame.refCnt()).as("refCnt of %s", frame).isZero());
+  }
+
+  private ByteBuf frame(String text) {
+    ByteBuf frame = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+    framesPassedIn.add(frame);
+    return frame;
+  }
+
+  private ByteBuf frameOfSize(int bytes) {
+    ByteBuf frame = Unpooled.buffer(bytes).writeZero(bytes);
+    framesPassedIn.add(frame);
+    return frame;
+  }
+
+  private static EventPosition position(long lsn, int index) {
+    return new EventPosition(lsn, index);
+  }
+
+  /** Reads (and releases) what reached the socket, as text. */
+  private List<String> drainOutbound() {
+    List<String> written = new ArrayList<>();
+    for (Object message = channel.readOutbound(); message != null; message = channel.readOutbound()) {
+      ByteBuf buf = (ByteBuf) message;
+      written.add(buf.toString(StandardCharsets.UTF_8));
+      buf.release();
+    }
+    return written;
+  }
+
+  /** Runs the work as one event-loop task; tasks it queues run right after it. */
+  private void tick(Runnable work) {
+    channel.writeInbound(work);
+  }
+
+  private void advance(Duration duration) {
+    channel.advanceTimeBy(duration.toNanos(), TimeUnit.NANOSECONDS);
+    channel.runScheduledPendingTasks();
+  }
+
+  @Test
+  void framesWrittenInOneTickAreFlushedOnceWhenItEnds() {
+    List<String> seenDuringTheTick = new ArrayList<>();
+    tick(() -> {
+      connection.send(frame("a"), position(0x10, 0));
+      connection.send(frame("b"), position(0x10, 1));
+      connection.send(frame("c"), null);
+      seenDuringTheTick.add("flushes=" + socket.flushes + " outbound=" + channel.outboundMessages().size());
+    });
+
+    assertThat(seenDuringTheTick).containsExactly("flushes=0 outbound=0");
+    assertThat(socket.flushes).isEqualTo(1);
+    assertThat(drainOutbound()).containsExactly("a", "b", "c");
+
+    tick(() -> {
+      connection.send(frame("d"), position(0x20, 0));
+      connection.send(frame("e"), position(0x20, 1));
+    });
+
+    assertThat(socket.flushes).isEqualTo(2);
+    assertThat(drainOutbound()).containsExactly("d", "e");
+  }
+
+  @Test
+  void aTickWithoutFramesDoesNotFlush() {
+    channel.runPendingTasks();
+    channel.runPendingTasks();
+
+    assertThat(socket.flushes).isZero();
+  }
+
+  @Test
+  void repeatsAndOlderPositionsAreDroppedAndReleased() {
+    ByteBuf repeat = frame("repeat");
+    ByteBuf older = frame("older");
+
+    connection.send(frame("0x10-0"), position(0x10, 0));
+    connection.send(frame("0x10-1"), position(0x10, 1));
+    connection.send(repeat, position(0x10, 1));
+    connection.send(older, position(0x10, 0));
+    connection.send(frame("0x20-0"), position(0x20, 0));
+    channel.runPendingTasks();
+
+    assertThat(drainOutbound()).containsExactly("0x10-0", "0x10-1", "0x20-0");
+    assertThat(repeat.refCnt()).isZero();
+    assertThat(older.refCnt()).isZero();
+  }
+
+  @Test
+  void framesWithoutPositionAreNeverDeduplicated() {
+    connection.send(frame("ping"), null);
+    connection.send(frame("ping"), null);
+    connection.send(frame("0x10-0"), position(0x10, 0));
+    connection.send(frame("pong"), null);
+    channel.runPendingTasks();
+
+    assertThat(drainOutbound()).containsExactly("ping", "ping", "0x10-0", "pong");
+  }
+
+  @Test
+  void skipThroughDropsEverythingUpToTheResumePosition() {
+    connection.skipThrough(position(0x20, 1));
+
+    connection.send(frame("0x10-5"), position(0x10, 5));
+    connection.send(frame("0x20-1"), position(0x20, 1));
+    connection.send(frame("0x20-2"), position(0x20, 2));
+    channel.runPendingTasks();
+
+    assertThat(drainOutbound()).containsExactly("0x20-2");
+  }
+
+  @Test
+  void skipThroughNeverMovesBackwards() {
+    connection.send(frame("0x30-0"), position(0x30, 0));
+    connection.skipThrough(position(0x10, 0));
+
+    connection.send(frame("0x20-0"), position(0x20, 0));
+    connection.send(frame("0x30-1"), position(0x30, 1));
+    channel.runPendingTasks();
+
+    assertThat(drainOutbound()).containsExactly("0x30-0", "0x30-1");
+  }
+
+  @Test
+  void overTheHardLimitTheClientIsJudgedOnceAndLaterFramesAreReleased() {
+    socket.close();
+    // 16 x 100 bytes = 1600: three 500-byte frames fit in the backlog, the fourth does not.
+    connection.send(frameOfSize(500), null);
+    connection.send(frameOfSize(500), null);
+    connection.send(frameOfSize(500), null);
+    assertThat(overBudgetCalls).isZero();
+    ByteBuf fourth = frameOfSize(500);
+
+    connection.send(fourth, null);
+
+    assertThat(overBudgetCalls).isEqualTo(1);
+    assertThat(fourth.refCnt()).isZero();
+
+    ByteBuf later = frameOfSize(10);
+    ByteBuf laterWithPosition = frameOfSize(10);
+    connection.send(later, null);
+    connection.send(laterWithPosition, position(0x99, 0));
+    channel.runPendingTasks();
+    advance(STALL.multipliedBy(3));
+
+    assertThat(overBudgetCalls).isEqualTo(1);
+    assertThat(later.refCnt()).isZero();
+    assertThat(laterWithPosition.refCnt()).isZero();
+  }
+
+  @Test
+  void aBacklogThatDrainsInTimeIsNotJudged() {
+    // Far over the budget within a tick (a burst), but under the hard limit and the socket drains.
+    for (int i = 0; i < 10; i++) {
+      connection.send(frameOfSize(150), null);
+    }
+    channel.runPendingTasks();
+    assertThat(drainOutbound()).hasSize(10);
+
+    advance(STALL.multipliedBy(2));
+
+    assertThat(overBudgetCalls).isZero();
+  }
+
+  @Test
+  void aClientThatStopsReadingIsJudgedAfterTheStallTimeout() {
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(32, 64));
+    socket.close();
+
+    connection.send(frameOfSize(150), position(0x10, 0));
+    channel.runPendingTasks();
+
+    assertThat(channel.isWritable()).as("writable with 150 bytes stuck over a 64-byte high water mark").isFalse();
+    advance(STALL.minusMillis(1));
+    assertThat(overBudgetCalls).isZero();
+
+    advance(Duration.ofMillis(1));
+
+    assertThat(overBudgetCalls).isEqualTo(1);
+    ByteBuf after = frameOfSize(10);
+    connection.send(after, position(0x20, 0));
+    assertThat(after.refCnt()).isZero();
+    advance(STALL.multipliedBy(3));
+    assertThat(overBudgetCalls).isEqualTo(1);
+  }
+
+  @Test
+  void aClientUnderItsBudgetIsNeverJudgedHoweverSlow() {
+    socket.close();
+
+    connection.send(frameOfSize(60), position(0x10, 0));
+    connection.send(frameOfSize(40), position(0x10, 1));
+    channel.runPendingTasks();
+    advance(STALL.multipliedBy(10));
+
+    assertThat(overBudgetCalls).isZero();
+    socket.open();
+    assertThat(drainOutbound()).hasSize(2);
+  }
+
+  @Test
+  void aSlowClientThatStillDrainsGetsAnotherStallTimeout() {
+    socket.close();
+    connection.send(frameOfSize(150), null);
+    channel.runPendingTasks();
+
+    advance(Duration.ofSeconds(1));
+    socket.open(); // the client read the first frame
+    assertThat(drainOutbound()).hasSize(1);
+    socket.close();
+    connection.send(frameOfSize(150), null);
+    connection.send(frameOfSize(150), null);
+    channel.runPendingTasks();
+
+    advance(Duration.ofSeconds(1)); // t = 2 s: over budget, but bytes drained since t = 0
+    assertThat(overBudgetCalls).isZero();
+
+    advance(Duration.ofMillis(1_999)); // t = 3.999 s
+    assertThat(overBudgetCalls).isZero();
+
+    advance(Duration.ofMillis(1)); // t = 4 s: nothing drained since t = 2 s
+    assertThat(overBudgetCalls).isEqualTo(1);
+  }
+
+  @Test
+  void framesForAnInactiveChannelAreReleased() {
+    channel.close();
+    ByteBuf frame = frame("late");
+
+    connection.send(frame, position(0x10, 0));
+
+    assertThat(frame.refCnt()).isZero();
+    assertThat(overBudgetCalls).isZero();
+  }
+
+  @Test
+  void controlFramesGoOutAtOnce() {
+    List<Integer> outboundDuringTheTick = new ArrayList<>();
+    tick(() -> {
+      connection.send(frameOfSize(5), position(0x10, 0));
+      outboundDuringTheTick.add(channel.outboundMessages().size());
+      connection.sendNow(frame("heartbeat reply"));
+      outboundDuringTheTick.add(channel.outboundMessages().size());
+    });
+
+    // The change waited for the end of the tick until the control frame's flush took it along.
+    assertThat(outboundDuringTheTick).containsExactly(0, 2);
+    assertThat(drainOutbound()).hasSize(2).last().isEqualTo("heartbeat reply");
+  }
+
+  /** Runs each {@link Runnable} written inbound: one event-loop task. */
+  static final class TickRunner extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ((Runnable) msg).run();
+    }
+  }
+
+  /**
+   * Stands for the socket. Open, a flush goes through and the channel's writes complete. Closed,
+   * flushes are held back: written bytes stay in the channel's outbound buffer, their write
+   * futures pending, as when the client stops reading. Counts flushes either way.
+   */
+  static final class SocketGate extends ChannelOutboundHandlerAdapter {
+    int flushes;
+    private boolean open = true;
+    private ChannelHandlerContext ctx;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      flushes++;
+      if (open) {
+        ctx.flush();
+      }
+    }
+
+    void close() {
+      open = false;
+    }
+
+    /** The client reads again: everything held back is sent. */
+    void open() {
+      open = true;
+      ctx.flush();
+    }
+  }
+}
