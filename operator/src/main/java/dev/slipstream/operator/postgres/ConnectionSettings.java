@@ -1,0 +1,124 @@
+package dev.slipstream.operator.postgres;
+
+import dev.slipstream.api.v1alpha1.DatabaseSpec;
+import dev.slipstream.api.v1alpha1.SslMode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import org.postgresql.PGProperty;
+
+/**
+ * Where and as whom to connect to a tenant's database, and how long to wait.
+ *
+ * <p>{@link #toString()} and every message built by this package leave the password out.
+ *
+ * @param sslMode libpq's {@code sslmode}: disable, prefer, require or verify-full
+ */
+public record ConnectionSettings(
+    String host, int port, String database, String user, String password, String sslMode, Timeouts timeouts) {
+
+  /**
+   * Bounds on every wait, so an unreachable or stuck database never holds a reconciler thread for
+   * long.
+   *
+   * @param connect TCP connect ({@code connectTimeout})
+   * @param login the whole connection attempt, DNS, TLS and authentication included ({@code loginTimeout})
+   * @param socket any read from the server ({@code socketTimeout}); longer than {@code statement} so
+   *     the server cancels a slow statement cleanly, with its own error, before the driver gives up
+   * @param statement server-side {@code statement_timeout}
+   * @param lock server-side {@code lock_timeout}: ALTER TABLE ... REPLICA IDENTITY needs an ACCESS
+   *     EXCLUSIVE lock, and while it queues for one every other query on the table queues behind it;
+   *     giving up quickly keeps the tenant's application running
+   */
+  public record Timeouts(Duration connect, Duration login, Duration socket, Duration statement, Duration lock) {
+
+    public static final Timeouts DEFAULT = new Timeouts(
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(3));
+  }
+
+  public ConnectionSettings {
+    requireText(host, "host");
+    requireText(database, "database");
+    requireText(user, "user");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 1 and 65535, not " + port);
+    }
+    sslMode = sslMode == null ? SslMode.PREFER.libpqValue() : sslMode;
+    timeouts = timeouts == null ? Timeouts.DEFAULT : timeouts;
+  }
+
+  /** From a tenant's spec (defaults applied as the CRD does) and the credentials from its Secret. */
+  public static ConnectionSettings of(DatabaseSpec spec, String user, String password) {
+    SslMode ssl = spec.getSslMode() == null ? SslMode.PREFER : spec.getSslMode();
+    int port = spec.getPort() == null ? 5432 : spec.getPort();
+    return new ConnectionSettings(spec.getHost(), port, spec.getName(), user, password, ssl.libpqValue(), Timeouts.DEFAULT);
+  }
+
+  public ConnectionSettings withTimeouts(Timeouts newTimeouts) {
+    return new ConnectionSettings(host, port, database, user, password, sslMode, newTimeouts);
+  }
+
+  /** {@code host:port/database}, for messages. */
+  public String endpoint() {
+    return hostAndPort() + "/" + database;
+  }
+
+  String hostAndPort() {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** The URL carries no credentials: they travel in {@link #properties()}. */
+  String jdbcUrl() {
+    return "jdbc:postgresql://" + hostAndPort() + "/"
+        + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  Properties properties() {
+    Properties props = new Properties();
+    PGProperty.USER.set(props, user);
+    if (password != null) {
+      PGProperty.PASSWORD.set(props, password);
+    }
+    PGProperty.SSL_MODE.set(props, sslMode);
+    PGProperty.CONNECT_TIMEOUT.set(props, seconds(timeouts.connect()));
+    PGProperty.LOGIN_TIMEOUT.set(props, seconds(timeouts.login()));
+    PGProperty.SOCKET_TIMEOUT.set(props, seconds(timeouts.socket()));
+    PGProperty.APPLICATION_NAME.set(props, "slipstream-operator");
+    PGProperty.TCP_KEEP_ALIVE.set(props, true);
+    // No Kerberos here; "allow" could make the driver try GSS first and wait on a KDC.
+    PGProperty.GSS_ENC_MODE.set(props, "disable");
+    return props;
+  }
+
+  /**
+   * The text with every occurrence of the password masked: a last guard for messages built from
+   * server text. A password that is part of the user, database or host name is left alone: those
+   * names are in every message anyway, and masking them would garble it (the embedded test server's
+   * password is {@code postgres}, like its user and database).
+   */
+  public String redact(String text) {
+    if (text == null || password == null || password.isEmpty()
+        || user.contains(password) || database.contains(password) || host.contains(password)) {
+      return text;
+    }
+    return text.replace(password, "****");
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectionSettings[" + user + "@" + endpoint() + ", sslmode=" + sslMode + ", password="
+        + (password == null || password.isEmpty() ? "none" : "****") + ", " + timeouts + "]";
+  }
+
+  private static int seconds(Duration duration) {
+    return (int) Math.max(1, (duration.toMillis() + 999) / 1000);
+  }
+
+  private static void requireText(String value, String name) {
+    if (Objects.requireNonNull(value, name).isBlank()) {
+      throw new IllegalArgumentException(name + " cannot be blank");
+    }
+  }
+}
