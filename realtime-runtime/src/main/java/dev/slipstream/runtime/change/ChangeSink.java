@@ -14,4 +14,12 @@ public interface ChangeSink {
    * the slot may be confirmed up to {@code endLsn} (DESIGN principle 4).
    */
   void committed(long endLsn);
+
+  /**
+   * A replication connection starts streaming at {@code confirmedLsn}, the slot's
+   * {@code confirmed_flush_lsn}: nothing committed before it will be accepted on this connection.
+   * Called before that connection's first event.
+   */
+  default void streamStartsAt(long confirmedLsn) {
+  }
 }

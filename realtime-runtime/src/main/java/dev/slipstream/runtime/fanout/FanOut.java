@@ -79,6 +79,11 @@ public final class FanOut implements ChangeSink {
     metrics.committed(endLsn);
   }
 
+  @Override
+  public void streamStartsAt(long confirmedLsn) {
+    ring.startsAt(confirmedLsn);
+  }
+
   public long committedLsn() {
     return committedLsn.get();
   }

@@ -140,6 +140,7 @@ public final class ReplicationSource implements AutoCloseable {
     connects.incrementAndGet();
     ProtocolVersion protocol = ProtocolVersion.forServer(serverVersionNum(conn));
     useStableTextFormats(conn);
+    sink.streamStartsAt(confirmedFlushLsn(conn));
     PgOutputDecoder decoder = new PgOutputDecoder(protocol.version(), protocol.streaming());
     PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
         .replicationStream()
@@ -200,6 +201,18 @@ public final class ReplicationSource implements AutoCloseable {
       st.execute("SET IntervalStyle = 'postgres'");
       st.execute("SET extra_float_digits = 3");
       st.execute("SET bytea_output = 'hex'");
+    }
+  }
+
+  /** Where the slot resumes: the server streams the transactions that end after this LSN. */
+  private long confirmedFlushLsn(Connection conn) throws SQLException {
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '"
+            + settings.slotName().replace("'", "''") + "'")) {
+      if (!rs.next() || rs.getString(1) == null) {
+        throw new SQLException("replication slot " + settings.slotName() + " does not exist or is not logical");
+      }
+      return LogSequenceNumber.valueOf(rs.getString(1)).asLong();
     }
   }
 

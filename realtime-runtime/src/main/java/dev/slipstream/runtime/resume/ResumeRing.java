@@ -29,6 +29,21 @@ public final class ResumeRing {
     this.events = new ChangeEvent[capacity];
   }
 
+  /**
+   * Nothing committed before {@code lsn} will ever be added: the slot resumed there (its
+   * {@code confirmed_flush_lsn}), and what came earlier went out from an earlier process. A client
+   * resuming from before it is told of the gap instead of silently skipping to what follows. A
+   * no-op once the ring has held an event: it then covers everything since this process began.
+   *
+   * <p>A client whose last event is exactly the last one confirmed is told of a gap too: the ring
+   * cannot tell it from one that missed events, and refetching is the safe answer.
+   */
+  public synchronized void startsAt(long lsn) {
+    if (count == 0 && (lastEvicted == null || Long.compareUnsigned(lastEvicted.commitLsn(), lsn) < 0)) {
+      lastEvicted = new EventPosition(lsn, 0);
+    }
+  }
+
   public synchronized void add(ChangeEvent event) {
     if (count == events.length) {
       lastEvicted = events[start].position();

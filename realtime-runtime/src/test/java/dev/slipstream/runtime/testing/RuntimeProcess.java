@@ -53,13 +53,15 @@ public final class RuntimeProcess implements AutoCloseable {
   public static RuntimeProcess start(String name, Map<String, String> env, Path log) {
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
-      Files.writeString(log, System.lineSeparator() + "===== " + name + " starting at " + Instant.now()
-          + " =====" + System.lineSeparator(), StandardCharsets.UTF_8,
+      String classPath = classPath();
+      String banner = "===== " + name + " starting at " + Instant.now() + ", class path of "
+          + classPath.split(File.pathSeparator).length + " entries =====";
+      Files.writeString(log, System.lineSeparator() + banner + System.lineSeparator(), StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-cp", classPath(),
+          "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+          "-cp", classPath,
           "dev.slipstream.runtime.Main"));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)

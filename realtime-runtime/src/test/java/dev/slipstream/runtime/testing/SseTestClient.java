@@ -20,6 +20,7 @@ public final class SseTestClient implements AutoCloseable {
   public volatile int status;
   private final Thread reader;
   private volatile java.io.InputStream body;
+  private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
   private SseTestClient(URI uri, String lastEventId) {
     reader = Thread.ofVirtual().unstarted(() -> read(uri, lastEventId));
@@ -62,7 +63,14 @@ public final class SseTestClient implements AutoCloseable {
       }
     } catch (Exception e) {
       // closed by the test, or by the server
+    } finally {
+      ended.countDown();
     }
+  }
+
+  /** True once the stream is over: nothing more will be recorded. */
+  public boolean ended() {
+    return ended.getCount() == 0;
   }
 
   public List<Event> changes() {
