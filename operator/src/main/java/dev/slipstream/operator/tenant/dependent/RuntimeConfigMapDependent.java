@@ -1,0 +1,19 @@
+package dev.slipstream.operator.tenant.dependent;
+
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+
+/** The runtime's non-secret configuration (slot, publications, limits). Desired state only: {@link RuntimeModels#of(Context)}{@code .generateConfigMap()}. */
+public class RuntimeConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, RealtimeTenant> {
+
+  public RuntimeConfigMapDependent() {
+    super(ConfigMap.class);
+  }
+
+  @Override
+  protected ConfigMap desired(RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    return RuntimeModels.of(context).generateConfigMap();
+  }
+}

@@ -1,0 +1,124 @@
+package dev.slipstream.operator.tenant;
+
+import dev.slipstream.operator.config.OperatorConfig;
+import dev.slipstream.testing.RepositoryLayout;
+import dev.slipstream.testing.kube.KubeTestBinaries;
+import dev.slipstream.testing.postgres.TestPostgres;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * One real kube-apiserver (kube-api-test) and one embedded PostgreSQL per test JVM, started on first
+ * use and stopped at exit. {@link LocallyRunOperatorExtension} needs its client when it is built,
+ * which is before any JUnit callback runs, so the server cannot come from a JUnit extension.
+ */
+public final class TestCluster {
+
+  /** Fast rechecks, so tests see a created Secret or a dropped slot within seconds. */
+  public static final OperatorConfig CONFIG = OperatorConfig.fromEnv(Map.of("SLIPSTREAM_RECHECK_INTERVAL", "2"));
+
+  private static TestPostgres postgres;
+
+  private TestCluster() {
+  }
+
+  /**
+   * Starts a new API server and returns a client for it. One per test class: the operator
+   * extension deletes the CRDs it applied when the class ends, and with the operator stopped the
+   * resources' finalizers keep those CRDs terminating, unusable for the next class.
+   */
+  public static synchronized KubernetesClient newServerClient() {
+    KubeTestBinaries binaries = KubeTestBinaries.configured().requirePresent();
+    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withTestDir(binaries.testDir().toString())
+        .withApiServerVersion(binaries.version())
+        .withOfflineMode(true)
+        .withUpdateKubeConfig(false)
+        .withApiServerFlag("--bind-address", "127.0.0.1")
+        .build());
+    server.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kube-api-test-stop"));
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
+  }
+
+  public static synchronized TestPostgres postgres() {
+    if (postgres == null) {
+      postgres = TestPostgres.logical().start();
+      TestPostgres started = postgres;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "postgres-stop"));
+    }
+    return postgres;
+  }
+
+  /**
+   * The operator extension for a test class: both reconcilers, one namespace for the class, the
+   * committed CRDs from charts/slipstream/crds. Namespaces are not awaited on deletion: without a
+   * kube-controller-manager, no one finalizes them.
+   */
+  public static LocallyRunOperatorExtension operator() {
+    return LocallyRunOperatorExtension.builder()
+        .withKubernetesClient(newServerClient())
+        .withReconciler(new TenantReconciler(CONFIG))
+        .withReconciler(new dev.slipstream.operator.publication.PublicationReconciler(CONFIG))
+        .withAdditionalCRD(crdFiles())
+        .oneNamespacePerClass(true)
+        .waitForNamespaceDeletion(false)
+        .build();
+  }
+
+  /** Loads YAML into a typed resource. */
+  public static <T extends HasMetadata> T load(KubernetesClient client, Class<T> type, String yaml) {
+    return client.resources(type).load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).item();
+  }
+
+  /** A Secret with the embedded PostgreSQL's credentials. */
+  public static String secretYaml(String name, String password) {
+    return """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: %s}
+        stringData: {username: %s, password: %s}
+        """.formatted(name, postgres().user(), password);
+  }
+
+  /** A tenant on the embedded PostgreSQL, sslMode disable. */
+  public static String tenantYaml(String name, String secretName, String reclaimPolicy) {
+    return tenantYaml(name, secretName, reclaimPolicy, postgres().port());
+  }
+
+  /** A tenant pointing at {@code localhost:port}. */
+  public static String tenantYaml(String name, String secretName, String reclaimPolicy, int port) {
+    return """
+        apiVersion: realtime.slipstream.dev/v1alpha1
+        kind: RealtimeTenant
+        metadata: {name: %s}
+        spec:
+          database: {host: localhost, port: %d, name: %s, sslMode: disable, credentialsSecretRef: {name: %s}}
+          replication: {reclaimPolicy: %s}
+        """.formatted(name, port, postgres().database(), secretName, reclaimPolicy);
+  }
+
+  private static String[] crdFiles() {
+    try (Stream<Path> files = Files.list(RepositoryLayout.crds())) {
+      List<String> paths = files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml"))
+          .map(Path::toString).sorted().toList();
+      return paths.toArray(String[]::new);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
