@@ -6,6 +6,12 @@ import dev.slipstream.operator.tenant.TenantReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,21 +31,52 @@ public final class Main {
   private Main() {
   }
 
+  /** Management port for probes and metrics ({@code SLIPSTREAM_MANAGEMENT_PORT}, default 8080). */
+  static final int DEFAULT_MANAGEMENT_PORT = 8080;
+  /** The Lease that makes one operator replica the active one. */
+  static final String LEADER_LEASE = "slipstream-operator-leader";
+
   public static void main(String[] args) {
     OperatorConfig config = OperatorConfig.fromEnv();
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = start(client, config);
-    Runtime.getRuntime().addShutdownHook(new Thread(operator::stop, "slipstream-operator-shutdown"));
-    LOG.info("Slipstream operator started: namespaces {}, default runtime image {}",
-        config.watchesAllNamespaces() ? "all" : config.watchedNamespaces(), config.defaultRuntimeImage());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    // The Lease lives in the operator's own namespace (in cluster: the service account's).
+    String leaseNamespace = System.getenv().getOrDefault("POD_NAMESPACE", client.getNamespace());
+    Operator operator = start(client, config, registry, new LeaderElectionConfiguration(LEADER_LEASE, leaseNamespace));
+    int port = Integer.parseInt(System.getenv().getOrDefault("SLIPSTREAM_MANAGEMENT_PORT",
+        String.valueOf(DEFAULT_MANAGEMENT_PORT)));
+    ManagementServer management = new ManagementServer(port, operator, registry);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // Graceful: in-flight reconciles finish, the Lease is released, then probes stop answering.
+      operator.stop();
+      management.close();
+    }, "slipstream-operator-shutdown"));
+    LOG.info("Slipstream operator started: namespaces {}, default runtime image {}, management port {}",
+        config.watchesAllNamespaces() ? "all" : config.watchedNamespaces(), config.defaultRuntimeImage(), port);
   }
 
-  /** Registers both reconcilers and starts the operator; the caller stops it. */
+  /** Registers both reconcilers and starts the operator (without leader election); the caller stops it. */
   public static Operator start(KubernetesClient client, OperatorConfig config) {
-    Operator operator = new Operator(overrider -> overrider
-        .withKubernetesClient(client)
-        .withConcurrentReconciliationThreads(config.reconcileThreads())
-        .withCloseClientOnStop(true));
+    return start(client, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null);
+  }
+
+  /**
+   * Registers both reconcilers, with JOSDK's reconcile metrics in {@code registry} and, when
+   * {@code leaderElection} is given, only the replica holding the Lease reconciling.
+   */
+  public static Operator start(KubernetesClient client, OperatorConfig config, MeterRegistry registry,
+      LeaderElectionConfiguration leaderElection) {
+    Operator operator = new Operator(overrider -> {
+      overrider
+          .withKubernetesClient(client)
+          .withConcurrentReconciliationThreads(config.reconcileThreads())
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          .withCloseClientOnStop(true);
+      if (leaderElection != null) {
+        overrider.withLeaderElectionConfiguration(leaderElection);
+      }
+    });
     register(operator, new TenantReconciler(config), config);
     register(operator, new PublicationReconciler(config), config);
     operator.start();

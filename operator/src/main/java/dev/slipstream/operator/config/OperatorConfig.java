@@ -27,7 +27,8 @@ public record OperatorConfig(
   /** The field manager for every status the operator writes with server-side apply. */
   public static final String FIELD_MANAGER = "slipstream-operator";
 
-  public static final String DEFAULT_RUNTIME_IMAGE = "ghcr.io/slipstream/realtime-runtime:0.1.0";
+  /** A placeholder until the runtime image is published; the Helm chart sets the real one. */
+  public static final String DEFAULT_RUNTIME_IMAGE = "slipstream-runtime:0.1.0";
 
   public OperatorConfig {
     watchedNamespaces = Set.copyOf(watchedNamespaces);

@@ -43,15 +43,19 @@ public final class TestCluster {
    */
   public static synchronized KubernetesClient newServerClient() {
     KubeTestBinaries binaries = KubeTestBinaries.configured().requirePresent();
+    java.nio.file.Path testDir = binaries.isolatedTestDir();
     KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir(binaries.testDir().toString())
+        .withTestDir(testDir.toString())
         .withApiServerVersion(binaries.version())
         .withOfflineMode(true)
         .withUpdateKubeConfig(false)
         .withApiServerFlag("--bind-address", "127.0.0.1")
         .build());
     server.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "kube-api-test-stop"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.stop();
+      KubeTestBinaries.deleteIsolatedTestDir(testDir);
+    }, "kube-api-test-stop"));
     return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
   }
 

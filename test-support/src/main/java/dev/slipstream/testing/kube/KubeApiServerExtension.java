@@ -40,6 +40,7 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
   private KubernetesClient client;
   private Path kubeconfig;
   private KubeTestBinaries binaries;
+  private Path testDir;
 
   private KubeApiServerExtension(boolean installCrds) {
     this.installCrds = installCrds;
@@ -57,7 +58,7 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
   public void beforeAll(ExtensionContext context) throws IOException {
     binaries = KubeTestBinaries.configured().requirePresent();
     server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir(binaries.testDir().toString())
+        .withTestDir((testDir = binaries.isolatedTestDir()).toString())
         .withApiServerVersion(binaries.version())
         .withOfflineMode(true)
         .withUpdateKubeConfig(false)
@@ -83,6 +84,9 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
     }
     if (kubeconfig != null) {
       Files.deleteIfExists(kubeconfig);
+    }
+    if (testDir != null) {
+      KubeTestBinaries.deleteIsolatedTestDir(testDir);
     }
   }
 

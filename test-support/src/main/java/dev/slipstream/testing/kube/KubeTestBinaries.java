@@ -34,6 +34,31 @@ public record KubeTestBinaries(Path testDir, String version) {
     return binaryDir().resolve("kube-controller-manager");
   }
 
+  /**
+   * A fresh kube-api-test directory for one API server: its {@code k8s} folder links to the
+   * shared binaries, while the certificates kube-api-test and kube-apiserver write there stay
+   * private, so test JVMs running at the same time do not rewrite each other's certificates.
+   */
+  public Path isolatedTestDir() {
+    try {
+      Path dir = Files.createTempDirectory("slipstream-kube-api-test");
+      Files.createSymbolicLink(dir.resolve("k8s"), testDir.resolve("k8s").toAbsolutePath());
+      return dir;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot prepare a kube-api-test directory", e);
+    }
+  }
+
+  /** Removes a directory made by {@link #isolatedTestDir()} (the link, not the shared binaries). */
+  public static void deleteIsolatedTestDir(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      // Files.walk does not follow the k8s link, so only the link itself is deleted.
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (java.io.IOException e) {
+      // a temporary directory left behind is harmless
+    }
+  }
+
   /** Fails with the command that builds the binaries when one is missing. */
   public KubeTestBinaries requirePresent() {
     for (String name : List.of("kube-apiserver", "etcd", "kubectl")) {
