@@ -5,6 +5,7 @@ import dev.slipstream.operator.publication.PublicationReconciler;
 import dev.slipstream.operator.tenant.TenantReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -43,17 +44,42 @@ public final class Main {
     new JvmMemoryMetrics().bindTo(registry);
     // The Lease lives in the operator's own namespace (in cluster: the service account's).
     String leaseNamespace = System.getenv().getOrDefault("POD_NAMESPACE", client.getNamespace());
-    Operator operator = start(client, config, registry, new LeaderElectionConfiguration(LEADER_LEASE, leaseNamespace));
+    Operator operator = start(client, config, registry, leaderElection(leaseNamespace));
     int port = Integer.parseInt(System.getenv().getOrDefault("SLIPSTREAM_MANAGEMENT_PORT",
         String.valueOf(DEFAULT_MANAGEMENT_PORT)));
     ManagementServer management = new ManagementServer(port, operator, registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       // Graceful: in-flight reconciles finish, the Lease is released, then probes stop answering.
-      operator.stop();
+      stop(operator);
       management.close();
     }, "slipstream-operator-shutdown"));
     LOG.info("Slipstream operator started: namespaces {}, default runtime image {}, management port {}",
         config.watchesAllNamespaces() ? "all" : config.watchedNamespaces(), config.defaultRuntimeImage(), port);
+  }
+
+  private static volatile boolean shuttingDown;
+
+  /** Stops the operator on purpose: giving up the Lease now is not a lost leadership. */
+  static void stop(Operator operator) {
+    shuttingDown = true;
+    operator.stop();
+  }
+
+  /**
+   * Leader election on {@link #LEADER_LEASE}. A replica that loses the Lease while running exits,
+   * so that Kubernetes restarts it as a standby; JOSDK's own exit-on-stop would also fire while a
+   * shutdown hook releases the Lease, and {@code System.exit} inside a shutdown hook never returns.
+   */
+  static LeaderElectionConfiguration leaderElection(String namespace) {
+    LeaderCallbacks callbacks = new LeaderCallbacks(() -> { }, () -> {
+      if (!shuttingDown) {
+        LOG.error("Lost the leader Lease {}; exiting so that a standby takes over", LEADER_LEASE);
+        Thread.ofPlatform().start(() -> System.exit(1));
+      }
+    }, leader -> LOG.info("Leader is now {}", leader));
+    return new LeaderElectionConfiguration(LEADER_LEASE, namespace, LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        System.getenv("POD_NAME"), callbacks, false);
   }
 
   /** Registers both reconcilers and starts the operator (without leader election); the caller stops it. */

@@ -18,6 +18,7 @@ import dev.slipstream.operator.postgres.DesiredPublication;
 import dev.slipstream.operator.postgres.PublicationChange;
 import dev.slipstream.operator.postgres.PublicationState;
 import dev.slipstream.operator.postgres.TenantDatabase;
+import dev.slipstream.operator.tenant.ConditionEvents;
 import dev.slipstream.operator.tenant.MissingInputException;
 import dev.slipstream.operator.tenant.TenantConnections;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -71,17 +72,23 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
       desired = DesiredPublication.from(publication.getSpec(), PublicationNames.forPublication(publication));
     } catch (IllegalArgumentException | NullPointerException e) {
       // Only a spec change can fix this, and a spec change triggers a reconcile by itself.
-      return patchIfChanged(publication, notReady(publication, Reasons.INVALID_SPEC, e.getMessage()));
+      return patchIfChanged(context, publication, notReady(publication, Reasons.INVALID_SPEC, e.getMessage()));
     }
     ConnectionSettings settings;
     try {
       settings = TenantConnections.resolve(context.getClient(), tenantOf(publication, context));
     } catch (MissingInputException e) {
-      return patchIfChanged(publication, notReady(publication, e.reason(), e.getMessage())).rescheduleAfter(recheckInterval);
+      return patchIfChanged(context, publication, notReady(publication, e.reason(), e.getMessage())).rescheduleAfter(recheckInterval);
     } catch (InvalidTenantException e) {
-      return patchIfChanged(publication, notReady(publication, Reasons.DEPENDENCY_NOT_READY,
+      return patchIfChanged(context, publication, notReady(publication, Reasons.DEPENDENCY_NOT_READY,
           "tenant " + publication.getSpec().getTenantRef().getName() + " is invalid: " + e.getMessage()))
           .rescheduleAfter(recheckInterval);
+    }
+    var owner = PublicationClaims.ownerOtherThan(context.getClient(), publication, desired.name());
+    if (owner.isPresent()) {
+      // Rechecked: the owner may be deleted or renamed, and then this one takes over.
+      return patchIfChanged(context, publication, notReady(publication, PublicationClaims.PUBLICATION_CONFLICT,
+          PublicationClaims.conflictMessage(owner.get(), desired.name()))).rescheduleAfter(recheckInterval);
     }
     // A DatabaseException leaves here: retried with backoff, reported by updateErrorStatus.
     try (TenantDatabase database = TenantDatabase.open(settings)) {
@@ -90,7 +97,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
         LOG.info("{}/{}: publication {} changed: {}", publication.getMetadata().getNamespace(),
             publication.getMetadata().getName(), desired.name(), change.statements());
       }
-      return patchIfChanged(publication, ready(publication, change.state())).rescheduleAfter(recheckInterval);
+      return patchIfChanged(context, publication, ready(publication, change.state())).rescheduleAfter(recheckInterval);
     }
   }
 
@@ -103,6 +110,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
     if (sameStatus(status, publication.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
+    recordTransitions(context, publication, status);
     return ErrorStatusUpdateControl.patchStatus(statusPatch(publication, status));
   }
 
@@ -113,6 +121,12 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
     if (publication.getSpec().getReclaimPolicy() == ReclaimPolicy.RETAIN) {
       LOG.info("{}/{}: keeping publication {} (reclaimPolicy Retain)", publication.getMetadata().getNamespace(),
           publication.getMetadata().getName(), name);
+      return DeleteControl.defaultDelete();
+    }
+    var owner = PublicationClaims.ownerOtherThan(context.getClient(), publication, name);
+    if (owner.isPresent()) {
+      LOG.info("{}/{}: not dropping publication {}: it belongs to {}", publication.getMetadata().getNamespace(),
+          publication.getMetadata().getName(), name, owner.get().getMetadata().getName());
       return DeleteControl.defaultDelete();
     }
     try {
@@ -188,12 +202,19 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
     return status;
   }
 
-  private static UpdateControl<RealtimePublication> patchIfChanged(RealtimePublication publication,
-      RealtimePublicationStatus status) {
+  private static UpdateControl<RealtimePublication> patchIfChanged(Context<RealtimePublication> context,
+      RealtimePublication publication, RealtimePublicationStatus status) {
     if (sameStatus(status, publication.getStatus())) {
       return UpdateControl.noUpdate();
     }
+    recordTransitions(context, publication, status);
     return UpdateControl.patchStatus(statusPatch(publication, status));
+  }
+
+  private static void recordTransitions(Context<RealtimePublication> context, RealtimePublication publication,
+      RealtimePublicationStatus next) {
+    ConditionEvents.recordTransitions(context.getClient(), publication,
+        publication.getStatus() == null ? null : publication.getStatus().getConditions(), next.getConditions());
   }
 
   /**

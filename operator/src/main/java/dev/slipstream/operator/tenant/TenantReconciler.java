@@ -38,6 +38,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -62,6 +64,11 @@ import org.slf4j.LoggerFactory;
  * <p>Once the slot is ready, the runtime's objects are reconciled by the tenant's {@code @Workflow}
  * (invoked explicitly, so the {@link RuntimeModel} it renders is built once, from the tenant, its
  * Secrets and its publications); RuntimeReady follows the Deployment's ready replicas.
+ *
+ * <p>PublicationsReady follows the tenant's RealtimePublications (watched, so it moves when theirs
+ * do), LagWithinBudget compares the slot's lag with {@code spec.replication.maxLagBytes}; Ready and
+ * the phase sum them up in {@link TenantStatus}. Every condition transition is also recorded as a
+ * Kubernetes Event ({@link ConditionEvents}), best effort.
  */
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "configmap", type = RuntimeConfigMapDependent.class),
@@ -98,14 +105,17 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   public UpdateControl<RealtimeTenant> reconcile(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     TenantStatus.Builder status = statuses.from(tenant);
     String slotName = SlotNames.forTenant(tenant);
+    // Publications report their own readiness; the tenant sees it at its next recheck.
+    List<RealtimePublication> publications = TenantPublications.of(context.getClient(), tenant);
+    status.publications(publications);
     ConnectionSettings settings;
     try {
       settings = TenantConnections.resolve(context.getClient(), tenant);
     } catch (MissingInputException e) {
-      return patchIfChanged(tenant, status.databaseNotReady(e.reason(), e.getMessage()).build())
+      return patchIfChanged(context, tenant, status.databaseNotReady(e.reason(), e.getMessage()).build())
           .rescheduleAfter(recheckInterval);
     } catch (InvalidTenantException e) {
-      return patchIfChanged(tenant, status.databaseNotReady(Reasons.INVALID_SPEC, e.getMessage()).build());
+      return patchIfChanged(context, tenant, status.databaseNotReady(Reasons.INVALID_SPEC, e.getMessage()).build());
     }
     // A DatabaseException (unreachable, authentication, ...) leaves here: retried with backoff.
     try (TenantDatabase database = TenantDatabase.open(settings)) {
@@ -113,17 +123,22 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
       List<DatabaseProblem> problems = facts.problems();
       if (!problems.isEmpty()) {
         String message = problems.stream().map(DatabaseProblem::message).collect(Collectors.joining("; "));
-        return patchIfChanged(tenant, status.databaseNotReady(problems.get(0).reason(), message).build())
+        return patchIfChanged(context, tenant, status.databaseNotReady(problems.get(0).reason(), message).build())
             .rescheduleAfter(recheckInterval);
       }
       status.databaseReady("PostgreSQL " + facts.version().display() + ", database " + facts.database()
           + " is ready for logical replication");
-      status.slot(ensureSlot(tenant, database, slotName), slotName);
+      status.slot(ensureSlot(tenant, database, slotName), slotName).lag(LagBudget.budgetBytes(tenant));
     }
     if (status.slotReady()) {
-      reconcileRuntime(tenant, context, slotName, status);
+      reconcileRuntime(tenant, context, slotName, publications, status);
     }
-    return patchIfChanged(tenant, status.build()).rescheduleAfter(recheckInterval);
+    return patchIfChanged(context, tenant, status.build()).rescheduleAfter(recheckInterval);
+  }
+
+  @Override
+  public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
+    return List.of(TenantPublications.eventSource(context));
   }
 
   /**
@@ -131,10 +146,10 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
    * model built from the tenant and what it refers to, and reports the Deployment's readiness.
    */
   private void reconcileRuntime(RealtimeTenant tenant, Context<RealtimeTenant> context, String slotName,
-      TenantStatus.Builder status) {
+      List<RealtimePublication> publications, TenantStatus.Builder status) {
     RuntimeModel model;
     try {
-      model = RuntimeModel.fromTenant(tenant, runtimeInputs(tenant, context, slotName));
+      model = RuntimeModel.fromTenant(tenant, runtimeInputs(tenant, context, slotName, publications));
     } catch (InvalidTenantException e) {
       status.runtimeNotReady(Reasons.INVALID_SPEC, e.getMessage());
       return;
@@ -156,17 +171,13 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
     }
   }
 
-  private ResolvedInputs runtimeInputs(RealtimeTenant tenant, Context<RealtimeTenant> context, String slotName) {
+  private ResolvedInputs runtimeInputs(RealtimeTenant tenant, Context<RealtimeTenant> context, String slotName,
+      List<RealtimePublication> tenantPublications) {
     String namespace = tenant.getMetadata().getNamespace();
     var credentialsRef = tenant.getSpec().getDatabase().getCredentialsSecretRef();
     Secret credentials = TenantConnections.secret(context.getClient(), namespace, credentialsRef.getName(),
         "spec.database.credentialsSecretRef");
-    List<String> publications = context.getClient().resources(RealtimePublication.class).inNamespace(namespace).list()
-        .getItems().stream()
-        .filter(p -> p.getSpec() != null && p.getSpec().getTenantRef() != null
-            && tenant.getMetadata().getName().equals(p.getSpec().getTenantRef().getName()))
-        .map(PublicationNames::forPublication)
-        .toList();
+    List<String> publications = tenantPublications.stream().map(PublicationNames::forPublication).distinct().toList();
     ResolvedInputs.Builder inputs = ResolvedInputs.builder()
         .slotName(slotName)
         .publicationNames(publications)
@@ -212,6 +223,8 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
     if (TenantStatus.same(next, tenant.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
+    ConditionEvents.recordTransitions(context.getClient(), tenant,
+        tenant.getStatus() == null ? null : tenant.getStatus().getConditions(), next.getConditions());
     return ErrorStatusUpdateControl.patchStatus(statusPatch(tenant, next));
   }
 
@@ -243,10 +256,13 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
     }
   }
 
-  private static UpdateControl<RealtimeTenant> patchIfChanged(RealtimeTenant tenant, RealtimeTenantStatus status) {
+  private static UpdateControl<RealtimeTenant> patchIfChanged(Context<RealtimeTenant> context, RealtimeTenant tenant,
+      RealtimeTenantStatus status) {
     if (TenantStatus.same(status, tenant.getStatus())) {
       return UpdateControl.noUpdate();
     }
+    ConditionEvents.recordTransitions(context.getClient(), tenant,
+        tenant.getStatus() == null ? null : tenant.getStatus().getConditions(), status.getConditions());
     return UpdateControl.patchStatus(statusPatch(tenant, status));
   }
 

@@ -89,6 +89,8 @@ final class TenantStatus {
     private boolean databaseReady;
     private boolean slotReady;
     private Boolean runtimeReady;
+    private Boolean publicationsReady;
+    private Boolean lagWithinBudget;
     private dev.slipstream.api.v1alpha1.Endpoints endpoints;
 
     private Builder(RealtimeTenant tenant) {
@@ -115,6 +117,25 @@ final class TenantStatus {
     Builder runtimeNotReady(String reason, String message) {
       runtimeReady = false;
       set(Condition.isFalse(ConditionTypes.RUNTIME_READY, reason, message));
+      return this;
+    }
+
+    /** PublicationsReady from the tenant's publications (see {@link TenantPublications}). */
+    Builder publications(java.util.List<dev.slipstream.api.v1alpha1.RealtimePublication> publications) {
+      Condition condition = TenantPublications.condition(publications);
+      publicationsReady = condition.hasStatus(Condition.TRUE);
+      set(condition);
+      return this;
+    }
+
+    /** LagWithinBudget from the slot just found; call after {@link #slot}. */
+    Builder lag(long budgetBytes) {
+      if (!slotReady) {
+        return this;
+      }
+      Condition condition = LagBudget.condition(slot == null ? null : slot.getLagBytes(), budgetBytes);
+      lagWithinBudget = condition.hasStatus(Condition.TRUE);
+      set(condition);
       return this;
     }
 
@@ -170,23 +191,46 @@ final class TenantStatus {
       return this;
     }
 
+    /**
+     * Ready is True only when every other condition is. The phase says how bad it is: Failed when
+     * nothing can stream (database or slot), Degraded when only the lag is over budget (streaming
+     * works, the disk fills), Provisioning while the runtime or publications are still coming up.
+     */
     RealtimeTenantStatus build() {
       TenantPhase phase;
-      if (databaseReady && slotReady && Boolean.TRUE.equals(runtimeReady)) {
-        phase = TenantPhase.READY;
-        set(Condition.isTrue(ConditionTypes.READY, Reasons.AVAILABLE, "the database, the replication slot and the "
-            + "runtime are ready"));
-      } else if (databaseReady && slotReady && runtimeReady == null) {
-        phase = TenantPhase.PROVISIONING;
-        set(Condition.isFalse(ConditionTypes.READY, RUNTIME_NOT_MANAGED, "the database and the replication slot are "
-            + "ready; the runtime has not been reconciled"));
-      } else if (databaseReady && slotReady) {
-        phase = TenantPhase.PROVISIONING;
-        set(Condition.isFalse(ConditionTypes.READY, Reasons.DEPENDENCY_NOT_READY, "RuntimeReady is not True"));
-      } else {
+      if (!(databaseReady && slotReady)) {
         phase = TenantPhase.FAILED;
         set(Condition.isFalse(ConditionTypes.READY, Reasons.DEPENDENCY_NOT_READY,
             (databaseReady ? "SlotReady" : "DatabaseReady") + " is not True"));
+        if (Conditions.find(list, ConditionTypes.LAG_WITHIN_BUDGET).isPresent()) {
+          set(Condition.isUnknown(ConditionTypes.LAG_WITHIN_BUDGET, Reasons.DEPENDENCY_NOT_READY,
+              "the slot's lag cannot be measured while SlotReady is not True"));
+        }
+      } else if (runtimeReady == null) {
+        phase = TenantPhase.PROVISIONING;
+        set(Condition.isFalse(ConditionTypes.READY, RUNTIME_NOT_MANAGED, "the database and the replication slot are "
+            + "ready; the runtime has not been reconciled"));
+      } else {
+        List<String> notTrue = new ArrayList<>();
+        if (!runtimeReady) {
+          notTrue.add(ConditionTypes.RUNTIME_READY);
+        }
+        if (Boolean.FALSE.equals(publicationsReady)) {
+          notTrue.add(ConditionTypes.PUBLICATIONS_READY);
+        }
+        if (Boolean.FALSE.equals(lagWithinBudget)) {
+          notTrue.add(ConditionTypes.LAG_WITHIN_BUDGET);
+        }
+        if (notTrue.isEmpty()) {
+          phase = TenantPhase.READY;
+          set(Condition.isTrue(ConditionTypes.READY, Reasons.AVAILABLE, "the database, the replication slot, the "
+              + "publications and the runtime are ready"));
+        } else {
+          phase = notTrue.equals(List.of(ConditionTypes.LAG_WITHIN_BUDGET)) ? TenantPhase.DEGRADED
+              : TenantPhase.PROVISIONING;
+          set(Condition.isFalse(ConditionTypes.READY, Reasons.DEPENDENCY_NOT_READY,
+              String.join(", ", notTrue) + " not True"));
+        }
       }
       RealtimeTenantStatus status = new RealtimeTenantStatus();
       status.setObservedGeneration(generation);

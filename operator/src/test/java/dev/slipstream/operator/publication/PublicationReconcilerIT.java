@@ -9,6 +9,7 @@ import dev.slipstream.api.v1alpha1.Conditions;
 import dev.slipstream.api.v1alpha1.PublishedTable;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.operator.tenant.ClusterAsserts;
 import dev.slipstream.operator.tenant.TestCluster;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -131,6 +132,33 @@ class PublicationReconcilerIT {
         assertThat(c.getMessage()).contains("no_such_column");
       });
     });
+  }
+
+  @Test
+  void aSecondClaimOnOnePublicationIsAConflictAndNeverTouchesIt() throws SQLException {
+    tenantWithSecret("dup", "Delete");
+    RealtimePublication first = publication("first", "dup", "Delete", "pub_orders");
+    first.getSpec().setPublicationName("dup_shared");
+    operator.create(first);
+    awaitReady("first");
+    ClusterAsserts.awaitEvent(operator, "RealtimePublication", "first", "Normal", "Available");
+
+    RealtimePublication second = publication("second", "dup", "Delete", "pub_customers");
+    second.getSpec().setPublicationName("dup_shared");
+    operator.create(second);
+    Condition conflict = awaitReadyCondition("second", "PublicationConflict");
+    assertThat(conflict.getStatus()).isEqualTo(Condition.FALSE);
+    assertThat(conflict.getMessage()).contains("dup_shared").contains("/first");
+    ClusterAsserts.awaitEvent(operator, "RealtimePublication", "second", "Warning", "PublicationConflict");
+    assertThat(publishedTables("dup_shared")).containsExactly("public.pub_orders");
+
+    // Deleting the younger claimant with reclaimPolicy Delete must not drop the older one's publication.
+    operator.delete(operator.get(RealtimePublication.class, "second"));
+    await().atMost(TIMEOUT).until(() -> operator.get(RealtimePublication.class, "second") == null);
+    assertThat(publicationExists("dup_shared")).isTrue();
+    assertThat(publishedTables("dup_shared")).containsExactly("public.pub_orders");
+    assertThat(Conditions.find(operator.get(RealtimePublication.class, "first").getStatus().getConditions(),
+        ConditionTypes.READY)).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(Condition.TRUE));
   }
 
   private void tenantWithSecret(String tenant, String reclaimPolicy) {

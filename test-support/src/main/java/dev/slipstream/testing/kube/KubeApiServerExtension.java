@@ -109,7 +109,8 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
         client.resource(crd).serverSideApply();
         client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+                && c.getStatus().getConditions().stream()
                 .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
                 1, TimeUnit.MINUTES);
       }

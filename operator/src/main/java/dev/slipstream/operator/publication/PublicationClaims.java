@@ -1,0 +1,61 @@
+package dev.slipstream.operator.publication;
+
+import dev.slipstream.api.v1alpha1.RealtimePublication;
+import dev.slipstream.operator.model.PublicationNames;
+import dev.slipstream.operator.tenant.TenantPublications;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.OffsetDateTime;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which RealtimePublication owns a PostgreSQL publication when several of one tenant claim the same
+ * name: the oldest (creationTimestamp, then name, so the answer is the same from every reconcile).
+ * The others must neither alter nor drop it; otherwise two resources would keep rewriting each
+ * other's table lists, and deleting the younger one would take the older one's publication away.
+ */
+final class PublicationClaims {
+
+  static final String PUBLICATION_CONFLICT = "PublicationConflict";
+
+  private static final Comparator<RealtimePublication> AGE = Comparator
+      .comparing((RealtimePublication p) -> created(p))
+      .thenComparing(p -> p.getMetadata().getName());
+
+  private PublicationClaims() {
+  }
+
+  /** The older resource that owns {@code name} when it is not {@code publication}; empty when it is. */
+  static Optional<RealtimePublication> ownerOtherThan(KubernetesClient client, RealtimePublication publication,
+      String name) {
+    List<RealtimePublication> claimants = TenantPublications.of(client, publication.getMetadata().getNamespace(),
+        publication.getSpec().getTenantRef().getName()).stream()
+        .filter(p -> name.equals(nameOf(p)))
+        .sorted(AGE)
+        .toList();
+    if (claimants.isEmpty() || claimants.get(0).getMetadata().getName().equals(publication.getMetadata().getName())) {
+      return Optional.empty();
+    }
+    return Optional.of(claimants.get(0));
+  }
+
+  static String conflictMessage(RealtimePublication owner, String name) {
+    return "PostgreSQL publication " + name + " is already managed by RealtimePublication "
+        + owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()
+        + " (created earlier); this resource leaves it alone. Set spec.publicationName to another name or delete one";
+  }
+
+  private static String nameOf(RealtimePublication publication) {
+    try {
+      return PublicationNames.forPublication(publication);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static OffsetDateTime created(RealtimePublication publication) {
+    String timestamp = publication.getMetadata().getCreationTimestamp();
+    return timestamp == null ? OffsetDateTime.MAX : OffsetDateTime.parse(timestamp);
+  }
+}

@@ -1,0 +1,91 @@
+package dev.slipstream.operator.tenant;
+
+import dev.slipstream.api.v1alpha1.Condition;
+import dev.slipstream.api.v1alpha1.Conditions;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records a Kubernetes Event (core/v1) for every condition that changed between the status a
+ * resource had and the one the reconciler is about to write: what {@code kubectl describe} and
+ * {@code kubectl get events} show a platform engineer without reading conditions.
+ *
+ * <p>A transition is a new status or a new reason: SecretNotFound followed by DatabaseUnreachable
+ * are both False, but each asks for a different fix. The type is Warning for False, Normal
+ * otherwise. Events are best effort: a failure is logged and never fails the reconcile, because the
+ * status (the source of truth) is written regardless.
+ */
+public final class ConditionEvents {
+
+  /** The component events are reported by. */
+  public static final String COMPONENT = "slipstream-operator";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConditionEvents.class);
+  /** The API server rejects longer event messages. */
+  private static final int MAX_MESSAGE = 1024;
+
+  private ConditionEvents() {
+  }
+
+  /** Emits one event per condition in {@code next} whose status or reason differs from {@code previous}. */
+  public static void recordTransitions(KubernetesClient client, HasMetadata resource, List<Condition> previous,
+      List<Condition> next) {
+    if (next == null) {
+      return;
+    }
+    for (Condition condition : next) {
+      Condition before = Conditions.find(previous, condition.getType()).orElse(null);
+      if (before != null && Objects.equals(before.getStatus(), condition.getStatus())
+          && Objects.equals(before.getReason(), condition.getReason())) {
+        continue;
+      }
+      record(client, resource, condition);
+    }
+  }
+
+  private static void record(KubernetesClient client, HasMetadata resource, Condition condition) {
+    String namespace = resource.getMetadata().getNamespace();
+    try {
+      String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      // The condition's own message: the event's reason already names the state, its type the severity.
+      String message = String.valueOf(condition.getMessage());
+      Event event = new EventBuilder()
+          .withNewMetadata()
+          .withName(resource.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+              .toLowerCase(Locale.ROOT))
+          .withNamespace(namespace)
+          .endMetadata()
+          .withNewInvolvedObject()
+          .withApiVersion(resource.getApiVersion())
+          .withKind(resource.getKind())
+          .withName(resource.getMetadata().getName())
+          .withNamespace(namespace)
+          .withUid(resource.getMetadata().getUid())
+          .withResourceVersion(resource.getMetadata().getResourceVersion())
+          .endInvolvedObject()
+          .withType(Condition.FALSE.equals(condition.getStatus()) ? "Warning" : "Normal")
+          .withReason(condition.getReason())
+          .withMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message)
+          .withFirstTimestamp(now)
+          .withLastTimestamp(now)
+          .withCount(1)
+          .withNewSource().withComponent(COMPONENT).endSource()
+          .withReportingComponent(COMPONENT)
+          .build();
+      client.v1().events().inNamespace(namespace).resource(event).create();
+    } catch (RuntimeException e) {
+      LOG.warn("{}/{}: could not record event {} {}: {}", namespace, resource.getMetadata().getName(),
+          condition.getType(), condition.getReason(), e.getMessage());
+    }
+  }
+}

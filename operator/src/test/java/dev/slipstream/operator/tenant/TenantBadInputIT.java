@@ -1,0 +1,125 @@
+package dev.slipstream.operator.tenant;
+
+import static dev.slipstream.operator.tenant.ClusterAsserts.awaitEvent;
+import static dev.slipstream.operator.tenant.ClusterAsserts.awaitTenantCondition;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.slipstream.api.v1alpha1.Condition;
+import dev.slipstream.api.v1alpha1.ConditionTypes;
+import dev.slipstream.api.v1alpha1.Conditions;
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.TenantPhase;
+import dev.slipstream.operator.model.SlotNames;
+import dev.slipstream.testing.postgres.TestPostgres;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A database unfit for logical replication, each with its exact reason. Each case has a server of
+ * its own, since the settings are the point: wal_level=replica, and max_replication_slots=1 already
+ * taken. The role without REPLICATION uses the shared server (embedded PostgreSQL trusts local
+ * connections, so the password in the Secret does not matter).
+ */
+class TenantBadInputIT {
+
+  @RegisterExtension
+  static final LocallyRunOperatorExtension operator = TestCluster.operator();
+
+  private static final Duration WINDOW = Duration.ofSeconds(12);
+
+  private static final TestPostgres replicaOnly = TestPostgres.logical().with("wal_level", "replica").start();
+  private static final TestPostgres oneSlot = TestPostgres.logical().with("max_replication_slots", "1").start();
+
+  @AfterAll
+  static void stopServers() {
+    replicaOnly.stop();
+    oneSlot.stop();
+  }
+
+  @Test
+  void walLevelReplicaIsWalLevelNotLogical() {
+    tenant("replica", replicaOnly.port(), "postgres");
+    RealtimeTenant tenant = awaitTenantCondition(operator, "replica", ConditionTypes.DATABASE_READY, Condition.FALSE,
+        "WalLevelNotLogical");
+    assertThat(message(tenant)).contains("wal_level").contains("replica");
+    assertThat(tenant.getStatus().getPhase()).isEqualTo(TenantPhase.FAILED);
+    awaitEvent(operator, "RealtimeTenant", "replica", "Warning", "WalLevelNotLogical");
+
+    // No hot loop: this server serves only this tenant, and every reconcile opens one session, so the
+    // sessions opened over a window bound the reconciles. The test rechecks every 2 s: about 6 in 12 s;
+    // a loop retrying as fast as it fails would open hundreds.
+    long before = sessions(replicaOnly);
+    await().pollDelay(WINDOW).atMost(WINDOW.plusSeconds(30)).until(() -> true);
+    long opened = sessions(replicaOnly) - before;
+    assertThat(opened).as("sessions opened in " + WINDOW).isBetween(2L, 15L);
+  }
+
+  @Test
+  void noFreeSlotIsNoFreeReplicationSlots() {
+    oneSlot.execute("SELECT pg_create_logical_replication_slot('someone_elses', 'pgoutput')");
+    tenant("crowded", oneSlot.port(), "postgres");
+    RealtimeTenant tenant = awaitTenantCondition(operator, "crowded", ConditionTypes.DATABASE_READY, Condition.FALSE,
+        "NoFreeReplicationSlots");
+    assertThat(message(tenant)).contains("max_replication_slots");
+    assertThat(tenant.getStatus().getPhase()).isEqualTo(TenantPhase.FAILED);
+    assertThat(Conditions.find(tenant.getStatus().getConditions(), ConditionTypes.SLOT_READY).orElseThrow().getStatus())
+        .isEqualTo(Condition.UNKNOWN);
+    String slot = SlotNames.derive(operator.getNamespace(), "crowded");
+    assertThat(slotCount(oneSlot, slot)).isZero();
+  }
+
+  @Test
+  void roleWithoutReplicationIsRoleLacksReplication() {
+    TestPostgres shared = TestCluster.postgres();
+    shared.execute("DROP ROLE IF EXISTS slip_norepl", "CREATE ROLE slip_norepl LOGIN NOREPLICATION PASSWORD 'any'");
+    tenant("norepl", shared.port(), "slip_norepl");
+    RealtimeTenant tenant = awaitTenantCondition(operator, "norepl", ConditionTypes.DATABASE_READY, Condition.FALSE,
+        "RoleLacksReplication");
+    assertThat(message(tenant)).contains("slip_norepl").contains("REPLICATION");
+    assertThat(slotCount(shared, SlotNames.derive(operator.getNamespace(), "norepl"))).isZero();
+  }
+
+  private void tenant(String name, int port, String user) {
+    operator.create(TestCluster.load(operator.getKubernetesClient(), Secret.class, """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: %s-db}
+        stringData: {username: %s, password: any}
+        """.formatted(name, user)));
+    operator.create(TestCluster.load(operator.getKubernetesClient(), RealtimeTenant.class,
+        TestCluster.tenantYaml(name, name + "-db", "Delete", port)));
+  }
+
+  private static String message(RealtimeTenant tenant) {
+    return Conditions.find(tenant.getStatus().getConditions(), ConditionTypes.DATABASE_READY).orElseThrow().getMessage();
+  }
+
+  /** Sessions ever established to the database (pg_stat_database.sessions, PostgreSQL 14+); ours included. */
+  private static long sessions(TestPostgres server) {
+    try (var connection = server.connect(); var statement = connection.createStatement();
+        var rs = statement.executeQuery("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long slotCount(TestPostgres server, String slot) {
+    try (var connection = server.connect();
+        var query = connection.prepareStatement("SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?")) {
+      query.setString(1, slot);
+      try (var rs = query.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
