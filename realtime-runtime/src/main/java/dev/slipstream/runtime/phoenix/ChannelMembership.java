@@ -24,6 +24,8 @@ final class ChannelMembership implements Subscriber {
   private final List<PostgresBinding> bindings;
   private final ClientConnection connection;
   private final List<SubscriptionIndex.Subscription<Subscriber>> subscriptions = new ArrayList<>();
+  /** With one binding, the index matched exactly it: the ids are known without re-testing filters. */
+  private final String singleBindingIds;
 
   ChannelMembership(String topic, String joinRef, PhoenixSerializer serializer, List<PostgresBinding> bindings,
       ClientConnection connection) {
@@ -32,6 +34,7 @@ final class ChannelMembership implements Subscriber {
     this.serializer = serializer;
     this.bindings = List.copyOf(bindings);
     this.connection = connection;
+    this.singleBindingIds = this.bindings.size() == 1 ? "[" + this.bindings.getFirst().id() + "]" : null;
   }
 
   String topic() {
@@ -71,6 +74,9 @@ final class ChannelMembership implements Subscriber {
   }
 
   private String idsJson(ChangeEvent event) {
+    if (singleBindingIds != null) {
+      return singleBindingIds;
+    }
     StringBuilder ids = new StringBuilder("[");
     for (PostgresBinding binding : bindings) {
       if (binding.changeFilter().matches(event)) {

@@ -66,11 +66,7 @@ public final class LagProbe implements AutoCloseable {
   }
 
   private Connection connect() throws SQLException {
-    Properties props = new Properties();
-    PGProperty.USER.set(props, settings.user());
-    PGProperty.PASSWORD.set(props, settings.password());
-    PGProperty.SSL_MODE.set(props, settings.sslMode() == null ? "prefer" : settings.sslMode());
-    PGProperty.APPLICATION_NAME.set(props, "slipstream-runtime-lag-probe");
+    Properties props = settings.loginProperties("slipstream-runtime-lag-probe");
     PGProperty.CONNECT_TIMEOUT.set(props, 5);
     PGProperty.SOCKET_TIMEOUT.set(props, 10);
     return DriverManager.getConnection(settings.jdbcUrl(), props);

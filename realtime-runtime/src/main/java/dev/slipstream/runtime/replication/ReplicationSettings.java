@@ -45,6 +45,16 @@ public record ReplicationSettings(
     return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }
 
+  /** pgjdbc properties to log in as this role: user, password, sslmode and an application name. */
+  public java.util.Properties loginProperties(String applicationName) {
+    java.util.Properties props = new java.util.Properties();
+    org.postgresql.PGProperty.USER.set(props, user);
+    org.postgresql.PGProperty.PASSWORD.set(props, password);
+    org.postgresql.PGProperty.SSL_MODE.set(props, sslMode == null ? "prefer" : sslMode);
+    org.postgresql.PGProperty.APPLICATION_NAME.set(props, applicationName);
+    return props;
+  }
+
   /** Never the password: this is what logs and errors may show. */
   @Override
   public String toString() {

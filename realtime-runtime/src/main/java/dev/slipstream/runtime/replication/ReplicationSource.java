@@ -171,14 +171,10 @@ public final class ReplicationSource implements AutoCloseable {
   }
 
   private Properties connectionProperties() {
-    Properties props = new Properties();
-    PGProperty.USER.set(props, settings.user());
-    PGProperty.PASSWORD.set(props, settings.password());
+    Properties props = settings.loginProperties("slipstream-runtime");
     PGProperty.REPLICATION.set(props, "database");
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
     PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-    PGProperty.SSL_MODE.set(props, settings.sslMode() == null ? "prefer" : settings.sslMode());
-    PGProperty.APPLICATION_NAME.set(props, "slipstream-runtime");
     PGProperty.TCP_KEEP_ALIVE.set(props, true);
     return props;
   }
