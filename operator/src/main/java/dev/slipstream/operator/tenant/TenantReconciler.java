@@ -89,6 +89,12 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   private static final Logger LOG = LoggerFactory.getLogger(TenantReconciler.class);
 
   private final TenantStatus statuses = new TenantStatus();
+  /**
+   * Slots this process created, by tenant. The status records them too, but a reconcile may run on
+   * a cached copy from before that status patch landed; without this, a slot dropped right after
+   * its creation would look never-created and be recreated silently.
+   */
+  private final java.util.Set<String> createdSlots = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Duration recheckInterval;
   private final String defaultImage;
 
@@ -201,12 +207,22 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
           tenant.getMetadata().getName(), slotName, TenantStatus.RECREATE_SLOT_ANNOTATION);
       database.dropSlot(slotName);
       slot = Optional.empty();
-    } else if (slot.isPresent() || (TenantStatus.hadSlot(tenant, slotName) && !recreate)) {
+    } else if (slot.isPresent() || (hadSlot(tenant, slotName) && !recreate)) {
       return slot;
     }
     LOG.info("{}/{}: creating replication slot {}", tenant.getMetadata().getNamespace(),
         tenant.getMetadata().getName(), slotName);
-    return Optional.of(database.createSlot(slotName));
+    SlotState created = database.createSlot(slotName);
+    createdSlots.add(slotKey(tenant, slotName));
+    return Optional.of(created);
+  }
+
+  private boolean hadSlot(RealtimeTenant tenant, String slotName) {
+    return TenantStatus.hadSlot(tenant, slotName) || createdSlots.contains(slotKey(tenant, slotName));
+  }
+
+  private static String slotKey(RealtimeTenant tenant, String slotName) {
+    return tenant.getMetadata().getNamespace() + "/" + tenant.getMetadata().getName() + "/" + slotName;
   }
 
   @Override
@@ -231,6 +247,8 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   @Override
   public DeleteControl cleanup(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     String slotName = SlotNames.forTenant(tenant);
+    // A new tenant of the same name later starts afresh.
+    createdSlots.remove(slotKey(tenant, slotName));
     ReclaimPolicy policy = tenant.getSpec().getReplication() == null ? null : tenant.getSpec().getReplication().getReclaimPolicy();
     if (policy == ReclaimPolicy.RETAIN) {
       LOG.info("{}/{}: keeping replication slot {} (reclaimPolicy Retain); it holds WAL until someone drops it",
