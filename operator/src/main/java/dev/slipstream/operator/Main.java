@@ -38,7 +38,14 @@ public final class Main {
   static final String LEADER_LEASE = "slipstream-operator-leader";
 
   public static void main(String[] args) {
-    OperatorConfig config = OperatorConfig.fromEnv();
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.fromEnv();
+    } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+      System.err.println("slipstream-operator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     KubernetesClient client = new KubernetesClientBuilder().build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
@@ -103,7 +110,7 @@ public final class Main {
         overrider.withLeaderElectionConfiguration(leaderElection);
       }
     });
-    register(operator, new TenantReconciler(config), config);
+    register(operator, new TenantReconciler(config, registry), config);
     register(operator, new PublicationReconciler(config), config);
     operator.start();
     return operator;

@@ -97,14 +97,20 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   private final java.util.Set<String> createdSlots = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Duration recheckInterval;
   private final String defaultImage;
+  private final SlotLagMetrics slotLag;
 
   public TenantReconciler() {
     this(OperatorConfig.defaults());
   }
 
   public TenantReconciler(OperatorConfig config) {
+    this(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  public TenantReconciler(OperatorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
     this.recheckInterval = config.recheckInterval();
     this.defaultImage = config.defaultRuntimeImage();
+    this.slotLag = new SlotLagMetrics(registry);
   }
 
   @Override
@@ -134,7 +140,10 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
       }
       status.databaseReady("PostgreSQL " + facts.version().display() + ", database " + facts.database()
           + " is ready for logical replication");
-      status.slot(ensureSlot(tenant, database, slotName), slotName).lag(LagBudget.budgetBytes(tenant));
+      Optional<SlotState> slot = ensureSlot(tenant, database, slotName);
+      slot.filter(s -> s.lagBytes() != null).ifPresent(s -> slotLag.record(tenant.getMetadata().getNamespace(),
+          tenant.getMetadata().getName(), slotName, s.lagBytes()));
+      status.slot(slot, slotName).lag(LagBudget.budgetBytes(tenant));
     }
     if (status.slotReady()) {
       reconcileRuntime(tenant, context, slotName, publications, status);
@@ -249,6 +258,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
     String slotName = SlotNames.forTenant(tenant);
     // A new tenant of the same name later starts afresh.
     createdSlots.remove(slotKey(tenant, slotName));
+    slotLag.forget(tenant.getMetadata().getNamespace(), tenant.getMetadata().getName());
     ReclaimPolicy policy = tenant.getSpec().getReplication() == null ? null : tenant.getSpec().getReplication().getReclaimPolicy();
     if (policy == ReclaimPolicy.RETAIN) {
       LOG.info("{}/{}: keeping replication slot {} (reclaimPolicy Retain); it holds WAL until someone drops it",

@@ -32,31 +32,9 @@ class ConnectionFailuresIT {
   @RegisterExtension
   static final TestPostgres postgres = TestPostgres.logical();
 
-  /**
-   * The embedded server trusts every local connection; a pg_hba.conf line put first makes this one
-   * role authenticate with its password (scram-sha-256). The old lines go through a temporary
-   * table because COPY truncates its target before it runs its query.
-   */
   @BeforeAll
   static void requirePasswordForOneRole() {
-    postgres.execute(
-        "CREATE ROLE " + ROLE + " LOGIN REPLICATION PASSWORD '" + PASSWORD + "'",
-        "CREATE TEMPORARY TABLE old_hba AS SELECT n, regexp_replace(l, '\\t', ' ', 'g') AS line "
-            + "FROM regexp_split_to_table(pg_read_file(current_setting('hba_file')), '\\n') WITH ORDINALITY AS f(l, n) "
-            + "WHERE l !~ '^\\s*(#|$)'",
-        "COPY (SELECT line FROM (SELECT 0 AS n, 'host all " + ROLE + " all scram-sha-256' AS line "
-            + "UNION ALL SELECT n, line FROM old_hba) lines ORDER BY n) TO '" + hbaFile() + "'",
-        "SELECT pg_reload_conf()");
-  }
-
-  private static String hbaFile() {
-    try (var connection = postgres.connect(); var statement = connection.createStatement();
-        var rs = statement.executeQuery("SHOW hba_file")) {
-      rs.next();
-      return rs.getString(1);
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    postgres.requirePassword(ROLE, PASSWORD);
   }
 
   @Test

@@ -84,13 +84,83 @@ class TenantBadInputIT {
     assertThat(slotCount(shared, SlotNames.derive(operator.getNamespace(), "norepl"))).isZero();
   }
 
+  @Test
+  void aWrongPasswordIsAuthenticationFailedWithoutThePassword() {
+    TestPostgres shared = TestCluster.postgres();
+    shared.requirePassword("slip_pw", "Right-H0rse-Battery");
+    tenant("wrongpw", shared.port(), "slip_pw", "Wr0ng-Staple-Guess");
+    RealtimeTenant tenant = awaitTenantCondition(operator, "wrongpw", ConditionTypes.DATABASE_READY, Condition.FALSE,
+        "AuthenticationFailed");
+    assertThat(message(tenant)).contains("slip_pw").contains("password authentication failed")
+        .doesNotContain("Wr0ng-Staple-Guess").doesNotContain("Right-H0rse-Battery");
+    assertThat(tenant.getStatus().getPhase()).isEqualTo(TenantPhase.FAILED);
+    awaitEvent(operator, "RealtimeTenant", "wrongpw", "Warning", "AuthenticationFailed");
+    assertThat(slotCount(shared, SlotNames.derive(operator.getNamespace(), "wrongpw"))).isZero();
+  }
+
+  /**
+   * A failure thrown out of reconcile (here: a server that accepts TCP connections and hangs up
+   * before speaking the protocol) goes through JOSDK's retry: 2 s, then doubling, capped at 5 min.
+   * The listener counts connection attempts, which bound the reconciles.
+   */
+  @Test
+  void aThrownFailureIsRetriedWithBackoffNotInALoop() throws Exception {
+    try (HangingUpServer server = new HangingUpServer()) {
+      tenant("hangup", server.port(), "postgres");
+      RealtimeTenant tenant = awaitTenantCondition(operator, "hangup", ConditionTypes.DATABASE_READY, Condition.FALSE,
+          "DatabaseUnreachable");
+      assertThat(message(tenant)).contains("localhost:" + server.port());
+      long before = server.accepted();
+      await().pollDelay(WINDOW).atMost(WINDOW.plusSeconds(30)).until(() -> true);
+      // Attempts at +2, +4, +8 s... after the first: at most 3 or 4 in 12 s. A hot loop: thousands.
+      assertThat(server.accepted() - before).as("connection attempts in " + WINDOW).isBetween(1L, 5L);
+    }
+  }
+
+  /** Accepts every connection and closes it at once, counting them. */
+  private static final class HangingUpServer implements AutoCloseable {
+    private final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+    private final Thread acceptor = Thread.ofVirtual().start(() -> {
+      while (!socket.isClosed()) {
+        try (java.net.Socket ignored = socket.accept()) {
+          accepted.incrementAndGet();
+        } catch (java.io.IOException e) {
+          // Closed: the test is over.
+        }
+      }
+    });
+
+    HangingUpServer() throws java.io.IOException {
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    long accepted() {
+      return accepted.get();
+    }
+
+    @Override
+    public void close() throws Exception {
+      socket.close();
+      acceptor.join(5_000);
+    }
+  }
+
   private void tenant(String name, int port, String user) {
+    tenant(name, port, user, "any");
+  }
+
+  private void tenant(String name, int port, String user, String password) {
     operator.create(TestCluster.load(operator.getKubernetesClient(), Secret.class, """
         apiVersion: v1
         kind: Secret
         metadata: {name: %s-db}
-        stringData: {username: %s, password: any}
-        """.formatted(name, user)));
+        stringData: {username: %s, password: %s}
+        """.formatted(name, user, password)));
     operator.create(TestCluster.load(operator.getKubernetesClient(), RealtimeTenant.class,
         TestCluster.tenantYaml(name, name + "-db", "Delete", port)));
   }

@@ -58,10 +58,14 @@ class TenantReconcilerIT {
     assertThat(tenant.getStatus().getSlot().getConfirmedFlushLsn()).isNotBlank();
     assertThat(tenant.getStatus().getSlot().getLagBytes()).isNotNull().isGreaterThanOrEqualTo(0L);
     assertThat(slotPlugin(slot)).contains("pgoutput");
+    String lagSeries = "slipstream_tenant_slot_lag_bytes{namespace=\"" + operator.getNamespace() + "\",slot=\"" + slot
+        + "\",tenant=\"alpha\"}";
+    assertThat(TestCluster.METRICS.scrape()).as("the slot lag gauge").contains(lagSeries);
 
     operator.delete(operator.get(RealtimeTenant.class, "alpha"));
     await().atMost(TIMEOUT).until(() -> operator.get(RealtimeTenant.class, "alpha") == null);
     assertThat(slotPlugin(slot)).isEmpty();
+    assertThat(TestCluster.METRICS.scrape()).as("the gauge goes with the tenant").doesNotContain(lagSeries);
   }
 
   @Test

@@ -31,6 +31,10 @@ public final class TestCluster {
   /** Fast rechecks, so tests see a created Secret or a dropped slot within seconds. */
   public static final OperatorConfig CONFIG = OperatorConfig.fromEnv(Map.of("SLIPSTREAM_RECHECK_INTERVAL", "2"));
 
+  /** The tenant reconciler's own metrics (slot lag per tenant), for assertions. */
+  public static final io.micrometer.prometheusmetrics.PrometheusMeterRegistry METRICS =
+      new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+
   private static TestPostgres postgres;
 
   private TestCluster() {
@@ -76,7 +80,7 @@ public final class TestCluster {
   public static LocallyRunOperatorExtension operator() {
     return LocallyRunOperatorExtension.builder()
         .withKubernetesClient(newServerClient())
-        .withReconciler(new TenantReconciler(CONFIG))
+        .withReconciler(new TenantReconciler(CONFIG, METRICS))
         .withReconciler(new dev.slipstream.operator.publication.PublicationReconciler(CONFIG))
         .withAdditionalCRD(crdFiles())
         .oneNamespacePerClass(true)

@@ -124,4 +124,28 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
       throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
     }
   }
+  /**
+   * Creates a login role with REPLICATION that must authenticate with its password
+   * (scram-sha-256) over TCP. The embedded server trusts every local connection, so a
+   * {@code pg_hba.conf} line for this one role is put first and the configuration reloaded. The
+   * old lines go through a temporary table because COPY truncates its target before its query runs.
+   */
+  public void requirePassword(String role, String password) {
+    String hbaFile;
+    try (Connection connection = connect(); Statement statement = connection.createStatement();
+        var rs = statement.executeQuery("SHOW hba_file")) {
+      rs.next();
+      hbaFile = rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+    }
+    execute(
+        "CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD '" + password.replace("'", "''") + "'",
+        "CREATE TEMPORARY TABLE old_hba AS SELECT n, regexp_replace(l, '\\t', ' ', 'g') AS line "
+            + "FROM regexp_split_to_table(pg_read_file(current_setting('hba_file')), '\\n') WITH ORDINALITY AS f(l, n) "
+            + "WHERE l !~ '^\\s*(#|$)'",
+        "COPY (SELECT line FROM (SELECT 0 AS n, 'host all " + role + " all scram-sha-256' AS line "
+            + "UNION ALL SELECT n, line FROM old_hba) lines ORDER BY n) TO '" + hbaFile + "'",
+        "SELECT pg_reload_conf()");
+  }
 }
