@@ -13,7 +13,8 @@ import java.util.Set;
  * schema), event types, and at most one {@link RowFilter}, as a postgres_changes binding of
  * Supabase Realtime describes them.
  */
-public record ChangeFilter(String schema, String table, Set<ChangeType> events, RowFilter rowFilter) {
+public record ChangeFilter(String schema, String table, Set<ChangeType> events, RowFilter rowFilter,
+    ClaimAccess access) {
 
   public static final String ALL_TABLES = "*";
 
@@ -21,6 +22,29 @@ public record ChangeFilter(String schema, String table, Set<ChangeType> events, 
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(table, "table");
     events = events.isEmpty() ? EnumSet.noneOf(ChangeType.class) : EnumSet.copyOf(events);
+  }
+
+  /** A filter without claim-based access (the tenant has no access rules). */
+  public ChangeFilter(String schema, String table, Set<ChangeType> events, RowFilter rowFilter) {
+    this(schema, table, events, rowFilter, null);
+  }
+
+  /**
+   * The equality the {@link SubscriptionIndex} keys this subscription by: the claim's equality
+   * when the one table it watches is under an access rule (the most selective, and always
+   * present), else the row filter when it is an {@code eq}; null when it must be scanned.
+   */
+  RowFilter indexFilter() {
+    if (access != null && !table.equals(ALL_TABLES)) {
+      RowFilter claim = access.indexFilter(schema, table);
+      if (claim != null) {
+        return claim;
+      }
+      if (access.restricts(schema, table)) {
+        return null; // the claim is missing: nothing will match; scanning costs one test per change
+      }
+    }
+    return rowFilter != null && rowFilter.equalityKey() != null ? rowFilter : null;
   }
 
   /** Parses Supabase's event names: INSERT, UPDATE, DELETE or {@code *} (all four). */
@@ -38,7 +62,7 @@ public record ChangeFilter(String schema, String table, Set<ChangeType> events, 
   public boolean matches(ChangeEvent event) {
     return switch (event) {
       case RowChange row -> events.contains(row.type()) && coversTable(row.table().schema(), row.table().table())
-          && (rowFilter == null || rowFilter.matches(row));
+          && (rowFilter == null || rowFilter.matches(row)) && (access == null || access.allows(row));
       case TableTruncate truncate -> events.contains(ChangeType.TRUNCATE) && rowFilter == null
           && truncate.tables().stream().anyMatch(t -> coversTable(t.schema(), t.table()));
       case ChangeEvent.DatabaseMessage ignored -> false;

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code schema.table}, and {@code schema.*}), then, for {@code eq} filters, by a hash of the
  * filtered column's value; only subscriptions without an {@code eq} filter are tested one by one.
  * With 10,000 clients each watching {@code room=eq.<their room>}, a change touches the handful
- * in its room.
+ * in its room. A subscription on a table under a claim-based {@link AccessRule} is keyed by its
+ * claim's value instead, so rows reach only the subscribers whose claim they carry.
  *
  * <p>Thread-safe: subscribers come and go on Netty event loops while the replication thread
  * matches; all maps and sets are concurrent, so a match sees each subscription either whole or
@@ -54,12 +55,12 @@ public final class SubscriptionIndex<T> {
   public Subscription<T> add(ChangeFilter filter, T subscriber) {
     Subscription<T> subscription = new Subscription<>(filter, subscriber);
     Bucket<T> bucket = tables.computeIfAbsent(key(filter.schema(), filter.table()), k -> new Bucket<>());
-    String eq = filter.rowFilter() == null ? null : filter.rowFilter().equalityKey();
-    if (eq == null) {
+    RowFilter indexed = filter.indexFilter();
+    if (indexed == null) {
       bucket.scanned.add(subscription);
     } else {
-      bucket.byColumnValue.computeIfAbsent(filter.rowFilter().column(), c -> new ConcurrentHashMap<>())
-          .computeIfAbsent(eq, v -> ConcurrentHashMap.newKeySet()).add(subscription);
+      bucket.byColumnValue.computeIfAbsent(indexed.column(), c -> new ConcurrentHashMap<>())
+          .computeIfAbsent(indexed.equalityKey(), v -> ConcurrentHashMap.newKeySet()).add(subscription);
     }
     size.incrementAndGet();
     return subscription;
@@ -72,12 +73,12 @@ public final class SubscriptionIndex<T> {
       return;
     }
     boolean removed;
-    String eq = filter.rowFilter() == null ? null : filter.rowFilter().equalityKey();
-    if (eq == null) {
+    RowFilter indexed = filter.indexFilter();
+    if (indexed == null) {
       removed = bucket.scanned.remove(subscription);
     } else {
-      Map<String, Set<Subscription<T>>> values = bucket.byColumnValue.get(filter.rowFilter().column());
-      Set<Subscription<T>> set = values == null ? null : values.get(eq);
+      Map<String, Set<Subscription<T>>> values = bucket.byColumnValue.get(indexed.column());
+      Set<Subscription<T>> set = values == null ? null : values.get(indexed.equalityKey());
       removed = set != null && set.remove(subscription);
       // Empty sets are left in place: removing them races with a concurrent add, and they are small.
     }
