@@ -1,6 +1,9 @@
 package dev.slipstream.runtime;
 
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
+import dev.slipstream.runtime.auth.AuthSettings;
+import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import java.nio.file.Path;
@@ -68,7 +71,27 @@ public final class Main {
         Duration.ofSeconds(15),
         null,
         List.of());
-    return new RuntimeSettings(replication, server, e.integer("SLIPSTREAM_RESUME_RING_EVENTS", 10_000));
+    String logFormat = e.optional("SLIPSTREAM_LOG_FORMAT", "text");
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new IllegalArgumentException("SLIPSTREAM_LOG_FORMAT must be text or json, not '" + logFormat + "'");
+    }
+    TenantLimits defaults = TenantLimits.DEFAULTS;
+    TenantLimits limits;
+    AccessPolicy access;
+    try {
+      limits = new TenantLimits(
+          e.integer("SLIPSTREAM_MAX_CLIENTS", defaults.maxClients()),
+          e.integer("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", defaults.maxChannelsPerClient()),
+          e.integer("SLIPSTREAM_MAX_JOINS_PER_SECOND", defaults.maxJoinsPerSecond()),
+          e.integer("SLIPSTREAM_MAX_EVENTS_PER_SECOND", defaults.maxEventsPerSecond()),
+          server.maxFrameBytes());
+      access = AccessPolicy.parse(e.optional("SLIPSTREAM_ACCESS_RULES", ""));
+    } catch (IllegalArgumentException ex) {
+      throw new IllegalArgumentException(ex.getMessage().startsWith("SLIPSTREAM_") ? ex.getMessage()
+          : "SLIPSTREAM_ACCESS_RULES or a limit: " + ex.getMessage());
+    }
+    return new RuntimeSettings(replication, server, e.integer("SLIPSTREAM_RESUME_RING_EVENTS", 10_000),
+        AuthSettings.fromEnvironment(env), access, limits);
   }
 
   private record Env(Map<String, String> values) {

@@ -1,9 +1,18 @@
 package dev.slipstream.runtime;
 
+import dev.slipstream.runtime.auth.AuthSettings;
+import dev.slipstream.runtime.auth.TokenVerifier;
 import dev.slipstream.runtime.fanout.FanOut;
+import dev.slipstream.runtime.limits.LimitMetrics;
+import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.phoenix.ChannelContext;
+import dev.slipstream.runtime.phoenix.DatabaseBroadcasts;
+import dev.slipstream.runtime.phoenix.Topics;
+import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.fanout.FanOutMetrics;
 import dev.slipstream.runtime.fanout.Subscriber;
 import dev.slipstream.runtime.replication.LagProbe;
+import dev.slipstream.runtime.replication.PublicationCatalog;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.replication.ReplicationSource;
 import dev.slipstream.runtime.resume.ResumeRing;
@@ -29,6 +38,8 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final ReplicationSource source;
   private final RealtimeServer server;
   private final LagProbe lagProbe;
+  private final Topics topics;
+  private final PublicationCatalog catalog;
 
   private RealtimeRuntime(RuntimeSettings settings, Clock clock) throws InterruptedException {
     new JvmMemoryMetrics().bindTo(registry);
@@ -36,8 +47,15 @@ public final class RealtimeRuntime implements AutoCloseable {
     fanOut = new FanOut(new SubscriptionIndex<Subscriber>(), new ResumeRing(settings.resumeRingEvents()),
         PooledByteBufAllocator.DEFAULT, metrics);
     registry.gauge("slipstream.subscriptions", fanOut.index(), SubscriptionIndex::size);
+    topics = new Topics(PooledByteBufAllocator.DEFAULT);
+    registry.gauge("slipstream.topics", topics, Topics::size);
+    fanOut.onDatabaseMessage(new DatabaseBroadcasts(topics));
+    catalog = new PublicationCatalog(settings.replication(), Duration.ofSeconds(10));
+    ChannelContext channels = ChannelContext.of(fanOut.index(), topics, new TokenVerifier(settings.auth(), clock),
+        settings.access(), settings.limits(), new LimitMetrics(registry), metrics, settings.server().clientBufferBytes(),
+        clock, catalog::current);
     source = new ReplicationSource(settings.replication(), fanOut, clock);
-    server = RealtimeServer.start(settings.server(), fanOut, metrics, registry,
+    server = RealtimeServer.start(settings.server(), fanOut, channels, registry,
         () -> source.connects() > 0 && source.lastError() == null);
     source.start();
     lagProbe = new LagProbe(settings.replication(), source::flushedLsn, Duration.ofSeconds(5));
@@ -67,12 +85,30 @@ public final class RealtimeRuntime implements AutoCloseable {
   @Override
   public void close() {
     lagProbe.close();
+    catalog.close();
     source.stop();
     server.close();
+    topics.close();
     registry.close();
   }
 
-  /** Everything the runtime is configured with. */
-  public record RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents) {
+  public Topics topics() {
+    return topics;
+  }
+
+  /**
+   * Everything the runtime is configured with.
+   *
+   * @param auth how apikeys and access tokens are verified (disabled: every client is anonymous)
+   * @param access claim-based row access rules
+   * @param limits the tenant's limits
+   */
+  public record RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents,
+      AuthSettings auth, AccessPolicy access, TenantLimits limits) {
+
+    /** Without authentication or access rules, with the default limits: dev mode and tests. */
+    public RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents) {
+      this(replication, server, resumeRingEvents, AuthSettings.disabled(), AccessPolicy.NONE, TenantLimits.DEFAULTS);
+    }
   }
 }

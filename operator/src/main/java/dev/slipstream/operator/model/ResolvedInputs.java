@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param jwtSecretRef {@code spec.auth.jwtSecretRef} with its key defaulted, or null when the tenant has no auth
  * @param jwtSecretChecksum {@link SecretChecksum#of} over the JWT secret's key, or null without auth;
  *     included in the config checksum so a rotated JWT secret rolls the pods too
+ * @param accessRules the claim-based access rules of the tenant's publications, each
+ *     {@code table:column=claim}; sorted and without duplicates, like the publication names
  */
 public record ResolvedInputs(
     String slotName,
@@ -24,11 +26,14 @@ public record ResolvedInputs(
     String defaultImage,
     String credentialsChecksum,
     SecretKeyRef jwtSecretRef,
-    String jwtSecretChecksum) {
+    String jwtSecretChecksum,
+    List<String> accessRules) {
 
   public ResolvedInputs {
     publicationNames = publicationNames == null ? List.of()
         : publicationNames.stream().filter(Objects::nonNull).distinct().sorted().toList();
+    accessRules = accessRules == null ? List.of()
+        : accessRules.stream().filter(Objects::nonNull).distinct().sorted().toList();
   }
 
   public static Builder builder() {
@@ -44,6 +49,7 @@ public record ResolvedInputs(
     private String credentialsChecksum;
     private SecretKeyRef jwtSecretRef;
     private String jwtSecretChecksum;
+    private List<String> accessRules = List.of();
 
     private Builder() {
     }
@@ -75,9 +81,15 @@ public record ResolvedInputs(
       return this;
     }
 
+    /** Claim-based access rules, {@code table:column=claim} each. */
+    public Builder accessRules(List<String> accessRules) {
+      this.accessRules = accessRules;
+      return this;
+    }
+
     public ResolvedInputs build() {
       return new ResolvedInputs(slotName, publicationNames, defaultImage, credentialsChecksum, jwtSecretRef,
-          jwtSecretChecksum);
+          jwtSecretChecksum, accessRules);
     }
   }
 }

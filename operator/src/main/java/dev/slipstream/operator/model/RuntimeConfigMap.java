@@ -32,6 +32,7 @@ final class RuntimeConfigMap {
     data.put(RuntimeEnv.DB_SSLMODE, database.sslMode());
     data.put(RuntimeEnv.SLOT, model.slotName());
     data.put(RuntimeEnv.PUBLICATIONS, String.join(",", model.publicationNames()));
+    data.put(RuntimeEnv.ACCESS_RULES, String.join(",", model.accessRules()));
     data.put(RuntimeEnv.PORT, Integer.toString(RuntimeModel.HTTP_PORT));
     data.put(RuntimeEnv.CLIENT_BUFFER_BYTES, Long.toString(limits.clientBufferBytes()));
     data.put(RuntimeEnv.MAX_PAYLOAD_BYTES, Long.toString(limits.maxPayloadBytes()));

@@ -16,6 +16,8 @@ public final class RuntimeEnv {
   public static final String DB_SSLMODE = "SLIPSTREAM_DB_SSLMODE";
   public static final String SLOT = "SLIPSTREAM_SLOT";
   public static final String PUBLICATIONS = "SLIPSTREAM_PUBLICATIONS";
+  /** Claim-based row access, {@code schema.table:column=claim} comma-separated, from the publications. */
+  public static final String ACCESS_RULES = "SLIPSTREAM_ACCESS_RULES";
   public static final String PORT = "SLIPSTREAM_PORT";
   public static final String CLIENT_BUFFER_BYTES = "SLIPSTREAM_CLIENT_BUFFER_BYTES";
   public static final String MAX_PAYLOAD_BYTES = "SLIPSTREAM_MAX_PAYLOAD_BYTES";

@@ -55,6 +55,7 @@ public final class RuntimeModel {
   private final RuntimeLimits limits;
   private final String slotName;
   private final List<String> publicationNames;
+  private final List<String> accessRules;
   private final String heartbeatInterval;
   private final String image;
   private final int minReplicas;
@@ -81,6 +82,7 @@ public final class RuntimeModel {
     this.resources = runtime.getResources() == null ? null : new ResourceRequirementsBuilder(runtime.getResources()).build();
     this.slotName = inputs.slotName();
     this.publicationNames = inputs.publicationNames();
+    this.accessRules = inputs.accessRules();
     this.jwtSecretRef = withDefaultKey(inputs.jwtSecretRef());
     this.credentialsChecksum = inputs.credentialsChecksum();
     this.jwtSecretChecksum = inputs.jwtSecretChecksum();
@@ -242,6 +244,11 @@ public final class RuntimeModel {
 
   public List<String> publicationNames() {
     return publicationNames;
+  }
+
+  /** The claim-based access rules the runtime enforces ({@code SLIPSTREAM_ACCESS_RULES}). */
+  public List<String> accessRules() {
+    return accessRules;
   }
 
   public String image() {

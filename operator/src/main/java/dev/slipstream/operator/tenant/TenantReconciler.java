@@ -193,9 +193,15 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
     Secret credentials = TenantConnections.secret(context.getClient(), namespace, credentialsRef.getName(),
         "spec.database.credentialsSecretRef");
     List<String> publications = tenantPublications.stream().map(PublicationNames::forPublication).distinct().toList();
+    List<String> accessRules = tenantPublications.stream()
+        .filter(p -> p.getSpec().getAccess() != null)
+        .flatMap(p -> p.getSpec().getAccess().stream())
+        .map(rule -> rule.getTable() + ":" + rule.getColumn() + "=" + rule.getClaim())
+        .toList();
     ResolvedInputs.Builder inputs = ResolvedInputs.builder()
         .slotName(slotName)
         .publicationNames(publications)
+        .accessRules(accessRules)
         .defaultImage(defaultImage)
         .credentialsChecksum(SecretChecksum.ofCredentials(credentials, credentialsRef));
     SecretKeyRef jwt = tenant.getSpec().getAuth() == null ? null : tenant.getSpec().getAuth().getJwtSecretRef();

@@ -31,6 +31,7 @@ class RuntimeConfigMapTest {
         Map.entry("SLIPSTREAM_DB_SSLMODE", "prefer"),
         Map.entry("SLIPSTREAM_SLOT", "slipstream_acme"),
         Map.entry("SLIPSTREAM_PUBLICATIONS", "acme_orders"),
+        Map.entry("SLIPSTREAM_ACCESS_RULES", ""),
         Map.entry("SLIPSTREAM_PORT", "4000"),
         Map.entry("SLIPSTREAM_CLIENT_BUFFER_BYTES", "1048576"),
         Map.entry("SLIPSTREAM_MAX_PAYLOAD_BYTES", "1048576"),
@@ -53,6 +54,16 @@ class RuntimeConfigMapTest {
     var model = RuntimeModel.fromTenant(tenant,
         inputsFor(tenant).publicationNames(List.of("zeta", "acme_orders", "beta")).build());
     assertThat(model.generateConfigMap().getData()).containsEntry("SLIPSTREAM_PUBLICATIONS", "acme_orders,beta,zeta");
+  }
+
+  @Test
+  void listsAccessRulesSortedWithoutRepeats() {
+    RealtimeTenant tenant = acmeExample();
+    var model = RuntimeModel.fromTenant(tenant, inputsFor(tenant)
+        .accessRules(List.of("public.orders:customer_id=sub", "notes:owner=app_metadata.team", "public.orders:customer_id=sub"))
+        .build());
+    assertThat(model.generateConfigMap().getData())
+        .containsEntry("SLIPSTREAM_ACCESS_RULES", "notes:owner=app_metadata.team,public.orders:customer_id=sub");
   }
 
   @Test
@@ -94,10 +105,14 @@ class RuntimeConfigMapTest {
   @Test
   void usesTheNamesTheRuntimeReads() throws IOException, IllegalAccessException {
     String runtimeMain = Files.readString(RepositoryLayout.root()
-        .resolve("realtime-runtime/src/main/java/dev/slipstream/runtime/Main.java"));
+        .resolve("realtime-runtime/src/main/java/dev/slipstream/runtime/Main.java"))
+        + Files.readString(RepositoryLayout.root()
+        .resolve("realtime-runtime/src/main/java/dev/slipstream/runtime/auth/AuthSettings.java"));
     for (String name : List.of(RuntimeEnv.DB_HOST, RuntimeEnv.DB_PORT, RuntimeEnv.DB_NAME, RuntimeEnv.DB_USER,
         RuntimeEnv.DB_PASSWORD, RuntimeEnv.DB_SSLMODE, RuntimeEnv.SLOT, RuntimeEnv.PUBLICATIONS, RuntimeEnv.PORT,
-        RuntimeEnv.CLIENT_BUFFER_BYTES, RuntimeEnv.MAX_PAYLOAD_BYTES, RuntimeEnv.SPILL_DIR)) {
+        RuntimeEnv.CLIENT_BUFFER_BYTES, RuntimeEnv.MAX_PAYLOAD_BYTES, RuntimeEnv.SPILL_DIR, RuntimeEnv.ACCESS_RULES,
+        RuntimeEnv.JWT_SECRET, RuntimeEnv.MAX_CLIENTS, RuntimeEnv.MAX_EVENTS_PER_SECOND,
+        RuntimeEnv.MAX_CHANNELS_PER_CLIENT, RuntimeEnv.MAX_JOINS_PER_SECOND)) {
       assertThat(runtimeMain).as(name).contains("\"" + name + "\"");
     }
     for (Field field : RuntimeEnv.class.getFields()) {

@@ -8,13 +8,22 @@ import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.transport.WebSocketFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import dev.slipstream.runtime.auth.Claims;
+import dev.slipstream.runtime.route.AccessPolicy;
+import dev.slipstream.runtime.route.ChangeFilter;
+import dev.slipstream.runtime.route.ClaimAccess;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
 
 /**
- * A socket's membership of one channel topic with postgres_changes bindings: the
- * {@link Subscriber} the fan-out delivers to. A change matching several of its bindings becomes
- * one push listing all their ids, as realtime-js expects.
+ * A socket's membership of one channel topic: its join's options, and the {@link Subscriber} the
+ * fan-out delivers its postgres_changes to. A change matching several of its bindings becomes one
+ * push listing all their ids, as realtime-js expects.
+ *
+ * <p>Registration state (subscriptions, the claims they were made with, the token expiry timer)
+ * belongs to the socket's event loop; the fan-out reads only the immutable fields.
  */
 final class ChannelMembership implements Subscriber {
 
@@ -23,17 +32,28 @@ final class ChannelMembership implements Subscriber {
   private final PhoenixSerializer serializer;
   private final List<PostgresBinding> bindings;
   private final ClientConnection connection;
+  private final JoinConfig config;
+  private final String presenceKey;
   private final List<SubscriptionIndex.Subscription<Subscriber>> subscriptions = new ArrayList<>();
+  private String token;
+  private Claims claims;
+  private Topic joinedTopic;
+  private ScheduledFuture<?> expiry;
   /** With one binding, the index matched exactly it: the ids are known without re-testing filters. */
   private final String singleBindingIds;
 
-  ChannelMembership(String topic, String joinRef, PhoenixSerializer serializer, List<PostgresBinding> bindings,
-      ClientConnection connection) {
+  ChannelMembership(String topic, String joinRef, PhoenixSerializer serializer, JoinConfig config, String token,
+      Claims claims, ClientConnection connection) {
     this.topic = topic;
     this.joinRef = joinRef;
     this.serializer = serializer;
-    this.bindings = List.copyOf(bindings);
+    this.config = config;
+    this.bindings = config.bindings();
     this.connection = connection;
+    this.token = token;
+    this.claims = claims;
+    // Supabase's rule: an empty key means one of the server's choosing, unique to this channel.
+    this.presenceKey = config.presenceKey().isEmpty() ? UUID.randomUUID().toString() : config.presenceKey();
     this.singleBindingIds = this.bindings.size() == 1 ? "[" + this.bindings.getFirst().id() + "]" : null;
   }
 
@@ -45,9 +65,83 @@ final class ChannelMembership implements Subscriber {
     return joinRef;
   }
 
-  void register(SubscriptionIndex<Subscriber> index) {
+  PhoenixSerializer serializer() {
+    return serializer;
+  }
+
+  ClientConnection connection() {
+    return connection;
+  }
+
+  JoinConfig config() {
+    return config;
+  }
+
+  boolean broadcastSelf() {
+    return config.broadcastSelf();
+  }
+
+  boolean privateChannel() {
+    return config.privateChannel();
+  }
+
+  String presenceKey() {
+    return presenceKey;
+  }
+
+  String token() {
+    return token;
+  }
+
+  Claims claims() {
+    return claims;
+  }
+
+  Topic joinedTopic() {
+    return joinedTopic;
+  }
+
+  void joinedTopic(Topic topic) {
+    this.joinedTopic = topic;
+  }
+
+  /** The subtopic realtime-js shows ({@code room1} of {@code realtime:room1}). */
+  String subTopic() {
+    return topic.startsWith(PhoenixMessage.TOPIC_PREFIX) ? topic.substring(PhoenixMessage.TOPIC_PREFIX.length()) : topic;
+  }
+
+  /** Registers every binding, each restricted to the rows the claims may see. */
+  void register(SubscriptionIndex<Subscriber> index, AccessPolicy access) {
+    ClaimAccess claimAccess = access.isEmpty() ? null : access.accessFor(claims::claim);
     for (PostgresBinding binding : bindings) {
-      subscriptions.add(index.add(binding.changeFilter(), this));
+      ChangeFilter filter = binding.changeFilter();
+      subscriptions.add(index.add(claimAccess == null ? filter
+          : new ChangeFilter(filter.schema(), filter.table(), filter.events(), filter.rowFilter(), claimAccess), this));
+    }
+  }
+
+  /** A refreshed token: its claims replace the old ones, for the subscriptions too. */
+  void reauthorize(String newToken, Claims newClaims, SubscriptionIndex<Subscriber> index, AccessPolicy access) {
+    this.token = newToken;
+    this.claims = newClaims;
+    if (!access.isEmpty()) {
+      // Add first, then remove: a change in between reaches the channel (twice at worst), never not at all.
+      List<SubscriptionIndex.Subscription<Subscriber>> old = new ArrayList<>(subscriptions);
+      subscriptions.clear();
+      register(index, access);
+      old.forEach(index::remove);
+    }
+  }
+
+  void expiry(ScheduledFuture<?> timer) {
+    cancelExpiry();
+    this.expiry = timer;
+  }
+
+  void cancelExpiry() {
+    if (expiry != null) {
+      expiry.cancel(false);
+      expiry = null;
     }
   }
 

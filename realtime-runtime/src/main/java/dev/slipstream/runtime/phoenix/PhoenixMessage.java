@@ -18,4 +18,10 @@ public record PhoenixMessage(String joinRef, String ref, String topic, String ev
   public static final String SYSTEM = "system";
   public static final String POSTGRES_CHANGES = "postgres_changes";
   public static final String PHOENIX_TOPIC = "phoenix";
+  public static final String BROADCAST = "broadcast";
+  public static final String PRESENCE = "presence";
+  public static final String PRESENCE_STATE = "presence_state";
+  public static final String PRESENCE_DIFF = "presence_diff";
+  /** The prefix of every channel topic realtime-js joins. */
+  public static final String TOPIC_PREFIX = "realtime:";
 }

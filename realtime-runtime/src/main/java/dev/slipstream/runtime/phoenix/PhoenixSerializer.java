@@ -101,7 +101,22 @@ public enum PhoenixSerializer {
         ("},\"ref\":null,\"topic\":" + quotedTopic + "}").getBytes(StandardCharsets.UTF_8)};
   }
 
-  private static String quote(String text) {
+  /**
+   * The bytes around a payload object for a push of {@code event} to {@code topic} with no refs:
+   * the push is {@code prefix + payload JSON + suffix}.
+   */
+  public byte[][] pushEnvelopeFor(String topic, String event) {
+    String quotedTopic = quote(topic);
+    String quotedEvent = quote(event);
+    if (this == V2) {
+      return new byte[][] {("[null,null," + quotedTopic + "," + quotedEvent + ",").getBytes(StandardCharsets.UTF_8),
+          "]".getBytes(StandardCharsets.UTF_8)};
+    }
+    return new byte[][] {("{\"event\":" + quotedEvent + ",\"payload\":").getBytes(StandardCharsets.UTF_8),
+        (",\"ref\":null,\"topic\":" + quotedTopic + "}").getBytes(StandardCharsets.UTF_8)};
+  }
+
+  static String quote(String text) {
     try {
       return JSON.writeValueAsString(text);
     } catch (Exception e) {

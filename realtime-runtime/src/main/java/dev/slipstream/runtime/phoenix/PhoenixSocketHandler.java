@@ -4,28 +4,38 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.slipstream.runtime.auth.Claims;
+import dev.slipstream.runtime.auth.TokenRejectedException;
 import dev.slipstream.runtime.fanout.ClientConnection;
-import dev.slipstream.runtime.fanout.FanOutMetrics;
-import dev.slipstream.runtime.fanout.Subscriber;
-import dev.slipstream.runtime.route.SubscriptionIndex;
+import dev.slipstream.runtime.limits.LimitMetrics.Limit;
+import dev.slipstream.runtime.phoenix.UserBroadcastCodec.UserBroadcastPush;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Speaks Phoenix Channels over one WebSocket, as realtime-js does: heartbeats on topic
- * {@code phoenix}, {@code phx_join} with {@code config.postgres_changes} (answered with the
- * binding ids), {@code phx_leave}, and {@code postgres_changes} pushes from the fan-out.
- * Runs on the channel's event loop; all its state belongs to that loop.
+ * Speaks Phoenix Channels over one WebSocket, as realtime-js 2.119.0 does: heartbeats on topic
+ * {@code phoenix}; {@code phx_join} (postgres_changes bindings answered with their ids, broadcast
+ * and presence options, private channels, the join's {@code access_token}); {@code phx_leave};
+ * {@code broadcast} (text, or binary kind 3 in serializer 2.0.0) with {@code self} and
+ * {@code ack}; {@code presence} track and untrack; {@code access_token} refresh; and the pushes:
+ * postgres_changes from the fan-out, broadcasts, presence state and diffs, {@code system} messages.
+ * Errors carry the reasons Supabase Realtime sends, since realtime-js shows them to users as they are.
+ *
+ * <p>Runs on the channel's event loop; all its state belongs to that loop.
  */
 public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
@@ -34,130 +44,351 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   public static final String SLOW_CLIENT_REASON = "slow client: fell more than the buffer budget behind";
   static final long SLOW_CLIENT_GRACE_SECONDS = 5;
 
+  static final String TOO_MANY_CHANNELS = "ChannelRateLimitReached: Too many channels";
+  static final String TOO_MANY_JOINS = "ClientJoinRateLimitReached: Too many joins per second";
+  static final String TOO_MANY_MESSAGES = "Too many messages per second";
+  static final String TRACK_TOO_LARGE = "Track message size exceeded";
+  static final String PAYLOAD_TOO_LARGE = "payload_size_exceeded";
+  static final String TOPIC_REQUIRED = "TopicNameRequired: You must provide a topic name";
+  static final String UNMATCHED_TOPIC = "unmatched topic";
+
   private static final Logger log = LoggerFactory.getLogger(PhoenixSocketHandler.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final PhoenixSerializer serializer;
-  private final SubscriptionIndex<Subscriber> index;
-  private final long clientBufferBytes;
-  private final FanOutMetrics metrics;
+  private final ChannelContext context;
+  /** The connection's own {@code apikey}: what a join without an access_token is authorised by. */
+  private final String socketToken;
+  private final Claims socketClaims;
   private final Map<String, ChannelMembership> memberships = new HashMap<>();
   private ClientConnection connection;
+  private ChannelHandlerContext ctx;
 
-  public PhoenixSocketHandler(PhoenixSerializer serializer, SubscriptionIndex<Subscriber> index,
-      long clientBufferBytes, FanOutMetrics metrics) {
+  public PhoenixSocketHandler(PhoenixSerializer serializer, ChannelContext context, String socketToken,
+      Claims socketClaims) {
     this.serializer = serializer;
-    this.index = index;
-    this.clientBufferBytes = clientBufferBytes;
-    this.metrics = metrics;
+    this.context = context;
+    this.socketToken = socketToken;
+    this.socketClaims = socketClaims;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    connection = new ClientConnection(ctx.channel(), clientBufferBytes, () -> {
-      metrics.slowClientClosed();
+    this.ctx = ctx;
+    connection = new ClientConnection(ctx.channel(), context.clientBufferBytes(), () -> {
+      context.metrics().slowClientClosed();
       // The close frame queues behind what the client has not read: it sees the code if it catches
       // up within the grace period; otherwise the connection is cut and its buffers are freed.
       ctx.channel().writeAndFlush(new CloseWebSocketFrame(SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON))
           .addListener(f -> ctx.close());
-      ctx.executor().schedule(() -> ctx.close(), SLOW_CLIENT_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      ctx.executor().schedule(() -> ctx.close(), SLOW_CLIENT_GRACE_SECONDS, TimeUnit.SECONDS);
     });
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (frame instanceof BinaryWebSocketFrame binary) {
+      binaryBroadcast(binary);
+      return;
+    }
     if (!(frame instanceof TextWebSocketFrame text)) {
-      return; // binary frames carry user broadcasts, which this runtime does not accept yet
+      return; // continuation frames are aggregated upstream; pings are answered by Netty
     }
     PhoenixMessage message;
     try {
       message = serializer.decode(text.text());
     } catch (IllegalArgumentException e) {
       log.debug("Unreadable Phoenix message from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-      return; // Phoenix ignores what it cannot decode; there is no ref to reply to
+      return; // Phoenix ignores what it cannot decode: there is no ref to reply to
+    }
+    if (message.event().equals(PhoenixMessage.HEARTBEAT) && message.topic().equals(PhoenixMessage.PHOENIX_TOPIC)) {
+      reply(message, "ok", NODES.objectNode());
+      return;
     }
     switch (message.event()) {
-      case PhoenixMessage.HEARTBEAT -> reply(message, "ok", NODES.objectNode());
       case PhoenixMessage.JOIN -> join(message);
       case PhoenixMessage.LEAVE -> leave(message);
-      case PhoenixMessage.ACCESS_TOKEN -> { }
-      default -> reply(message, "error", NODES.objectNode().put("reason", "unknown event '" + message.event() + "'"));
+      default -> {
+        ChannelMembership member = memberships.get(message.topic());
+        if (member == null) {
+          reply(message, "error", reason(UNMATCHED_TOPIC));
+          return;
+        }
+        switch (message.event()) {
+          case PhoenixMessage.BROADCAST -> textBroadcast(member, message);
+          case PhoenixMessage.PRESENCE -> presence(member, message);
+          case PhoenixMessage.ACCESS_TOKEN -> refreshToken(member, message.payload().get("access_token"));
+          default -> reply(message, "error", reason("unknown event '" + message.event() + "'"));
+        }
+      }
     }
   }
 
+  // ---- join and leave -------------------------------------------------------------------------
+
   private void join(PhoenixMessage message) {
-    List<PostgresBinding> bindings = new ArrayList<>();
-    JsonNode requested = message.payload().path("config").path("postgres_changes");
-    try {
-      for (JsonNode binding : requested) {
-        bindings.add(PostgresBinding.parse(text(binding, "event"), text(binding, "schema"), text(binding, "table"),
-            text(binding, "filter")));
-      }
-    } catch (IllegalArgumentException e) {
-      reply(message, "error", NODES.objectNode().put("reason", e.getMessage()));
+    String topic = message.topic();
+    if (!topic.startsWith(PhoenixMessage.TOPIC_PREFIX) || topic.length() == PhoenixMessage.TOPIC_PREFIX.length()) {
+      reply(message, "error", reason(TOPIC_REQUIRED));
       return;
     }
-    ChannelMembership previous = memberships.remove(message.topic());
+    // A second join of a joined topic replaces the first, which is closed as Phoenix closes it.
+    ChannelMembership previous = memberships.remove(topic);
     if (previous != null) {
-      previous.unregister(index);
+      drop(previous);
+      send(new PhoenixMessage(previous.joinRef(), previous.joinRef(), topic, PhoenixMessage.CLOSE, NODES.objectNode()));
     }
-    ChannelMembership membership = new ChannelMembership(message.topic(), message.joinRef(), serializer, bindings,
+    if (memberships.size() >= context.limits().maxChannelsPerClient()) {
+      context.limitMetrics().rejected(Limit.MAX_CHANNELS_PER_CLIENT);
+      reply(message, "error", reason(TOO_MANY_CHANNELS));
+      return;
+    }
+    if (!context.joins().tryAcquire()) {
+      context.limitMetrics().rejected(Limit.MAX_JOINS_PER_SECOND);
+      reply(message, "error", reason(TOO_MANY_JOINS));
+      return;
+    }
+    JoinConfig config;
+    try {
+      config = JoinConfig.parse(message.payload());
+    } catch (IllegalArgumentException e) {
+      reply(message, "error", reason(e.getMessage()));
+      return;
+    }
+    for (PostgresBinding binding : config.bindings()) {
+      String problem = context.catalog().get().problemWith(binding.changeFilter());
+      if (problem != null) {
+        reply(message, "error", reason(problem));
+        return;
+      }
+    }
+    String token = usableToken(config.accessToken()) ? config.accessToken() : socketToken;
+    Claims claims;
+    try {
+      claims = authorize(token);
+    } catch (TokenRejectedException e) {
+      reply(message, "error", reason(e.joinReason()));
+      return;
+    }
+    if (config.privateChannel() && Claims.ANONYMOUS_ROLE.equals(claims.role())) {
+      reply(message, "error", reason("Unauthorized: You do not have permissions to read from this Channel topic: "
+          + topic.substring(PhoenixMessage.TOPIC_PREFIX.length())));
+      return;
+    }
+    ChannelMembership member = new ChannelMembership(topic, message.joinRef(), serializer, config, token, claims,
         connection);
-    membership.register(index);
-    memberships.put(message.topic(), membership);
+    member.register(context.index(), context.access());
+    member.joinedTopic(context.topics().join(member));
+    memberships.put(topic, member);
+    scheduleExpiry(member);
 
     ArrayNode changes = NODES.arrayNode();
-    for (PostgresBinding binding : bindings) {
+    for (PostgresBinding binding : config.bindings()) {
       ObjectNode echo = changes.addObject().put("id", binding.id()).put("event", binding.event())
           .put("schema", binding.schema());
       putIfPresent(echo, "table", binding.table());
       putIfPresent(echo, "filter", binding.filter());
     }
     reply(message, "ok", NODES.objectNode().set("postgres_changes", changes));
-    if (!bindings.isEmpty()) {
-      push(message.topic(), PhoenixMessage.SYSTEM, NODES.objectNode()
-          .put("channel", message.topic().replaceFirst("^realtime:", ""))
-          .put("extension", "postgres_changes")
-          .put("message", "Subscribed to PostgreSQL")
-          .put("status", "ok"));
+    if (!config.bindings().isEmpty()) {
+      system(member, "postgres_changes", "ok", "Subscribed to PostgreSQL");
+    }
+    if (config.presenceEnabled()) {
+      Topic joined = member.joinedTopic();
+      context.topics().presenceExecutor().execute(() -> joined.presence().subscribe(member));
     }
   }
 
   private void leave(PhoenixMessage message) {
-    ChannelMembership membership = memberships.remove(message.topic());
-    if (membership != null) {
-      membership.unregister(index);
-    }
+    ChannelMembership member = memberships.remove(message.topic());
     reply(message, "ok", NODES.objectNode());
-    if (membership != null) {
-      send(new PhoenixMessage(membership.joinRef(), membership.joinRef(), message.topic(), PhoenixMessage.CLOSE,
+    if (member != null) {
+      drop(member);
+      send(new PhoenixMessage(member.joinRef(), member.joinRef(), message.topic(), PhoenixMessage.CLOSE,
           NODES.objectNode()));
     }
   }
 
+  /** Ends a channel from the server's side: a {@code system} error saying why, then {@code phx_close}. */
+  private void shutdown(ChannelMembership member, String why) {
+    if (memberships.get(member.topic()) != member) {
+      return; // already gone
+    }
+    memberships.remove(member.topic());
+    drop(member);
+    system(member, "system", "error", why);
+    send(new PhoenixMessage(member.joinRef(), member.joinRef(), member.topic(), PhoenixMessage.CLOSE,
+        NODES.objectNode()));
+  }
+
+  /** Takes the channel out of the index, its topic and presence. */
+  private void drop(ChannelMembership member) {
+    member.cancelExpiry();
+    member.unregister(context.index());
+    context.topics().leave(member);
+    Topic topic = member.joinedTopic();
+    context.topics().presenceExecutor().execute(() -> topic.presence().remove(member));
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    memberships.values().forEach(m -> m.unregister(index));
+    memberships.values().forEach(this::drop);
     memberships.clear();
     super.channelInactive(ctx);
   }
 
-  private void reply(PhoenixMessage request, String status, ObjectNode response) {
-    send(new PhoenixMessage(request.joinRef(), request.ref(), request.topic(), PhoenixMessage.REPLY,
-        NODES.objectNode().put("status", status).set("response", response)));
+  // ---- auth -----------------------------------------------------------------------------------
+
+  /** Tokens Supabase ignores in a join or refresh: none, and its opaque {@code sb_} API keys. */
+  private static boolean usableToken(String token) {
+    return token != null && !token.isEmpty() && !token.startsWith("sb_");
   }
 
-  private void push(String topic, String event, ObjectNode payload) {
-    send(new PhoenixMessage(null, null, topic, event, payload));
+  private Claims authorize(String token) throws TokenRejectedException {
+    if (!context.verifier().required()) {
+      return Claims.anonymous();
+    }
+    if (token != null && token.equals(socketToken) && socketClaims != null) {
+      if (socketClaims.isExpiredAt(context.clock().instant())) {
+        return context.verifier().verify(token); // throws with the expired message and its seconds
+      }
+      return socketClaims;
+    }
+    return context.verifier().verify(token == null ? "" : token);
+  }
+
+  private void refreshToken(ChannelMembership member, JsonNode value) {
+    if (value == null || !value.isTextual() || !usableToken(value.asText()) || value.asText().equals(member.token())) {
+      return; // Supabase ignores these, and does not reply to access_token at all
+    }
+    try {
+      Claims claims = authorize(value.asText());
+      member.reauthorize(value.asText(), claims, context.index(), context.access());
+      scheduleExpiry(member);
+    } catch (TokenRejectedException e) {
+      shutdown(member, e.getMessage());
+    }
+  }
+
+  /** When the channel's token expires, the channel ends as Supabase ends it. */
+  private void scheduleExpiry(ChannelMembership member) {
+    Instant expiresAt = member.claims().expiresAt();
+    if (expiresAt == null || !context.verifier().required()) {
+      member.cancelExpiry();
+      return;
+    }
+    long delayMillis = Math.max(0, Duration.between(context.clock().instant(), expiresAt).toMillis());
+    member.expiry(ctx.executor().schedule(() -> {
+      long seconds = Math.max(0, Duration.between(expiresAt, context.clock().instant()).toSeconds());
+      shutdown(member, "Token has expired " + seconds + " seconds ago");
+    }, delayMillis, TimeUnit.MILLISECONDS));
+  }
+
+  // ---- broadcast and presence -----------------------------------------------------------------
+
+  private void textBroadcast(ChannelMembership member, PhoenixMessage message) {
+    JsonNode payload = message.payload();
+    String event = payload.path("event").asText("");
+    byte[] body = json(payload.path("payload").isMissingNode() ? NODES.objectNode() : payload.path("payload"));
+    broadcast(member, message.ref(), new Broadcast(member.topic(), event, body, true, false));
+  }
+
+  private void binaryBroadcast(BinaryWebSocketFrame frame) {
+    UserBroadcastPush push;
+    try {
+      push = UserBroadcastCodec.decodePush(frame.content());
+    } catch (IllegalArgumentException e) {
+      log.debug("Unreadable binary frame from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+      return;
+    }
+    ChannelMembership member = memberships.get(push.topic());
+    if (member == null) {
+      reply(new PhoenixMessage(push.joinRef(), push.ref(), push.topic(), PhoenixMessage.BROADCAST, null), "error",
+          reason(UNMATCHED_TOPIC));
+      return;
+    }
+    broadcast(member, push.ref(), new Broadcast(member.topic(), push.event(), push.payload(), push.json(), true));
+  }
+
+  private void broadcast(ChannelMembership member, String ref, Broadcast broadcast) {
+    if (!context.events().tryAcquire()) {
+      context.limitMetrics().rejected(Limit.MAX_EVENTS_PER_SECOND);
+      shutdown(member, TOO_MANY_MESSAGES);
+      return;
+    }
+    PhoenixMessage request = new PhoenixMessage(member.joinRef(), ref, member.topic(), PhoenixMessage.BROADCAST, null);
+    if (broadcast.payload().length > context.limits().maxPayloadBytes()) {
+      context.limitMetrics().rejected(Limit.MAX_PAYLOAD_BYTES);
+      if (member.config().broadcastAck()) {
+        sendReply(request, "error", TextNode.valueOf(PAYLOAD_TOO_LARGE)); // a bare string, as Supabase replies
+      }
+      return;
+    }
+    member.joinedTopic().broadcast(broadcast, member, context.topics().allocator());
+    if (member.config().broadcastAck()) {
+      reply(request, "ok", NODES.objectNode());
+    }
+  }
+
+  private void presence(ChannelMembership member, PhoenixMessage message) {
+    if (!context.events().tryAcquire()) {
+      context.limitMetrics().rejected(Limit.MAX_EVENTS_PER_SECOND);
+      shutdown(member, TOO_MANY_MESSAGES);
+      return;
+    }
+    JsonNode payload = message.payload();
+    String event = payload.path("event").asText("").toLowerCase(java.util.Locale.ROOT);
+    Topic topic = member.joinedTopic();
+    switch (event) {
+      case "track" -> {
+        JsonNode tracked = payload.path("payload");
+        if (!tracked.isObject()) {
+          reply(message, "error", reason("Presence track payload must be a map"));
+          return;
+        }
+        if (json(tracked).length > context.limits().maxPayloadBytes()) {
+          context.limitMetrics().rejected(Limit.MAX_PAYLOAD_BYTES);
+          shutdown(member, TRACK_TOO_LARGE);
+          return;
+        }
+        ObjectNode meta = ((ObjectNode) tracked).deepCopy();
+        context.topics().presenceExecutor().execute(() -> topic.presence().track(member, meta));
+      }
+      case "untrack" -> context.topics().presenceExecutor().execute(() -> topic.presence().untrack(member));
+      default -> { } // Supabase answers ok and does nothing
+    }
+    reply(message, "ok", NODES.objectNode());
+  }
+
+  // ---- sending --------------------------------------------------------------------------------
+
+  private void system(ChannelMembership member, String extension, String status, String text) {
+    send(new PhoenixMessage(member.joinRef(), null, member.topic(), PhoenixMessage.SYSTEM, NODES.objectNode()
+        .put("extension", extension)
+        .put("status", status)
+        .put("message", text)
+        .put("channel", member.subTopic())));
+  }
+
+  private void reply(PhoenixMessage request, String status, ObjectNode response) {
+    sendReply(request, status, response);
+  }
+
+  private void sendReply(PhoenixMessage request, String status, JsonNode response) {
+    send(new PhoenixMessage(request.joinRef(), request.ref(), request.topic(), PhoenixMessage.REPLY,
+        NODES.objectNode().put("status", status).set("response", response)));
   }
 
   private void send(PhoenixMessage message) {
     connection.sendNow(new TextWebSocketFrame(Unpooled.wrappedBuffer(serializer.encode(message))));
   }
 
-  private static String text(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() ? null : value.asText();
+  private static ObjectNode reason(String text) {
+    return NODES.objectNode().put("reason", text);
+  }
+
+  private static byte[] json(JsonNode node) {
+    return node.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private static void putIfPresent(ObjectNode node, String field, String value) {

@@ -2,6 +2,7 @@ package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.fanout.FanOut;
 import dev.slipstream.runtime.fanout.FanOutMetrics;
+import dev.slipstream.runtime.phoenix.ChannelContext;
 import dev.slipstream.runtime.phoenix.PhoenixSerializer;
 import dev.slipstream.runtime.phoenix.PhoenixSocketHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -33,15 +34,20 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier ready;
   private final RealtimeServer.Settings settings;
+  private final ChannelContext channels;
+  private final ClientAdmission admission;
 
-  HttpRouter(FanOut fanOut, FanOutMetrics metrics, PrometheusMeterRegistry registry, BooleanSupplier ready,
+  HttpRouter(FanOut fanOut, ChannelContext channels, PrometheusMeterRegistry registry, BooleanSupplier ready,
       RealtimeServer.Settings settings) {
     this.fanOut = fanOut;
-    this.metrics = metrics;
+    this.channels = channels;
+    this.metrics = channels.metrics();
     this.registry = registry;
     this.ready = ready;
     this.settings = settings;
-    this.sse = new SseEndpoint(fanOut, metrics, settings.clientBufferBytes(), settings.sseKeepAlive());
+    this.admission = new ClientAdmission(channels);
+    this.sse = new SseEndpoint(fanOut, metrics, settings.clientBufferBytes(), settings.sseKeepAlive(), channels.access());
+    registry.gauge("slipstream.clients", admission, ClientAdmission::clients);
   }
 
   @Override
@@ -58,7 +64,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     switch (path) {
       case WEBSOCKET_PATH -> upgrade(ctx, request, uri);
-      case SseEndpoint.PATH -> sse.open(ctx, request);
+      case SseEndpoint.PATH -> {
+        ClientAdmission.Admitted client = admission.admit(ctx, request, uri);
+        if (client != null) {
+          sse.open(ctx, request, client.claims());
+        }
+      }
       case "/healthz" -> HttpResponses.sendText(ctx, request, HttpResponseStatus.OK, "ok\n");
       case "/readyz" -> {
         boolean isReady = ready.getAsBoolean();
@@ -111,6 +122,10 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       HttpResponses.sendJsonError(ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage());
       return;
     }
+    ClientAdmission.Admitted client = admission.admit(ctx, request, uri);
+    if (client == null) {
+      return;
+    }
     ctx.pipeline().addAfter(ctx.name(), "websocket", new WebSocketServerProtocolHandler(
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(WEBSOCKET_PATH)
@@ -118,7 +133,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             .maxFramePayloadLength(settings.maxFrameBytes())
             .build()));
     ctx.pipeline().addAfter("websocket", "phoenix",
-        new PhoenixSocketHandler(serializer, fanOut.index(), settings.clientBufferBytes(), metrics));
+        new PhoenixSocketHandler(serializer, channels, client.token(), client.claims()));
     ctx.fireChannelRead(request.retain());
     ctx.pipeline().remove(this);
   }

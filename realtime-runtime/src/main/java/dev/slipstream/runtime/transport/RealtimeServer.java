@@ -1,7 +1,7 @@
 package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.fanout.FanOut;
-import dev.slipstream.runtime.fanout.FanOutMetrics;
+import dev.slipstream.runtime.phoenix.ChannelContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -60,12 +60,12 @@ public final class RealtimeServer implements AutoCloseable {
     this.serverChannel = serverChannel;
   }
 
-  public static RealtimeServer start(Settings settings, FanOut fanOut, FanOutMetrics metrics,
+  public static RealtimeServer start(Settings settings, FanOut fanOut, ChannelContext channels,
       PrometheusMeterRegistry registry, BooleanSupplier ready) throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    HttpRouter router = new HttpRouter(fanOut, metrics, registry, ready, settings);
+    HttpRouter router = new HttpRouter(fanOut, channels, registry, ready, settings);
     java.util.concurrent.atomic.AtomicLong connections = registry.gauge("slipstream.connections",
         new java.util.concurrent.atomic.AtomicLong());
     try {

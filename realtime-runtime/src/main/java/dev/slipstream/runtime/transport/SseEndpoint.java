@@ -7,6 +7,8 @@ import dev.slipstream.runtime.fanout.ClientConnection;
 import dev.slipstream.runtime.fanout.FanOut;
 import dev.slipstream.runtime.fanout.FanOutMetrics;
 import dev.slipstream.runtime.fanout.Subscriber;
+import dev.slipstream.runtime.auth.Claims;
+import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.ChangeFilter;
 import dev.slipstream.runtime.route.RowFilter;
 import dev.slipstream.runtime.route.SubscriptionIndex;
@@ -43,21 +45,25 @@ final class SseEndpoint {
   private final FanOutMetrics metrics;
   private final long clientBufferBytes;
   private final Duration keepAlive;
+  private final AccessPolicy access;
 
-  SseEndpoint(FanOut fanOut, FanOutMetrics metrics, long clientBufferBytes, Duration keepAlive) {
+  SseEndpoint(FanOut fanOut, FanOutMetrics metrics, long clientBufferBytes, Duration keepAlive, AccessPolicy access) {
     this.fanOut = fanOut;
     this.metrics = metrics;
     this.clientBufferBytes = clientBufferBytes;
     this.keepAlive = keepAlive;
+    this.access = access;
   }
 
-  void open(ChannelHandlerContext ctx, FullHttpRequest request) {
+  /** Opens the stream for an admitted client; tables under access rules show it only the rows its claims allow. */
+  void open(ChannelHandlerContext ctx, FullHttpRequest request, Claims claims) {
     QueryStringDecoder query = new QueryStringDecoder(request.uri());
     ChangeFilter filter;
     EventPosition resumeAfter;
     try {
       filter = new ChangeFilter(param(query, "schema", "public"), param(query, "table", ChangeFilter.ALL_TABLES),
-          ChangeFilter.parseEvent(param(query, "event", "*")), rowFilter(param(query, "filter", null)));
+          ChangeFilter.parseEvent(param(query, "event", "*")), rowFilter(param(query, "filter", null)),
+          access.isEmpty() ? null : access.accessFor(claims::claim));
       String lastEventId = Optional.ofNullable(request.headers().get("Last-Event-ID"))
           .orElse(param(query, "lastEventId", null));
       resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : EventPosition.parse(lastEventId.trim());

@@ -12,19 +12,29 @@ import io.netty.buffer.ByteBufAllocator;
 public final class WebSocketFrames {
 
   private static final int FIN_TEXT = 0x81;
+  private static final int FIN_BINARY = 0x82;
 
   private WebSocketFrames() {
   }
 
   /** A text frame whose payload is the concatenation of {@code parts}. */
   public static ByteBuf text(ByteBufAllocator allocator, byte[]... parts) {
+    return frame(FIN_TEXT, allocator, parts);
+  }
+
+  /** A binary frame whose payload is the concatenation of {@code parts}. */
+  public static ByteBuf binary(ByteBufAllocator allocator, byte[]... parts) {
+    return frame(FIN_BINARY, allocator, parts);
+  }
+
+  private static ByteBuf frame(int opcode, ByteBufAllocator allocator, byte[]... parts) {
     long length = 0;
     for (byte[] part : parts) {
       length += part.length;
     }
     int header = length <= 125 ? 2 : length <= 0xFFFF ? 4 : 10;
     ByteBuf frame = allocator.directBuffer(header + (int) length);
-    frame.writeByte(FIN_TEXT);
+    frame.writeByte(opcode);
     if (length <= 125) {
       frame.writeByte((int) length);
     } else if (length <= 0xFFFF) {

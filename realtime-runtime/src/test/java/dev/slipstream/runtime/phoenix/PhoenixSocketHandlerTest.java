@@ -12,18 +12,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.fanout.FanOut;
 import dev.slipstream.runtime.fanout.FanOutMetrics;
 import dev.slipstream.runtime.fanout.Subscriber;
-import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.SubscriptionIndex;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -47,10 +43,10 @@ class PhoenixSocketHandlerTest {
       + "{\"event\":\"*\",\"schema\":\"public\"}],"
       + "\"private\":false},\"access_token\":\"eyJhbGciOiJIUzI1NiJ9.e30.sig\"}]";
 
-  private final SubscriptionIndex<Subscriber> index = new SubscriptionIndex<>();
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final FanOutMetrics metrics = new FanOutMetrics(registry, Clock.systemUTC());
-  private final FanOut fanOut = new FanOut(index, new ResumeRing(16), new UnpooledByteBufAllocator(false), metrics);
+  private final TestChannels channels = TestChannels.open();
+  private final SubscriptionIndex<Subscriber> index = channels.index;
+  private final FanOutMetrics metrics = channels.metrics;
+  private final FanOut fanOut = channels.fanOut;
   private EmbeddedChannel channel = socket(PhoenixSerializer.V2, 1 << 20);
 
   private void useSocket(PhoenixSerializer serializer, long clientBufferBytes) {
@@ -59,7 +55,7 @@ class PhoenixSocketHandlerTest {
   }
 
   private EmbeddedChannel socket(PhoenixSerializer serializer, long clientBufferBytes) {
-    return new EmbeddedChannel(new PhoenixSocketHandler(serializer, index, clientBufferBytes, metrics));
+    return channels.socket(serializer, clientBufferBytes);
   }
 
   @AfterEach
@@ -176,7 +172,7 @@ class PhoenixSocketHandlerTest {
     assertThat(server.get(1).has("table")).isFalse();
     assertThat(server.get(1).has("filter")).isFalse();
 
-    assertThat(next()).isEqualTo(json("[null,null,\"realtime:room-lobby\",\"system\",{\"channel\":\"room-lobby\","
+    assertThat(next()).isEqualTo(json("[\"1\",null,\"realtime:room-lobby\",\"system\",{\"channel\":\"room-lobby\","
         + "\"extension\":\"postgres_changes\",\"message\":\"Subscribed to PostgreSQL\",\"status\":\"ok\"}]"));
     assertThat(index.size()).isEqualTo(2);
   }
@@ -243,8 +239,8 @@ class PhoenixSocketHandlerTest {
 
   @Test
   void joinWithABadEventOrWithoutSchemaIsRefused() {
-    send("[\"1\",\"1\",\"t1\",\"phx_join\",{\"config\":{\"postgres_changes\":[{\"event\":\"UPSERT\",\"schema\":\"public\"}]}}]");
-    send("[\"2\",\"2\",\"t2\",\"phx_join\",{\"config\":{\"postgres_changes\":[{\"event\":\"*\",\"table\":\"messages\"}]}}]");
+    send("[\"1\",\"1\",\"realtime:t1\",\"phx_join\",{\"config\":{\"postgres_changes\":[{\"event\":\"UPSERT\",\"schema\":\"public\"}]}}]");
+    send("[\"2\",\"2\",\"realtime:t2\",\"phx_join\",{\"config\":{\"postgres_changes\":[{\"event\":\"*\",\"table\":\"messages\"}]}}]");
 
     assertThat(next().get(4).get("response").get("reason").asText())
         .isEqualTo("invalid event 'UPSERT': expected INSERT, UPDATE, DELETE, TRUNCATE or *");
@@ -260,7 +256,9 @@ class PhoenixSocketHandlerTest {
 
     send("[\"4\",\"4\",\"realtime:room-lobby\",\"phx_join\",{\"config\":{\"postgres_changes\":["
         + "{\"event\":\"DELETE\",\"schema\":\"public\",\"table\":\"messages\"}]}}]");
-    next();
+    // Phoenix closes the first join of the topic, then answers the second.
+    assertThat(next()).isEqualTo(json("[\"1\",\"1\",\"realtime:room-lobby\",\"phx_close\",{}]"));
+    assertThat(next().get(4).get("status").asText()).isEqualTo("ok");
     next();
 
     assertThat(index.size()).isEqualTo(1);
@@ -306,6 +304,9 @@ class PhoenixSocketHandlerTest {
 
   @Test
   void unknownEventGetsAnErrorReply() {
+    send(JOIN_TWO_BINDINGS);
+    next();
+    next();
     send("[\"1\",\"8\",\"realtime:room-lobby\",\"custom_event\",{\"a\":1}]");
 
     assertThat(next()).isEqualTo(json("[\"1\",\"8\",\"realtime:room-lobby\",\"phx_reply\",{\"status\":\"error\","
@@ -314,7 +315,26 @@ class PhoenixSocketHandlerTest {
   }
 
   @Test
+  void anEventOnATopicNotJoinedIsAnUnmatchedTopic() {
+    send("[\"1\",\"8\",\"realtime:nowhere\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"e\",\"payload\":{}}]");
+
+    assertThat(next()).isEqualTo(json("[\"1\",\"8\",\"realtime:nowhere\",\"phx_reply\",{\"status\":\"error\","
+        + "\"response\":{\"reason\":\"unmatched topic\"}}]"));
+  }
+
+  @Test
+  void aJoinWithoutATopicNameIsRefused() {
+    send("[\"1\",\"1\",\"realtime:\",\"phx_join\",{\"config\":{}}]");
+
+    assertThat(next().get(4).get("response").get("reason").asText())
+        .isEqualTo("TopicNameRequired: You must provide a topic name");
+  }
+
+  @Test
   void accessTokenRefreshIsAcceptedSilently() {
+    send(JOIN_TWO_BINDINGS);
+    next();
+    next();
     send("[\"1\",\"9\",\"realtime:room-lobby\",\"access_token\",{\"access_token\":\"eyJhbGciOiJIUzI1NiJ9.e30.sig\"}]");
 
     assertThat(channel.outboundMessages()).isEmpty();

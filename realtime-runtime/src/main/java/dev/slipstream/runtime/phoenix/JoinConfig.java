@@ -1,0 +1,50 @@
+package dev.slipstream.runtime.phoenix;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a {@code phx_join} asks for, read from its payload as realtime-js 2.119.0 writes it:
+ * <pre>
+ * {"config": {"broadcast": {"ack": false, "self": false}, "presence": {"key": "", "enabled": false},
+ *             "postgres_changes": [{"event", "schema", "table", "filter"}], "private": false},
+ *  "access_token": "..."}
+ * </pre>
+ * realtime-js merges the user's config shallowly, so {@code broadcast: {ack: true}} arrives without
+ * {@code self}; absent flags are false.
+ */
+record JoinConfig(boolean broadcastSelf, boolean broadcastAck, String presenceKey, boolean presenceEnabled,
+    boolean privateChannel, List<PostgresBinding> bindings, String accessToken) {
+
+  /** Parses the payload; throws {@link IllegalArgumentException} with a client-facing reason. */
+  static JoinConfig parse(JsonNode payload) {
+    JsonNode config = payload.path("config");
+    List<PostgresBinding> bindings = new ArrayList<>();
+    JsonNode requested = config.path("postgres_changes");
+    if (!requested.isMissingNode() && !requested.isNull() && !requested.isArray()) {
+      throw new IllegalArgumentException("config.postgres_changes must be a list");
+    }
+    for (JsonNode binding : requested) {
+      bindings.add(PostgresBinding.parse(text(binding, "event"), text(binding, "schema"), text(binding, "table"),
+          text(binding, "filter")));
+    }
+    JsonNode token = payload.get("access_token");
+    if (token == null || token.isNull()) {
+      token = payload.get("user_token"); // the older name Supabase still accepts
+    }
+    return new JoinConfig(
+        config.path("broadcast").path("self").asBoolean(false),
+        config.path("broadcast").path("ack").asBoolean(false),
+        config.path("presence").path("key").asText(""),
+        config.path("presence").path("enabled").asBoolean(false),
+        config.path("private").asBoolean(false),
+        bindings,
+        token == null || !token.isTextual() ? null : token.asText());
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+}

@@ -1,0 +1,147 @@
+package dev.slipstream.runtime.phoenix;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The presence of one topic, as Phoenix Presence keeps it and realtime-js reads it: keys, each
+ * with the metas of the channels that track under it ({@code phx_ref} plus the tracked payload).
+ * A channel that asked for presence gets the whole state ({@code presence_state}) once, then every
+ * change as {@code presence_diff} {@code {joins, leaves}}; realtime-js applies diffs only after a
+ * state, so the state is sent first, from here.
+ *
+ * <p>Owned by the runtime's single presence thread ({@link Topics#presenceExecutor()}): every
+ * method runs there, so the state and the recipients need no locks, and a channel's state snapshot
+ * and the diffs after it leave in order.
+ */
+final class Presence {
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final AtomicLong REFS = new AtomicLong();
+
+  private final String topic;
+  /** key -> phx_ref -> meta, in join order. */
+  private final Map<String, Map<String, ObjectNode>> state = new LinkedHashMap<>();
+  /** What each tracking channel has tracked: its key and its meta's ref. */
+  private final Map<ChannelMembership, Tracked> tracked = new HashMap<>();
+  private final Set<ChannelMembership> recipients = new LinkedHashSet<>();
+
+  private record Tracked(String key, String ref) {
+  }
+
+  Presence(String topic) {
+    this.topic = topic;
+  }
+
+  boolean isEmpty() {
+    return state.isEmpty() && recipients.isEmpty();
+  }
+
+  /** The channel receives presence: the state now (with its join_ref, as Phoenix sends it), diffs after. */
+  void subscribe(ChannelMembership member) {
+    ObjectNode snapshot = NODES.objectNode();
+    state.forEach((key, metas) -> snapshot.set(key, metas(metas.values())));
+    send(member, new PhoenixMessage(member.joinRef(), null, topic, PhoenixMessage.PRESENCE_STATE, snapshot));
+    recipients.add(member);
+  }
+
+  /** Tracks (or re-tracks, replacing its meta) the channel under its presence key. */
+  void track(ChannelMembership member, ObjectNode payload) {
+    ObjectNode leaves = NODES.objectNode();
+    ObjectNode joins = NODES.objectNode();
+    Tracked previous = tracked.get(member);
+    ObjectNode meta = NODES.objectNode();
+    String ref = nextRef();
+    meta.put("phx_ref", ref);
+    if (previous != null) {
+      ObjectNode old = state.getOrDefault(previous.key, Map.of()).get(previous.ref);
+      if (old != null && payloadOf(old).equals(payload) && previous.key.equals(member.presenceKey())) {
+        return; // unchanged: nothing to tell anyone
+      }
+      meta.put("phx_ref_prev", previous.ref);
+      removeMeta(previous, leaves);
+    }
+    payload.fields().forEachRemaining(field -> {
+      if (!field.getKey().equals("phx_ref") && !field.getKey().equals("phx_ref_prev")) {
+        meta.set(field.getKey(), field.getValue());
+      }
+    });
+    state.computeIfAbsent(member.presenceKey(), k -> new LinkedHashMap<>()).put(ref, meta);
+    tracked.put(member, new Tracked(member.presenceKey(), ref));
+    joins.set(member.presenceKey(), metas(java.util.List.of(meta)));
+    broadcastDiff(joins, leaves);
+  }
+
+  /** Forgets what the channel tracked; the others see it leave. */
+  void untrack(ChannelMembership member) {
+    Tracked previous = tracked.remove(member);
+    if (previous == null) {
+      return;
+    }
+    ObjectNode leaves = NODES.objectNode();
+    removeMeta(previous, leaves);
+    broadcastDiff(NODES.objectNode(), leaves);
+  }
+
+  /** The channel is gone (left, closed, its socket died). */
+  void remove(ChannelMembership member) {
+    recipients.remove(member);
+    untrack(member);
+  }
+
+  private void removeMeta(Tracked previous, ObjectNode leaves) {
+    Map<String, ObjectNode> metas = state.get(previous.key);
+    ObjectNode old = metas == null ? null : metas.remove(previous.ref);
+    if (old != null) {
+      leaves.set(previous.key, metas(java.util.List.of(old)));
+    }
+    if (metas != null && metas.isEmpty()) {
+      state.remove(previous.key);
+    }
+  }
+
+  private void broadcastDiff(ObjectNode joins, ObjectNode leaves) {
+    ObjectNode diff = NODES.objectNode();
+    diff.set("joins", joins);
+    diff.set("leaves", leaves);
+    Map<PhoenixSerializer, byte[]> encoded = new EnumMap<>(PhoenixSerializer.class);
+    PhoenixMessage message = new PhoenixMessage(null, null, topic, PhoenixMessage.PRESENCE_DIFF, diff);
+    for (ChannelMembership recipient : recipients) {
+      byte[] bytes = encoded.computeIfAbsent(recipient.serializer(), s -> s.encode(message));
+      recipient.connection().sendNow(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+    }
+  }
+
+  private static void send(ChannelMembership member, PhoenixMessage message) {
+    member.connection().sendNow(new TextWebSocketFrame(Unpooled.wrappedBuffer(member.serializer().encode(message))));
+  }
+
+  private static ObjectNode metas(Iterable<ObjectNode> metas) {
+    ObjectNode entry = NODES.objectNode();
+    var array = entry.putArray("metas");
+    metas.forEach(array::add);
+    return entry;
+  }
+
+  private static JsonNode payloadOf(ObjectNode meta) {
+    ObjectNode payload = meta.deepCopy();
+    payload.remove("phx_ref");
+    payload.remove("phx_ref_prev");
+    return payload;
+  }
+
+  /** Unique per process, like Phoenix's refs: a prefix and a counter, base 36. */
+  private static String nextRef() {
+    return "S" + Long.toString(REFS.incrementAndGet(), 36);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.slipstream.runtime.phoenix;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every channel topic with members on this runtime, for broadcasts and presence. A topic exists
+ * while it has members. Presence runs on one thread of its own (cheap work: maps and small JSON),
+ * which is the single owner of every topic's presence state.
+ */
+public final class Topics implements AutoCloseable {
+
+  private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+  private final ByteBufAllocator allocator;
+  private final EventExecutor presenceExecutor;
+
+  public Topics(ByteBufAllocator allocator) {
+    this(allocator, new DefaultEventExecutor(new DefaultThreadFactory("slipstream-presence", true)));
+  }
+
+  /** With a given presence executor: tests run presence on their own thread. */
+  Topics(ByteBufAllocator allocator, EventExecutor presenceExecutor) {
+    this.allocator = allocator;
+    this.presenceExecutor = presenceExecutor;
+  }
+
+  EventExecutor presenceExecutor() {
+    return presenceExecutor;
+  }
+
+  ByteBufAllocator allocator() {
+    return allocator;
+  }
+
+  /** Public and private channels of one name are separate topics, as in Supabase Realtime. */
+  static String key(String topic, boolean privateChannel) {
+    return (privateChannel ? "private|" : "public|") + topic;
+  }
+
+  Topic join(ChannelMembership member) {
+    return topics.compute(key(member.topic(), member.privateChannel()), (key, topic) -> {
+      Topic joined = topic == null ? new Topic(member.topic()) : topic;
+      joined.add(member);
+      return joined;
+    });
+  }
+
+  void leave(ChannelMembership member) {
+    topics.computeIfPresent(key(member.topic(), member.privateChannel()), (key, topic) ->
+        topic.remove(member) ? null : topic);
+  }
+
+  /**
+   * A broadcast from the database ({@code pg_logical_emit_message}) to the channels of
+   * {@code topic} ({@code realtime:<name>}); returns how many channels received it.
+   */
+  public int broadcastFromDatabase(String topic, boolean privateChannel, String event, byte[] payloadJson) {
+    Topic target = topics.get(key(topic, privateChannel));
+    if (target == null) {
+      return 0;
+    }
+    return target.broadcast(new Broadcast(topic, event, payloadJson, true, false), null, allocator);
+  }
+
+  public int size() {
+    return topics.size();
+  }
+
+  @Override
+  public void close() {
+    presenceExecutor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.slipstream.runtime.phoenix;
+
+import dev.slipstream.runtime.auth.AuthSettings;
+import dev.slipstream.runtime.auth.Claims;
+import dev.slipstream.runtime.auth.TokenVerifier;
+import dev.slipstream.runtime.fanout.FanOut;
+import dev.slipstream.runtime.fanout.FanOutMetrics;
+import dev.slipstream.runtime.fanout.Subscriber;
+import dev.slipstream.runtime.limits.LimitMetrics;
+import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.resume.ResumeRing;
+import dev.slipstream.runtime.route.AccessPolicy;
+import dev.slipstream.runtime.route.PublishedColumns;
+import dev.slipstream.runtime.route.SubscriptionIndex;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.time.Clock;
+
+/**
+ * The shared side of {@link PhoenixSocketHandler}s for tests on {@link EmbeddedChannel}s:
+ * index, fan-out, topics (presence runs at once on the calling thread), verifier, limits, metrics.
+ */
+final class TestChannels {
+
+  final SubscriptionIndex<Subscriber> index = new SubscriptionIndex<>();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final FanOutMetrics metrics = new FanOutMetrics(registry, Clock.systemUTC());
+  final FanOut fanOut = new FanOut(index, new ResumeRing(16), new UnpooledByteBufAllocator(false), metrics);
+  final Topics topics = new Topics(new UnpooledByteBufAllocator(false), ImmediateEventExecutor.INSTANCE);
+  final LimitMetrics limitMetrics = new LimitMetrics(registry);
+  final ChannelContext context;
+  /** What joins are checked against; unknown (everything accepted) unless a test sets it. */
+  volatile PublishedColumns catalog = PublishedColumns.UNKNOWN;
+
+  TestChannels(AuthSettings auth, AccessPolicy access, TenantLimits limits, Clock clock, long clientBufferBytes) {
+    context = ChannelContext.of(index, topics, new TokenVerifier(auth, clock), access, limits, limitMetrics, metrics,
+        clientBufferBytes, clock, () -> catalog);
+  }
+
+  static TestChannels open() {
+    return new TestChannels(AuthSettings.disabled(), AccessPolicy.NONE, TenantLimits.DEFAULTS, Clock.systemUTC(), 1 << 20);
+  }
+
+  EmbeddedChannel socket(PhoenixSerializer serializer) {
+    return socket(serializer, null, Claims.anonymous());
+  }
+
+  EmbeddedChannel socket(PhoenixSerializer serializer, String token, Claims claims) {
+    return new EmbeddedChannel(new PhoenixSocketHandler(serializer, context, token, claims));
+  }
+
+  EmbeddedChannel socket(PhoenixSerializer serializer, long clientBufferBytes) {
+    ChannelContext small = new ChannelContext(context.index(), context.topics(), context.verifier(), context.access(),
+        context.limits(), context.joins(), context.events(), context.limitMetrics(), context.metrics(),
+        clientBufferBytes, context.clock(), context.catalog());
+    return new EmbeddedChannel(new PhoenixSocketHandler(serializer, small, null, Claims.anonymous()));
+  }
+}
