@@ -53,7 +53,7 @@ public final class RealtimeRuntime implements AutoCloseable {
     catalog = new PublicationCatalog(settings.replication(), Duration.ofSeconds(10));
     ChannelContext channels = ChannelContext.of(fanOut.index(), topics, new TokenVerifier(settings.auth(), clock),
         settings.access(), settings.limits(), new LimitMetrics(registry), metrics, settings.server().clientBufferBytes(),
-        clock, catalog::current);
+        clock, catalog::current, fanOut.ring());
     source = new ReplicationSource(settings.replication(), fanOut, clock);
     server = RealtimeServer.start(settings.server(), fanOut, channels, registry,
         () -> source.connects() > 0 && source.lastError() == null);

@@ -13,7 +13,7 @@ public final class EncodedChange {
   private byte[] clientShape;
   private byte[] wireShape;
 
-  EncodedChange(ChangeEvent event, ChangeJsonEncoder encoder) {
+  public EncodedChange(ChangeEvent event, ChangeJsonEncoder encoder) {
     this.event = event;
     this.encoder = encoder;
   }

@@ -9,6 +9,7 @@ import dev.slipstream.runtime.transport.WebSocketFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import dev.slipstream.runtime.auth.Claims;
+import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.ChangeFilter;
 import dev.slipstream.runtime.route.ClaimAccess;
@@ -39,6 +40,8 @@ final class ChannelMembership implements Subscriber {
   private Claims claims;
   private Topic joinedTopic;
   private ScheduledFuture<?> expiry;
+  private volatile boolean resuming;
+  private volatile EventPosition replayedThrough;
   /** With one binding, the index matched exactly it: the ids are known without re-testing filters. */
   private final String singleBindingIds;
 
@@ -157,14 +160,48 @@ final class ChannelMembership implements Subscriber {
 
   @Override
   public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
-    byte[][] envelope = serializer.pushEnvelope(topic, PhoenixMessage.POSTGRES_CHANGES, idsJson(event));
+    byte[][] envelope = serializer.pushEnvelope(topic, PhoenixMessage.POSTGRES_CHANGES, idsJson(event),
+        event.position().toString());
     return WebSocketFrames.text(allocator, envelope[0], change.wireShape(), envelope[1]);
   }
 
   @Override
   public void deliver(ChangeEvent event, ByteBuf frame) {
-    // No position: two channels of one socket may both receive the same event.
-    connection.send(frame, null);
+    if (!resuming) {
+      // No position: two channels of one socket may both receive the same event.
+      connection.send(frame, null);
+      return;
+    }
+    // A resuming channel: judged on the event loop, after the replay (which runs there) has set
+    // how far it went, so an event both replayed and routed live is sent once.
+    connection.channel().eventLoop().execute(() -> {
+      EventPosition floor = replayedThrough;
+      if (floor != null && !event.position().isAfter(floor)) {
+        frame.release();
+      } else {
+        connection.send(frame, null);
+      }
+    });
+  }
+
+  /** Marks the channel as resuming; call before {@link #register}. */
+  void resuming() {
+    this.resuming = true;
+  }
+
+  /** Events at or before this position were replayed; live deliveries of them are dropped. */
+  void replayedThrough(EventPosition position) {
+    this.replayedThrough = position;
+  }
+
+  /** Whether one of the channel's subscriptions (claims included) admits the event. */
+  boolean wants(ChangeEvent event) {
+    for (SubscriptionIndex.Subscription<Subscriber> subscription : subscriptions) {
+      if (subscription.filter().matches(event)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private String idsJson(ChangeEvent event) {

@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.phoenix;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipstream.runtime.change.EventPosition;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,10 +13,12 @@ import java.util.List;
  *  "access_token": "..."}
  * </pre>
  * realtime-js merges the user's config shallowly, so {@code broadcast: {ack: true}} arrives without
- * {@code self}; absent flags are false.
+ * {@code self}; absent flags are false. Beyond Supabase, {@code config.resume_after} names the
+ * {@code position} of the last postgres_changes push the client saw: a rejoin replays what it
+ * missed (see {@link PhoenixSocketHandler}).
  */
 record JoinConfig(boolean broadcastSelf, boolean broadcastAck, String presenceKey, boolean presenceEnabled,
-    boolean privateChannel, List<PostgresBinding> bindings, String accessToken) {
+    boolean privateChannel, List<PostgresBinding> bindings, String accessToken, EventPosition resumeAfter) {
 
   /** Parses the payload; throws {@link IllegalArgumentException} with a client-facing reason. */
   static JoinConfig parse(JsonNode payload) {
@@ -33,6 +36,16 @@ record JoinConfig(boolean broadcastSelf, boolean broadcastAck, String presenceKe
     if (token == null || token.isNull()) {
       token = payload.get("user_token"); // the older name Supabase still accepts
     }
+    JsonNode resume = config.get("resume_after");
+    EventPosition resumeAfter = null;
+    if (resume != null && !resume.isNull()) {
+      try {
+        resumeAfter = EventPosition.parse(resume.asText());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("config.resume_after '" + resume.asText()
+            + "' is not a position (the \"position\" of a postgres_changes push)");
+      }
+    }
     return new JoinConfig(
         config.path("broadcast").path("self").asBoolean(false),
         config.path("broadcast").path("ack").asBoolean(false),
@@ -40,7 +53,8 @@ record JoinConfig(boolean broadcastSelf, boolean broadcastAck, String presenceKe
         config.path("presence").path("enabled").asBoolean(false),
         config.path("private").asBoolean(false),
         bindings,
-        token == null || !token.isTextual() ? null : token.asText());
+        token == null || !token.isTextual() ? null : token.asText(),
+        resumeAfter);
   }
 
   private static String text(JsonNode node, String field) {

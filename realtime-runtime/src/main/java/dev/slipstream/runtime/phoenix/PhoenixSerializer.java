@@ -86,19 +86,22 @@ public enum PhoenixSerializer {
   /**
    * The bytes around a shared {@code data} JSON in a postgres_changes push, so that the push for
    * many channels on the same topic is {@code prefix + data + suffix} with data serialised once.
+   * The payload also carries the change's {@code position} (beyond Supabase; realtime-js ignores
+   * it), which a rejoin can name in {@code config.resume_after}.
    */
-  public byte[][] pushEnvelope(String topic, String event, String idsJson) {
+  public byte[][] pushEnvelope(String topic, String event, String idsJson, String position) {
     String quotedTopic = quote(topic);
     String quotedEvent = quote(event);
+    String positionField = position == null ? "" : ",\"position\":" + quote(position);
     if (this == V2) {
       return new byte[][] {
           ("[null,null," + quotedTopic + "," + quotedEvent + ",{\"ids\":" + idsJson + ",\"data\":")
               .getBytes(StandardCharsets.UTF_8),
-          "}]".getBytes(StandardCharsets.UTF_8)};
+          (positionField + "}]").getBytes(StandardCharsets.UTF_8)};
     }
     return new byte[][] {
         ("{\"event\":" + quotedEvent + ",\"payload\":{\"ids\":" + idsJson + ",\"data\":").getBytes(StandardCharsets.UTF_8),
-        ("},\"ref\":null,\"topic\":" + quotedTopic + "}").getBytes(StandardCharsets.UTF_8)};
+        (positionField + "},\"ref\":null,\"topic\":" + quotedTopic + "}").getBytes(StandardCharsets.UTF_8)};
   }
 
   /**

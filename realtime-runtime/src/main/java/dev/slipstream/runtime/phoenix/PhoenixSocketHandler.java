@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.slipstream.runtime.auth.Claims;
 import dev.slipstream.runtime.auth.TokenRejectedException;
+import dev.slipstream.runtime.change.ChangeEvent;
+import dev.slipstream.runtime.change.EventPosition;
+import dev.slipstream.runtime.fanout.ChangeJsonEncoder;
 import dev.slipstream.runtime.fanout.ClientConnection;
+import dev.slipstream.runtime.fanout.EncodedChange;
 import dev.slipstream.runtime.limits.LimitMetrics.Limit;
 import dev.slipstream.runtime.phoenix.UserBroadcastCodec.UserBroadcastPush;
 import io.netty.buffer.Unpooled;
@@ -21,7 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * {@code broadcast} (text, or binary kind 3 in serializer 2.0.0) with {@code self} and
  * {@code ack}; {@code presence} track and untrack; {@code access_token} refresh; and the pushes:
  * postgres_changes from the fan-out, broadcasts, presence state and diffs, {@code system} messages.
+ * Beyond Supabase, a join with {@code config.resume_after} first replays the changes it missed.
  * Errors carry the reasons Supabase Realtime sends, since realtime-js shows them to users as they are.
  *
  * <p>Runs on the channel's event loop; all its state belongs to that loop.
@@ -177,6 +184,9 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     }
     ChannelMembership member = new ChannelMembership(topic, message.joinRef(), serializer, config, token, claims,
         connection);
+    if (config.resumeAfter() != null) {
+      member.resuming();
+    }
     member.register(context.index(), context.access());
     member.joinedTopic(context.topics().join(member));
     memberships.put(topic, member);
@@ -193,10 +203,41 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     if (!config.bindings().isEmpty()) {
       system(member, "postgres_changes", "ok", "Subscribed to PostgreSQL");
     }
+    if (config.resumeAfter() != null) {
+      replay(member, config.resumeAfter());
+    }
     if (config.presenceEnabled()) {
       Topic joined = member.joinedTopic();
       context.topics().presenceExecutor().execute(() -> joined.presence().subscribe(member));
     }
+  }
+
+  /**
+   * Sends what the channel missed after {@code after}, oldest first, from the resume ring. It is
+   * registered already, so every later change is routed to it live; an event in both is sent once
+   * (see {@link ChannelMembership#deliver}). When the ring no longer reaches back that far, a
+   * {@code system} message with status {@code gap} says so, and the client refetches.
+   */
+  private void replay(ChannelMembership member, EventPosition after) {
+    Optional<List<ChangeEvent>> missed = context.ring().after(after);
+    if (missed.isEmpty()) {
+      member.replayedThrough(after);
+      send(new PhoenixMessage(member.joinRef(), null, member.topic(), PhoenixMessage.SYSTEM, NODES.objectNode()
+          .put("extension", "postgres_changes")
+          .put("status", "gap")
+          .put("message", "changes after " + after + " are no longer available; refetch, then continue live")
+          .put("channel", member.subTopic())));
+      return;
+    }
+    ChangeJsonEncoder encoder = new ChangeJsonEncoder();
+    EventPosition last = after;
+    for (ChangeEvent event : missed.get()) {
+      last = event.position();
+      if (member.wants(event)) {
+        connection.send(member.encode(event, new EncodedChange(event, encoder), ctx.alloc()), null);
+      }
+    }
+    member.replayedThrough(last);
   }
 
   private void leave(PhoenixMessage message) {

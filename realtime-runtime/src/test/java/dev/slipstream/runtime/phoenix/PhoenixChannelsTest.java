@@ -406,6 +406,70 @@ class PhoenixChannelsTest {
     assertThat(channels.index.size()).isEqualTo(1);
   }
 
+  // ---- resume ---------------------------------------------------------------------------------
+
+  private static final String MESSAGES_BINDING =
+      "{\"postgres_changes\":[{\"event\":\"INSERT\",\"schema\":\"public\",\"table\":\"messages\"}]";
+
+  private void committed(long lsn, String id) {
+    channels.fanOut.accept(ChangeFixtures.insert(ChangeFixtures.position(lsn, 0), ChangeFixtures.MESSAGES,
+        ChangeFixtures.message(id, "lobby", "body " + id, "0", "f")));
+  }
+
+  private static List<String> pushedIds(List<JsonNode> messages) {
+    return messages.stream().filter(m -> m.get(3).asText().equals("postgres_changes"))
+        .map(m -> m.get(4).get("data").get("record").get("id").asText()).toList();
+  }
+
+  @Test
+  void aPushCarriesItsPositionAndARejoinWithItReplaysWhatWasMissedOnce() {
+    EmbeddedChannel first = socket(PhoenixSerializer.V2);
+    send(first, join("1", "realtime:room1", MESSAGES_BINDING + "}"));
+    drain(first);
+    committed(0x100, "1");
+    String seen = drain(first).getFirst().get(4).get("position").asText();
+    assertThat(seen).isEqualTo("0000000000000100-0");
+    first.close();
+    committed(0x200, "2");
+    committed(0x300, "3");
+
+    EmbeddedChannel again = socket(PhoenixSerializer.V2);
+    send(again, join("2", "realtime:room1", MESSAGES_BINDING + ",\"resume_after\":\"" + seen + "\"}"));
+    // Routed live while the replay is being decided: delivered once, after the replayed ones.
+    committed(0x300, "3");
+    committed(0x400, "4");
+
+    List<JsonNode> messages = drain(again);
+    assertThat(messages.get(0).get(4).get("status").asText()).isEqualTo("ok");
+    assertThat(pushedIds(messages)).containsExactly("2", "3", "4");
+  }
+
+  @Test
+  void aRejoinFromBeyondTheRingIsToldThereIsAGap() {
+    for (int i = 1; i <= 20; i++) {
+      committed(0x1000L * i, String.valueOf(i)); // the ring holds 16
+    }
+    EmbeddedChannel socket = socket(PhoenixSerializer.V2);
+    send(socket, join("1", "realtime:room1", MESSAGES_BINDING + ",\"resume_after\":\"0000000000001000-0\"}"));
+    committed(0x100000, "21");
+
+    List<JsonNode> messages = drain(socket);
+    assertThat(messages).anySatisfy(m -> {
+      assertThat(m.get(3).asText()).isEqualTo("system");
+      assertThat(m.get(4).get("status").asText()).isEqualTo("gap");
+      assertThat(m.get(4).get("extension").asText()).isEqualTo("postgres_changes");
+    });
+    assertThat(pushedIds(messages)).containsExactly("21");
+  }
+
+  @Test
+  void aMalformedResumePositionIsRefused() {
+    EmbeddedChannel socket = socket(PhoenixSerializer.V2);
+    send(socket, join("1", "realtime:room1", MESSAGES_BINDING + ",\"resume_after\":\"yesterday\"}"));
+    assertThat(drain(socket).getFirst().get(4).get("response").get("reason").asText())
+        .isEqualTo("config.resume_after 'yesterday' is not a position (the \"position\" of a postgres_changes push)");
+  }
+
   // ---- limits ---------------------------------------------------------------------------------
 
   @Test

@@ -164,7 +164,8 @@ class PhoenixSerializerTest {
     byte[] data = new ChangeJsonEncoder().wireShape(insert(MESSAGES, message("1", "lobby", "hello", "1.5", "f")));
     String topic = "realtime:room \"α\"\n\\";
 
-    byte[][] envelope = serializer.pushEnvelope(topic, PhoenixMessage.POSTGRES_CHANGES, "[12345,67890]");
+    byte[][] envelope = serializer.pushEnvelope(topic, PhoenixMessage.POSTGRES_CHANGES, "[12345,67890]",
+        "00000000016B3748-0");
     ByteArrayOutputStream push = new ByteArrayOutputStream();
     push.write(envelope[0]);
     push.write(data);
@@ -173,6 +174,7 @@ class PhoenixSerializerTest {
     ObjectNode payload = JSON.createObjectNode();
     payload.set("ids", json("[12345,67890]"));
     payload.set("data", json(text(data)));
+    payload.put("position", "00000000016B3748-0");
     byte[] expected = serializer.encode(new PhoenixMessage(null, null, topic, PhoenixMessage.POSTGRES_CHANGES, payload));
     assertThat(json(push.toString(StandardCharsets.UTF_8))).isEqualTo(json(text(expected)));
     assertThat(serializer.decode(push.toString(StandardCharsets.UTF_8)).topic()).isEqualTo(topic);
@@ -180,10 +182,11 @@ class PhoenixSerializerTest {
 
   @Test
   void v2EnvelopeBytes() {
-    byte[][] envelope = PhoenixSerializer.V2.pushEnvelope("realtime:room-lobby", "postgres_changes", "[7]");
+    byte[][] envelope = PhoenixSerializer.V2.pushEnvelope("realtime:room-lobby", "postgres_changes", "[7]",
+        "00000000016B3748-2");
 
     assertThat(text(envelope[0]))
         .isEqualTo("[null,null,\"realtime:room-lobby\",\"postgres_changes\",{\"ids\":[7],\"data\":");
-    assertThat(text(envelope[1])).isEqualTo("}]");
+    assertThat(text(envelope[1])).isEqualTo(",\"position\":\"00000000016B3748-2\"}]");
   }
 }

@@ -36,7 +36,7 @@ final class TestChannels {
 
   TestChannels(AuthSettings auth, AccessPolicy access, TenantLimits limits, Clock clock, long clientBufferBytes) {
     context = ChannelContext.of(index, topics, new TokenVerifier(auth, clock), access, limits, limitMetrics, metrics,
-        clientBufferBytes, clock, () -> catalog);
+        clientBufferBytes, clock, () -> catalog, fanOut.ring());
   }
 
   static TestChannels open() {
@@ -54,7 +54,7 @@ final class TestChannels {
   EmbeddedChannel socket(PhoenixSerializer serializer, long clientBufferBytes) {
     ChannelContext small = new ChannelContext(context.index(), context.topics(), context.verifier(), context.access(),
         context.limits(), context.joins(), context.events(), context.limitMetrics(), context.metrics(),
-        clientBufferBytes, context.clock(), context.catalog());
+        clientBufferBytes, context.clock(), context.catalog(), context.ring());
     return new EmbeddedChannel(new PhoenixSocketHandler(serializer, small, null, Claims.anonymous()));
   }
 }
