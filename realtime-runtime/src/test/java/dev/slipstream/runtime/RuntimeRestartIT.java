@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -315,18 +314,8 @@ class RuntimeRestartIT {
   // ---- runtime process ----
 
   private void startRuntime(String name) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("SLIPSTREAM_DB_HOST", "127.0.0.1");
-    env.put("SLIPSTREAM_DB_PORT", String.valueOf(postgres.port()));
-    env.put("SLIPSTREAM_DB_NAME", postgres.database());
-    env.put("SLIPSTREAM_DB_USER", postgres.user());
-    env.put("SLIPSTREAM_DB_PASSWORD", postgres.password());
-    env.put("SLIPSTREAM_DB_SSLMODE", "disable");
-    env.put("SLIPSTREAM_SLOT", slot);
-    env.put("SLIPSTREAM_PUBLICATIONS", PUBLICATION);
-    env.put("SLIPSTREAM_HOST", "127.0.0.1");
-    env.put("SLIPSTREAM_PORT", String.valueOf(port));
-    env.put("SLIPSTREAM_SPILL_DIR", log.resolveSibling("spill-" + slot).toAbsolutePath().toString());
+    Map<String, String> env = RuntimeProcess.environment(postgres, slot, PUBLICATION, port,
+        log.resolveSibling("spill-" + slot));
     env.put("SLIPSTREAM_RESUME_RING_EVENTS", String.valueOf(RING_EVENTS));
     runtime = RuntimeProcess.start(name, env, log);
     processes.add(runtime);

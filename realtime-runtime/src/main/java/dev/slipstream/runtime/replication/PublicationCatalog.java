@@ -28,21 +28,15 @@ public final class PublicationCatalog implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PublicationCatalog.class);
 
-  /** Column lists ({@code pg_publication_tables.attnames}) exist from PostgreSQL 15. */
-  private static final String QUERY_15 = """
-      SELECT pt.schemaname, pt.tablename, a.attname, a.atttypid
-      FROM pg_publication_tables pt
-      JOIN pg_namespace n ON n.nspname = pt.schemaname
-      JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
-      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE pt.pubname = ANY (?) AND a.attname = ANY (pt.attnames)""";
-  private static final String QUERY_OLDER = """
+  private static final String QUERY = """
       SELECT pt.schemaname, pt.tablename, a.attname, a.atttypid
       FROM pg_publication_tables pt
       JOIN pg_namespace n ON n.nspname = pt.schemaname
       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       WHERE pt.pubname = ANY (?)""";
+  /** Column lists ({@code pg_publication_tables.attnames}) exist from PostgreSQL 15. */
+  private static final String PUBLISHED_COLUMNS_ONLY = " AND a.attname = ANY (pt.attnames)";
 
   private final ReplicationSettings settings;
   private final ScheduledExecutorService scheduler =
@@ -65,7 +59,7 @@ public final class PublicationCatalog implements AutoCloseable {
     try (Connection connection = DriverManager.getConnection(settings.jdbcUrl(), props)) {
       boolean columnLists = connection.getMetaData().getDatabaseMajorVersion() >= 15;
       Map<String, Map<String, Integer>> tables = new HashMap<>();
-      try (PreparedStatement query = connection.prepareStatement(columnLists ? QUERY_15 : QUERY_OLDER)) {
+      try (PreparedStatement query = connection.prepareStatement(columnLists ? QUERY + PUBLISHED_COLUMNS_ONLY : QUERY)) {
         Array names = connection.createArrayOf("text", settings.publications().toArray());
         query.setArray(1, names);
         try (ResultSet rows = query.executeQuery()) {

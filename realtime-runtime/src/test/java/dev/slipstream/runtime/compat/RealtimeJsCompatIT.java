@@ -70,18 +70,7 @@ class RealtimeJsCompatIT {
     jwtSecret = HexFormat.of().formatHex(secret);
 
     port = RuntimeProcess.freePort();
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("SLIPSTREAM_DB_HOST", "127.0.0.1");
-    env.put("SLIPSTREAM_DB_PORT", String.valueOf(postgres.port()));
-    env.put("SLIPSTREAM_DB_NAME", postgres.database());
-    env.put("SLIPSTREAM_DB_USER", postgres.user());
-    env.put("SLIPSTREAM_DB_PASSWORD", postgres.password());
-    env.put("SLIPSTREAM_DB_SSLMODE", "disable");
-    env.put("SLIPSTREAM_SLOT", SLOT);
-    env.put("SLIPSTREAM_PUBLICATIONS", PUBLICATION);
-    env.put("SLIPSTREAM_HOST", "127.0.0.1");
-    env.put("SLIPSTREAM_PORT", String.valueOf(port));
-    env.put("SLIPSTREAM_SPILL_DIR", OUT.resolve("spill").toAbsolutePath().toString());
+    Map<String, String> env = RuntimeProcess.environment(postgres, SLOT, PUBLICATION, port, OUT.resolve("spill"));
     env.put("SLIPSTREAM_JWT_SECRET", jwtSecret);
     Path log = OUT.resolve("runtime.log");
     Files.deleteIfExists(log);

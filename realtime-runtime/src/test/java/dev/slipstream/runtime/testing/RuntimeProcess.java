@@ -47,6 +47,27 @@ public final class RuntimeProcess implements AutoCloseable {
   }
 
   /**
+   * The environment of a runtime streaming {@code slot} of {@code publication} from the embedded
+   * server, listening on 127.0.0.1:{@code port}; callers add what their test is about.
+   */
+  public static Map<String, String> environment(dev.slipstream.testing.postgres.TestPostgres postgres, String slot,
+      String publication, int port, Path spillDir) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("SLIPSTREAM_DB_HOST", "127.0.0.1");
+    env.put("SLIPSTREAM_DB_PORT", String.valueOf(postgres.port()));
+    env.put("SLIPSTREAM_DB_NAME", postgres.database());
+    env.put("SLIPSTREAM_DB_USER", postgres.user());
+    env.put("SLIPSTREAM_DB_PASSWORD", postgres.password());
+    env.put("SLIPSTREAM_DB_SSLMODE", "disable");
+    env.put("SLIPSTREAM_SLOT", slot);
+    env.put("SLIPSTREAM_PUBLICATIONS", publication);
+    env.put("SLIPSTREAM_HOST", "127.0.0.1");
+    env.put("SLIPSTREAM_PORT", String.valueOf(port));
+    env.put("SLIPSTREAM_SPILL_DIR", spillDir.toAbsolutePath().toString());
+    return env;
+  }
+
+  /**
    * Starts the runtime. Any {@code SLIPSTREAM_*} variable of the test JVM's own environment is
    * removed first, so only {@code env} configures it.
    */
