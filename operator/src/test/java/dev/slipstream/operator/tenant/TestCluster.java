@@ -2,14 +2,10 @@ package dev.slipstream.operator.tenant;
 
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.testing.RepositoryLayout;
-import dev.slipstream.testing.kube.KubeTestBinaries;
+import dev.slipstream.testing.kube.TestApiServer;
 import dev.slipstream.testing.postgres.TestPostgres;
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -46,21 +42,9 @@ public final class TestCluster {
    * resources' finalizers keep those CRDs terminating, unusable for the next class.
    */
   public static synchronized KubernetesClient newServerClient() {
-    KubeTestBinaries binaries = KubeTestBinaries.configured().requirePresent();
-    java.nio.file.Path testDir = binaries.isolatedTestDir();
-    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir(testDir.toString())
-        .withApiServerVersion(binaries.version())
-        .withOfflineMode(true)
-        .withUpdateKubeConfig(false)
-        .withApiServerFlag("--bind-address", "127.0.0.1")
-        .build());
-    server.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop();
-      KubeTestBinaries.deleteIsolatedTestDir(testDir);
-    }, "kube-api-test-stop"));
-    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
+    TestApiServer server = TestApiServer.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kube-api-test-stop"));
+    return server.client();
   }
 
   public static synchronized TestPostgres postgres() {

@@ -1,12 +1,7 @@
 package dev.slipstream.testing.kube;
 
 import dev.slipstream.testing.RepositoryLayout;
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,11 +30,8 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
   private static final Duration KUBECTL_TIMEOUT = Duration.ofMinutes(2);
 
   private final boolean installCrds;
-  private KubeAPIServer server;
-  private KubernetesClient client;
+  private TestApiServer server;
   private Path kubeconfig;
-  private KubeTestBinaries binaries;
-  private Path testDir;
 
   private KubeApiServerExtension(boolean installCrds) {
     this.installCrds = installCrds;
@@ -56,19 +47,9 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
 
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
-    binaries = KubeTestBinaries.configured().requirePresent();
-    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir((testDir = binaries.isolatedTestDir()).toString())
-        .withApiServerVersion(binaries.version())
-        .withOfflineMode(true)
-        .withUpdateKubeConfig(false)
-        .withApiServerFlag("--bind-address", "127.0.0.1")
-        .build());
-    server.start();
-    String kubeconfigYaml = server.getKubeConfigYaml();
+    server = TestApiServer.start();
     kubeconfig = Files.createTempFile("slipstream-kubeconfig", ".yaml");
-    Files.writeString(kubeconfig, kubeconfigYaml);
-    client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
+    Files.writeString(kubeconfig, server.kubeconfigYaml());
     if (installCrds) {
       installCrds(RepositoryLayout.crds());
     }
@@ -76,22 +57,16 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
 
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
-    if (client != null) {
-      client.close();
-    }
     if (server != null) {
-      server.stop();
+      server.close();
     }
     if (kubeconfig != null) {
       Files.deleteIfExists(kubeconfig);
     }
-    if (testDir != null) {
-      KubeTestBinaries.deleteIsolatedTestDir(testDir);
-    }
   }
 
   public KubernetesClient client() {
-    return client;
+    return server.client();
   }
 
   public Path kubeconfig() {
@@ -100,27 +75,13 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
 
   /** Creates every CRD in {@code dir} and waits until the API server serves them. */
   public void installCrds(Path dir) throws IOException {
-    List<Path> files;
-    try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted().toList();
-    }
-    for (Path file : files) {
-      try (InputStream in = Files.newInputStream(file)) {
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-        client.resource(crd).serverSideApply();
-        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
-                && c.getStatus().getConditions().stream()
-                .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
-                1, TimeUnit.MINUTES);
-      }
-    }
+    server.installCrds(dir);
   }
 
   /** Runs the real {@code kubectl} against this API server. */
   public CommandResult kubectl(String... args) {
     List<String> command = new ArrayList<>();
-    command.add(binaries.kubectl().toString());
+    command.add(server.binaries().kubectl().toString());
     command.add("--kubeconfig=" + kubeconfig);
     command.addAll(List.of(args));
     try {

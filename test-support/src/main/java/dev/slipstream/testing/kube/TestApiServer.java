@@ -1,0 +1,96 @@
+package dev.slipstream.testing.kube;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real kube-apiserver and etcd (kube-api-test, offline, from the binaries
+ * {@code bin/k8s-test-binaries} builds) with a private certificate directory, on 127.0.0.1, and a
+ * Fabric8 client for it. For JUnit, {@link KubeApiServerExtension} wraps one; benchmarks and
+ * per-class operator clusters start their own.
+ */
+public final class TestApiServer implements AutoCloseable {
+
+  private final KubeAPIServer server;
+  private final Path testDir;
+  private final KubeTestBinaries binaries;
+  private final String kubeconfigYaml;
+  private final KubernetesClient client;
+
+  private TestApiServer(KubeAPIServer server, Path testDir, KubeTestBinaries binaries) {
+    this.server = server;
+    this.testDir = testDir;
+    this.binaries = binaries;
+    this.kubeconfigYaml = server.getKubeConfigYaml();
+    this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
+  }
+
+  /** Starts one; fails with the command to run when the binaries are missing. */
+  public static TestApiServer start() {
+    KubeTestBinaries binaries = KubeTestBinaries.configured().requirePresent();
+    Path testDir = binaries.isolatedTestDir();
+    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withTestDir(testDir.toString())
+        .withApiServerVersion(binaries.version())
+        .withOfflineMode(true)
+        .withUpdateKubeConfig(false)
+        .withApiServerFlag("--bind-address", "127.0.0.1")
+        .build());
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      KubeTestBinaries.deleteIsolatedTestDir(testDir);
+      throw e;
+    }
+    return new TestApiServer(server, testDir, binaries);
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public String kubeconfigYaml() {
+    return kubeconfigYaml;
+  }
+
+  public KubeTestBinaries binaries() {
+    return binaries;
+  }
+
+  /** Creates every CRD in {@code dir} and waits until the API server serves them. */
+  public void installCrds(Path dir) throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dir)) {
+      files = list.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    for (Path file : files) {
+      try (InputStream in = Files.newInputStream(file)) {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.resource(crd).serverSideApply();
+        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+                && c.getStatus().getConditions().stream()
+                .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
+                1, TimeUnit.MINUTES);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.stop();
+    KubeTestBinaries.deleteIsolatedTestDir(testDir);
+  }
+}
