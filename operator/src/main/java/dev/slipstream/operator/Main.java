@@ -67,7 +67,7 @@ public final class Main {
   private static volatile boolean shuttingDown;
 
   /** Stops the operator on purpose: giving up the Lease now is not a lost leadership. */
-  static void stop(Operator operator) {
+  public static void stop(Operator operator) {
     shuttingDown = true;
     operator.stop();
   }
