@@ -77,7 +77,7 @@ public final class Main {
    * so that Kubernetes restarts it as a standby; JOSDK's own exit-on-stop would also fire while a
    * shutdown hook releases the Lease, and {@code System.exit} inside a shutdown hook never returns.
    */
-  static LeaderElectionConfiguration leaderElection(String namespace) {
+  public static LeaderElectionConfiguration leaderElection(String namespace) {
     LeaderCallbacks callbacks = new LeaderCallbacks(() -> { }, () -> {
       if (!shuttingDown) {
         LOG.error("Lost the leader Lease {}; exiting so that a standby takes over", LEADER_LEASE);
