@@ -6,6 +6,8 @@ import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -19,7 +21,8 @@ import java.util.function.Consumer;
  * Hands each committed change to every subscriber that wants it, encoding it once per distinct
  * frame (DESIGN principle 3): the first subscriber of a frame key encodes, every other one gets a
  * retained duplicate of the same buffer. Runs on the replication thread; the subscribers hop to
- * their event loops, so nothing here waits on a client.
+ * their event loops, one task per loop and event (not per subscriber), so nothing here waits on a
+ * client and a change to thousands of subscribers wakes each loop once.
  *
  * <p>Each event goes into the {@link ResumeRing} before it is routed, so a client registering
  * concurrently finds it either in the ring or live (see the SSE resume logic).
@@ -61,15 +64,58 @@ public final class FanOut implements ChangeSink {
     }
     EncodedChange encoded = new EncodedChange(event, encoder);
     Map<Object, ByteBuf> frames = new HashMap<>();
+    Map<EventExecutor, Deliveries> byLoop = new IdentityHashMap<>();
     try {
       for (Subscriber subscriber : subscribers) {
         ByteBuf frame = frames.computeIfAbsent(subscriber.frameKey(event),
             key -> subscriber.encode(event, encoded, allocator));
         metrics.delivered(frame.readableBytes());
-        subscriber.deliver(event, frame.retainedDuplicate());
+        byLoop.computeIfAbsent(subscriber.executor(), loop -> new Deliveries(event)).add(subscriber,
+            frame.retainedDuplicate());
       }
     } finally {
       frames.values().forEach(ByteBuf::release);
+    }
+    byLoop.forEach(FanOut::handOver);
+  }
+
+  /** One task per event loop and event, delivering to all of that loop's subscribers in order. */
+  private static void handOver(EventExecutor loop, Deliveries deliveries) {
+    if (loop.inEventLoop()) {
+      deliveries.run();
+      return;
+    }
+    try {
+      loop.execute(deliveries);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      deliveries.release(); // the server is stopping: nobody will read these
+    }
+  }
+
+  /** The frames of one event for the subscribers of one event loop. */
+  private static final class Deliveries implements Runnable {
+    private final ChangeEvent event;
+    private final List<Subscriber> subscribers = new ArrayList<>();
+    private final List<ByteBuf> frames = new ArrayList<>();
+
+    Deliveries(ChangeEvent event) {
+      this.event = event;
+    }
+
+    void add(Subscriber subscriber, ByteBuf frame) {
+      subscribers.add(subscriber);
+      frames.add(frame);
+    }
+
+    @Override
+    public void run() {
+      for (int i = 0; i < subscribers.size(); i++) {
+        subscribers.get(i).deliver(event, frames.get(i));
+      }
+    }
+
+    void release() {
+      frames.forEach(ByteBuf::release);
     }
   }
 

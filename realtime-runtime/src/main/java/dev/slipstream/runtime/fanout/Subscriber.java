@@ -3,6 +3,7 @@ package dev.slipstream.runtime.fanout;
 import dev.slipstream.runtime.change.ChangeEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
  * Something {@link FanOut} delivers changes to: an SSE stream, or a Phoenix channel joined over a
@@ -18,8 +19,12 @@ public interface Subscriber {
   ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator);
 
   /**
-   * Queues the frame for sending; takes ownership of one reference. Called on the dispatching
-   * thread; implementations hop to their channel's event loop.
+   * The event loop of the subscriber's connection. The fan-out hands each event to a loop once,
+   * with every frame for that loop's subscribers, instead of once per subscriber: waking a loop
+   * costs more than writing a frame.
    */
+  EventExecutor executor();
+
+  /** Queues the frame for sending; takes ownership of one reference. Called on {@link #executor()}. */
   void deliver(ChangeEvent event, ByteBuf frame);
 }

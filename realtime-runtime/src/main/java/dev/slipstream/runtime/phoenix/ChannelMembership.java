@@ -16,6 +16,7 @@ import dev.slipstream.runtime.route.ClaimAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -40,10 +41,11 @@ final class ChannelMembership implements Subscriber {
   private Claims claims;
   private Topic joinedTopic;
   private ScheduledFuture<?> expiry;
-  private volatile boolean resuming;
-  private volatile EventPosition replayedThrough;
+  /** Owned by the event loop, like the rest of the registration state. */
+  private EventPosition replayedThrough;
   /** With one binding, the index matched exactly it: the ids are known without re-testing filters. */
   private final String singleBindingIds;
+  private final FrameKey singleBindingKey;
 
   ChannelMembership(String topic, String joinRef, PhoenixSerializer serializer, JoinConfig config, String token,
       Claims claims, ClientConnection connection) {
@@ -58,6 +60,7 @@ final class ChannelMembership implements Subscriber {
     // Supabase's rule: an empty key means one of the server's choosing, unique to this channel.
     this.presenceKey = config.presenceKey().isEmpty() ? UUID.randomUUID().toString() : config.presenceKey();
     this.singleBindingIds = this.bindings.size() == 1 ? "[" + this.bindings.getFirst().id() + "]" : null;
+    this.singleBindingKey = singleBindingIds == null ? null : new FrameKey(serializer, topic, singleBindingIds);
   }
 
   String topic() {
@@ -155,7 +158,7 @@ final class ChannelMembership implements Subscriber {
 
   @Override
   public Object frameKey(ChangeEvent event) {
-    return new FrameKey(serializer, topic, idsJson(event));
+    return singleBindingKey != null ? singleBindingKey : new FrameKey(serializer, topic, idsJson(event));
   }
 
   @Override
@@ -166,27 +169,21 @@ final class ChannelMembership implements Subscriber {
   }
 
   @Override
-  public void deliver(ChangeEvent event, ByteBuf frame) {
-    if (!resuming) {
-      // No position: two channels of one socket may both receive the same event.
-      connection.send(frame, null);
-      return;
-    }
-    // A resuming channel: judged on the event loop, after the replay (which runs there) has set
-    // how far it went, so an event both replayed and routed live is sent once.
-    connection.channel().eventLoop().execute(() -> {
-      EventPosition floor = replayedThrough;
-      if (floor != null && !event.position().isAfter(floor)) {
-        frame.release();
-      } else {
-        connection.send(frame, null);
-      }
-    });
+  public EventExecutor executor() {
+    return connection.channel().eventLoop();
   }
 
-  /** Marks the channel as resuming; call before {@link #register}. */
-  void resuming() {
-    this.resuming = true;
+  @Override
+  public void deliver(ChangeEvent event, ByteBuf frame) {
+    // On the event loop, after a resuming join's replay (which runs there) has set how far it went:
+    // an event both replayed and routed live is sent once.
+    EventPosition floor = replayedThrough;
+    if (floor != null && !event.position().isAfter(floor)) {
+      frame.release();
+      return;
+    }
+    // No position: two channels of one socket may both receive the same event.
+    connection.send(frame, null);
   }
 
   /** Events at or before this position were replayed; live deliveries of them are dropped. */

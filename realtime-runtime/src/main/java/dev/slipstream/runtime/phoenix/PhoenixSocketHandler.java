@@ -184,9 +184,6 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     }
     ChannelMembership member = new ChannelMembership(topic, message.joinRef(), serializer, config, token, claims,
         connection);
-    if (config.resumeAfter() != null) {
-      member.resuming();
-    }
     member.register(context.index(), context.access());
     member.joinedTopic(context.topics().join(member));
     memberships.put(topic, member);

@@ -46,6 +46,11 @@ final class SseStream implements Subscriber {
   }
 
   @Override
+  public io.netty.util.concurrent.EventExecutor executor() {
+    return connection.channel().eventLoop();
+  }
+
+  @Override
   public void deliver(ChangeEvent event, ByteBuf frame) {
     connection.send(frame, event.position());
   }

@@ -303,6 +303,11 @@ class FanOutTest {
     }
 
     @Override
+    public io.netty.util.concurrent.EventExecutor executor() {
+      return io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE;
+    }
+
+    @Override
     public void deliver(ChangeEvent event, ByteBuf frame) {
       delivered.add(frame);
     }
