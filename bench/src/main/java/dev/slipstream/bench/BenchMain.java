@@ -1,0 +1,106 @@
+package dev.slipstream.bench;
+
+import dev.slipstream.bench.core.BenchContext;
+import dev.slipstream.bench.core.Machine;
+import dev.slipstream.bench.core.Metric;
+import dev.slipstream.bench.core.Options;
+import dev.slipstream.bench.core.Report;
+import dev.slipstream.bench.core.Scenario;
+import dev.slipstream.bench.core.ScenarioResult;
+import dev.slipstream.bench.core.Scenarios;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bin/bench [scenario|all] [--key=value ...]}: runs scenarios, prints their tables, writes
+ * {@code bench/results/<scenario>.json} and the scenario's section of {@code docs/benchmarks.md}.
+ *
+ * <p>Options every scenario understands: {@code --runtimeHeap=1g} (the server JVMs' -Xmx),
+ * {@code --jfr=true} (a flight recording of the runtime JVM while it is measured, under
+ * {@code bench/target/bench-work}),
+ * {@code --write=false} (print only). The rest are per scenario (see docs/benchmarks.md).
+ */
+public final class BenchMain {
+
+  private BenchMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      usage();
+      return;
+    }
+    if (args[0].equals("jfr") && args.length >= 2) {
+      dev.slipstream.bench.core.JfrSummary.print(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 20);
+      return;
+    }
+    Map<String, Scenario> known = Scenarios.all();
+    String which = args[0];
+    List<Scenario> chosen = which.equals("all") ? List.copyOf(known.values())
+        : known.containsKey(which) ? List.of(known.get(which)) : null;
+    if (chosen == null) {
+      System.err.println("unknown scenario '" + which + "'");
+      usage();
+      System.exit(2);
+      return;
+    }
+    Options options = Options.parse(Arrays.asList(args).subList(1, args.length));
+    String command = System.getProperty("bench.command", "bin/bench " + String.join(" ", args));
+    Path root = Path.of(System.getProperty("bench.root", "."));
+    Path work = root.resolve("bench/target/bench-work");
+    boolean write = options.flag("write", true);
+    String heap = options.string("runtimeHeap", "1g");
+    List<String> runtimeJvm = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap));
+    BenchContext context = new BenchContext(work, runtimeJvm, options.flag("jfr", false));
+    Map<String, String> machine = Machine.describe();
+    Report report = new Report(root.resolve("bench/results"), root.resolve("docs/benchmarks.md"));
+    boolean failed = false;
+    for (Scenario scenario : chosen) {
+      System.out.println("==> " + scenario.name() + ": " + scenario.title());
+      try {
+        ScenarioResult result = scenario.run(context, new Options(options.given()));
+        String label = options.string("label", "");
+        if (!label.isEmpty()) {
+          result = new ScenarioResult(result.scenario() + "." + label, result.title() + " (" + label + ")",
+              result.parameters(), result.metrics(), result.counts(), result.notes(), result.seconds());
+        }
+        print(result);
+        if (write) {
+          System.out.println("    wrote " + report.write(result, command, machine, Instant.now()));
+        }
+      } catch (Exception e) {
+        failed = true;
+        System.err.println("Scenario " + scenario.name() + " failed: " + e);
+        e.printStackTrace();
+      }
+    }
+    System.exit(failed ? 1 : 0);
+  }
+
+  private static void print(ScenarioResult r) {
+    System.out.printf(Locale.ROOT, "    %s in %.0f s%n", r.title(), r.seconds());
+    for (Metric m : r.metrics()) {
+      System.out.printf(Locale.ROOT, "    %-90s %14.3f %-12s baseline %14.3f  ratio %6.2f  %s%s%n", m.name(),
+          m.value(), m.unit(), m.baseline(), m.ratio(), m.target(),
+          m.met() == null ? "" : m.met() ? " (met)" : " (MISSED)");
+    }
+    System.out.println("    counts " + r.counts());
+    r.notes().forEach(n -> System.out.println("    - " + n));
+  }
+
+  private static void usage() {
+    System.out.println("usage: bin/bench [" + String.join("|", Scenarios.all().keySet()) + "|all] [--key=value ...]");
+    System.out.println("  latency  --subscribers=1000 --rates=100,1000 --seconds=30 --warmupSeconds=5");
+    System.out.println("  fanout   --subscribers=15000 --eventsPerFlush=1,10 --rounds=20 --warmupRounds=3");
+    System.out.println("  decode   --rows=1000000 --txRows=1000 --pgRecvlogical=/usr/bin/pg_recvlogical");
+    System.out.println("  memory   --connections=15000");
+    System.out.println("  common   --runtimeHeap=1g --jfr=false --write=true --clientThreads=2");
+    System.out.println("           --label=x   results as <scenario>.x (their own JSON and docs section)");
+    System.out.println("usage: bin/bench jfr <recording.jfr> [top]   (hot threads and methods of a recording)");
+  }
+}

@@ -1,0 +1,76 @@
+package dev.slipstream.bench.core;
+
+import dev.slipstream.bench.host.BaselineServer;
+import dev.slipstream.bench.host.RuntimeHost;
+import dev.slipstream.testing.postgres.TestPostgres;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What scenarios share: where logs and recordings go, how the servers under test are started
+ * (each in its own JVM), and the embedded PostgreSQL 17 each scenario starts afresh.
+ *
+ * @param workDir logs of the child JVMs and JFR recordings
+ * @param runtimeJvmOptions JVM options of the runtime's JVM (heap size, a flight recording)
+ */
+public record BenchContext(Path workDir, List<String> runtimeJvmOptions, boolean jfr) {
+
+  public BenchContext(Path workDir, List<String> runtimeJvmOptions) {
+    this(workDir, runtimeJvmOptions, false);
+  }
+
+  /** With {@code --jfr=true}: starts a flight recording in the runtime JVM of what follows. */
+  public void profileStart(ChildJvm runtime, String name) {
+    if (jfr) {
+      runtime.call("jfr-start " + recording(name).toAbsolutePath(), Duration.ofSeconds(30));
+    }
+  }
+
+  /** Ends the recording {@link #profileStart} began; it is written to {@link #recording}. */
+  public void profileStop(ChildJvm runtime, String name) {
+    if (jfr) {
+      runtime.call("jfr-stop", Duration.ofSeconds(60));
+      dev.slipstream.bench.core.Progress.step("flight recording: " + recording(name));
+    }
+  }
+
+  public Path recording(String name) {
+    return workDir.toAbsolutePath().resolve("runtime-" + name + ".jfr");
+  }
+
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+  /** A fresh PostgreSQL 17 with wal_level=logical and synchronous_commit=on (see {@link TestPostgres}). */
+  public TestPostgres startPostgres() {
+    return TestPostgres.logical().with("max_connections", "100").start();
+  }
+
+  /** The runtime (through its public API) in its own JVM, streaming {@code slot}. */
+  public ChildJvm startRuntime(String name, TestPostgres pg, String slot, String publication, List<String> extraJvm) {
+    return startRuntime(name, pg, slot, publication, extraJvm, List.of());
+  }
+
+  /** Also with {@code key=value} arguments of {@link RuntimeHost} such as {@code clientBufferBytes=...}. */
+  public ChildJvm startRuntime(String name, TestPostgres pg, String slot, String publication, List<String> extraJvm,
+      List<String> extraArgs) {
+    List<String> jvm = new ArrayList<>(runtimeJvmOptions);
+    jvm.addAll(extraJvm);
+    List<String> args = new ArrayList<>(List.of(
+        "host=" + pg.host(), "port=" + pg.port(), "database=" + pg.database(), "user=" + pg.user(),
+        "password=" + pg.password(), "slot=" + slot, "publications=" + publication));
+    args.addAll(extraArgs);
+    ChildJvm child = ChildJvm.start(name, jvm, RuntimeHost.class.getName(), args, workDir.resolve(name + ".log"));
+    child.awaitReady(START_TIMEOUT);
+    return child;
+  }
+
+  /** The baseline Netty WebSocket server in its own JVM, with the runtime's heap settings. */
+  public ChildJvm startBaselineServer(String name) {
+    ChildJvm child = ChildJvm.start(name, runtimeJvmOptions.stream().filter(o -> !o.startsWith("-XX:StartFlight"))
+        .toList(), BaselineServer.class.getName(), List.of(), workDir.resolve(name + ".log"));
+    child.awaitReady(START_TIMEOUT);
+    return child;
+  }
+}

@@ -1,0 +1,158 @@
+package dev.slipstream.bench.host;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipstream.bench.core.ChildProtocol;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.concurrent.Future;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The baseline server: the least a Netty WebSocket server can do for the same clients. It accepts
+ * WebSocket connections on the runtime's path, answers every Phoenix message with an ok reply (so
+ * the load generator's join completes), and on {@code fire <k>} writes one pre-framed buffer
+ * (loaded with {@code load <file>}: a frame the runtime really sent) {@code k} times to every
+ * joined connection and flushes once, from one task per event loop. Same Netty version, same
+ * transport, same event loop count as the runtime. {@code measure} reports memory after GC.
+ */
+public final class BaselineServer {
+
+  private static final byte[] REPLY = "[\"1\",\"1\",\"realtime:bench\",\"phx_reply\",{\"status\":\"ok\",\"response\":{}}]"
+      .getBytes(StandardCharsets.UTF_8);
+
+  private final Map<EventLoop, List<Channel>> joined = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger members = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile ByteBuf frame = Unpooled.EMPTY_BUFFER;
+
+  private BaselineServer() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    new BaselineServer().run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    Channel server = new ServerBootstrap().group(group).channel(type)
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                    .websocketPath("/realtime/v1/websocket").checkStartsWith(true).maxFramePayloadLength(1 << 20)
+                    .build()),
+                new Replier());
+          }
+        }).bind("127.0.0.1", 0).sync().channel();
+    int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
+    try {
+      ChildProtocol.serve(ChildProtocol.object().put("port", port).put("pid", ProcessHandle.current().pid()),
+          this::command);
+    } finally {
+      server.close().sync();
+      group.shutdownGracefully().sync();
+    }
+  }
+
+  private ObjectNode command(String line) {
+    String[] parts = line.split(" ", 2);
+    return switch (parts[0]) {
+      case "load" -> load(Path.of(parts[1]));
+      case "fire" -> fire(Integer.parseInt(parts[1]));
+      case "stats" -> ChildProtocol.object().put("subscriptions", joinedCount());
+      case "measure" -> MemoryProbe.measure();
+      case "histogram" -> MemoryProbe.histogram();
+      default -> throw new IllegalArgumentException("unknown command " + line);
+    };
+  }
+
+  private ObjectNode load(Path payload) {
+    try {
+      byte[] text = Files.readAllBytes(payload);
+      ByteBuf old = frame;
+      frame = dev.slipstream.runtime.transport.WebSocketFrames.text(PooledByteBufAllocator.DEFAULT, text);
+      old.release();
+      return ChildProtocol.object().put("bytes", frame.readableBytes());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private ObjectNode fire(int times) {
+    ByteBuf bytes = frame;
+    List<Future<?>> done = new ArrayList<>();
+    joined.forEach((loop, channels) -> done.add(loop.submit(() -> {
+      for (Channel channel : channels) {
+        for (int i = 0; i < times; i++) {
+          channel.write(bytes.retainedDuplicate(), channel.voidPromise());
+        }
+        channel.flush();
+      }
+    })));
+    done.forEach(Future::syncUninterruptibly);
+    return ChildProtocol.object().put("fired", times);
+  }
+
+  private int joinedCount() {
+    return members.get();
+  }
+
+  /** Answers every text frame with an ok reply; the first one makes the connection a subscriber. */
+  private final class Replier extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+
+    private boolean member;
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame msg) {
+      if (!member) {
+        member = true;
+        // Only this channel's event loop touches its list.
+        joined.computeIfAbsent(ctx.channel().eventLoop(), l -> new ArrayList<>()).add(ctx.channel());
+        members.incrementAndGet();
+      }
+      ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(REPLY)));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (member) {
+        joined.get(ctx.channel().eventLoop()).remove(ctx.channel());
+        members.decrementAndGet();
+      }
+      ctx.fireChannelInactive();
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.slipstream.bench.host;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipstream.bench.core.ChildProtocol;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
+import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A server JVM's memory from its own counters, after full collections: heap in use, direct memory
+ * (the JDK's direct buffer pool plus Netty's own counter when Netty allocates without cleaners),
+ * the pooled allocator's view, and the process's resident set.
+ */
+public final class MemoryProbe {
+
+  private MemoryProbe() {
+  }
+
+  public static ObjectNode measure() {
+    long before = heapUsed();
+    // Several collections: one lets finalisation/cleaners run, the next reclaims what they freed.
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    long heap = heapUsed();
+    long jdkDirect = 0;
+    for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+      if (pool.getName().equals("direct")) {
+        jdkDirect = pool.getMemoryUsed();
+      }
+    }
+    long nettyDirect = Math.max(0, PlatformDependent.usedDirectMemory());
+    var pooled = PooledByteBufAllocator.DEFAULT.metric();
+    io.netty.buffer.ByteBufAllocator allocator = io.netty.buffer.ByteBufAllocator.DEFAULT;
+    long defaultDirect = allocator instanceof io.netty.buffer.ByteBufAllocatorMetricProvider p
+        ? p.metric().usedDirectMemory() : -1;
+    return ChildProtocol.object()
+        .put("default_allocator", allocator.getClass().getSimpleName())
+        .put("default_allocator_direct", defaultDirect)
+        .put("heap_before_gc", before)
+        .put("heap", heap)
+        .put("direct", jdkDirect + nettyDirect)
+        .put("jdk_direct", jdkDirect)
+        .put("netty_direct_counter", PlatformDependent.usedDirectMemory())
+        .put("pooled_direct", pooled.usedDirectMemory())
+        .put("pooled_heap", pooled.usedHeapMemory())
+        .put("rss", rss());
+  }
+
+  /** The live heap's class histogram (what {@code jcmd <pid> GC.class_histogram} prints), top rows. */
+  public static ObjectNode histogram() {
+    try {
+      Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      String[] lines = text.toString().split("\n");
+      return ChildProtocol.object().put("histogram",
+          String.join("\n", java.util.Arrays.copyOfRange(lines, 0, Math.min(lines.length, 40))));
+    } catch (javax.management.JMException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long heapUsed() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** VmRSS of /proc/self/status in bytes, or -1 off Linux. */
+  static long rss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.slipstream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slipstream.bench.core.BenchContext;
+import dev.slipstream.bench.core.Metric;
+import dev.slipstream.bench.core.Options;
+import dev.slipstream.bench.core.ScenarioResult;
+import dev.slipstream.bench.core.Scenarios;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every scenario at tiny sizes, so the harness cannot rot: each must deliver exactly what it
+ * expects and produce a figure and a baseline for every row. Speed is not asserted; full runs are
+ * {@code bin/bench}'s business, not the suite's.
+ */
+class BenchSmokeIT {
+
+  @TempDir
+  static Path work;
+  private static BenchContext context;
+
+  @BeforeAll
+  static void context() {
+    context = new BenchContext(work, List.of("-Xmx256m"));
+  }
+
+  private static ScenarioResult run(String scenario, Map<String, String> options) throws Exception {
+    ScenarioResult result = Scenarios.all().get(scenario).run(context, new Options(options));
+    assertThat(result.metrics()).isNotEmpty().allSatisfy(BenchSmokeIT::sane);
+    return result;
+  }
+
+  /** Finite figures; non-negative except memory growth, which a collection can make negative at tiny sizes. */
+  private static void sane(Metric m) {
+    assertThat(m.value()).as(m.name()).isFinite();
+    if (!m.unit().equals("bytes")) {
+      assertThat(m.value()).as(m.name()).isGreaterThanOrEqualTo(0);
+    }
+    if (!m.baselineName().contains("pg_recvlogical")) {
+      assertThat(m.baseline()).as(m.name() + " baseline").isFinite();
+    }
+  }
+
+  @Test
+  void latency() throws Exception {
+    ScenarioResult r = run("latency", Map.of("subscribers", "20", "rates", "50", "seconds", "1",
+        "warmupSeconds", "0.5", "clientThreads", "1"));
+    assertThat(r.counts().get("rows_50")).isPositive();
+    assertThat(r.counts().get("delivered_50")).isEqualTo(r.counts().get("expected_deliveries_50"));
+    assertThat(r.counts().get("floor_rows_50")).isEqualTo(r.counts().get("rows_50"));
+    assertThat(r.counts().get("closed_early")).isZero();
+    assertThat(r.metrics()).hasSize(5);
+  }
+
+  @Test
+  void fanOut() throws Exception {
+    ScenarioResult r = run("fanout", Map.of("subscribers", "50", "eventsPerFlush", "1,3", "rounds", "2",
+        "warmupRounds", "1", "clientThreads", "1"));
+    assertThat(r.counts().get("runtime_delivered")).isEqualTo(50L * (1 + 3) * 3)
+        .isEqualTo(r.counts().get("expected_deliveries")).isEqualTo(r.counts().get("baseline_delivered"));
+    assertThat(r.counts().get("runtime_closed_early")).isZero();
+    assertThat(r.metrics()).hasSize(6);
+  }
+
+  @Test
+  void decode() throws Exception {
+    ScenarioResult r = run("decode", Map.of("rows", "3000", "txRows", "500"));
+    assertThat(r.counts().get("runtime_delivered")).isEqualTo(3000);
+    assertThat(r.counts().get("pgjdbc_rows")).isEqualTo(3000);
+    assertThat(r.counts().get("debezium_rows")).isEqualTo(3000);
+    assertThat(r.counts().get("runtime_closed_early")).isZero();
+  }
+
+  @Test
+  void memory() throws Exception {
+    ScenarioResult r = run("memory", Map.of("connections", "200", "clientThreads", "1"));
+    assertThat(r.counts().get("runtime_subscriptions")).isEqualTo(200);
+    assertThat(r.counts().get("baseline_subscriptions")).isEqualTo(200);
+    assertThat(r.counts().get("runtime_closed_early")).isZero();
+  }
+}
