@@ -1,16 +1,19 @@
 package dev.slipstream.bench.core;
 
+import dev.slipstream.bench.scenario.BroadcastScenario;
+import dev.slipstream.bench.scenario.ConnectionsScenario;
 import dev.slipstream.bench.scenario.DecodeScenario;
 import dev.slipstream.bench.scenario.FanOutScenario;
 import dev.slipstream.bench.scenario.LatencyScenario;
 import dev.slipstream.bench.scenario.MemoryScenario;
+import dev.slipstream.bench.scenario.OperatorScaleScenario;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The scenarios {@code bin/bench} knows, in the order {@code all} runs them. Numbers follow the
- * issue; 4 (broadcast), 6 (connections per box) and 7 (operator scale) are not written yet.
+ * issue.
  */
 public final class Scenarios {
 
@@ -20,7 +23,7 @@ public final class Scenarios {
   public static Map<String, Scenario> all() {
     Map<String, Scenario> scenarios = new LinkedHashMap<>();
     for (Scenario s : List.of(new LatencyScenario(), new FanOutScenario(), new DecodeScenario(),
-        new MemoryScenario())) {
+        new MemoryScenario(), new BroadcastScenario(), new ConnectionsScenario(), new OperatorScaleScenario())) {
       scenarios.put(s.name(), s);
     }
     return scenarios;

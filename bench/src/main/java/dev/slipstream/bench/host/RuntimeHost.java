@@ -51,7 +51,9 @@ public final class RuntimeHost {
     // joining at the default 500 joins/s would make connecting, not the figure measured, the slow part.
     TenantLimits defaults = TenantLimits.DEFAULTS;
     TenantLimits limits = new TenantLimits(Math.max(defaults.maxClients(), 1_000_000), defaults.maxChannelsPerClient(),
-        Integer.parseInt(a.getOrDefault("maxJoinsPerSecond", "1000000")), defaults.maxEventsPerSecond(),
+        Integer.parseInt(a.getOrDefault("maxJoinsPerSecond", "1000000")),
+        // The broadcast scenario offers more client messages than the default allows in a second.
+        Integer.getInteger("maxEventsPerSecond", defaults.maxEventsPerSecond()),
         defaults.maxPayloadBytes());
     RuntimeSettings settings = new RuntimeSettings(replication, server, 10_000, AuthSettings.disabled(),
         AccessPolicy.NONE, limits);
