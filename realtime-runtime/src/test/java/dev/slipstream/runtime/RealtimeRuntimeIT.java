@@ -59,7 +59,10 @@ class RealtimeRuntimeIT {
             postgres.password(), "disable", "runtime_it", List.of("runtime_it"), 64L << 20,
             Files.createTempDirectory("spill"), Duration.ofMillis(500), Duration.ofSeconds(2)),
         new RealtimeServer.Settings("127.0.0.1", 0, CLIENT_BUFFER, 1 << 20, Duration.ofSeconds(15), null, List.of()),
-        1000));
+        1000, dev.slipstream.runtime.auth.AuthSettings.disabled(), dev.slipstream.runtime.route.AccessPolicy.NONE,
+        // A thousand clients join at once below: far above the default 500 joins a second, which
+        // PhoenixChannelsTest covers.
+        new dev.slipstream.runtime.limits.TenantLimits(50_000, 100, 1_000_000, 10_000, 1 << 20)));
     runtime.fanOut().onDatabaseMessage(message -> markers.add(new String(message.content(),
         java.nio.charset.StandardCharsets.UTF_8)));
     clients = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());

@@ -45,8 +45,17 @@ public record EventPosition(long commitLsn, int index) implements Comparable<Eve
     return compareTo(other) > 0;
   }
 
+  /** {@code %016X-%d}, without String.format: every push and SSE event carries it. */
   @Override
   public String toString() {
-    return String.format("%016X-%d", commitLsn, index);
+    char[] text = new char[16];
+    long lsn = commitLsn;
+    for (int i = 15; i >= 0; i--) {
+      text[i] = HEX[(int) (lsn & 0xF)];
+      lsn >>>= 4;
+    }
+    return new String(text) + '-' + index;
   }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 }

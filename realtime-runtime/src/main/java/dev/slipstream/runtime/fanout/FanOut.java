@@ -58,24 +58,35 @@ public final class FanOut implements ChangeSink {
       return;
     }
     ring.add(event);
-    Set<Subscriber> subscribers = distinctSubscribers(index.match(event));
+    List<Subscriber> subscribers = distinctSubscribers(index.match(event));
     if (subscribers.isEmpty()) {
       return;
     }
     EncodedChange encoded = new EncodedChange(event, encoder);
     Map<Object, ByteBuf> frames = new HashMap<>();
     Map<EventExecutor, Deliveries> byLoop = new IdentityHashMap<>();
+    long bytes = 0;
     try {
+      Object lastKey = null;
+      ByteBuf lastFrame = null;
       for (Subscriber subscriber : subscribers) {
-        ByteBuf frame = frames.computeIfAbsent(subscriber.frameKey(event),
-            key -> subscriber.encode(event, encoded, allocator));
-        metrics.delivered(frame.readableBytes());
+        Object key = subscriber.frameKey(event);
+        ByteBuf frame;
+        if (key == lastKey) {
+          frame = lastFrame; // subscribers of one binding share one key object: no lookup needed
+        } else {
+          frame = frames.computeIfAbsent(key, k -> subscriber.encode(event, encoded, allocator));
+          lastKey = key;
+          lastFrame = frame;
+        }
+        bytes += frame.readableBytes();
         byLoop.computeIfAbsent(subscriber.executor(), loop -> new Deliveries(event)).add(subscriber,
             frame.retainedDuplicate());
       }
     } finally {
       frames.values().forEach(ByteBuf::release);
     }
+    metrics.delivered(subscribers.size(), bytes);
     byLoop.forEach(FanOut::handOver);
   }
 
@@ -142,11 +153,24 @@ public final class FanOut implements ChangeSink {
     return index;
   }
 
-  /** A Phoenix channel with two bindings that both match gets one push (with both ids), not two. */
-  private static Set<Subscriber> distinctSubscribers(List<SubscriptionIndex.Subscription<Subscriber>> matches) {
-    Set<Subscriber> subscribers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  /**
+   * A Phoenix channel with two bindings that both match gets one push (with both ids), not two.
+   * Only subscribers that can match twice go through a set; the rest are taken as they come.
+   */
+  private static List<Subscriber> distinctSubscribers(List<SubscriptionIndex.Subscription<Subscriber>> matches) {
+    List<Subscriber> subscribers = new ArrayList<>(matches.size());
+    Set<Subscriber> several = null;
     for (var match : matches) {
-      subscribers.add(match.subscriber());
+      Subscriber subscriber = match.subscriber();
+      if (subscriber.mayMatchTwice()) {
+        if (several == null) {
+          several = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        }
+        if (!several.add(subscriber)) {
+          continue;
+        }
+      }
+      subscribers.add(subscriber);
     }
     return subscribers;
   }

@@ -39,8 +39,9 @@ public final class FanOutMetrics {
     }
   }
 
-  void delivered(int bytes) {
-    deliveries.increment();
+  /** Called once per event with its totals: per-delivery counting costs more than it tells. */
+  void delivered(long frames, long bytes) {
+    deliveries.increment(frames);
     bytesOut.increment(bytes);
   }
 

@@ -25,6 +25,14 @@ public interface Subscriber {
    */
   EventExecutor executor();
 
+  /**
+   * Whether the subscriber may hold several subscriptions that match one event (a channel with
+   * several bindings); the fan-out then makes sure it gets the event once. Most hold one.
+   */
+  default boolean mayMatchTwice() {
+    return false;
+  }
+
   /** Queues the frame for sending; takes ownership of one reference. Called on {@link #executor()}. */
   void deliver(ChangeEvent event, ByteBuf frame);
 }

@@ -36,6 +36,7 @@ final class ChannelMembership implements Subscriber {
   private final ClientConnection connection;
   private final JoinConfig config;
   private final String presenceKey;
+  private final String quotedTopic;
   private final List<SubscriptionIndex.Subscription<Subscriber>> subscriptions = new ArrayList<>();
   private String token;
   private Claims claims;
@@ -46,6 +47,7 @@ final class ChannelMembership implements Subscriber {
   /** With one binding, the index matched exactly it: the ids are known without re-testing filters. */
   private final String singleBindingIds;
   private final FrameKey singleBindingKey;
+  private final byte[] singleBindingPrefix;
 
   ChannelMembership(String topic, String joinRef, PhoenixSerializer serializer, JoinConfig config, String token,
       Claims claims, ClientConnection connection) {
@@ -58,9 +60,13 @@ final class ChannelMembership implements Subscriber {
     this.token = token;
     this.claims = claims;
     // Supabase's rule: an empty key means one of the server's choosing, unique to this channel.
+    this.quotedTopic = PhoenixSerializer.quote(topic);
     this.presenceKey = config.presenceKey().isEmpty() ? UUID.randomUUID().toString() : config.presenceKey();
     this.singleBindingIds = this.bindings.size() == 1 ? "[" + this.bindings.getFirst().id() + "]" : null;
     this.singleBindingKey = singleBindingIds == null ? null : new FrameKey(serializer, topic, singleBindingIds);
+    // The push envelope's head is the same for every change this channel gets: built once.
+    this.singleBindingPrefix = singleBindingIds == null ? null
+        : serializer.pushEnvelope(topic, PhoenixMessage.POSTGRES_CHANGES, singleBindingIds, "")[0];
   }
 
   String topic() {
@@ -163,9 +169,18 @@ final class ChannelMembership implements Subscriber {
 
   @Override
   public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
+    byte[] position = positionSuffix(event);
+    if (singleBindingPrefix != null) {
+      return WebSocketFrames.text(allocator, singleBindingPrefix, change.wireShape(), position);
+    }
     byte[][] envelope = serializer.pushEnvelope(topic, PhoenixMessage.POSTGRES_CHANGES, idsJson(event),
         event.position().toString());
     return WebSocketFrames.text(allocator, envelope[0], change.wireShape(), envelope[1]);
+  }
+
+  @Override
+  public boolean mayMatchTwice() {
+    return singleBindingIds == null;
   }
 
   @Override
@@ -199,6 +214,13 @@ final class ChannelMembership implements Subscriber {
       }
     }
     return false;
+  }
+
+  /** The envelope's tail after the data: the position, then the closing brackets of the serializer. */
+  private byte[] positionSuffix(ChangeEvent event) {
+    String position = ",\"position\":\"" + event.position() + "\"}";
+    return (serializer == PhoenixSerializer.V2 ? position + "]"
+        : position + ",\"ref\":null,\"topic\":" + quotedTopic + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private String idsJson(ChangeEvent event) {
