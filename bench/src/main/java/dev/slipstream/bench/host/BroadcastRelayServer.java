@@ -1,29 +1,12 @@
 package dev.slipstream.bench.host;
 
-import dev.slipstream.bench.core.ChildProtocol;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,33 +30,10 @@ public final class BroadcastRelayServer {
   }
 
   private void run() throws Exception {
-    boolean epoll = Epoll.isAvailable();
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    Channel server = new ServerBootstrap().group(group).channel(type)
-        .option(ChannelOption.SO_BACKLOG, 4096)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
-                new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                    .websocketPath("/realtime/v1/websocket").checkStartsWith(true).maxFramePayloadLength(1 << 20)
-                    .build()),
-                new Relay());
-          }
-        }).bind("127.0.0.1", 0).sync().channel();
-    int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
-    try {
-      ChildProtocol.serve(ChildProtocol.object().put("port", port).put("pid", ProcessHandle.current().pid()),
-          line -> switch (line) {
-            case "measure" -> MemoryProbe.measure();
-            default -> throw new IllegalArgumentException("unknown command " + line);
-          });
-    } finally {
-      server.close().sync();
-      group.shutdownGracefully().sync();
-    }
+    MinimalWebSocketServer.serve(Relay::new, line -> switch (line) {
+      case "measure" -> MemoryProbe.measure();
+      default -> throw new IllegalArgumentException("unknown command " + line);
+    });
   }
 
   private final class Relay extends SimpleChannelInboundHandler<WebSocketFrame> {
