@@ -77,7 +77,6 @@ public final class Main {
     }
     TenantLimits defaults = TenantLimits.DEFAULTS;
     TenantLimits limits;
-    AccessPolicy access;
     try {
       limits = new TenantLimits(
           e.integer("SLIPSTREAM_MAX_CLIENTS", defaults.maxClients()),
@@ -85,10 +84,19 @@ public final class Main {
           e.integer("SLIPSTREAM_MAX_JOINS_PER_SECOND", defaults.maxJoinsPerSecond()),
           e.integer("SLIPSTREAM_MAX_EVENTS_PER_SECOND", defaults.maxEventsPerSecond()),
           server.maxFrameBytes());
+    } catch (IllegalArgumentException ex) {
+      if (ex.getMessage().startsWith("SLIPSTREAM_")) {
+        throw ex;
+      }
+      // TenantLimits names the spec field (maxClients); the variable is its SLIPSTREAM_MAX_... form.
+      throw new IllegalArgumentException("tenant limit " + ex.getMessage()
+          + " (SLIPSTREAM_MAX_CLIENTS, _CHANNELS_PER_CLIENT, _JOINS_PER_SECOND, _EVENTS_PER_SECOND, _PAYLOAD_BYTES)");
+    }
+    AccessPolicy access;
+    try {
       access = AccessPolicy.parse(e.optional("SLIPSTREAM_ACCESS_RULES", ""));
     } catch (IllegalArgumentException ex) {
-      throw new IllegalArgumentException(ex.getMessage().startsWith("SLIPSTREAM_") ? ex.getMessage()
-          : "SLIPSTREAM_ACCESS_RULES or a limit: " + ex.getMessage());
+      throw new IllegalArgumentException("SLIPSTREAM_ACCESS_RULES: " + ex.getMessage());
     }
     return new RuntimeSettings(replication, server, e.integer("SLIPSTREAM_RESUME_RING_EVENTS", 10_000),
         AuthSettings.fromEnvironment(env), access, limits);
