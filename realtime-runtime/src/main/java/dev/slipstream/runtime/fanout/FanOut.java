@@ -72,15 +72,16 @@ public final class FanOut implements ChangeSink {
       for (Subscriber subscriber : subscribers) {
         Object key = subscriber.frameKey(event);
         ByteBuf frame;
-        if (key == lastKey) {
-          frame = lastFrame; // subscribers of one binding share one key object: no lookup needed
+        if (key.equals(lastKey)) {
+          frame = lastFrame; // consecutive subscribers of one binding: no hashing, no lookup
         } else {
           frame = frames.computeIfAbsent(key, k -> subscriber.encode(event, encoded, allocator));
           lastKey = key;
           lastFrame = frame;
         }
         bytes += frame.readableBytes();
-        byLoop.computeIfAbsent(subscriber.executor(), loop -> new Deliveries(event)).add(subscriber,
+        int expected = subscribers.size();
+        byLoop.computeIfAbsent(subscriber.executor(), loop -> new Deliveries(event, expected)).add(subscriber,
             frame.retainedDuplicate());
       }
     } finally {
@@ -106,11 +107,14 @@ public final class FanOut implements ChangeSink {
   /** The frames of one event for the subscribers of one event loop. */
   private static final class Deliveries implements Runnable {
     private final ChangeEvent event;
-    private final List<Subscriber> subscribers = new ArrayList<>();
-    private final List<ByteBuf> frames = new ArrayList<>();
+    private final List<Subscriber> subscribers;
+    private final List<ByteBuf> frames;
 
-    Deliveries(ChangeEvent event) {
+    /** @param capacity at most this many: sized once, not grown 15,000 elements at a time */
+    Deliveries(ChangeEvent event, int capacity) {
       this.event = event;
+      this.subscribers = new ArrayList<>(capacity);
+      this.frames = new ArrayList<>(capacity);
     }
 
     void add(Subscriber subscriber, ByteBuf frame) {

@@ -57,7 +57,13 @@ public final class SubscriptionIndex<T> {
     Bucket<T> bucket = tables.computeIfAbsent(key(filter.schema(), filter.table()), k -> new Bucket<>());
     RowFilter indexed = filter.indexFilter();
     if (indexed == null) {
-      bucket.scanned.add(subscription);
+      // compute: atomic per filter, so a concurrent remove of the last equal subscription cannot
+      // drop the set this one goes into.
+      bucket.scanned.compute(filter, (f, set) -> {
+        Set<Subscription<T>> members = set == null ? ConcurrentHashMap.newKeySet() : set;
+        members.add(subscription);
+        return members;
+      });
     } else {
       bucket.byColumnValue.computeIfAbsent(indexed.column(), c -> new ConcurrentHashMap<>())
           .computeIfAbsent(indexed.equalityKey(), v -> ConcurrentHashMap.newKeySet()).add(subscription);
@@ -75,7 +81,13 @@ public final class SubscriptionIndex<T> {
     boolean removed;
     RowFilter indexed = filter.indexFilter();
     if (indexed == null) {
-      removed = bucket.scanned.remove(subscription);
+      boolean[] found = new boolean[1];
+      // The empty set goes: filters with claim access are one per subscriber and would pile up.
+      bucket.scanned.computeIfPresent(filter, (f, set) -> {
+        found[0] = set.remove(subscription);
+        return set.isEmpty() ? null : set;
+      });
+      removed = found[0];
     } else {
       Map<String, Set<Subscription<T>>> values = bucket.byColumnValue.get(indexed.column());
       Set<Subscription<T>> set = values == null ? null : values.get(indexed.equalityKey());
@@ -89,6 +101,11 @@ public final class SubscriptionIndex<T> {
 
   public int size() {
     return size.get();
+  }
+
+  /** Distinct filters held for scanning, over all tables (for tests: groups are shared, and go). */
+  int scannedFilters() {
+    return tables.values().stream().mapToInt(bucket -> bucket.scanned.size()).sum();
   }
 
   /** Every subscription whose filter admits the event. */
@@ -139,13 +156,14 @@ public final class SubscriptionIndex<T> {
     });
   }
 
+  /** Each distinct filter is tested once, however many subscriptions share it. */
   private void scan(Bucket<T> bucket, ChangeEvent event, List<Subscription<T>> matches) {
     if (bucket != null) {
-      for (Subscription<T> subscription : bucket.scanned) {
-        if (subscription.filter.matches(event)) {
-          matches.add(subscription);
+      bucket.scanned.forEach((filter, subscriptions) -> {
+        if (filter.matches(event)) {
+          matches.addAll(subscriptions);
         }
-      }
+      });
     }
   }
 
@@ -154,7 +172,8 @@ public final class SubscriptionIndex<T> {
   }
 
   private static final class Bucket<T> {
-    final Set<Subscription<T>> scanned = ConcurrentHashMap.newKeySet();
+    /** Subscriptions without an indexable equality, grouped by equal filters. */
+    final Map<ChangeFilter, Set<Subscription<T>>> scanned = new ConcurrentHashMap<>();
     final Map<String, Map<String, Set<Subscription<T>>>> byColumnValue = new ConcurrentHashMap<>();
   }
 }

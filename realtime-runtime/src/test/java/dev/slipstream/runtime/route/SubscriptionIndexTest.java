@@ -334,6 +334,21 @@ class SubscriptionIndexTest {
   record Planned(ChangeFilter filter, boolean removed) {
   }
 
+  @Test
+  void equalFiltersAreScannedAsOneGroupThatGoesWithItsLastSubscription() {
+    List<Subscription<String>> added = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      added.add(index.add(filter("public", "messages", "*", "score=gt.1"), "client-" + i));
+    }
+    assertThat(index.scannedFilters()).isEqualTo(1);
+    assertThat(subscribers(insert(MESSAGES, message("1", "lobby", "hi", "5", "f")))).hasSize(1000);
+
+    added.forEach(index::remove);
+
+    assertThat(index.size()).isZero();
+    assertThat(index.scannedFilters()).as("no empty group left behind").isZero();
+  }
+
   @Property(tries = 400)
   void indexReturnsExactlyTheSubscriptionsWhoseFilterMatches(@ForAll("plannedSubscriptions") List<Planned> planned,
       @ForAll("events") List<ChangeEvent> events) {
