@@ -21,8 +21,8 @@ import java.util.function.Consumer;
  * Hands each committed change to every subscriber that wants it, encoding it once per distinct
  * frame (DESIGN principle 3): the first subscriber of a frame key encodes, every other one gets a
  * retained duplicate of the same buffer. Runs on the replication thread; the subscribers hop to
- * their event loops, one task per loop and event (not per subscriber), so nothing here waits on a
- * client and a change to thousands of subscribers wakes each loop once.
+ * their event loops, one task per loop and transaction (not per subscriber or event), so nothing
+ * here waits on a client and a transaction to thousands of subscribers wakes each loop once.
  *
  * <p>Each event goes into the {@link ResumeRing} before it is routed, so a client registering
  * concurrently finds it either in the ring or live (see the SSE resume logic).
@@ -36,6 +36,11 @@ public final class FanOut implements ChangeSink {
   private final ChangeJsonEncoder encoder = new ChangeJsonEncoder();
   private final List<Consumer<ChangeEvent.DatabaseMessage>> messageListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong committedLsn = new AtomicLong();
+  /** Routed but not yet handed to the loops: owned by the replication thread, handed over at commit. */
+  private final Map<EventExecutor, Deliveries> pending = new IdentityHashMap<>();
+  private int pendingDeliveries;
+  /** Frames held back at most before a hand-over, whatever the transaction's size. */
+  static final int MAX_PENDING_DELIVERIES = 1 << 16;
 
   public FanOut(SubscriptionIndex<Subscriber> index, ResumeRing ring, ByteBufAllocator allocator,
       FanOutMetrics metrics) {
@@ -64,7 +69,6 @@ public final class FanOut implements ChangeSink {
     }
     EncodedChange encoded = new EncodedChange(event, encoder);
     Map<Object, ByteBuf> frames = new HashMap<>();
-    Map<EventExecutor, Deliveries> byLoop = new IdentityHashMap<>();
     long bytes = 0;
     try {
       Object lastKey = null;
@@ -80,23 +84,41 @@ public final class FanOut implements ChangeSink {
           lastFrame = frame;
         }
         bytes += frame.readableBytes();
+        EventExecutor loop = subscriber.executor();
+        if (loop.inEventLoop()) {
+          subscriber.deliver(event, frame.retainedDuplicate()); // called on its own loop (tests): at once
+          continue;
+        }
         int expected = subscribers.size();
-        byLoop.computeIfAbsent(subscriber.executor(), loop -> new Deliveries(event, expected)).add(subscriber,
-            frame.retainedDuplicate());
+        pending.computeIfAbsent(loop, l -> new Deliveries(expected)).add(event, subscriber, frame.retainedDuplicate());
+        pendingDeliveries++;
       }
     } finally {
       frames.values().forEach(ByteBuf::release);
     }
     metrics.delivered(subscribers.size(), bytes);
-    byLoop.forEach(FanOut::handOver);
+    if (pendingDeliveries >= MAX_PENDING_DELIVERIES) {
+      handOverPending(); // a large transaction: do not hold its frames until the commit
+    }
   }
 
-  /** One task per event loop and event, delivering to all of that loop's subscribers in order. */
-  private static void handOver(EventExecutor loop, Deliveries deliveries) {
-    if (loop.inEventLoop()) {
-      deliveries.run();
+  /**
+   * Hands everything routed since the last hand-over to the event loops: one task per loop with
+   * all of its subscribers' frames of the transaction, in order. Called at each commit (the
+   * assembler accepts a transaction's events together, then commits), and on the way when a
+   * transaction is large.
+   */
+  private void handOverPending() {
+    if (pending.isEmpty()) {
       return;
     }
+    pending.forEach(FanOut::handOver);
+    pending.clear();
+    pendingDeliveries = 0;
+  }
+
+  /** One task per event loop, delivering to all of that loop's subscribers in order. */
+  private static void handOver(EventExecutor loop, Deliveries deliveries) {
     try {
       loop.execute(deliveries);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -104,20 +126,21 @@ public final class FanOut implements ChangeSink {
     }
   }
 
-  /** The frames of one event for the subscribers of one event loop. */
+  /** Frames for the subscribers of one event loop, with their events, in the order they were routed. */
   private static final class Deliveries implements Runnable {
-    private final ChangeEvent event;
+    private final List<ChangeEvent> events;
     private final List<Subscriber> subscribers;
     private final List<ByteBuf> frames;
 
-    /** @param capacity at most this many: sized once, not grown 15,000 elements at a time */
-    Deliveries(ChangeEvent event, int capacity) {
-      this.event = event;
+    /** @param capacity sized once for the first event, not grown 15,000 elements at a time */
+    Deliveries(int capacity) {
+      this.events = new ArrayList<>(capacity);
       this.subscribers = new ArrayList<>(capacity);
       this.frames = new ArrayList<>(capacity);
     }
 
-    void add(Subscriber subscriber, ByteBuf frame) {
+    void add(ChangeEvent event, Subscriber subscriber, ByteBuf frame) {
+      events.add(event);
       subscribers.add(subscriber);
       frames.add(frame);
     }
@@ -125,7 +148,7 @@ public final class FanOut implements ChangeSink {
     @Override
     public void run() {
       for (int i = 0; i < subscribers.size(); i++) {
-        subscribers.get(i).deliver(event, frames.get(i));
+        subscribers.get(i).deliver(events.get(i), frames.get(i));
       }
     }
 
@@ -136,6 +159,7 @@ public final class FanOut implements ChangeSink {
 
   @Override
   public void committed(long endLsn) {
+    handOverPending();
     committedLsn.set(endLsn);
     metrics.committed(endLsn);
   }
