@@ -9,9 +9,9 @@ import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
 import dev.slipstream.runtime.auth.AuthSettings;
 import dev.slipstream.runtime.auth.TestTokens;
 import dev.slipstream.runtime.limits.TenantLimits;
-import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.runtime.testing.TestReplication;
 import dev.slipstream.runtime.testing.WebSocketTestClient;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import dev.slipstream.testing.postgres.TestPostgres;
@@ -22,7 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,9 +58,7 @@ class PhoenixProtocolIT {
         "CREATE PUBLICATION protocol_it FOR TABLE orders",
         "SELECT pg_create_logical_replication_slot('protocol_it', 'pgoutput')");
     runtime = RealtimeRuntime.start(new RuntimeSettings(
-        new ReplicationSettings(postgres.host(), postgres.port(), postgres.database(), postgres.user(),
-            postgres.password(), "disable", "protocol_it", List.of("protocol_it"), 64L << 20,
-            Files.createTempDirectory("spill"), Duration.ofMillis(500), Duration.ofSeconds(2)),
+        TestReplication.settings(postgres, "protocol_it", "protocol_it"),
         new RealtimeServer.Settings("127.0.0.1", 0, 1 << 20, MAX_FRAME, Duration.ofSeconds(15), null, List.of()),
         1000,
         AuthSettings.withSecret(TestTokens.SECRET),

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
 import dev.slipstream.runtime.phoenix.PhoenixSocketHandler;
-import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.runtime.testing.TestReplication;
 import dev.slipstream.runtime.testing.WebSocketTestClient;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import dev.slipstream.testing.postgres.TestPostgres;
@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,9 +54,7 @@ class RealtimeRuntimeIT {
         "CREATE PUBLICATION runtime_it FOR TABLE messages",
         "SELECT pg_create_logical_replication_slot('runtime_it', 'pgoutput')");
     runtime = RealtimeRuntime.start(new RuntimeSettings(
-        new ReplicationSettings(postgres.host(), postgres.port(), postgres.database(), postgres.user(),
-            postgres.password(), "disable", "runtime_it", List.of("runtime_it"), 64L << 20,
-            Files.createTempDirectory("spill"), Duration.ofMillis(500), Duration.ofSeconds(2)),
+        TestReplication.settings(postgres, "runtime_it", "runtime_it"),
         new RealtimeServer.Settings("127.0.0.1", 0, CLIENT_BUFFER, 1 << 20, Duration.ofSeconds(15), null, List.of()),
         1000, dev.slipstream.runtime.auth.AuthSettings.disabled(), dev.slipstream.runtime.route.AccessPolicy.NONE,
         // A thousand clients join at once below: far above the default 500 joins a second, which

@@ -6,13 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
-import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.runtime.testing.TestReplication;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -69,9 +68,7 @@ class TypeMatrixIT {
         "CREATE PUBLICATION types_pub FOR TABLE types",
         "SELECT pg_create_logical_replication_slot('types_slot', 'pgoutput')");
     runtime = RealtimeRuntime.start(new RuntimeSettings(
-        new ReplicationSettings(postgres.host(), postgres.port(), postgres.database(), postgres.user(),
-            postgres.password(), "disable", "types_slot", List.of("types_pub"), 64L << 20,
-            Files.createTempDirectory("spill"), Duration.ofMillis(500), Duration.ofSeconds(2)),
+        TestReplication.settings(postgres, "types_slot", "types_pub"),
         new RealtimeServer.Settings("127.0.0.1", 0, 1 << 20, 1 << 20, Duration.ofSeconds(15), null, List.of()), 100));
   }
 

@@ -70,13 +70,14 @@ public final class FanOut implements ChangeSink {
     EncodedChange encoded = new EncodedChange(event, encoder);
     Map<Object, ByteBuf> frames = new HashMap<>();
     long bytes = 0;
+    int expected = subscribers.size();
     try {
       Object lastKey = null;
       ByteBuf lastFrame = null;
       for (Subscriber subscriber : subscribers) {
         Object key = subscriber.frameKey(event);
         ByteBuf frame;
-        if (key.equals(lastKey)) {
+        if (key == lastKey || key.equals(lastKey)) {
           frame = lastFrame; // consecutive subscribers of one binding: no hashing, no lookup
         } else {
           frame = frames.computeIfAbsent(key, k -> subscriber.encode(event, encoded, allocator));
@@ -84,13 +85,8 @@ public final class FanOut implements ChangeSink {
           lastFrame = frame;
         }
         bytes += frame.readableBytes();
-        EventExecutor loop = subscriber.executor();
-        if (loop.inEventLoop()) {
-          subscriber.deliver(event, frame.retainedDuplicate()); // called on its own loop (tests): at once
-          continue;
-        }
-        int expected = subscribers.size();
-        pending.computeIfAbsent(loop, l -> new Deliveries(expected)).add(event, subscriber, frame.retainedDuplicate());
+        pending.computeIfAbsent(subscriber.executor(), loop -> new Deliveries(expected))
+            .add(event, subscriber, frame.retainedDuplicate());
         pendingDeliveries++;
       }
     } finally {

@@ -13,6 +13,8 @@ public final class RateWindow {
 
   private static final int COUNT_BITS = 24;
   private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
+  /** The second number keeps the other 40 bits: it wraps after 34,000 years of uptime. */
+  private static final long SECOND_MASK = -1L >>> COUNT_BITS;
 
   private final long perSecond;
   private final LongSupplier nanoTime;
@@ -29,15 +31,13 @@ public final class RateWindow {
 
   /** Takes one from this second's allowance; false when it is used up. */
   public boolean tryAcquire() {
-    long second = nanoTime.getAsLong() / 1_000_000_000L;
+    long second = (nanoTime.getAsLong() / 1_000_000_000L) & SECOND_MASK;
     while (true) {
       long current = state.get();
-      long currentSecond = current >>> COUNT_BITS;
-      long count = current & COUNT_MASK;
       long next;
-      if (currentSecond != (second & (-1L >>> COUNT_BITS))) {
-        next = ((second & (-1L >>> COUNT_BITS)) << COUNT_BITS) | 1;
-      } else if (count >= perSecond) {
+      if (current >>> COUNT_BITS != second) {
+        next = (second << COUNT_BITS) | 1; // a new second: its first acquisition
+      } else if ((current & COUNT_MASK) >= perSecond) {
         return false;
       } else {
         next = current + 1;

@@ -358,7 +358,7 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     if (broadcast.payload().length > context.limits().maxPayloadBytes()) {
       context.limitMetrics().rejected(Limit.MAX_PAYLOAD_BYTES);
       if (member.config().broadcastAck()) {
-        sendReply(request, "error", TextNode.valueOf(PAYLOAD_TOO_LARGE)); // a bare string, as Supabase replies
+        reply(request, "error", TextNode.valueOf(PAYLOAD_TOO_LARGE)); // a bare string, as Supabase replies
       }
       return;
     }
@@ -408,11 +408,7 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
         .put("channel", member.subTopic())));
   }
 
-  private void reply(PhoenixMessage request, String status, ObjectNode response) {
-    sendReply(request, status, response);
-  }
-
-  private void sendReply(PhoenixMessage request, String status, JsonNode response) {
+  private void reply(PhoenixMessage request, String status, JsonNode response) {
     send(new PhoenixMessage(request.joinRef(), request.ref(), request.topic(), PhoenixMessage.REPLY,
         NODES.objectNode().put("status", status).set("response", response)));
   }

@@ -63,6 +63,12 @@ class FanOutTest {
     return subscriber;
   }
 
+  /** An event and its commit, as the assembler hands them over: deliveries go out at the commit. */
+  private void commit(ChangeEvent event) {
+    fanOut.accept(event);
+    fanOut.committed(event.position().commitLsn());
+  }
+
   private void subscribe(Subscriber subscriber, String rowFilter) {
     if (subscriber instanceof StubSubscriber stub) {
       stub.subscriptions++;
@@ -78,7 +84,7 @@ class FanOutTest {
     StubSubscriber c = subscriber("c", "phoenix v2 realtime:lobby [1]", null);
     StubSubscriber sse = subscriber("sse", "sse", null);
 
-    fanOut.accept(LOBBY_INSERT);
+    commit(LOBBY_INSERT);
 
     assertThat(a.encodes + b.encodes + c.encodes).isEqualTo(1);
     assertThat(sse.encodes).isEqualTo(1);
@@ -101,7 +107,7 @@ class FanOutTest {
     StubSubscriber a = subscriber("a", "same", null);
     StubSubscriber b = subscriber("b", "same", null);
 
-    fanOut.accept(LOBBY_INSERT);
+    commit(LOBBY_INSERT);
     ByteBuf first = a.delivered.getFirst();
     ByteBuf second = b.delivered.getFirst();
     int length = second.readableBytes();
@@ -116,7 +122,7 @@ class FanOutTest {
     StubSubscriber b = subscriber("b", "k1", null);
     StubSubscriber c = subscriber("c", "k2", null);
 
-    fanOut.accept(LOBBY_INSERT);
+    commit(LOBBY_INSERT);
     List<ByteBuf> encoded = new ArrayList<>();
     List.of(a, b, c).forEach(s -> encoded.addAll(s.encoded));
     assertThat(encoded).hasSize(2).allSatisfy(frame -> assertThat(frame.refCnt()).isPositive());
@@ -131,7 +137,7 @@ class FanOutTest {
     StubSubscriber v1 = subscriber("v1", "phoenix v1", null);
     StubSubscriber v2 = subscriber("v2", "phoenix v2", null);
 
-    fanOut.accept(LOBBY_INSERT);
+    commit(LOBBY_INSERT);
 
     assertThat(v1.changes).hasSize(1);
     assertThat(v2.changes).hasSize(1);
@@ -147,7 +153,7 @@ class FanOutTest {
     subscribe(channel, "room=eq.lobby");
     subscribe(channel, "id=gt.0");
 
-    fanOut.accept(LOBBY_INSERT);
+    commit(LOBBY_INSERT);
 
     assertThat(channel.encodes).isEqualTo(1);
     assertThat(channel.delivered).hasSize(1);
@@ -158,7 +164,7 @@ class FanOutTest {
     StubSubscriber kitchen = subscriber("kitchen", "k", "room=eq.kitchen");
     StubSubscriber lobby = subscriber("lobby", "k", "room=eq.lobby");
 
-    fanOut.accept(LOBBY_INSERT);
+    commit(LOBBY_INSERT);
 
     assertThat(kitchen.delivered).isEmpty();
     assertThat(kitchen.encodes).isZero();
@@ -169,7 +175,7 @@ class FanOutTest {
   void withoutSubscribersNothingIsEncodedButTheEventIsKeptForResume() {
     StubSubscriber kitchen = subscriber("kitchen", "k", "room=eq.kitchen");
 
-    fanOut.accept(LOBBY_INSERT);
+    commit(LOBBY_INSERT);
 
     assertThat(kitchen.encodes).isZero();
     assertThat(ring.after(position(0, 0))).contains(List.of(LOBBY_INSERT));
@@ -181,9 +187,9 @@ class FanOutTest {
     ChangeEvent third = truncate(position(0x16B3800L, 0), ROOMS);
     subscriber("all", "k", null);
 
-    fanOut.accept(LOBBY_INSERT);
-    fanOut.accept(second);
-    fanOut.accept(third);
+    commit(LOBBY_INSERT);
+    commit(second);
+    commit(third);
 
     assertThat(ring.size()).isEqualTo(3);
     assertThat(ring.after(LOBBY_INSERT.position())).contains(List.of(second, third));
@@ -199,7 +205,7 @@ class FanOutTest {
     fanOut.onDatabaseMessage(m -> second.add(m.prefix()));
     DatabaseMessage message = databaseMessage(position(0x16B3900L, 0), "realtime:lobby", "{\"event\":\"typing\"}");
 
-    fanOut.accept(message);
+    commit(message);
 
     assertThat(first).containsExactly("realtime:lobby {\"event\":\"typing\"}");
     assertThat(second).containsExactly("realtime:lobby");
@@ -221,7 +227,7 @@ class FanOutTest {
     StubSubscriber a = subscriber("a", "k", null);
     subscriber("b", "k", null);
 
-    fanOut.accept(LOBBY_INSERT);
+    commit(LOBBY_INSERT);
 
     int frameBytes = a.encoded.isEmpty() ? subscribers.get(1).encoded.getFirst().readableBytes()
         : a.encoded.getFirst().readableBytes();

@@ -414,6 +414,7 @@ class PhoenixChannelsTest {
   private void committed(long lsn, String id) {
     channels.fanOut.accept(ChangeFixtures.insert(ChangeFixtures.position(lsn, 0), ChangeFixtures.MESSAGES,
         ChangeFixtures.message(id, "lobby", "body " + id, "0", "f")));
+    channels.fanOut.committed(lsn);
   }
 
   private static List<String> pushedIds(List<JsonNode> messages) {

@@ -58,6 +58,12 @@ class PhoenixSocketHandlerTest {
     return channels.socket(serializer, clientBufferBytes);
   }
 
+  /** An event and its commit, as the assembler hands them over: deliveries go out at the commit. */
+  private void commit(dev.slipstream.runtime.change.ChangeEvent event) {
+    fanOut.accept(event);
+    fanOut.committed(event.position().commitLsn());
+  }
+
   @AfterEach
   void nothingLeftUnread() {
     assertThat(channel.outboundMessages()).as("unread outbound messages").isEmpty();
@@ -197,9 +203,9 @@ class PhoenixSocketHandlerTest {
     JsonNode ids = next().get(4).get("response").get("postgres_changes");
     next();
 
-    fanOut.accept(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "hello", "0", "f")));
+    commit(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "hello", "0", "f")));
     JsonNode insertPush = nextPush();
-    fanOut.accept(update(position(0x16B3800L, 0), MESSAGES, message("1", "lobby", "edited", "0", "f"), null));
+    commit(update(position(0x16B3800L, 0), MESSAGES, message("1", "lobby", "edited", "0", "f"), null));
     JsonNode updatePush = nextPush();
 
     assertThat(insertPush.get(0).isNull()).isTrue();
@@ -275,7 +281,7 @@ class PhoenixSocketHandlerTest {
     assertThat(next()).isEqualTo(json("[\"1\",\"5\",\"realtime:room-lobby\",\"phx_reply\",{\"status\":\"ok\",\"response\":{}}]"));
     assertThat(next()).isEqualTo(json("[\"1\",\"1\",\"realtime:room-lobby\",\"phx_close\",{}]"));
     assertThat(index.size()).isZero();
-    fanOut.accept(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "hello", "0", "f")));
+    commit(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "hello", "0", "f")));
     channel.runPendingTasks();
     assertThat(channel.outboundMessages()).isEmpty();
   }
@@ -362,7 +368,7 @@ class PhoenixSocketHandlerTest {
     next();
     next();
 
-    fanOut.accept(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "hello", "0", "f")));
+    commit(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "hello", "0", "f")));
     channel.runPendingTasks();
 
     Object close = channel.readOutbound();
@@ -387,7 +393,7 @@ class PhoenixSocketHandlerTest {
     otherReplies.add(other.readOutbound());
     otherReplies.forEach(TextWebSocketFrame::release);
 
-    fanOut.accept(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "hello", "0", "f")));
+    commit(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "hello", "0", "f")));
     channel.runPendingTasks();
     other.runPendingTasks();
     ByteBuf mine = channel.readOutbound();
