@@ -5,6 +5,8 @@ import dev.slipstream.runtime.auth.AuthSettings;
 import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.replication.ReplicationSettings;
+import dev.slipstream.runtime.transport.ConnectionLimits;
+import dev.slipstream.runtime.transport.MemoryGuard;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,11 +65,18 @@ public final class Main {
         Path.of(e.optional("SLIPSTREAM_SPILL_DIR", System.getProperty("java.io.tmpdir") + "/slipstream-spill")),
         Duration.ofSeconds(10),
         Duration.ofSeconds(30));
+    int maxFrameBytes = e.intBytes("SLIPSTREAM_MAX_PAYLOAD_BYTES", 1 << 20);
+    ConnectionLimits connections = new ConnectionLimits(
+        e.bytes("SLIPSTREAM_CLIENT_BUFFER_BYTES", 1 << 20),
+        maxFrameBytes,
+        e.bytes("SLIPSTREAM_CLIENT_INBOUND_BYTES_PER_SECOND", 1 << 20),
+        e.duration("SLIPSTREAM_HANDSHAKE_TIMEOUT", ConnectionLimits.DEFAULT_HANDSHAKE_TIMEOUT),
+        e.duration("SLIPSTREAM_IDLE_TIMEOUT", ConnectionLimits.DEFAULT_IDLE_TIMEOUT),
+        e.bytes("SLIPSTREAM_MAX_CLIENT_BYTES_HELD", MemoryGuard.defaultCap()));
     RealtimeServer.Settings server = new RealtimeServer.Settings(
         e.optional("SLIPSTREAM_HOST", "0.0.0.0"),
         e.integer("SLIPSTREAM_PORT", 4000),
-        e.bytes("SLIPSTREAM_CLIENT_BUFFER_BYTES", 1 << 20),
-        (int) e.bytes("SLIPSTREAM_MAX_PAYLOAD_BYTES", 1 << 20),
+        connections,
         Duration.ofSeconds(15),
         null,
         List.of());
@@ -75,22 +84,32 @@ public final class Main {
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new IllegalArgumentException("SLIPSTREAM_LOG_FORMAT must be text or json, not '" + logFormat + "'");
     }
-    TenantLimits defaults = TenantLimits.DEFAULTS;
+    TenantLimits d = TenantLimits.DEFAULTS;
     TenantLimits limits;
     try {
       limits = new TenantLimits(
-          e.integer("SLIPSTREAM_MAX_CLIENTS", defaults.maxClients()),
-          e.integer("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", defaults.maxChannelsPerClient()),
-          e.integer("SLIPSTREAM_MAX_JOINS_PER_SECOND", defaults.maxJoinsPerSecond()),
-          e.integer("SLIPSTREAM_MAX_EVENTS_PER_SECOND", defaults.maxEventsPerSecond()),
-          server.maxFrameBytes());
+          e.integer("SLIPSTREAM_MAX_CLIENTS", d.maxClients()),
+          e.integer("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", d.maxChannelsPerClient()),
+          e.integer("SLIPSTREAM_MAX_JOINS_PER_SECOND", d.maxJoinsPerSecond()),
+          e.integer("SLIPSTREAM_MAX_EVENTS_PER_SECOND", d.maxEventsPerSecond()),
+          maxFrameBytes,
+          e.integer("SLIPSTREAM_MAX_JOINS_PER_SECOND_PER_CLIENT", d.maxJoinsPerSecondPerClient()),
+          e.integer("SLIPSTREAM_MAX_EVENTS_PER_SECOND_PER_CLIENT", d.maxEventsPerSecondPerClient()),
+          e.integer("SLIPSTREAM_MAX_BINDINGS_PER_CHANNEL", d.maxBindingsPerChannel()),
+          e.integer("SLIPSTREAM_MAX_BINDINGS_PER_CLIENT", d.maxBindingsPerClient()),
+          e.integer("SLIPSTREAM_MAX_FILTER_LENGTH", d.maxFilterLength()),
+          e.integer("SLIPSTREAM_MAX_FILTER_VALUES", d.maxFilterValues()),
+          e.integer("SLIPSTREAM_MAX_TOPIC_LENGTH", d.maxTopicLength()),
+          e.intBytes("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES", d.maxPresencePayloadBytes()),
+          e.integer("SLIPSTREAM_MAX_PRESENCES_PER_CLIENT", d.maxPresencesPerClient()),
+          e.duration("SLIPSTREAM_JOIN_TIMEOUT", d.joinTimeout()));
     } catch (IllegalArgumentException ex) {
       if (ex.getMessage().startsWith("SLIPSTREAM_")) {
         throw ex;
       }
-      // TenantLimits names the spec field (maxClients); the variable is its SLIPSTREAM_MAX_... form.
-      throw new IllegalArgumentException("tenant limit " + ex.getMessage()
-          + " (SLIPSTREAM_MAX_CLIENTS, _CHANNELS_PER_CLIENT, _JOINS_PER_SECOND, _EVENTS_PER_SECOND, _PAYLOAD_BYTES)");
+      // TenantLimits names the spec field (maxClients); the variable is its SLIPSTREAM_ form.
+      throw new IllegalArgumentException("tenant limit " + ex.getMessage() + " (the SLIPSTREAM_MAX_... variable of "
+          + "that name)");
     }
     AccessPolicy access;
     try {
@@ -101,6 +120,9 @@ public final class Main {
     return new RuntimeSettings(replication, server, e.integer("SLIPSTREAM_RESUME_RING_EVENTS", 10_000),
         AuthSettings.fromEnvironment(env), access, limits);
   }
+
+  private static final java.util.regex.Pattern DURATION_PART =
+      java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
 
   private record Env(Map<String, String> values) {
 
@@ -127,6 +149,43 @@ public final class Main {
       } catch (NumberFormatException ex) {
         throw new IllegalArgumentException(name + " must be an integer, was '" + value + "'");
       }
+    }
+
+    /** A byte size that must fit an int (Netty's frame limits take one). */
+    int intBytes(String name, int fallback) {
+      long value = bytes(name, fallback);
+      if (value > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + " bytes, was '"
+            + values.get(name) + "'");
+      }
+      return (int) value;
+    }
+
+    /** A duration as the CRD writes it: 30s, 1m, 1m30s, 500ms, 1.5h. */
+    Duration duration(String name, Duration fallback) {
+      String value = values.get(name);
+      if (value == null || value.isBlank()) {
+        return fallback;
+      }
+      java.util.regex.Matcher part = DURATION_PART.matcher(value.trim());
+      Duration total = Duration.ZERO;
+      int end = 0;
+      while (part.find() && part.start() == end) {
+        double amount = Double.parseDouble(part.group(1));
+        long unitMillis = switch (part.group(2)) {
+          case "ms" -> 1;
+          case "s" -> 1_000;
+          case "m" -> 60_000;
+          default -> 3_600_000;
+        };
+        total = total.plusMillis(Math.round(amount * unitMillis));
+        end = part.end();
+      }
+      if (end == 0 || end != value.trim().length() || total.isZero()) {
+        throw new IllegalArgumentException(name + " must be a positive duration such as 30s, 1m or 1m30s, was '"
+            + value + "'");
+      }
+      return total;
     }
 
     /** Plain bytes or a Kubernetes-style binary suffix: 1048576, 512Ki, 1Mi, 1Gi. */

@@ -17,6 +17,7 @@ import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.replication.ReplicationSource;
 import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.SubscriptionIndex;
+import dev.slipstream.runtime.transport.ConnectionMetrics;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,6 +36,7 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final FanOut fanOut;
   private final FanOutMetrics metrics;
+  private final ConnectionMetrics connectionMetrics;
   private final ReplicationSource source;
   private final RealtimeServer server;
   private final LagProbe lagProbe;
@@ -51,11 +53,12 @@ public final class RealtimeRuntime implements AutoCloseable {
     registry.gauge("slipstream.topics", topics, Topics::size);
     fanOut.onDatabaseMessage(new DatabaseBroadcasts(topics));
     catalog = new PublicationCatalog(settings.replication(), Duration.ofSeconds(10));
+    connectionMetrics = new ConnectionMetrics(registry);
     ChannelContext channels = ChannelContext.of(fanOut.index(), topics, new TokenVerifier(settings.auth(), clock),
-        settings.access(), settings.limits(), new LimitMetrics(registry), metrics, settings.server().clientBufferBytes(),
-        clock, catalog::current, fanOut.ring());
+        settings.access(), settings.limits(), new LimitMetrics(registry), connectionMetrics, clock, catalog::current,
+        fanOut.ring());
     source = new ReplicationSource(settings.replication(), fanOut, clock);
-    server = RealtimeServer.start(settings.server(), fanOut, channels, registry,
+    server = RealtimeServer.start(settings.server(), fanOut, channels, connectionMetrics, registry,
         () -> source.connects() > 0 && source.lastError() == null);
     source.start();
     lagProbe = new LagProbe(settings.replication(), source::flushedLsn, Duration.ofSeconds(5));
@@ -80,6 +83,10 @@ public final class RealtimeRuntime implements AutoCloseable {
 
   public FanOutMetrics metrics() {
     return metrics;
+  }
+
+  public ConnectionMetrics connectionMetrics() {
+    return connectionMetrics;
   }
 
   @Override

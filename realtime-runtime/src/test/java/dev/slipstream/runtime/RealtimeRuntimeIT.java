@@ -201,7 +201,7 @@ class RealtimeRuntimeIT {
 
   @Test
   void aClientThatStopsReadingIsClosedWhileOthersReceiveEverything() throws Exception {
-    double closedBefore = runtime.metrics().slowClientsClosed();
+    double closedBefore = runtime.connectionMetrics().slowClientsClosed();
     String join = "{\"topic\":\"realtime:big\",\"event\":\"phx_join\",\"ref\":\"1\",\"join_ref\":\"1\","
         + "\"payload\":{\"config\":{\"postgres_changes\":[{\"event\":\"*\",\"schema\":\"public\",\"table\":\"messages\"}]}}}";
     try (WebSocketTestClient slow = WebSocketTestClient.connect(clients, wsUri("1.0.0"));
@@ -217,7 +217,7 @@ class RealtimeRuntimeIT {
       postgres.execute("INSERT INTO messages (id, room, body) SELECT g, 'big', repeat('x', 8000) FROM generate_series(1, "
           + rows + ") g");
 
-      await().atMost(WAIT).until(() -> runtime.metrics().slowClientsClosed() > closedBefore);
+      await().atMost(WAIT).until(() -> runtime.connectionMetrics().slowClientsClosed() > closedBefore);
       await().atMost(WAIT).until(() -> healthy.received.stream().filter(m -> m.contains("postgres_changes")).count()
           >= rows);
       assertThat(healthy.isOpen()).isTrue();

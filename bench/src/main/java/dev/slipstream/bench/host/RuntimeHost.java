@@ -74,7 +74,7 @@ public final class RuntimeHost {
             case "stats" -> ChildProtocol.object()
                 .put("subscriptions", runtime.fanOut().index().size())
                 .put("connects", runtime.source().connects())
-                .put("slow_clients_closed", runtime.metrics().slowClientsClosed());
+                .put("slow_clients_closed", runtime.connectionMetrics().slowClientsClosed());
             case "jfr-stop" -> {
               try {
                 recording[0].stop();

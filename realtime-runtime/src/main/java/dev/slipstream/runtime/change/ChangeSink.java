@@ -17,9 +17,9 @@ public interface ChangeSink {
 
   /**
    * A replication connection starts streaming at {@code confirmedLsn}, the slot's
-   * {@code confirmed_flush_lsn}: nothing committed before it will be accepted on this connection.
-   * Called before that connection's first event.
+   * {@code confirmed_flush_lsn}: nothing committed before it will be accepted on this connection;
+   * the server's WAL then ends at {@code serverWalEnd}. Called before that connection's first event.
    */
-  default void streamStartsAt(long confirmedLsn) {
+  default void streamStartsAt(long confirmedLsn, long serverWalEnd) {
   }
 }

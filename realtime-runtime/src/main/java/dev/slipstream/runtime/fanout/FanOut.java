@@ -161,8 +161,8 @@ public final class FanOut implements ChangeSink {
   }
 
   @Override
-  public void streamStartsAt(long confirmedLsn) {
-    ring.startsAt(confirmedLsn);
+  public void streamStartsAt(long confirmedLsn, long serverWalEnd) {
+    ring.startsAt(confirmedLsn, serverWalEnd);
   }
 
   public long committedLsn() {

@@ -13,7 +13,6 @@ public final class FanOutMetrics {
   private final Counter eventsIn;
   private final Counter deliveries;
   private final Counter bytesOut;
-  private final Counter slowClientsClosed;
   private final Clock clock;
   private final AtomicLong lastDispatchedLsn = new AtomicLong();
   private final AtomicLong replicationLagMillis = new AtomicLong();
@@ -26,8 +25,6 @@ public final class FanOutMetrics {
         .register(registry);
     this.bytesOut = Counter.builder("slipstream.bytes.out").baseUnit("bytes")
         .description("Bytes of frames handed to client connections").register(registry);
-    this.slowClientsClosed = Counter.builder("slipstream.slow.clients.closed")
-        .description("Clients disconnected because they fell more than their byte budget behind").register(registry);
     registry.gauge("slipstream.replication.last.dispatched.lsn", lastDispatchedLsn);
     registry.gauge("slipstream.replication.lag.millis", replicationLagMillis);
   }
@@ -47,14 +44,6 @@ public final class FanOutMetrics {
 
   void committed(long lsn) {
     lastDispatchedLsn.set(lsn);
-  }
-
-  public void slowClientClosed() {
-    slowClientsClosed.increment();
-  }
-
-  public double slowClientsClosed() {
-    return slowClientsClosed.count();
   }
 
   public long replicationLagMillis() {

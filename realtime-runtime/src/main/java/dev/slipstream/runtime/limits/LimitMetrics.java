@@ -5,44 +5,44 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** {@code slipstream_limit_rejections_total{limit=...}}: what each limit turned away. */
+/**
+ * {@code slipstream_limit_rejections_total{limit=...}}: what each limit turned away; and
+ * {@code slipstream_client_throttles_total{limit=...}}: how often a client over its own share was
+ * throttled (its socket not read for a while).
+ */
 public final class LimitMetrics {
 
-  /** The limits, as they are named in {@code spec.limits} and in the metric's tag. */
-  public enum Limit {
-    MAX_CLIENTS("maxClients"),
-    MAX_CHANNELS_PER_CLIENT("maxChannelsPerClient"),
-    MAX_JOINS_PER_SECOND("maxJoinsPerSecond"),
-    MAX_EVENTS_PER_SECOND("maxEventsPerSecond"),
-    MAX_PAYLOAD_BYTES("maxPayloadBytes");
-
-    private final String field;
-
-    Limit(String field) {
-      this.field = field;
-    }
-
-    public String field() {
-      return field;
-    }
-  }
-
-  private final Map<Limit, Counter> counters = new EnumMap<>(Limit.class);
+  private final Map<Limit, Counter> rejections = new EnumMap<>(Limit.class);
+  private final Map<Share, Counter> throttles = new EnumMap<>(Share.class);
 
   public LimitMetrics(MeterRegistry registry) {
     for (Limit limit : Limit.values()) {
-      counters.put(limit, Counter.builder("slipstream.limit.rejections")
+      rejections.put(limit, Counter.builder("slipstream.limit.rejections")
           .description("Requests turned away by a tenant limit")
           .tag("limit", limit.field())
+          .register(registry));
+    }
+    for (Share share : Share.values()) {
+      throttles.put(share, Counter.builder("slipstream.client.throttles")
+          .description("Times a client over its own share was throttled (its socket not read for a while)")
+          .tag("limit", share.field())
           .register(registry));
     }
   }
 
   public void rejected(Limit limit) {
-    counters.get(limit).increment();
+    rejections.get(limit).increment();
   }
 
   public double count(Limit limit) {
-    return counters.get(limit).count();
+    return rejections.get(limit).count();
+  }
+
+  public void throttled(Share share) {
+    throttles.get(share).increment();
+  }
+
+  public double count(Share share) {
+    return throttles.get(share).count();
   }
 }

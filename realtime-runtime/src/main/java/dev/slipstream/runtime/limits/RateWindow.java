@@ -31,13 +31,25 @@ public final class RateWindow {
 
   /** Takes one from this second's allowance; false when it is used up. */
   public boolean tryAcquire() {
+    return tryAcquireBelow(perSecond);
+  }
+
+  /**
+   * Takes one from this second's allowance while fewer than {@code ceiling} (at most the whole
+   * allowance) were taken in this second; false otherwise.
+   */
+  public boolean tryAcquireBelow(long ceiling) {
+    long limit = Math.min(ceiling, perSecond);
     long second = (nanoTime.getAsLong() / 1_000_000_000L) & SECOND_MASK;
     while (true) {
       long current = state.get();
       long next;
       if (current >>> COUNT_BITS != second) {
+        if (limit < 1) {
+          return false;
+        }
         next = (second << COUNT_BITS) | 1; // a new second: its first acquisition
-      } else if ((current & COUNT_MASK) >= perSecond) {
+      } else if ((current & COUNT_MASK) >= limit) {
         return false;
       } else {
         next = current + 1;

@@ -1,10 +1,10 @@
 package dev.slipstream.runtime.phoenix;
 
 import dev.slipstream.runtime.change.ChangeEvent;
-import dev.slipstream.runtime.fanout.ClientConnection;
 import dev.slipstream.runtime.fanout.EncodedChange;
 import dev.slipstream.runtime.fanout.Subscriber;
 import dev.slipstream.runtime.route.SubscriptionIndex;
+import dev.slipstream.runtime.transport.ClientConnection;
 import dev.slipstream.runtime.transport.WebSocketFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -44,6 +44,8 @@ final class ChannelMembership implements Subscriber {
   private ScheduledFuture<?> expiry;
   /** Owned by the event loop, like the rest of the registration state. */
   private EventPosition replayedThrough;
+  /** Whether the channel tracks a presence (counted against the socket's presences); event loop. */
+  private boolean tracking;
   /** With one binding, the index matched exactly it: the ids are known without re-testing filters. */
   private final String singleBindingIds;
   private final FrameKey singleBindingKey;
@@ -143,6 +145,14 @@ final class ChannelMembership implements Subscriber {
       register(index, access);
       old.forEach(index::remove);
     }
+  }
+
+  boolean tracking() {
+    return tracking;
+  }
+
+  void tracking(boolean tracking) {
+    this.tracking = tracking;
   }
 
   void expiry(ScheduledFuture<?> timer) {

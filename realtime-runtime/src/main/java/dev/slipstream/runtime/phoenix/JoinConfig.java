@@ -2,6 +2,10 @@ package dev.slipstream.runtime.phoenix;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipstream.runtime.change.EventPosition;
+import dev.slipstream.runtime.limits.Limit;
+import dev.slipstream.runtime.limits.LimitExceededException;
+import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.route.FilterLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,17 +24,27 @@ import java.util.List;
 record JoinConfig(boolean broadcastSelf, boolean broadcastAck, String presenceKey, boolean presenceEnabled,
     boolean privateChannel, List<PostgresBinding> bindings, String accessToken, EventPosition resumeAfter) {
 
-  /** Parses the payload; throws {@link IllegalArgumentException} with a client-facing reason. */
-  static JoinConfig parse(JsonNode payload) {
+  static final String TOO_MANY_BINDINGS = "BindingLimitReached: Too many postgres_changes bindings in one channel";
+
+  /**
+   * Parses the payload; throws {@link IllegalArgumentException} with a client-facing reason
+   * ({@link LimitExceededException} when over one of the tenant's caps).
+   */
+  static JoinConfig parse(JsonNode payload, TenantLimits limits) {
     JsonNode config = payload.path("config");
     List<PostgresBinding> bindings = new ArrayList<>();
     JsonNode requested = config.path("postgres_changes");
     if (!requested.isMissingNode() && !requested.isNull() && !requested.isArray()) {
       throw new IllegalArgumentException("config.postgres_changes must be a list");
     }
+    if (requested.size() > limits.maxBindingsPerChannel()) {
+      throw new LimitExceededException(Limit.MAX_BINDINGS_PER_CHANNEL, TOO_MANY_BINDINGS + ": " + requested.size()
+          + " (at most " + limits.maxBindingsPerChannel() + ")");
+    }
+    FilterLimits filterLimits = new FilterLimits(limits.maxFilterLength(), limits.maxFilterValues());
     for (JsonNode binding : requested) {
       bindings.add(PostgresBinding.parse(text(binding, "event"), text(binding, "schema"), text(binding, "table"),
-          text(binding, "filter")));
+          text(binding, "filter"), filterLimits));
     }
     JsonNode token = payload.get("access_token");
     if (token == null || token.isNull()) {

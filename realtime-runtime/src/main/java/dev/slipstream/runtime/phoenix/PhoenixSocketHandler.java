@@ -10,17 +10,22 @@ import dev.slipstream.runtime.auth.TokenRejectedException;
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.fanout.ChangeJsonEncoder;
-import dev.slipstream.runtime.fanout.ClientConnection;
 import dev.slipstream.runtime.fanout.EncodedChange;
-import dev.slipstream.runtime.limits.LimitMetrics.Limit;
+import dev.slipstream.runtime.limits.ClientShare;
+import dev.slipstream.runtime.limits.Limit;
+import dev.slipstream.runtime.limits.Share;
+import dev.slipstream.runtime.limits.TokenBucket;
 import dev.slipstream.runtime.phoenix.UserBroadcastCodec.UserBroadcastPush;
-import io.netty.buffer.Unpooled;
+import dev.slipstream.runtime.transport.ClientConnection;
+import dev.slipstream.runtime.transport.InboundThrottle;
+import dev.slipstream.runtime.transport.WebSocketFrames;
+import dev.slipstream.runtime.transport.WebSocketStage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,13 +39,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Speaks Phoenix Channels over one WebSocket, as realtime-js 2.119.0 does: heartbeats on topic
- * {@code phoenix}; {@code phx_join} (postgres_changes bindings answered with their ids, broadcast
- * and presence options, private channels, the join's {@code access_token}); {@code phx_leave};
- * {@code broadcast} (text, or binary kind 3 in serializer 2.0.0) with {@code self} and
- * {@code ack}; {@code presence} track and untrack; {@code access_token} refresh; and the pushes:
- * postgres_changes from the fan-out, broadcasts, presence state and diffs, {@code system} messages.
- * Beyond Supabase, a join with {@code config.resume_after} first replays the changes it missed.
- * Errors carry the reasons Supabase Realtime sends, since realtime-js shows them to users as they are.
+ * {@code phoenix}; {@code phx_join} (admitted by {@link JoinAdmission}: postgres_changes bindings
+ * answered with their ids, broadcast and presence options, private channels, the join's
+ * {@code access_token}); {@code phx_leave}; {@code broadcast} (text, or binary kind 3 in
+ * serializer 2.0.0) with {@code self} and {@code ack}; {@code presence} track and untrack;
+ * {@code access_token} refresh; and the pushes: postgres_changes from the fan-out, broadcasts,
+ * presence state and diffs, {@code system} messages. Beyond Supabase, a join with
+ * {@code config.resume_after} first replays the changes it missed. Errors carry the reasons
+ * Supabase Realtime sends, since realtime-js shows them to users as they are.
+ *
+ * <p>Every message costs the client a token of its share ({@link ClientShare}: joins, or any other
+ * message); a client over its share is throttled by not reading its socket for a while. Everything
+ * sent goes through the connection's byte budget. A socket that joins no channel within the
+ * tenant's {@code joinTimeout} is closed with {@link #JOIN_TIMEOUT_CLOSE_CODE}.
  *
  * <p>Runs on the channel's event loop; all its state belongs to that loop.
  */
@@ -49,14 +60,14 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   /** Close code for a client that fell more than its byte budget behind. */
   public static final int SLOW_CLIENT_CLOSE_CODE = 4000;
   public static final String SLOW_CLIENT_REASON = "slow client: fell more than the buffer budget behind";
-  static final long SLOW_CLIENT_GRACE_SECONDS = 5;
+  /** Close code for a socket that joined no channel in time. */
+  public static final int JOIN_TIMEOUT_CLOSE_CODE = 4002;
+  static final String JOIN_TIMEOUT = "join_timeout";
 
-  static final String TOO_MANY_CHANNELS = "ChannelRateLimitReached: Too many channels";
-  static final String TOO_MANY_JOINS = "ClientJoinRateLimitReached: Too many joins per second";
   static final String TOO_MANY_MESSAGES = "Too many messages per second";
   static final String TRACK_TOO_LARGE = "Track message size exceeded";
+  static final String TOO_MANY_PRESENCES = "PresenceLimitReached: Too many presences tracked on this connection";
   static final String PAYLOAD_TOO_LARGE = "payload_size_exceeded";
-  static final String TOPIC_REQUIRED = "TopicNameRequired: You must provide a topic name";
   static final String UNMATCHED_TOPIC = "unmatched topic";
 
   private static final Logger log = LoggerFactory.getLogger(PhoenixSocketHandler.class);
@@ -64,70 +75,95 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
 
   private final PhoenixSerializer serializer;
   private final ChannelContext context;
-  /** The connection's own {@code apikey}: what a join without an access_token is authorised by. */
-  private final String socketToken;
-  private final Claims socketClaims;
+  private final ChannelTokens tokens;
+  private final JoinAdmission admission;
+  private ClientShare share;
   private final Map<String, ChannelMembership> memberships = new HashMap<>();
+  private int bindings;
+  private int presences;
+  private boolean joinedOnce;
   private ClientConnection connection;
+  private InboundThrottle throttle;
+  private ScheduledFuture<?> joinTimeout;
   private ChannelHandlerContext ctx;
 
   public PhoenixSocketHandler(PhoenixSerializer serializer, ChannelContext context, String socketToken,
       Claims socketClaims) {
     this.serializer = serializer;
     this.context = context;
-    this.socketToken = socketToken;
-    this.socketClaims = socketClaims;
+    this.tokens = new ChannelTokens(context, socketToken, socketClaims);
+    this.admission = new JoinAdmission(context, tokens);
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    connection = new ClientConnection(ctx.channel(), context.clientBufferBytes(), () -> {
-      context.metrics().slowClientClosed();
-      // The close frame queues behind what the client has not read: it sees the code if it catches
-      // up within the grace period; otherwise the connection is cut and its buffers are freed.
-      ctx.channel().writeAndFlush(new CloseWebSocketFrame(SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON))
-          .addListener(f -> ctx.close());
-      ctx.executor().schedule(() -> ctx.close(), SLOW_CLIENT_GRACE_SECONDS, TimeUnit.SECONDS);
-    });
+    share = new ClientShare(context.limits(), ctx.executor().ticker()::nanoTime);
+    connection = ClientConnection.of(ctx.channel());
+    throttle = InboundThrottle.of(ctx.channel());
+    // The close frame queues behind what the client has not read: it sees the code if it catches
+    // up within the grace period; otherwise the connection is cut and its buffers are freed.
+    connection.onOverBudget(() -> WebSocketStage.close(ctx.channel(), SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON));
+    Duration timeout = context.limits().joinTimeout();
+    joinTimeout = ctx.executor().schedule(() -> {
+      if (!joinedOnce && ctx.channel().isActive()) {
+        context.connectionMetrics().closed(JOIN_TIMEOUT);
+        WebSocketStage.close(ctx.channel(), JOIN_TIMEOUT_CLOSE_CODE,
+            "no channel joined within " + timeout.toSeconds() + " s");
+      }
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     if (frame instanceof BinaryWebSocketFrame binary) {
+      charge(share.messages(), Share.MESSAGES);
       binaryBroadcast(binary);
       return;
     }
     if (!(frame instanceof TextWebSocketFrame text)) {
-      return; // continuation frames are aggregated upstream; pings are answered by Netty
+      return; // fragments arrive reassembled; pings are answered by Netty
     }
     PhoenixMessage message;
     try {
       message = serializer.decode(text.text());
     } catch (IllegalArgumentException e) {
-      log.debug("Unreadable Phoenix message from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+      charge(share.messages(), Share.MESSAGES);
+      log.debug("Unreadable Phoenix message from {}", ctx.channel().remoteAddress());
       return; // Phoenix ignores what it cannot decode: there is no ref to reply to
     }
+    if (message.event().equals(PhoenixMessage.JOIN)) {
+      charge(share.joins(), Share.JOINS);
+      join(message);
+      return;
+    }
+    charge(share.messages(), Share.MESSAGES);
     if (message.event().equals(PhoenixMessage.HEARTBEAT) && message.topic().equals(PhoenixMessage.PHOENIX_TOPIC)) {
       reply(message, "ok", NODES.objectNode());
       return;
     }
+    if (message.event().equals(PhoenixMessage.LEAVE)) {
+      leave(message);
+      return;
+    }
+    ChannelMembership member = memberships.get(message.topic());
+    if (member == null) {
+      reply(message, "error", reason(UNMATCHED_TOPIC));
+      return;
+    }
     switch (message.event()) {
-      case PhoenixMessage.JOIN -> join(message);
-      case PhoenixMessage.LEAVE -> leave(message);
-      default -> {
-        ChannelMembership member = memberships.get(message.topic());
-        if (member == null) {
-          reply(message, "error", reason(UNMATCHED_TOPIC));
-          return;
-        }
-        switch (message.event()) {
-          case PhoenixMessage.BROADCAST -> textBroadcast(member, message);
-          case PhoenixMessage.PRESENCE -> presence(member, message);
-          case PhoenixMessage.ACCESS_TOKEN -> refreshToken(member, message.payload().get("access_token"));
-          default -> reply(message, "error", reason("unknown event '" + message.event() + "'"));
-        }
-      }
+      case PhoenixMessage.BROADCAST -> textBroadcast(member, message);
+      case PhoenixMessage.PRESENCE -> presence(member, message);
+      case PhoenixMessage.ACCESS_TOKEN -> refreshToken(member, message.payload().get("access_token"));
+      default -> reply(message, "error", reason("unknown event '" + message.event() + "'"));
+    }
+  }
+
+  /** Takes a token of the client's share; a client over it is not read from until it is even again. */
+  private void charge(TokenBucket bucket, Share kind) {
+    long owed = bucket.charge(1);
+    if (owed > 0) {
+      throttle.pause(owed, kind);
     }
   }
 
@@ -135,8 +171,9 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
 
   private void join(PhoenixMessage message) {
     String topic = message.topic();
-    if (!topic.startsWith(PhoenixMessage.TOPIC_PREFIX) || topic.length() == PhoenixMessage.TOPIC_PREFIX.length()) {
-      reply(message, "error", reason(TOPIC_REQUIRED));
+    String topicProblem = admission.topicProblem(topic);
+    if (topicProblem != null) {
+      reply(message, "error", reason(topicProblem));
       return;
     }
     // A second join of a joined topic replaces the first, which is closed as Phoenix closes it.
@@ -145,48 +182,20 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
       drop(previous);
       send(new PhoenixMessage(previous.joinRef(), previous.joinRef(), topic, PhoenixMessage.CLOSE, NODES.objectNode()));
     }
-    if (memberships.size() >= context.limits().maxChannelsPerClient()) {
-      context.limitMetrics().rejected(Limit.MAX_CHANNELS_PER_CLIENT);
-      reply(message, "error", reason(TOO_MANY_CHANNELS));
+    JoinAdmission.Decision decision = admission.decide(message, memberships.size(), bindings, share);
+    if (decision.reason() != null) {
+      reply(message, "error", reason(decision.reason()));
       return;
     }
-    if (!context.joins().tryAcquire()) {
-      context.limitMetrics().rejected(Limit.MAX_JOINS_PER_SECOND);
-      reply(message, "error", reason(TOO_MANY_JOINS));
-      return;
-    }
-    JoinConfig config;
-    try {
-      config = JoinConfig.parse(message.payload());
-    } catch (IllegalArgumentException e) {
-      reply(message, "error", reason(e.getMessage()));
-      return;
-    }
-    for (PostgresBinding binding : config.bindings()) {
-      String problem = context.catalog().get().problemWith(binding.changeFilter());
-      if (problem != null) {
-        reply(message, "error", reason(problem));
-        return;
-      }
-    }
-    String token = usableToken(config.accessToken()) ? config.accessToken() : socketToken;
-    Claims claims;
-    try {
-      claims = authorize(token);
-    } catch (TokenRejectedException e) {
-      reply(message, "error", reason(e.joinReason()));
-      return;
-    }
-    if (config.privateChannel() && Claims.ANONYMOUS_ROLE.equals(claims.role())) {
-      reply(message, "error", reason("Unauthorized: You do not have permissions to read from this Channel topic: "
-          + topic.substring(PhoenixMessage.TOPIC_PREFIX.length())));
-      return;
-    }
-    ChannelMembership member = new ChannelMembership(topic, message.joinRef(), serializer, config, token, claims,
-        connection);
+    JoinConfig config = decision.config();
+    ChannelMembership member = new ChannelMembership(topic, message.joinRef(), serializer, config, decision.token(),
+        decision.claims(), connection);
     member.register(context.index(), context.access());
     member.joinedTopic(context.topics().join(member));
     memberships.put(topic, member);
+    bindings += config.bindings().size();
+    joinedOnce = true;
+    joinTimeout.cancel(false);
     scheduleExpiry(member);
 
     ArrayNode changes = NODES.arrayNode();
@@ -212,17 +221,17 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   /**
    * Sends what the channel missed after {@code after}, oldest first, from the resume ring. It is
    * registered already, so every later change is routed to it live; an event in both is sent once
-   * (see {@link ChannelMembership#deliver}). When the ring no longer reaches back that far, a
-   * {@code system} message with status {@code gap} says so, and the client refetches.
+   * (see {@link ChannelMembership#deliver}). When the ring no longer reaches back that far, or the
+   * position is beyond anything the stream has reached, a {@code system} message with status
+   * {@code gap} says so, the client refetches, and the live stream goes on.
    */
   private void replay(ChannelMembership member, EventPosition after) {
     Optional<List<ChangeEvent>> missed = context.ring().after(after);
     if (missed.isEmpty()) {
-      member.replayedThrough(after);
       send(new PhoenixMessage(member.joinRef(), null, member.topic(), PhoenixMessage.SYSTEM, NODES.objectNode()
           .put("extension", "postgres_changes")
           .put("status", "gap")
-          .put("message", "changes after " + after + " are no longer available; refetch, then continue live")
+          .put("message", "changes after " + after + " are not available; refetch, then continue live")
           .put("channel", member.subTopic())));
       return;
     }
@@ -231,7 +240,7 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     for (ChangeEvent event : missed.get()) {
       last = event.position();
       if (member.wants(event)) {
-        connection.send(member.encode(event, new EncodedChange(event, encoder), ctx.alloc()), null);
+        connection.send(member.encode(event, new EncodedChange(event, encoder), ctx.alloc()));
       }
     }
     member.replayedThrough(last);
@@ -259,8 +268,13 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
         NODES.objectNode()));
   }
 
-  /** Takes the channel out of the index, its topic and presence. */
+  /** Takes the channel out of the index, its topic and presence, and the socket's counts. */
   private void drop(ChannelMembership member) {
+    bindings -= member.config().bindings().size();
+    if (member.tracking()) {
+      member.tracking(false);
+      presences--;
+    }
     member.cancelExpiry();
     member.unregister(context.index());
     context.topics().leave(member);
@@ -270,37 +284,21 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    joinTimeout.cancel(false);
     memberships.values().forEach(this::drop);
     memberships.clear();
     super.channelInactive(ctx);
   }
 
-  // ---- auth -----------------------------------------------------------------------------------
-
-  /** Tokens Supabase ignores in a join or refresh: none, and its opaque {@code sb_} API keys. */
-  private static boolean usableToken(String token) {
-    return token != null && !token.isEmpty() && !token.startsWith("sb_");
-  }
-
-  private Claims authorize(String token) throws TokenRejectedException {
-    if (!context.verifier().required()) {
-      return Claims.anonymous();
-    }
-    if (token != null && token.equals(socketToken) && socketClaims != null) {
-      if (socketClaims.isExpiredAt(context.clock().instant())) {
-        return context.verifier().verify(token); // throws with the expired message and its seconds
-      }
-      return socketClaims;
-    }
-    return context.verifier().verify(token == null ? "" : token);
-  }
+  // ---- tokens ---------------------------------------------------------------------------------
 
   private void refreshToken(ChannelMembership member, JsonNode value) {
-    if (value == null || !value.isTextual() || !usableToken(value.asText()) || value.asText().equals(member.token())) {
+    if (value == null || !value.isTextual() || !ChannelTokens.usable(value.asText())
+        || value.asText().equals(member.token())) {
       return; // Supabase ignores these, and does not reply to access_token at all
     }
     try {
-      Claims claims = authorize(value.asText());
+      Claims claims = tokens.authorize(value.asText());
       member.reauthorize(value.asText(), claims, context.index(), context.access());
       scheduleExpiry(member);
     } catch (TokenRejectedException e) {
@@ -336,7 +334,7 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     try {
       push = UserBroadcastCodec.decodePush(frame.content());
     } catch (IllegalArgumentException e) {
-      log.debug("Unreadable binary frame from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+      log.debug("Unreadable binary frame from {}", ctx.channel().remoteAddress());
       return;
     }
     ChannelMembership member = memberships.get(push.topic());
@@ -348,10 +346,18 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     broadcast(member, push.ref(), new Broadcast(member.topic(), push.event(), push.payload(), push.json(), true));
   }
 
+  /** The tenant's message rate, of which a client over its own share may use only part. */
+  private boolean withinTenantRate(ChannelMembership member) {
+    if (context.events().tryAcquire(share.messages().heavy())) {
+      return true;
+    }
+    context.limitMetrics().rejected(Limit.MAX_EVENTS_PER_SECOND);
+    shutdown(member, TOO_MANY_MESSAGES);
+    return false;
+  }
+
   private void broadcast(ChannelMembership member, String ref, Broadcast broadcast) {
-    if (!context.events().tryAcquire()) {
-      context.limitMetrics().rejected(Limit.MAX_EVENTS_PER_SECOND);
-      shutdown(member, TOO_MANY_MESSAGES);
+    if (!withinTenantRate(member)) {
       return;
     }
     PhoenixMessage request = new PhoenixMessage(member.joinRef(), ref, member.topic(), PhoenixMessage.BROADCAST, null);
@@ -369,9 +375,7 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   }
 
   private void presence(ChannelMembership member, PhoenixMessage message) {
-    if (!context.events().tryAcquire()) {
-      context.limitMetrics().rejected(Limit.MAX_EVENTS_PER_SECOND);
-      shutdown(member, TOO_MANY_MESSAGES);
+    if (!withinTenantRate(member)) {
       return;
     }
     JsonNode payload = message.payload();
@@ -384,15 +388,31 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
           reply(message, "error", reason("Presence track payload must be a map"));
           return;
         }
-        if (json(tracked).length > context.limits().maxPayloadBytes()) {
-          context.limitMetrics().rejected(Limit.MAX_PAYLOAD_BYTES);
+        if (json(tracked).length > context.limits().maxPresencePayloadBytes()) {
+          context.limitMetrics().rejected(Limit.MAX_PRESENCE_PAYLOAD_BYTES);
           shutdown(member, TRACK_TOO_LARGE);
           return;
+        }
+        if (!member.tracking()) {
+          if (presences >= context.limits().maxPresencesPerClient()) {
+            context.limitMetrics().rejected(Limit.MAX_PRESENCES_PER_CLIENT);
+            reply(message, "error", reason(TOO_MANY_PRESENCES + " (at most "
+                + context.limits().maxPresencesPerClient() + ")"));
+            return;
+          }
+          member.tracking(true);
+          presences++;
         }
         ObjectNode meta = ((ObjectNode) tracked).deepCopy();
         context.topics().presenceExecutor().execute(() -> topic.presence().track(member, meta));
       }
-      case "untrack" -> context.topics().presenceExecutor().execute(() -> topic.presence().untrack(member));
+      case "untrack" -> {
+        if (member.tracking()) {
+          member.tracking(false);
+          presences--;
+        }
+        context.topics().presenceExecutor().execute(() -> topic.presence().untrack(member));
+      }
       default -> { } // Supabase answers ok and does nothing
     }
     reply(message, "ok", NODES.objectNode());
@@ -413,8 +433,9 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
         NODES.objectNode().put("status", status).set("response", response)));
   }
 
+  /** Every message goes through the connection's byte budget, replies and system messages too. */
   private void send(PhoenixMessage message) {
-    connection.sendNow(new TextWebSocketFrame(Unpooled.wrappedBuffer(serializer.encode(message))));
+    connection.send(WebSocketFrames.text(ctx.alloc(), serializer.encode(message)));
   }
 
   private static ObjectNode reason(String text) {

@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.phoenix;
 
 import dev.slipstream.runtime.route.ChangeFilter;
+import dev.slipstream.runtime.route.FilterLimits;
 import dev.slipstream.runtime.route.RowFilter;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
@@ -14,12 +15,18 @@ import java.util.zip.CRC32;
 public record PostgresBinding(int id, String event, String schema, String table, String filter,
     ChangeFilter changeFilter) {
 
-  /** Parses one binding; throws {@link IllegalArgumentException} with a client-facing reason. */
+  /** Parses one binding with the default filter limits. */
   public static PostgresBinding parse(String event, String schema, String table, String filter) {
+    return parse(event, schema, table, filter, FilterLimits.DEFAULTS);
+  }
+
+  /** Parses one binding; throws {@link IllegalArgumentException} with a client-facing reason. */
+  public static PostgresBinding parse(String event, String schema, String table, String filter,
+      FilterLimits limits) {
     if (schema == null || schema.isEmpty()) {
       throw new IllegalArgumentException("postgres_changes needs a schema");
     }
-    RowFilter rowFilter = filter == null || filter.isEmpty() ? null : RowFilter.parse(filter);
+    RowFilter rowFilter = filter == null || filter.isEmpty() ? null : RowFilter.parse(filter, limits);
     ChangeFilter changeFilter = new ChangeFilter(schema, table == null || table.isEmpty() ? ChangeFilter.ALL_TABLES : table,
         ChangeFilter.parseEvent(event), rowFilter);
     return new PostgresBinding(idOf(event, schema, table, filter), event, schema, table, filter, changeFilter);

@@ -3,8 +3,9 @@ package dev.slipstream.runtime.phoenix;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import dev.slipstream.runtime.transport.WebSocketFrames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ final class Presence {
   private static final AtomicLong REFS = new AtomicLong();
 
   private final String topic;
+  private final ByteBufAllocator allocator;
   /** key -> phx_ref -> meta, in join order. */
   private final Map<String, Map<String, ObjectNode>> state = new LinkedHashMap<>();
   /** What each tracking channel has tracked: its key and its meta's ref. */
@@ -39,8 +41,9 @@ final class Presence {
   private record Tracked(String key, String ref) {
   }
 
-  Presence(String topic) {
+  Presence(String topic, ByteBufAllocator allocator) {
     this.topic = topic;
+    this.allocator = allocator;
   }
 
   boolean isEmpty() {
@@ -114,16 +117,22 @@ final class Presence {
     ObjectNode diff = NODES.objectNode();
     diff.set("joins", joins);
     diff.set("leaves", leaves);
-    Map<PhoenixSerializer, byte[]> encoded = new EnumMap<>(PhoenixSerializer.class);
     PhoenixMessage message = new PhoenixMessage(null, null, topic, PhoenixMessage.PRESENCE_DIFF, diff);
-    for (ChannelMembership recipient : recipients) {
-      byte[] bytes = encoded.computeIfAbsent(recipient.serializer(), s -> s.encode(message));
-      recipient.connection().sendNow(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+    Map<PhoenixSerializer, ByteBuf> frames = new EnumMap<>(PhoenixSerializer.class);
+    try {
+      for (ChannelMembership recipient : recipients) {
+        ByteBuf frame = frames.computeIfAbsent(recipient.serializer(),
+            s -> WebSocketFrames.text(allocator, s.encode(message)));
+        recipient.connection().send(frame.retainedDuplicate());
+      }
+    } finally {
+      frames.values().forEach(ByteBuf::release);
     }
   }
 
-  private static void send(ChannelMembership member, PhoenixMessage message) {
-    member.connection().sendNow(new TextWebSocketFrame(Unpooled.wrappedBuffer(member.serializer().encode(message))));
+  /** Through the member's byte budget, like every other message (a state may be large). */
+  private void send(ChannelMembership member, PhoenixMessage message) {
+    member.connection().send(WebSocketFrames.text(allocator, member.serializer().encode(message)));
   }
 
   private static ObjectNode metas(Iterable<ObjectNode> metas) {

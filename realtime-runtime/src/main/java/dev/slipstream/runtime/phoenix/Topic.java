@@ -20,9 +20,9 @@ final class Topic {
   /** Touched only on the presence thread. */
   private final Presence presence;
 
-  Topic(String name) {
+  Topic(String name, ByteBufAllocator allocator) {
     this.name = name;
-    this.presence = new Presence(name);
+    this.presence = new Presence(name, allocator);
   }
 
   String name() {
@@ -60,7 +60,7 @@ final class Topic {
         }
         ByteBuf frame = frames.computeIfAbsent(member.serializer(), s -> broadcast.frame(s, allocator));
         if (frame != null) {
-          member.connection().send(frame.retainedDuplicate(), null);
+          member.connection().send(frame.retainedDuplicate());
           delivered++;
         }
       }

@@ -44,7 +44,7 @@ public final class Topics implements AutoCloseable {
 
   Topic join(ChannelMembership member) {
     return topics.compute(key(member.topic(), member.privateChannel()), (key, topic) -> {
-      Topic joined = topic == null ? new Topic(member.topic()) : topic;
+      Topic joined = topic == null ? new Topic(member.topic(), allocator) : topic;
       joined.add(member);
       return joined;
     });

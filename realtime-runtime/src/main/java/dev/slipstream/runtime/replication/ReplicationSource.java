@@ -140,7 +140,8 @@ public final class ReplicationSource implements AutoCloseable {
     connects.incrementAndGet();
     ProtocolVersion protocol = ProtocolVersion.forServer(serverVersionNum(conn));
     useStableTextFormats(conn);
-    sink.streamStartsAt(confirmedFlushLsn(conn));
+    long[] positions = slotPositions(conn);
+    sink.streamStartsAt(positions[0], positions[1]);
     PgOutputDecoder decoder = new PgOutputDecoder(protocol.version(), protocol.streaming());
     PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
         .replicationStream()
@@ -200,15 +201,21 @@ public final class ReplicationSource implements AutoCloseable {
     }
   }
 
-  /** Where the slot resumes: the server streams the transactions that end after this LSN. */
-  private long confirmedFlushLsn(Connection conn) throws SQLException {
+  /**
+   * Where the slot resumes (the server streams the transactions that end after its
+   * {@code confirmed_flush_lsn}), and where the server's WAL ends now (on a standby, where replay
+   * has reached): no event this stream delivers can have been seen by a client beyond the latter.
+   */
+  private long[] slotPositions(Connection conn) throws SQLException {
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '"
+        "SELECT confirmed_flush_lsn, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+            + " ELSE pg_current_wal_lsn() END FROM pg_replication_slots WHERE slot_name = '"
             + settings.slotName().replace("'", "''") + "'")) {
       if (!rs.next() || rs.getString(1) == null) {
         throw new SQLException("replication slot " + settings.slotName() + " does not exist or is not logical");
       }
-      return LogSequenceNumber.valueOf(rs.getString(1)).asLong();
+      return new long[] {LogSequenceNumber.valueOf(rs.getString(1)).asLong(),
+          rs.getString(2) == null ? 0 : LogSequenceNumber.valueOf(rs.getString(2)).asLong()};
     }
   }
 

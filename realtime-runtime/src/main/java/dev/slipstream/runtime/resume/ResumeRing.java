@@ -21,6 +21,8 @@ public final class ResumeRing {
   private int count;
   /** Position of the newest event ever dropped from the ring; null while nothing was dropped. */
   private EventPosition lastEvicted;
+  /** The server's end of WAL when this process began streaming: no position a client saw lies beyond it. */
+  private long serverWalEnd;
 
   public ResumeRing(int capacity) {
     if (capacity < 1) {
@@ -37,8 +39,14 @@ public final class ResumeRing {
    *
    * <p>A client whose last event is exactly the last one confirmed is told of a gap too: the ring
    * cannot tell it from one that missed events, and refetching is the safe answer.
+   *
+   * <p>{@code serverWalEnd}, the server's end of WAL as streaming starts, bounds the positions a
+   * client can have seen: one beyond both it and the newest event here was never sent by anyone.
    */
-  public synchronized void startsAt(long lsn) {
+  public synchronized void startsAt(long lsn, long serverWalEnd) {
+    if (Long.compareUnsigned(serverWalEnd, this.serverWalEnd) > 0) {
+      this.serverWalEnd = serverWalEnd;
+    }
     if (count == 0 && (lastEvicted == null || Long.compareUnsigned(lastEvicted.commitLsn(), lsn) < 0)) {
       lastEvicted = new EventPosition(lsn, 0);
     }
@@ -57,10 +65,17 @@ public final class ResumeRing {
 
   /**
    * The events after {@code position}, oldest first; empty when the ring no longer holds
-   * everything after it (a gap the client must fill by refetching).
+   * everything after it (a gap the client must fill by refetching), and when the position lies
+   * beyond anything this tenant's stream has reached (a made-up or foreign position: honouring it
+   * would silence the client until the stream caught up with it, perhaps never).
    */
   public synchronized Optional<List<ChangeEvent>> after(EventPosition position) {
     if (lastEvicted != null && position.compareTo(lastEvicted) < 0) {
+      return Optional.empty();
+    }
+    long newest = count == 0 ? 0 : events[(start + count - 1) % events.length].position().commitLsn();
+    long horizon = Long.compareUnsigned(newest, serverWalEnd) > 0 ? newest : serverWalEnd;
+    if (Long.compareUnsigned(position.commitLsn(), horizon) > 0) {
       return Optional.empty();
     }
     List<ChangeEvent> result = new ArrayList<>();

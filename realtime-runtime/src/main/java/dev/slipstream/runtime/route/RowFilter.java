@@ -4,6 +4,8 @@ import dev.slipstream.runtime.change.ChangeEvent.RowChange;
 import dev.slipstream.runtime.change.json.PgType;
 import dev.slipstream.runtime.pgoutput.ColumnValue;
 import dev.slipstream.runtime.pgoutput.TupleData;
+import dev.slipstream.runtime.limits.LimitExceededException;
+import dev.slipstream.runtime.limits.Limit;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
@@ -27,11 +29,20 @@ public record RowFilter(String column, Operator operator, List<String> values) {
     values = List.copyOf(values);
   }
 
+  /** Parses with the default {@link FilterLimits}. */
+  public static RowFilter parse(String text) {
+    return parse(text, FilterLimits.DEFAULTS);
+  }
+
   /**
    * Parses {@code column=op.value}; throws {@link IllegalArgumentException} with a message meant
-   * for the client that sent it.
+   * for the client that sent it ({@link LimitExceededException} when the filter is over a limit).
    */
-  public static RowFilter parse(String text) {
+  public static RowFilter parse(String text, FilterLimits limits) {
+    if (text.length() > limits.maxLength()) {
+      throw new LimitExceededException(Limit.MAX_FILTER_LENGTH, "invalid filter '" + abbreviate(text)
+          + "': longer than " + limits.maxLength() + " characters");
+    }
     int equals = text.indexOf('=');
     int dot = equals < 0 ? -1 : text.indexOf('.', equals);
     if (equals <= 0 || dot < 0) {
@@ -52,11 +63,19 @@ public record RowFilter(String column, Operator operator, List<String> values) {
       if (!value.startsWith("(") || !value.endsWith(")") || value.length() < 3) {
         throw new IllegalArgumentException("invalid filter '" + text + "': in needs a list, for example id=in.(1,2,3)");
       }
-      List<String> items = List.of(value.substring(1, value.length() - 1).split(",", -1)).stream()
-          .map(RowFilter::unquote).toList();
-      return new RowFilter(column, operator, items);
+      String[] items = value.substring(1, value.length() - 1).split(",", -1);
+      if (items.length > limits.maxValues()) {
+        throw new LimitExceededException(Limit.MAX_FILTER_VALUES, "invalid filter '" + abbreviate(text)
+            + "': in.(...) takes at most " + limits.maxValues() + " values, not " + items.length);
+      }
+      return new RowFilter(column, operator, java.util.Arrays.stream(items).map(RowFilter::unquote).toList());
     }
     return new RowFilter(column, operator, List.of(unquote(value)));
+  }
+
+  /** The start of a long filter, for a message that must not echo kilobytes back. */
+  private static String abbreviate(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 64) + "...";
   }
 
   private static String unquote(String value) {
@@ -86,26 +105,10 @@ public record RowFilter(String column, Operator operator, List<String> values) {
         return "false";
       }
       default -> {
-        char first = text.isEmpty() ? ' ' : text.charAt(0);
-        if (Character.isDigit(first) || first == '-' || first == '+' || first == '.') {
-          try {
-            return numberKey(new BigDecimal(text));
-          } catch (NumberFormatException e) {
-            return text;
-          }
-        }
-        return text;
+        String number = NumberKey.of(text);
+        return number != null ? number : text;
       }
     }
-  }
-
-  /**
-   * One spelling per numeric value ({@code 1}, {@code 1.0} and {@code 1e0} alike), in scientific
-   * notation: {@code toPlainString} would write out the exponent of {@code 1e999999999} as a
-   * billion digits.
-   */
-  private static String numberKey(BigDecimal number) {
-    return number.stripTrailingZeros().toString();
   }
 
   /** Whether the row (its new record, or the old one for a DELETE) passes the filter. */
@@ -131,11 +134,8 @@ public record RowFilter(String column, Operator operator, List<String> values) {
   /** The key under which an equality index stores a row's value of this column. */
   static String indexKey(PgType type, String text) {
     if (isNumeric(type)) {
-      try {
-        return numberKey(new BigDecimal(text));
-      } catch (NumberFormatException e) {
-        return text;
-      }
+      String number = NumberKey.of(text);
+      return number != null ? number : text;
     }
     if (type.oid() == PgType.BOOL.oid()) {
       return switch (text) {

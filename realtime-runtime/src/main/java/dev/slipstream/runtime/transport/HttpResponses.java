@@ -41,6 +41,16 @@ final class HttpResponses {
     send(ctx, request, status, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** An error for a request the connection cannot go on from: sent, then the connection is closed. */
+  static void sendJsonErrorAndClose(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+    byte[] body = ("{\"error\":" + quote(message) + "}").getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    HttpUtil.setKeepAlive(response, false);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
   private static String quote(String text) {
     return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
   }

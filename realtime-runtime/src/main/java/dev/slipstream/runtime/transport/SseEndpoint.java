@@ -1,27 +1,29 @@
 package dev.slipstream.runtime.transport;
 
+import dev.slipstream.runtime.auth.Claims;
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.fanout.ChangeJsonEncoder;
-import dev.slipstream.runtime.fanout.ClientConnection;
 import dev.slipstream.runtime.fanout.FanOut;
-import dev.slipstream.runtime.fanout.FanOutMetrics;
 import dev.slipstream.runtime.fanout.Subscriber;
-import dev.slipstream.runtime.auth.Claims;
-import dev.slipstream.runtime.route.AccessPolicy;
+import dev.slipstream.runtime.limits.LimitExceededException;
+import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.phoenix.ChannelContext;
 import dev.slipstream.runtime.route.ChangeFilter;
+import dev.slipstream.runtime.route.FilterLimits;
 import dev.slipstream.runtime.route.RowFilter;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,47 +33,67 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /realtime/v1/sse?schema=public&table=messages&event=INSERT&filter=room=eq.lobby}:
- * a stream of the matching changes as Server-Sent Events. {@code Last-Event-ID} (or the
- * {@code lastEventId} parameter, for clients that cannot set headers) resumes after that position:
- * events still in the resume ring are replayed first, and when the ring no longer reaches back
- * that far an {@code event: system} message says there is a gap, so the client can refetch.
- * Comment lines keep idle connections (and the proxies between) alive.
+ * a stream of the matching changes as Server-Sent Events. The subscription is checked as a
+ * WebSocket join's binding is (the tenant's filter limits, then the published tables, columns and
+ * value types), with the same messages, as {@code 400 {"error": ...}}. {@code Last-Event-ID} (or
+ * the {@code lastEventId} parameter, for clients that cannot set headers) resumes after that
+ * position: events still in the resume ring are replayed first, and when the ring no longer
+ * reaches back that far, or the position is beyond anything the stream has reached, an
+ * {@code event: system} message says there is a gap, so the client can refetch, then the live
+ * stream follows. Comment lines keep idle connections (and the proxies between) alive.
  */
 final class SseEndpoint {
 
   static final String PATH = "/realtime/v1/sse";
 
   private final FanOut fanOut;
-  private final FanOutMetrics metrics;
-  private final long clientBufferBytes;
+  private final ChannelContext context;
   private final Duration keepAlive;
-  private final AccessPolicy access;
 
-  SseEndpoint(FanOut fanOut, FanOutMetrics metrics, long clientBufferBytes, Duration keepAlive, AccessPolicy access) {
+  SseEndpoint(FanOut fanOut, ChannelContext context, Duration keepAlive) {
     this.fanOut = fanOut;
-    this.metrics = metrics;
-    this.clientBufferBytes = clientBufferBytes;
+    this.context = context;
     this.keepAlive = keepAlive;
-    this.access = access;
   }
 
-  /** Opens the stream for an admitted client; tables under access rules show it only the rows its claims allow. */
-  void open(ChannelHandlerContext ctx, FullHttpRequest request, Claims claims) {
-    QueryStringDecoder query = new QueryStringDecoder(request.uri());
-    ChangeFilter filter;
-    EventPosition resumeAfter;
-    try {
-      filter = new ChangeFilter(param(query, "schema", "public"), param(query, "table", ChangeFilter.ALL_TABLES),
-          ChangeFilter.parseEvent(param(query, "event", "*")), rowFilter(param(query, "filter", null)),
-          access.isEmpty() ? null : access.accessFor(claims::claim));
-      String lastEventId = Optional.ofNullable(request.headers().get("Last-Event-ID"))
-          .orElse(param(query, "lastEventId", null));
-      resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : EventPosition.parse(lastEventId.trim());
-    } catch (IllegalArgumentException e) {
-      HttpResponses.sendJsonError(ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-      return;
-    }
+  /** A checked subscription, ready to open. */
+  record Stream(ChangeFilter filter, EventPosition resumeAfter) {
+  }
 
+  /** Reads and checks the request's subscription; null after answering 400 with the reason. */
+  Stream parse(ChannelHandlerContext ctx, FullHttpRequest request, HttpRouter.Request parsed, Claims claims) {
+    TenantLimits limits = context.limits();
+    try {
+      String filterText = parsed.parameter("filter", null);
+      RowFilter rowFilter = filterText == null || filterText.isBlank() ? null
+          : RowFilter.parse(filterText, new FilterLimits(limits.maxFilterLength(), limits.maxFilterValues()));
+      ChangeFilter filter = new ChangeFilter(parsed.parameter("schema", "public"),
+          parsed.parameter("table", ChangeFilter.ALL_TABLES), ChangeFilter.parseEvent(parsed.parameter("event", "*")),
+          rowFilter);
+      String problem = context.catalog().get().problemWith(filter);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+      if (!context.access().isEmpty()) {
+        filter = new ChangeFilter(filter.schema(), filter.table(), filter.events(), rowFilter,
+            context.access().accessFor(claims::claim));
+      }
+      String lastEventId = Optional.ofNullable(request.headers().get("Last-Event-ID"))
+          .orElse(parsed.parameter("lastEventId", null));
+      EventPosition resumeAfter = lastEventId == null || lastEventId.isBlank() ? null
+          : EventPosition.parse(lastEventId.trim());
+      return new Stream(filter, resumeAfter);
+    } catch (IllegalArgumentException e) {
+      if (e instanceof LimitExceededException over) {
+        context.limitMetrics().rejected(over.limit());
+      }
+      HttpResponses.sendJsonError(ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Opens the stream on an admitted client's connection; tables under access rules show only what its claims allow. */
+  void open(ChannelHandlerContext ctx, Stream stream) {
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
@@ -81,37 +103,36 @@ final class SseEndpoint {
         .set("X-Accel-Buffering", "no");
     // No length and not chunked: the stream is the rest of the connection.
     ctx.write(response);
-    ctx.writeAndFlush(ascii(": connected\n\n"));
+    ClientConnection connection = ClientConnection.of(ctx.channel());
+    connection.send(ascii(": connected\n\n"));
 
-    ClientConnection connection = new ClientConnection(ctx.channel(), clientBufferBytes, () -> {
-      metrics.slowClientClosed();
-      ctx.close();
-    });
-    SseStream stream = new SseStream(connection);
+    SseStream sse = new SseStream(connection);
     // Register before reading the ring: an event is in the ring before it is routed, so it is
     // found in one or the other (or both: positions drop the repeat).
-    SubscriptionIndex.Subscription<Subscriber> subscription = fanOut.index().add(filter, stream);
-    if (resumeAfter != null) {
-      replay(ctx, connection, filter, resumeAfter);
+    SubscriptionIndex.Subscription<Subscriber> subscription = fanOut.index().add(stream.filter(), sse);
+    if (stream.resumeAfter() != null) {
+      replay(ctx, connection, stream.filter(), stream.resumeAfter());
     }
     ScheduledFuture<?> keepAliveTask = ctx.executor().scheduleAtFixedRate(
-        () -> ctx.writeAndFlush(ascii(": keep-alive\n\n")), keepAlive.toMillis(), keepAlive.toMillis(),
+        () -> connection.send(ascii(": keep-alive\n\n")), keepAlive.toMillis(), keepAlive.toMillis(),
         TimeUnit.MILLISECONDS);
     ctx.channel().closeFuture().addListener(f -> {
       keepAliveTask.cancel(false);
       fanOut.index().remove(subscription);
     });
+    // Whatever the client sends from now on is read (within its throttle) and dropped.
+    ctx.pipeline().replace(ctx.handler(), "sse", new Discard());
   }
 
   private void replay(ChannelHandlerContext ctx, ClientConnection connection, ChangeFilter filter,
       EventPosition after) {
-    connection.skipThrough(after);
     Optional<List<ChangeEvent>> missed = fanOut.ring().after(after);
     if (missed.isEmpty()) {
-      ctx.writeAndFlush(ascii("event: system\ndata: {\"status\":\"gap\",\"message\":\"events after " + after
-          + " are no longer available; refetch and continue from the live stream\"}\n\n"));
+      connection.send(ascii("event: system\ndata: {\"status\":\"gap\",\"message\":\"events after " + after
+          + " are not available; refetch and continue from the live stream\"}\n\n"));
       return;
     }
+    connection.skipThrough(after);
     ChangeJsonEncoder encoder = new ChangeJsonEncoder();
     for (ChangeEvent event : missed.get()) {
       if (filter.matches(event)) {
@@ -120,16 +141,15 @@ final class SseEndpoint {
     }
   }
 
-  private static RowFilter rowFilter(String text) {
-    return text == null || text.isBlank() ? null : RowFilter.parse(text);
-  }
-
-  private static String param(QueryStringDecoder query, String name, String fallback) {
-    List<String> values = query.parameters().get(name);
-    return values == null || values.isEmpty() ? fallback : values.getFirst();
-  }
-
   private static ByteBuf ascii(String text) {
     return Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+  }
+
+  /** An SSE connection's inbound side: nothing the client sends means anything any more. */
+  private static final class Discard extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
   }
 }

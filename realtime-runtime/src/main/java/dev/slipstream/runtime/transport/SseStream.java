@@ -1,7 +1,6 @@
 package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.change.ChangeEvent;
-import dev.slipstream.runtime.fanout.ClientConnection;
 import dev.slipstream.runtime.fanout.EncodedChange;
 import dev.slipstream.runtime.fanout.Subscriber;
 import io.netty.buffer.ByteBuf;

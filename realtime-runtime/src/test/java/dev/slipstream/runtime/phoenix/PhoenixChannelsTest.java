@@ -8,7 +8,7 @@ import dev.slipstream.runtime.auth.AuthSettings;
 import dev.slipstream.runtime.auth.Claims;
 import dev.slipstream.runtime.auth.TestTokens;
 import dev.slipstream.runtime.change.ChangeFixtures;
-import dev.slipstream.runtime.limits.LimitMetrics.Limit;
+import dev.slipstream.runtime.limits.Limit;
 import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.route.AccessPolicy;
 import io.netty.buffer.ByteBuf;
@@ -392,7 +392,7 @@ class PhoenixChannelsTest {
         {"{\"event\":\"*\",\"schema\":\"public\",\"table\":\"messages\",\"filter\":\"colour=eq.red\"}",
             "column \"colour\" does not exist in public.messages (or is not published)"},
         {"{\"event\":\"*\",\"schema\":\"public\",\"table\":\"messages\",\"filter\":\"id=eq.abc\"}",
-            "invalid filter 'id=eq.abc': invalid input syntax for type integer: \"abc\""},
+            "invalid filter 'id=eq.abc': invalid input syntax for type bigint: \"abc\""},
         {"{\"event\":\"*\",\"schema\":\"public\",\"table\":\"messages\",\"filter\":\"pinned=in.(t,maybe)\"}",
             "invalid filter 'pinned=in.(t,maybe)': invalid input syntax for type boolean: \"maybe\""},
         {"{\"event\":\"*\",\"schema\":\"billing\"}", "no table of schema billing is in this tenant's publications"}};

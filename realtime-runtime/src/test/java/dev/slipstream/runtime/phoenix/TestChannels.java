@@ -12,6 +12,10 @@ import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.PublishedColumns;
 import dev.slipstream.runtime.route.SubscriptionIndex;
+import dev.slipstream.runtime.transport.ClientConnection;
+import dev.slipstream.runtime.transport.ConnectionMetrics;
+import dev.slipstream.runtime.transport.InboundThrottle;
+import dev.slipstream.runtime.transport.MemoryGuard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -30,13 +34,16 @@ final class TestChannels {
   final FanOut fanOut = new FanOut(index, new ResumeRing(16), new UnpooledByteBufAllocator(false), metrics);
   final Topics topics = new Topics(new UnpooledByteBufAllocator(false), ImmediateEventExecutor.INSTANCE);
   final LimitMetrics limitMetrics = new LimitMetrics(registry);
+  final ConnectionMetrics connectionMetrics = new ConnectionMetrics(registry);
+  private final long clientBufferBytes;
   final ChannelContext context;
   /** What joins are checked against; unknown (everything accepted) unless a test sets it. */
   volatile PublishedColumns catalog = PublishedColumns.UNKNOWN;
 
   TestChannels(AuthSettings auth, AccessPolicy access, TenantLimits limits, Clock clock, long clientBufferBytes) {
-    context = ChannelContext.of(index, topics, new TokenVerifier(auth, clock), access, limits, limitMetrics, metrics,
-        clientBufferBytes, clock, () -> catalog, fanOut.ring());
+    this.clientBufferBytes = clientBufferBytes;
+    context = ChannelContext.of(index, topics, new TokenVerifier(auth, clock), access, limits, limitMetrics,
+        connectionMetrics, clock, () -> catalog, fanOut.ring());
   }
 
   static TestChannels open() {
@@ -48,13 +55,18 @@ final class TestChannels {
   }
 
   EmbeddedChannel socket(PhoenixSerializer serializer, String token, Claims claims) {
-    return new EmbeddedChannel(new PhoenixSocketHandler(serializer, context, token, claims));
+    return socket(serializer, token, claims, clientBufferBytes);
   }
 
   EmbeddedChannel socket(PhoenixSerializer serializer, long clientBufferBytes) {
-    ChannelContext small = new ChannelContext(context.index(), context.topics(), context.verifier(), context.access(),
-        context.limits(), context.joins(), context.events(), context.limitMetrics(), context.metrics(),
-        clientBufferBytes, context.clock(), context.catalog(), context.ring());
-    return new EmbeddedChannel(new PhoenixSocketHandler(serializer, small, null, Claims.anonymous()));
+    return socket(serializer, null, Claims.anonymous(), clientBufferBytes);
+  }
+
+  /** A socket as the transport builds it: the connection's byte budget and throttle in front of the handler. */
+  private EmbeddedChannel socket(PhoenixSerializer serializer, String token, Claims claims, long budget) {
+    return new EmbeddedChannel(
+        new ClientConnection(budget, ClientConnection.DEFAULT_STALL_TIMEOUT, connectionMetrics, MemoryGuard.unchecked()),
+        new InboundThrottle(Long.MAX_VALUE / 4, limitMetrics),
+        new PhoenixSocketHandler(serializer, context, token, claims));
   }
 }

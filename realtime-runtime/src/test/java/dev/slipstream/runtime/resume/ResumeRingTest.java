@@ -63,7 +63,24 @@ class ResumeRingTest {
     ResumeRing ring = ringOf(10, STREAM);
 
     assertThat(ring.after(position(0x3000, 0))).contains(List.of());
+  }
+
+  @Test
+  void aPositionBeyondAnythingTheStreamReachedIsAGap() {
+    ResumeRing ring = ringOf(10, STREAM);
+
+    assertThat(ring.after(position(0x9000, 0))).as("beyond the newest event").isEmpty();
+    assertThat(ring.after(new EventPosition(-1L, 0))).as("FFFFFFFFFFFFFFFF-0").isEmpty();
+  }
+
+  @Test
+  void aPositionBeyondTheNewestButWithinTheServersWalIsNotAGap() {
+    // After a restart: a client saw 0x9000 before the slot was confirmed past it; it will be streamed again.
+    ResumeRing ring = new ResumeRing(10);
+    ring.startsAt(0x5000, 0xA000);
+
     assertThat(ring.after(position(0x9000, 0))).contains(List.of());
+    assertThat(ring.after(position(0xA001, 0))).isEmpty();
   }
 
   @Test
@@ -75,7 +92,10 @@ class ResumeRingTest {
 
   @Test
   void anEmptyRingReplaysNothing() {
-    assertThat(new ResumeRing(4).after(position(0x1000, 0))).contains(List.of());
+    ResumeRing ring = new ResumeRing(4);
+    ring.startsAt(0x1000, 0x2000);
+
+    assertThat(ring.after(position(0x1000, 0))).contains(List.of());
   }
 
   @Test

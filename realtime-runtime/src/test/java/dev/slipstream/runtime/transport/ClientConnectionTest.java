@@ -1,9 +1,10 @@
-package dev.slipstream.runtime.fanout;
+package dev.slipstream.runtime.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.runtime.change.EventPosition;
 import io.netty.buffer.ByteBuf;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sending side of a connection on an {@link EmbeddedChannel}, whose clock only moves when
- * told ({@code advanceTimeBy}). An EmbeddedChannel runs its queued tasks after every outside
+ * A connection's byte budget on an {@link EmbeddedChannel}, whose clock only moves when
+ * told ({@code advanceTimeBy}). Netty's outbound buffer counts 96 bytes per queued frame on top of
+ * its bytes, so the sizes below leave room for that. An EmbeddedChannel runs its queued tasks after every outside
  * write, so one event-loop tick is played by {@link #tick}: the work runs inside the pipeline, and
  * the tasks it queued (the batched flush) run when it ends. A {@link SocketGate} in front of the
  * channel plays the socket: while closed it holds flushed bytes back (the client is not reading),
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class ClientConnectionTest {
 
-  private static final long BUDGET = 100;
+  private static final long BUDGET = 1000;
+  private static final int ENTRY_OVERHEAD = 96;
   private static final Duration STALL = Duration.ofSeconds(2);
 
   private final List<ByteBuf> framesPassedIn = new ArrayList<>();
@@ -41,10 +44,13 @@ class ClientConnectionTest {
   @BeforeEach
   void setUp() {
     socket = new SocketGate();
-    channel = new EmbeddedChannel(new TickRunner(), socket);
+    connection = new ClientConnection(BUDGET, STALL, new ConnectionMetrics(new SimpleMeterRegistry()),
+        MemoryGuard.unchecked());
+    connection.onOverBudget(() -> overBudgetCalls++);
+    // The gate sits between the connection and the socket (the channel's head), as the socket would.
+    channel = new EmbeddedChannel(socket, connection, new TickRunner());
     channel.freezeTime();
     socket.flushes = 0; // EmbeddedChannel flushes while it registers
-    connection = new ClientConnection(channel, BUDGET, STALL, () -> overBudgetCalls++);
   }
 
   @AfterEach
@@ -177,12 +183,13 @@ class ClientConnectionTest {
   @Test
   void overTheHardLimitTheClientIsJudgedOnceAndLaterFramesAreReleased() {
     socket.close();
-    // 16 x 100 bytes = 1600: three 500-byte frames fit in the backlog, the fourth does not.
-    connection.send(frameOfSize(500), null);
-    connection.send(frameOfSize(500), null);
-    connection.send(frameOfSize(500), null);
+    // 16 x 1,000 bytes = 16,000: three 5,000-byte frames fit in the backlog, the fourth does not.
+    connection.send(frameOfSize(5000), null);
+    connection.send(frameOfSize(5000), null);
+    connection.send(frameOfSize(5000), null);
     assertThat(overBudgetCalls).isZero();
-    ByteBuf fourth = frameOfSize(500);
+
+    ByteBuf fourth = frameOfSize(5000);
 
     connection.send(fourth, null);
 
@@ -205,7 +212,7 @@ class ClientConnectionTest {
   void aBacklogThatDrainsInTimeIsNotJudged() {
     // Far over the budget within a tick (a burst), but under the hard limit and the socket drains.
     for (int i = 0; i < 10; i++) {
-      connection.send(frameOfSize(150), null);
+      connection.send(frameOfSize(1000), null);
     }
     channel.runPendingTasks();
     assertThat(drainOutbound()).hasSize(10);
@@ -220,10 +227,10 @@ class ClientConnectionTest {
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(32, 64));
     socket.close();
 
-    connection.send(frameOfSize(150), position(0x10, 0));
+    connection.send(frameOfSize(1500), position(0x10, 0));
     channel.runPendingTasks();
 
-    assertThat(channel.isWritable()).as("writable with 150 bytes stuck over a 64-byte high water mark").isFalse();
+    assertThat(channel.isWritable()).as("writable with 1,500 bytes stuck over a 64-byte high water mark").isFalse();
     advance(STALL.minusMillis(1));
     assertThat(overBudgetCalls).isZero();
 
@@ -241,8 +248,8 @@ class ClientConnectionTest {
   void aClientUnderItsBudgetIsNeverJudgedHoweverSlow() {
     socket.close();
 
-    connection.send(frameOfSize(60), position(0x10, 0));
-    connection.send(frameOfSize(40), position(0x10, 1));
+    connection.send(frameOfSize(600 - ENTRY_OVERHEAD), position(0x10, 0));
+    connection.send(frameOfSize(400 - ENTRY_OVERHEAD), position(0x10, 1));
     channel.runPendingTasks();
     advance(STALL.multipliedBy(10));
 
@@ -254,15 +261,15 @@ class ClientConnectionTest {
   @Test
   void aSlowClientThatStillDrainsGetsAnotherStallTimeout() {
     socket.close();
-    connection.send(frameOfSize(150), null);
+    connection.send(frameOfSize(1500), null);
     channel.runPendingTasks();
 
     advance(Duration.ofSeconds(1));
     socket.open(); // the client read the first frame
     assertThat(drainOutbound()).hasSize(1);
     socket.close();
-    connection.send(frameOfSize(150), null);
-    connection.send(frameOfSize(150), null);
+    connection.send(frameOfSize(1500), null);
+    connection.send(frameOfSize(1500), null);
     channel.runPendingTasks();
 
     advance(Duration.ofSeconds(1)); // t = 2 s: over budget, but bytes drained since t = 0
@@ -287,25 +294,38 @@ class ClientConnectionTest {
   }
 
   @Test
-  void controlFramesGoOutAtOnce() {
-    List<Integer> outboundDuringTheTick = new ArrayList<>();
-    tick(() -> {
-      connection.send(frameOfSize(5), position(0x10, 0));
-      outboundDuringTheTick.add(channel.outboundMessages().size());
-      connection.sendNow(frame("heartbeat reply"));
-      outboundDuringTheTick.add(channel.outboundMessages().size());
-    });
+  void whatOtherHandlersWriteCountsAgainstTheBudgetToo() {
+    socket.close();
+    // As Netty's pong or an HTTP response would: written through the pipeline, not through send().
+    channel.writeAndFlush(frameOfSize(70_000)); // over the 64 KiB high water mark
 
-    // The change waited for the end of the tick until the control frame's flush took it along.
-    assertThat(outboundDuringTheTick).containsExactly(0, 2);
-    assertThat(drainOutbound()).hasSize(2).last().isEqualTo("heartbeat reply");
+    assertThat(overBudgetCalls).as("judged when the channel became unwritable").isEqualTo(1);
+  }
+
+  @Test
+  void whatAClientHoldsIsItsBacklogAndItsUnfinishedMessage() {
+    socket.close();
+    connection.send(frameOfSize(1000), null);
+    channel.runPendingTasks();
+    channel.writeInbound(Unpooled.buffer(300).writeZero(300));
+    channel.releaseInbound();
+
+    assertThat(connection.heldBytes()).isEqualTo(1000 + ENTRY_OVERHEAD + 300);
+
+    connection.messageCompleted();
+
+    assertThat(connection.heldBytes()).isEqualTo(1000 + ENTRY_OVERHEAD);
   }
 
   /** Runs each {@link Runnable} written inbound: one event-loop task. */
   static final class TickRunner extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ((Runnable) msg).run();
+      if (msg instanceof Runnable work) {
+        work.run();
+      } else {
+        ctx.fireChannelRead(msg);
+      }
     }
   }
 

@@ -1,0 +1,86 @@
+package dev.slipstream.runtime.transport;
+
+import dev.slipstream.runtime.limits.LimitMetrics;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every client connection's pipeline, as it starts (HTTP; {@link WebSocketStage} shows the
+ * WebSocket stage it may become):
+ * <pre>
+ * connection       ClientConnection   byte budget of everything sent; what the client holds
+ * throttle         InboundThrottle    bytes read per second; per-client shares pause reading
+ * http             HttpServerCodec    request line at most 4,096 bytes (414), headers 8 KiB (431)
+ * aggregator       HttpObjectAggregator  bodies at most 64 KiB (413)
+ * request-timeout  RequestTimeout     a complete request within handshakeTimeout, or 408
+ * router           HttpRouter         the endpoints; upgrades to WebSocket, or opens an SSE stream
+ * errors           ClientErrors       what the client's bytes made anything throw
+ * </pre>
+ * A connection beyond what the process's file descriptors allow (less a reserve for the database
+ * and files) is closed at once, counted in {@code slipstream_connections_refused_total}, before
+ * the accept loop could spin on {@code EMFILE}.
+ */
+final class ClientPipeline extends ChannelInitializer<SocketChannel> {
+
+  static final String REQUEST_TIMEOUT = "request-timeout";
+  static final String ERRORS = "errors";
+  static final int MAX_REQUEST_LINE = 4096;
+  static final int MAX_HEADER_BYTES = 8192;
+  static final int MAX_BODY_BYTES = 64 * 1024;
+  /** File descriptors kept for everything but clients: database connections, spill files, jars. */
+  private static final int RESERVED_DESCRIPTORS = 256;
+
+  private final ConnectionLimits limits;
+  private final ConnectionMetrics metrics;
+  private final LimitMetrics limitMetrics;
+  private final MemoryGuard guard;
+  private final ChannelHandler router;
+  private final ClientErrors errors;
+  private final AtomicInteger open;
+  private final long maxConnections;
+
+  ClientPipeline(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics, MemoryGuard guard,
+      ChannelHandler router, ClientErrorLog errorLog, AtomicInteger open) {
+    this.limits = limits;
+    this.metrics = metrics;
+    this.limitMetrics = limitMetrics;
+    this.guard = guard;
+    this.router = router;
+    this.errors = new ClientErrors(metrics, errorLog);
+    this.open = open;
+    this.maxConnections = maxConnections();
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    if (open.incrementAndGet() > maxConnections) {
+      open.decrementAndGet();
+      metrics.refused();
+      ch.close();
+      return;
+    }
+    ch.closeFuture().addListener(f -> open.decrementAndGet());
+    ch.pipeline()
+        .addLast("connection", new ClientConnection(limits.clientBufferBytes(), ClientConnection.DEFAULT_STALL_TIMEOUT,
+            metrics, guard))
+        .addLast("throttle", new InboundThrottle(limits.inboundBytesPerSecond(), limitMetrics))
+        .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADER_BYTES, 8192))
+        .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
+        .addLast(REQUEST_TIMEOUT, new RequestTimeout(limits.handshakeTimeout(), metrics))
+        .addLast("router", router)
+        .addLast(ERRORS, errors);
+  }
+
+  private static long maxConnections() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      long descriptors = unix.getMaxFileDescriptorCount();
+      return descriptors > 2 * RESERVED_DESCRIPTORS ? descriptors - RESERVED_DESCRIPTORS : descriptors / 2;
+    }
+    return Long.MAX_VALUE;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.slipstream.runtime.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Over the process's cap, the clients holding the most are closed first, until a quarter is free. */
+class MemoryGuardTest {
+
+  private static final int OVERHEAD = 96;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final ConnectionMetrics metrics = new ConnectionMetrics(registry);
+  private final List<EmbeddedChannel> channels = new ArrayList<>();
+  private MemoryGuard guard;
+
+  @AfterEach
+  void closeAll() {
+    channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    guard.close();
+  }
+
+  /** A client that does not read, holding {@code bytes} of unsent output. */
+  private EmbeddedChannel holding(int bytes) {
+    ClientConnection connection = new ClientConnection(1L << 40, Duration.ofSeconds(2), metrics, guard);
+    EmbeddedChannel channel = new EmbeddedChannel(new NeverFlushed(), connection);
+    connection.send(Unpooled.buffer(bytes).writeZero(bytes));
+    channel.runPendingTasks();
+    channels.add(channel);
+    return channel;
+  }
+
+  @Test
+  void theLargestHoldersAreClosedFirstUntilThreeQuartersOfTheCap() {
+    guard = MemoryGuard.start(10_000, Duration.ofHours(1), registry); // checked by hand below
+    EmbeddedChannel small = holding(1_000 - OVERHEAD);
+    EmbeddedChannel large = holding(6_000 - OVERHEAD);
+    EmbeddedChannel medium = holding(3_000 - OVERHEAD);
+    EmbeddedChannel other = holding(2_000 - OVERHEAD);
+
+    guard.check(); // 12,000 held: over 10,000; closing the largest leaves 6,000, under 7,500
+    channels.forEach(EmbeddedChannel::runPendingTasks);
+
+    assertThat(large.isOpen()).isFalse();
+    assertThat(small.isOpen()).isTrue();
+    assertThat(medium.isOpen()).isTrue();
+    assertThat(other.isOpen()).isTrue();
+    assertThat(metrics.closedCount(ConnectionMetrics.MEMORY_PRESSURE)).isEqualTo(1);
+    assertThat(guard.heldBytes()).isEqualTo(12_000);
+
+    guard.check();
+    assertThat(guard.heldBytes()).isEqualTo(6_000);
+  }
+
+  @Test
+  void underTheCapNobodyIsClosed() {
+    guard = MemoryGuard.start(10_000, Duration.ofHours(1), registry);
+    EmbeddedChannel one = holding(4_000);
+    EmbeddedChannel two = holding(4_000);
+
+    guard.check();
+    channels.forEach(EmbeddedChannel::runPendingTasks);
+
+    assertThat(one.isOpen()).isTrue();
+    assertThat(two.isOpen()).isTrue();
+  }
+
+  /** The socket of a client that does not read: nothing written ever leaves the outbound buffer. */
+  private static final class NeverFlushed extends ChannelOutboundHandlerAdapter {
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+    }
+  }
+}
