@@ -53,6 +53,103 @@ class CrdValidationIT {
   }
 
   @Test
+  void fillsInEveryLimitsDefault() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
+
+    LimitsSpec limits = client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get()
+        .getSpec().getLimits();
+    assertThat(limits.getMaxEventsPerSecond()).isEqualTo(10000);
+    assertThat(limits.getMaxJoinsPerSecond()).isEqualTo(500);
+    assertThat(limits.getMaxChannelsPerClient()).isEqualTo(100);
+    assertThat(limits.getMaxPayloadBytes().toString()).isEqualTo("1Mi");
+    assertThat(limits.getMaxEventsPerSecondPerClient()).isEqualTo(100);
+    assertThat(limits.getMaxJoinsPerSecondPerClient()).isEqualTo(10);
+    assertThat(limits.getClientInboundBytesPerSecond().toString()).isEqualTo("1Mi");
+    assertThat(limits.getMaxBindingsPerChannel()).isEqualTo(100);
+    assertThat(limits.getMaxBindingsPerClient()).isEqualTo(500);
+    assertThat(limits.getMaxFilterLength()).isEqualTo(4096);
+    assertThat(limits.getMaxFilterValues()).isEqualTo(100);
+    assertThat(limits.getMaxTopicLength()).isEqualTo(256);
+    assertThat(limits.getMaxPresencePayloadBytes().toString()).isEqualTo("10Ki");
+    assertThat(limits.getMaxPresencesPerClient()).isEqualTo(10);
+    assertThat(limits.getHandshakeTimeout()).isEqualTo("10s");
+    assertThat(limits.getJoinTimeout()).isEqualTo("30s");
+    assertThat(limits.getIdleTimeout()).isEqualTo("60s");
+  }
+
+  @Test
+  void acceptsATenantWithEveryLimitSet() {
+    apply(tenantWithLimits("""
+        maxEventsPerSecondPerClient: 20
+        maxJoinsPerSecondPerClient: 5
+        clientInboundBytesPerSecond: 256Ki
+        maxBindingsPerChannel: 50
+        maxBindingsPerClient: 50
+        maxFilterLength: 1024
+        maxFilterValues: 10
+        maxTopicLength: 64
+        maxPresencePayloadBytes: 2048
+        maxPresencesPerClient: 3
+        handshakeTimeout: 5s
+        joinTimeout: 1m30s
+        idleTimeout: 500ms
+        """)).isAccepted();
+
+    LimitsSpec limits = client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get()
+        .getSpec().getLimits();
+    assertThat(limits.getMaxEventsPerSecondPerClient()).isEqualTo(20);
+    assertThat(limits.getMaxJoinsPerSecondPerClient()).isEqualTo(5);
+    assertThat(limits.getClientInboundBytesPerSecond().toString()).isEqualTo("256Ki");
+    assertThat(limits.getMaxBindingsPerChannel()).isEqualTo(50);
+    assertThat(limits.getMaxBindingsPerClient()).isEqualTo(50);
+    assertThat(limits.getMaxFilterLength()).isEqualTo(1024);
+    assertThat(limits.getMaxFilterValues()).isEqualTo(10);
+    assertThat(limits.getMaxTopicLength()).isEqualTo(64);
+    assertThat(limits.getMaxPresencePayloadBytes().toString()).isEqualTo("2048");
+    assertThat(limits.getMaxPresencesPerClient()).isEqualTo(3);
+    assertThat(limits.getHandshakeTimeout()).isEqualTo("5s");
+    assertThat(limits.getJoinTimeout()).isEqualTo("1m30s");
+    assertThat(limits.getIdleTimeout()).isEqualTo("500ms");
+    // Limits left out still get their defaults.
+    assertThat(limits.getMaxClients()).isEqualTo(50000);
+  }
+
+  @Test
+  void rejectsAMalformedTimeout() {
+    apply(tenantWithLimits("idleTimeout: \"60\"\n")).isRejectedWith(
+        "spec.limits.idleTimeout: Invalid value: \"60\"", "should match '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$'");
+    apply(tenantWithLimits("handshakeTimeout: PT10S\n"))
+        .isRejectedWith("spec.limits.handshakeTimeout: Invalid value: \"PT10S\"");
+    apply(tenantWithLimits("joinTimeout: 30 s\n")).isRejectedWith("spec.limits.joinTimeout: Invalid value: \"30 s\"");
+  }
+
+  @Test
+  void rejectsMoreBindingsPerChannelThanPerClient() {
+    apply(tenantWithLimits("maxBindingsPerChannel: 200\nmaxBindingsPerClient: 100\n")).isRejectedWith(
+        "spec.limits.maxBindingsPerChannel: Invalid value",
+        "limits.maxBindingsPerChannel must not exceed limits.maxBindingsPerClient");
+  }
+
+  @Test
+  void checksBindingsPerChannelAgainstTheDefaultPerClient() {
+    apply(tenantWithLimits("maxBindingsPerChannel: 501\n")).isRejectedWith(
+        "spec.limits.maxBindingsPerChannel: Invalid value", "maxBindingsPerClient (default 500)");
+    apply(tenantWithLimits("maxBindingsPerChannel: 500\n")).isAccepted();
+  }
+
+  @Test
+  void rejectsLimitsBelowOne() {
+    apply(tenantWithLimits("maxTopicLength: 0\n"))
+        .isRejectedWith("spec.limits.maxTopicLength: Invalid value: 0", "should be greater than or equal to 1");
+    apply(tenantWithLimits("maxEventsPerSecondPerClient: -5\n"))
+        .isRejectedWith("spec.limits.maxEventsPerSecondPerClient: Invalid value: -5");
+    apply(tenantWithLimits("maxPresencePayloadBytes: \"0\"\n"))
+        .isRejectedWith("spec.limits.maxPresencePayloadBytes", "must be a positive quantity of bytes");
+    apply(tenantWithLimits("clientInboundBytesPerSecond: lots\n"))
+        .isRejectedWith("spec.limits.clientInboundBytesPerSecond", "must be a positive quantity of bytes");
+  }
+
+  @Test
   void acceptsAValidPublicationAndFillsInDefaults() {
     apply(publication("orders", "acme_orders", """
           tables:
@@ -185,6 +282,32 @@ class CrdValidationIT {
   }
 
   @Test
+  void kubectlExplainDescribesTheLimits() {
+    CommandResult idle = kube.kubectl("explain", "realtimetenant.spec.limits.idleTimeout");
+    assertThat(idle.succeeded()).as(idle.toString()).isTrue();
+    assertThat(oneLine(idle.stdout())).contains("close code 4001").contains("realtime-js sends one every 25 s")
+        .contains("after 60 s");
+
+    CommandResult presence = kube.kubectl("explain", "realtimetenant.spec.limits.maxPresencePayloadBytes");
+    assertThat(oneLine(presence.stdout())).contains("Track message size exceeded").contains("presence_state");
+
+    CommandResult events = kube.kubectl("explain", "realtimetenant.spec.limits.maxEventsPerSecond");
+    assertThat(oneLine(events.stdout())).contains("per runtime pod").contains("maxEventsPerSecondPerClient")
+        .contains("Supabase");
+
+    CommandResult limits = kube.kubectl("explain", "realtimetenant.spec.limits");
+    assertThat(limits.stdout()).contains("maxEventsPerSecondPerClient", "maxJoinsPerSecondPerClient",
+        "clientInboundBytesPerSecond", "maxBindingsPerChannel", "maxBindingsPerClient", "maxFilterLength",
+        "maxFilterValues", "maxTopicLength", "maxPresencePayloadBytes", "maxPresencesPerClient", "handshakeTimeout",
+        "joinTimeout", "idleTimeout");
+  }
+
+  /** kubectl explain wraps descriptions; the checks read them as one line. */
+  private static String oneLine(String text) {
+    return text.replaceAll("\\s+", " ");
+  }
+
+  @Test
   void printerColumnsShortNamesAndCategory() {
     apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
     apply(publication("orders", "acme_orders", "  tables: [{name: orders}]\n")).isAccepted();
@@ -259,6 +382,12 @@ class CrdValidationIT {
             replicas: {min: %d, max: %d}
         """.formatted(name, slotName == null ? "" : "slotName: \"" + slotName + "\"", reclaimPolicy,
         minReplicas, maxReplicas);
+  }
+
+  /** The valid tenant {@code acme} with {@code limitsYaml} (one field a line) as its {@code spec.limits}. */
+  private static String tenantWithLimits(String limitsYaml) {
+    return tenant("acme", "slipstream_acme", 1, 3, "Delete") + "  limits:\n"
+        + limitsYaml.lines().map(line -> "    " + line + "\n").collect(java.util.stream.Collectors.joining());
   }
 
   private static String publication(String name, String publicationName, String rest) {

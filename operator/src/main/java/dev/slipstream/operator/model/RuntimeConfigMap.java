@@ -45,6 +45,19 @@ final class RuntimeConfigMap {
     data.put(RuntimeEnv.MAX_EVENTS_PER_SECOND, Integer.toString(limits.maxEventsPerSecond()));
     data.put(RuntimeEnv.MAX_CHANNELS_PER_CLIENT, Integer.toString(limits.maxChannelsPerClient()));
     data.put(RuntimeEnv.MAX_JOINS_PER_SECOND, Integer.toString(limits.maxJoinsPerSecond()));
+    data.put(RuntimeEnv.MAX_EVENTS_PER_SECOND_PER_CLIENT, Integer.toString(limits.maxEventsPerSecondPerClient()));
+    data.put(RuntimeEnv.MAX_JOINS_PER_SECOND_PER_CLIENT, Integer.toString(limits.maxJoinsPerSecondPerClient()));
+    data.put(RuntimeEnv.CLIENT_INBOUND_BYTES_PER_SECOND, Long.toString(limits.clientInboundBytesPerSecond()));
+    data.put(RuntimeEnv.MAX_BINDINGS_PER_CHANNEL, Integer.toString(limits.maxBindingsPerChannel()));
+    data.put(RuntimeEnv.MAX_BINDINGS_PER_CLIENT, Integer.toString(limits.maxBindingsPerClient()));
+    data.put(RuntimeEnv.MAX_FILTER_LENGTH, Integer.toString(limits.maxFilterLength()));
+    data.put(RuntimeEnv.MAX_FILTER_VALUES, Integer.toString(limits.maxFilterValues()));
+    data.put(RuntimeEnv.MAX_TOPIC_LENGTH, Integer.toString(limits.maxTopicLength()));
+    data.put(RuntimeEnv.MAX_PRESENCE_PAYLOAD_BYTES, Long.toString(limits.maxPresencePayloadBytes()));
+    data.put(RuntimeEnv.MAX_PRESENCES_PER_CLIENT, Integer.toString(limits.maxPresencesPerClient()));
+    data.put(RuntimeEnv.HANDSHAKE_TIMEOUT, limits.handshakeTimeout());
+    data.put(RuntimeEnv.JOIN_TIMEOUT, limits.joinTimeout());
+    data.put(RuntimeEnv.IDLE_TIMEOUT, limits.idleTimeout());
     return data;
   }
 }

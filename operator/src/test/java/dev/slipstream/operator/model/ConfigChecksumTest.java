@@ -58,6 +58,9 @@ class ConfigChecksumTest {
     assertChanges(tenant -> tenant.getSpec().getLimits().setClientBufferBytes(new Quantity("2Mi")), inputs -> { });
     assertChanges(tenant -> tenant.getSpec().getLimits().setMaxClients(10), inputs -> { });
     assertChanges(tenant -> tenant.getSpec().getReplication().setHeartbeatInterval("10s"), inputs -> { });
+    assertChanges(tenant -> tenant.getSpec().getLimits().setIdleTimeout("90s"), inputs -> { });
+    assertChanges(tenant -> tenant.getSpec().getLimits().setMaxBindingsPerChannel(50), inputs -> { });
+    assertChanges(tenant -> tenant.getSpec().getLimits().setMaxPresencePayloadBytes(new Quantity("4Ki")), inputs -> { });
   }
 
   @Test
@@ -68,6 +71,7 @@ class ConfigChecksumTest {
     assertSame(tenant -> tenant.getSpec().getRuntime().setResources(
         new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build()), inputs -> { });
     assertSame(tenant -> tenant.getSpec().getLimits().setMaxPayloadBytes(new Quantity("1024Ki")), inputs -> { });
+    assertSame(tenant -> tenant.getSpec().getLimits().setMaxPresencePayloadBytes(new Quantity("10240")), inputs -> { });
     assertSame(tenant -> tenant.getMetadata().setLabels(Map.of("team", "payments")), inputs -> { });
     assertSame(tenant -> tenant.getMetadata().setGeneration(42L), inputs -> { });
     assertSame(tenant -> { }, inputs -> inputs.credentialsChecksum(

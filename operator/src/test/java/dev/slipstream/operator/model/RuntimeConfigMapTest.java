@@ -4,6 +4,7 @@ import static dev.slipstream.operator.model.TenantFixtures.acmeExample;
 import static dev.slipstream.operator.model.TenantFixtures.inputsFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slipstream.api.v1alpha1.LimitsSpec;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.testing.RepositoryLayout;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -43,7 +44,20 @@ class RuntimeConfigMapTest {
         Map.entry("SLIPSTREAM_MAX_CLIENTS", "50000"),
         Map.entry("SLIPSTREAM_MAX_EVENTS_PER_SECOND", "10000"),
         Map.entry("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", "100"),
-        Map.entry("SLIPSTREAM_MAX_JOINS_PER_SECOND", "500"))));
+        Map.entry("SLIPSTREAM_MAX_JOINS_PER_SECOND", "500"),
+        Map.entry("SLIPSTREAM_MAX_EVENTS_PER_SECOND_PER_CLIENT", "100"),
+        Map.entry("SLIPSTREAM_MAX_JOINS_PER_SECOND_PER_CLIENT", "10"),
+        Map.entry("SLIPSTREAM_CLIENT_INBOUND_BYTES_PER_SECOND", "1048576"),
+        Map.entry("SLIPSTREAM_MAX_BINDINGS_PER_CHANNEL", "100"),
+        Map.entry("SLIPSTREAM_MAX_BINDINGS_PER_CLIENT", "500"),
+        Map.entry("SLIPSTREAM_MAX_FILTER_LENGTH", "4096"),
+        Map.entry("SLIPSTREAM_MAX_FILTER_VALUES", "100"),
+        Map.entry("SLIPSTREAM_MAX_TOPIC_LENGTH", "256"),
+        Map.entry("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES", "10240"),
+        Map.entry("SLIPSTREAM_MAX_PRESENCES_PER_CLIENT", "10"),
+        Map.entry("SLIPSTREAM_HANDSHAKE_TIMEOUT", "10s"),
+        Map.entry("SLIPSTREAM_JOIN_TIMEOUT", "30s"),
+        Map.entry("SLIPSTREAM_IDLE_TIMEOUT", "60s"))));
     assertThat(configMap.getBinaryData()).isNullOrEmpty();
     assertThat(configMap.getMetadata().getAnnotations()).isNullOrEmpty();
   }
@@ -91,6 +105,56 @@ class RuntimeConfigMapTest {
     tenant.getSpec().getLimits().setMaxPayloadBytes(new Quantity(quantity));
     var data = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateConfigMap().getData();
     assertThat(data).containsEntry("SLIPSTREAM_CLIENT_BUFFER_BYTES", bytes).containsEntry("SLIPSTREAM_MAX_PAYLOAD_BYTES", bytes);
+  }
+
+  @Test
+  void writesEveryLimitTheTenantSets() {
+    RealtimeTenant tenant = acmeExample();
+    LimitsSpec limits = tenant.getSpec().getLimits();
+    limits.setMaxEventsPerSecondPerClient(25);
+    limits.setMaxJoinsPerSecondPerClient(3);
+    limits.setClientInboundBytesPerSecond(new Quantity("256Ki"));
+    limits.setMaxBindingsPerChannel(20);
+    limits.setMaxBindingsPerClient(40);
+    limits.setMaxFilterLength(512);
+    limits.setMaxFilterValues(50);
+    limits.setMaxTopicLength(128);
+    limits.setMaxPresencePayloadBytes(new Quantity("2Ki"));
+    limits.setMaxPresencesPerClient(4);
+    limits.setHandshakeTimeout("5s");
+    limits.setJoinTimeout("1m30s");
+    limits.setIdleTimeout("2m");
+    var data = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateConfigMap().getData();
+    assertThat(data)
+        .containsEntry("SLIPSTREAM_MAX_EVENTS_PER_SECOND_PER_CLIENT", "25")
+        .containsEntry("SLIPSTREAM_MAX_JOINS_PER_SECOND_PER_CLIENT", "3")
+        .containsEntry("SLIPSTREAM_CLIENT_INBOUND_BYTES_PER_SECOND", "262144")
+        .containsEntry("SLIPSTREAM_MAX_BINDINGS_PER_CHANNEL", "20")
+        .containsEntry("SLIPSTREAM_MAX_BINDINGS_PER_CLIENT", "40")
+        .containsEntry("SLIPSTREAM_MAX_FILTER_LENGTH", "512")
+        .containsEntry("SLIPSTREAM_MAX_FILTER_VALUES", "50")
+        .containsEntry("SLIPSTREAM_MAX_TOPIC_LENGTH", "128")
+        .containsEntry("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES", "2048")
+        .containsEntry("SLIPSTREAM_MAX_PRESENCES_PER_CLIENT", "4")
+        .containsEntry("SLIPSTREAM_HANDSHAKE_TIMEOUT", "5s")
+        .containsEntry("SLIPSTREAM_JOIN_TIMEOUT", "1m30s")
+        .containsEntry("SLIPSTREAM_IDLE_TIMEOUT", "2m");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "10Ki, 10240",
+      "1.5Ki, 1536",
+      "1500m, 2",
+      "2147483647, 2147483647",   // the largest an int holds
+  })
+  void writesTheIntSizedLimitsAsPlainByteCounts(String quantity, String bytes) {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getLimits().setMaxPresencePayloadBytes(new Quantity(quantity));
+    tenant.getSpec().getLimits().setClientInboundBytesPerSecond(new Quantity(quantity));
+    var data = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateConfigMap().getData();
+    assertThat(data).containsEntry("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES", bytes)
+        .containsEntry("SLIPSTREAM_CLIENT_INBOUND_BYTES_PER_SECOND", bytes);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static dev.slipstream.operator.model.TenantFixtures.minimal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slipstream.api.v1alpha1.LimitsSpec;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.ReplicaRange;
 import dev.slipstream.api.v1alpha1.RuntimeSpec;
@@ -79,7 +80,20 @@ class RuntimeModelTest {
         .containsEntry("SLIPSTREAM_MAX_CLIENTS", "50000")
         .containsEntry("SLIPSTREAM_MAX_EVENTS_PER_SECOND", "10000")
         .containsEntry("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", "100")
-        .containsEntry("SLIPSTREAM_MAX_JOINS_PER_SECOND", "500");
+        .containsEntry("SLIPSTREAM_MAX_JOINS_PER_SECOND", "500")
+        .containsEntry("SLIPSTREAM_MAX_EVENTS_PER_SECOND_PER_CLIENT", "100")
+        .containsEntry("SLIPSTREAM_MAX_JOINS_PER_SECOND_PER_CLIENT", "10")
+        .containsEntry("SLIPSTREAM_CLIENT_INBOUND_BYTES_PER_SECOND", "1048576")
+        .containsEntry("SLIPSTREAM_MAX_BINDINGS_PER_CHANNEL", "100")
+        .containsEntry("SLIPSTREAM_MAX_BINDINGS_PER_CLIENT", "500")
+        .containsEntry("SLIPSTREAM_MAX_FILTER_LENGTH", "4096")
+        .containsEntry("SLIPSTREAM_MAX_FILTER_VALUES", "100")
+        .containsEntry("SLIPSTREAM_MAX_TOPIC_LENGTH", "256")
+        .containsEntry("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES", "10240")
+        .containsEntry("SLIPSTREAM_MAX_PRESENCES_PER_CLIENT", "10")
+        .containsEntry("SLIPSTREAM_HANDSHAKE_TIMEOUT", "10s")
+        .containsEntry("SLIPSTREAM_JOIN_TIMEOUT", "30s")
+        .containsEntry("SLIPSTREAM_IDLE_TIMEOUT", "60s");
     var container = model.generateDeployment().getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(container.getResources()).isNull();
     assertThat(container.getEnv()).extracting("name").doesNotContain("SLIPSTREAM_JWT_SECRET");
@@ -131,6 +145,57 @@ class RuntimeModelTest {
     assertInvalid(tenant -> tenant.getSpec().getLimits().setMaxClients(0), "spec.limits.maxClients");
   }
 
+  /** What an API server without the CRD's schema rules (or a tenant built in code) could hand the operator. */
+  @Test
+  void reportsTheLimitThatIsWrong() {
+    assertInvalidLimits(limits -> limits.setMaxEventsPerSecondPerClient(0), "spec.limits.maxEventsPerSecondPerClient");
+    assertInvalidLimits(limits -> limits.setMaxJoinsPerSecondPerClient(-1), "spec.limits.maxJoinsPerSecondPerClient");
+    assertInvalidLimits(limits -> limits.setMaxBindingsPerChannel(0), "spec.limits.maxBindingsPerChannel");
+    assertInvalidLimits(limits -> limits.setMaxBindingsPerClient(0), "spec.limits.maxBindingsPerClient");
+    assertInvalidLimits(limits -> limits.setMaxFilterLength(0), "spec.limits.maxFilterLength");
+    assertInvalidLimits(limits -> limits.setMaxFilterValues(0), "spec.limits.maxFilterValues");
+    assertInvalidLimits(limits -> limits.setMaxTopicLength(0), "spec.limits.maxTopicLength");
+    assertInvalidLimits(limits -> limits.setMaxPresencesPerClient(0), "spec.limits.maxPresencesPerClient");
+
+    assertInvalidLimits(limits -> limits.setClientInboundBytesPerSecond(new Quantity("0")),
+        "spec.limits.clientInboundBytesPerSecond must be a positive quantity of bytes");
+    assertInvalidLimits(limits -> limits.setClientInboundBytesPerSecond(new Quantity("fast")),
+        "spec.limits.clientInboundBytesPerSecond is not a quantity of bytes");
+    assertInvalidLimits(limits -> limits.setClientInboundBytesPerSecond(new Quantity("2Gi")),
+        "spec.limits.clientInboundBytesPerSecond must be at most 2147483647 bytes (2Gi - 1), was 2147483648");
+    assertInvalidLimits(limits -> limits.setMaxPresencePayloadBytes(new Quantity("-10Ki")),
+        "spec.limits.maxPresencePayloadBytes must be a positive quantity of bytes");
+    assertInvalidLimits(limits -> limits.setMaxPresencePayloadBytes(new Quantity("2147483648")),
+        "spec.limits.maxPresencePayloadBytes must be at most 2147483647 bytes (2Gi - 1), was 2147483648");
+
+    assertInvalidLimits(limits -> limits.setHandshakeTimeout("10"), "spec.limits.handshakeTimeout must be a duration");
+    assertInvalidLimits(limits -> limits.setJoinTimeout("30 s"), "spec.limits.joinTimeout must be a duration");
+    assertInvalidLimits(limits -> limits.setIdleTimeout("PT60S"), "spec.limits.idleTimeout must be a duration");
+    assertInvalidLimits(limits -> limits.setIdleTimeout(""), "spec.limits.idleTimeout must be a duration");
+
+    assertInvalidLimits(limits -> {
+      limits.setMaxBindingsPerChannel(501);
+      limits.setMaxBindingsPerClient(null);  // the default, 500
+    }, "spec.limits.maxBindingsPerChannel must not exceed spec.limits.maxBindingsPerClient, was 501 > 500");
+  }
+
+  @Test
+  void acceptsLimitsAtTheirEdges() {
+    RealtimeTenant tenant = acmeExample();
+    LimitsSpec limits = tenant.getSpec().getLimits();
+    limits.setMaxBindingsPerChannel(7);
+    limits.setMaxBindingsPerClient(7);
+    limits.setHandshakeTimeout("500ms");
+    limits.setJoinTimeout("1.5s");
+    limits.setIdleTimeout("1h2m3s");
+    assertThat(RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).configData())
+        .containsEntry("SLIPSTREAM_MAX_BINDINGS_PER_CHANNEL", "7")
+        .containsEntry("SLIPSTREAM_MAX_BINDINGS_PER_CLIENT", "7")
+        .containsEntry("SLIPSTREAM_HANDSHAKE_TIMEOUT", "500ms")
+        .containsEntry("SLIPSTREAM_JOIN_TIMEOUT", "1.5s")
+        .containsEntry("SLIPSTREAM_IDLE_TIMEOUT", "1h2m3s");
+  }
+
   @Test
   void reportsResolvedInputsThatCannotWork() {
     RealtimeTenant tenant = acmeExample();
@@ -157,6 +222,15 @@ class RuntimeModelTest {
     model.generateDeployment().getSpec().getTemplate().getSpec().getContainers().getFirst()
         .getResources().getLimits().put("cpu", new Quantity("8"));
     assertThat(Serialization.asYaml(model.generateDeployment())).isEqualTo(before);
+  }
+
+  /** On a tenant without {@code spec.limits} (nothing defaulted), with only the limits {@code change} sets. */
+  private static void assertInvalidLimits(Consumer<LimitsSpec> change, String message) {
+    RealtimeTenant tenant = minimal("shop", "orders");
+    LimitsSpec limits = new LimitsSpec();
+    change.accept(limits);
+    tenant.getSpec().setLimits(limits);
+    assertInvalid(tenant, inputsFor(tenant).build(), message);
   }
 
   private static void assertInvalid(Consumer<RealtimeTenant> change, String message) {
