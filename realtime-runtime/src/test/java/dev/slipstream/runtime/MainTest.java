@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
+import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.transport.ConnectionLimits;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,6 +50,70 @@ class MainTest {
     assertThat(settings.access().isEmpty()).isFalse();
     assertThat(settings.limits()).isEqualTo(new dev.slipstream.runtime.limits.TenantLimits(1000, 5, 50, 200, 65536));
     assertThat(settings.toString()).doesNotContain("a-tenant-secret").doesNotContain("s3cret-password");
+  }
+
+  @Test
+  void readsTheCapsAndTimeoutsAgainstHostileClients() {
+    Map<String, String> env = minimal();
+    env.put("SLIPSTREAM_MAX_EVENTS_PER_SECOND_PER_CLIENT", "20");
+    env.put("SLIPSTREAM_MAX_JOINS_PER_SECOND_PER_CLIENT", "4");
+    env.put("SLIPSTREAM_CLIENT_INBOUND_BYTES_PER_SECOND", "256Ki");
+    env.put("SLIPSTREAM_MAX_BINDINGS_PER_CHANNEL", "10");
+    env.put("SLIPSTREAM_MAX_BINDINGS_PER_CLIENT", "50");
+    env.put("SLIPSTREAM_MAX_FILTER_LENGTH", "512");
+    env.put("SLIPSTREAM_MAX_FILTER_VALUES", "20");
+    env.put("SLIPSTREAM_MAX_TOPIC_LENGTH", "64");
+    env.put("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES", "2048");
+    env.put("SLIPSTREAM_MAX_PRESENCES_PER_CLIENT", "3");
+    env.put("SLIPSTREAM_HANDSHAKE_TIMEOUT", "5s");
+    env.put("SLIPSTREAM_JOIN_TIMEOUT", "1m30s");
+    env.put("SLIPSTREAM_IDLE_TIMEOUT", "1.5m");
+    env.put("SLIPSTREAM_MAX_CLIENT_BYTES_HELD", "64Mi");
+
+    RuntimeSettings settings = Main.fromEnvironment(env);
+
+    TenantLimits limits = settings.limits();
+    assertThat(limits.maxEventsPerSecondPerClient()).isEqualTo(20);
+    assertThat(limits.maxJoinsPerSecondPerClient()).isEqualTo(4);
+    assertThat(limits.maxBindingsPerChannel()).isEqualTo(10);
+    assertThat(limits.maxBindingsPerClient()).isEqualTo(50);
+    assertThat(limits.maxFilterLength()).isEqualTo(512);
+    assertThat(limits.maxFilterValues()).isEqualTo(20);
+    assertThat(limits.maxTopicLength()).isEqualTo(64);
+    assertThat(limits.maxPresencePayloadBytes()).isEqualTo(2048);
+    assertThat(limits.maxPresencesPerClient()).isEqualTo(3);
+    assertThat(limits.joinTimeout()).isEqualTo(Duration.ofSeconds(90));
+    ConnectionLimits connections = settings.server().connections();
+    assertThat(connections.inboundBytesPerSecond()).isEqualTo(256 * 1024);
+    assertThat(connections.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(connections.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(connections.maxHeldBytes()).isEqualTo(64L << 20);
+  }
+
+  @Test
+  void theDefaultsAreTheCrdsDefaults() {
+    RuntimeSettings settings = Main.fromEnvironment(minimal());
+
+    assertThat(settings.limits()).isEqualTo(TenantLimits.DEFAULTS);
+    assertThat(settings.server().connections().handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(settings.server().connections().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(settings.server().connections().inboundBytesPerSecond()).isEqualTo(1 << 20);
+  }
+
+  @Test
+  void badDurationsAndSizesAreRefusedByName() {
+    for (String bad : new String[] {"60", "0s", "PT60S", "1 m", "-5s"}) {
+      Map<String, String> env = minimal();
+      env.put("SLIPSTREAM_IDLE_TIMEOUT", bad);
+      assertThatThrownBy(() -> Main.fromEnvironment(env)).as(bad)
+          .hasMessageStartingWith("SLIPSTREAM_IDLE_TIMEOUT must be a positive duration");
+    }
+    Map<String, String> env = minimal();
+    env.put("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES", "4Gi");
+    assertThatThrownBy(() -> Main.fromEnvironment(env)).hasMessageStartingWith("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES");
+    env.remove("SLIPSTREAM_MAX_PRESENCE_PAYLOAD_BYTES");
+    env.put("SLIPSTREAM_MAX_TOPIC_LENGTH", "0");
+    assertThatThrownBy(() -> Main.fromEnvironment(env)).hasMessageContaining("maxTopicLength");
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Quantity;
 
@@ -135,12 +136,16 @@ public class LimitsSpec {
 
   @Default("10s")
   @Pattern(Patterns.DURATION)
+  @Size(max = 32)
+  @ValidationRule(value = Patterns.NONZERO_DURATION_RULE, message = Patterns.NONZERO_DURATION_MESSAGE)
   @JsonPropertyDescription("Time a new connection, and a kept-alive HTTP connection between requests, has to send a "
       + "complete HTTP request; otherwise it gets HTTP 408 and is closed. A duration such as 10s.")
   private String handshakeTimeout;
 
   @Default("30s")
   @Pattern(Patterns.DURATION)
+  @Size(max = 32)
+  @ValidationRule(value = Patterns.NONZERO_DURATION_RULE, message = Patterns.NONZERO_DURATION_MESSAGE)
   @JsonPropertyDescription("Time an upgraded WebSocket has to join its first channel; otherwise it is closed with "
       + "WebSocket close code 4002. realtime-js opens its socket when a channel subscribes, so it joins at once. "
       + "A duration such as 30s.")
@@ -148,6 +153,8 @@ public class LimitsSpec {
 
   @Default("60s")
   @Pattern(Patterns.DURATION)
+  @Size(max = 32)
+  @ValidationRule(value = Patterns.NONZERO_DURATION_RULE, message = Patterns.NONZERO_DURATION_MESSAGE)
   @JsonPropertyDescription("Time a WebSocket may send no complete message at all, not even a heartbeat; then it is "
       + "closed with close code 4001. Keep it above the clients' heartbeat interval: realtime-js sends one every "
       + "25 s. Phoenix, and so Supabase, also closes a silent socket after 60 s. A duration such as 60s.")

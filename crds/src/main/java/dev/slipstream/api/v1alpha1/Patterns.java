@@ -19,6 +19,9 @@ public final class Patterns {
   public static final int MAX_IDENTIFIER_BYTES = 63;
 
   /** A Go-style duration as Kubernetes writes them: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 500ms}. */
+  /** A duration with a non-zero digit in it: 0s or 0m0s would turn a timeout off in a way nobody asked for. */
+  public static final String NONZERO_DURATION_RULE = "self.matches('[1-9]')";
+  public static final String NONZERO_DURATION_MESSAGE = "must be longer than zero";
   public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
 
   /**

@@ -121,6 +121,7 @@ class CrdValidationIT {
     apply(tenantWithLimits("handshakeTimeout: PT10S\n"))
         .isRejectedWith("spec.limits.handshakeTimeout: Invalid value: \"PT10S\"");
     apply(tenantWithLimits("joinTimeout: 30 s\n")).isRejectedWith("spec.limits.joinTimeout: Invalid value: \"30 s\"");
+    apply(tenantWithLimits("idleTimeout: 0m0s\n")).isRejectedWith("spec.limits.idleTimeout", "must be longer than zero");
   }
 
   @Test

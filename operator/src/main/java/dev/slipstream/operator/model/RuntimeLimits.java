@@ -145,6 +145,9 @@ record RuntimeLimits(
     if (!DURATION.matcher(value).matches()) {
       throw new InvalidTenantException(field + " must be a duration such as 10s, 1m or 1m30s, was '" + value + "'");
     }
+    if (value.chars().noneMatch(c -> c >= '1' && c <= '9')) {
+      throw new InvalidTenantException(field + " must be longer than zero, was '" + value + "'");
+    }
     return value;
   }
 }

@@ -176,7 +176,12 @@ class RuntimeConfigMapTest {
         RuntimeEnv.DB_PASSWORD, RuntimeEnv.DB_SSLMODE, RuntimeEnv.SLOT, RuntimeEnv.PUBLICATIONS, RuntimeEnv.PORT,
         RuntimeEnv.CLIENT_BUFFER_BYTES, RuntimeEnv.MAX_PAYLOAD_BYTES, RuntimeEnv.SPILL_DIR, RuntimeEnv.ACCESS_RULES,
         RuntimeEnv.JWT_SECRET, RuntimeEnv.MAX_CLIENTS, RuntimeEnv.MAX_EVENTS_PER_SECOND,
-        RuntimeEnv.MAX_CHANNELS_PER_CLIENT, RuntimeEnv.MAX_JOINS_PER_SECOND)) {
+        RuntimeEnv.MAX_CHANNELS_PER_CLIENT, RuntimeEnv.MAX_JOINS_PER_SECOND,
+        RuntimeEnv.MAX_EVENTS_PER_SECOND_PER_CLIENT, RuntimeEnv.MAX_JOINS_PER_SECOND_PER_CLIENT,
+        RuntimeEnv.CLIENT_INBOUND_BYTES_PER_SECOND, RuntimeEnv.MAX_BINDINGS_PER_CHANNEL,
+        RuntimeEnv.MAX_BINDINGS_PER_CLIENT, RuntimeEnv.MAX_FILTER_LENGTH, RuntimeEnv.MAX_FILTER_VALUES,
+        RuntimeEnv.MAX_TOPIC_LENGTH, RuntimeEnv.MAX_PRESENCE_PAYLOAD_BYTES, RuntimeEnv.MAX_PRESENCES_PER_CLIENT,
+        RuntimeEnv.HANDSHAKE_TIMEOUT, RuntimeEnv.JOIN_TIMEOUT, RuntimeEnv.IDLE_TIMEOUT)) {
       assertThat(runtimeMain).as(name).contains("\"" + name + "\"");
     }
     for (Field field : RuntimeEnv.class.getFields()) {

@@ -172,6 +172,7 @@ class RuntimeModelTest {
     assertInvalidLimits(limits -> limits.setJoinTimeout("30 s"), "spec.limits.joinTimeout must be a duration");
     assertInvalidLimits(limits -> limits.setIdleTimeout("PT60S"), "spec.limits.idleTimeout must be a duration");
     assertInvalidLimits(limits -> limits.setIdleTimeout(""), "spec.limits.idleTimeout must be a duration");
+    assertInvalidLimits(limits -> limits.setIdleTimeout("0s"), "spec.limits.idleTimeout must be longer than zero");
 
     assertInvalidLimits(limits -> {
       limits.setMaxBindingsPerChannel(501);
