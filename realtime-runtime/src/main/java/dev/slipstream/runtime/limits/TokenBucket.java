@@ -4,9 +4,12 @@ import java.util.function.LongSupplier;
 
 /**
  * One client's allowance of something per second: refilled at {@code perSecond}, holding at most
- * {@code capacity} (the burst). A charge is always taken, into debt if need be, and tells how
- * long the client must wait before it is even again: the caller throttles by not reading from the
- * client for that long (the message already read is served; TCP holds back the rest).
+ * {@code capacity} (the burst). The debt a client runs up tells how long it must wait before it is
+ * even again, and the caller throttles by not reading from the client for that long. Messages
+ * can be refused: {@link #take} serves a message while the client has some allowance left (the
+ * last one may run it into debt) and refuses, without charging, what it sends while in debt, so a
+ * client gets exactly its rate however hard it floods. Bytes already read cannot be refused:
+ * {@link #charge} takes them, into debt of at most one more {@code capacity}.
  *
  * <p>Owned by the client's event loop: not thread-safe.
  */
@@ -29,11 +32,29 @@ public final class TokenBucket {
     this.refilledAt = nanoTime.getAsLong();
   }
 
-  /** Takes {@code cost}; returns 0 when the client is within its allowance, else the nanoseconds it owes. */
+  /**
+   * Takes {@code cost} when the client has some allowance left (into debt if need be) and returns
+   * true; returns false, taking nothing, when it is in debt already: refuse what it sent.
+   */
+  public boolean take(double cost) {
+    refill();
+    if (tokens <= 0) {
+      return false;
+    }
+    tokens -= cost;
+    return true;
+  }
+
+  /** Nanoseconds until the client is out of debt; 0 when it is not in debt. */
+  public long owedNanos() {
+    return tokens >= 0 ? 0 : (long) Math.ceil(-tokens / perNano);
+  }
+
+  /** Takes {@code cost} whatever the allowance (debt at most one more capacity); returns {@link #owedNanos()}. */
   public long charge(double cost) {
     refill();
-    tokens -= cost;
-    return tokens >= 0 ? 0 : (long) Math.ceil(-tokens / perNano);
+    tokens = Math.max(tokens - cost, -capacity);
+    return owedNanos();
   }
 
   /** Whether the client has used more than half its burst: it sends faster than its rate. */

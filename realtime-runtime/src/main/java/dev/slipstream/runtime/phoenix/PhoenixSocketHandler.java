@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * Supabase Realtime sends, since realtime-js shows them to users as they are.
  *
  * <p>Every message costs the client a token of its share ({@link ClientShare}: joins, or any other
- * message); a client over its share is throttled by not reading its socket for a while. Everything
+ * message); a client over its share is throttled by not reading its socket for a while, and what
+ * it sent beyond its share is refused ({@code Too many messages per second}). Everything
  * sent goes through the connection's byte budget. A socket that joins no channel within the
  * tenant's {@code joinTimeout} is closed with {@link #JOIN_TIMEOUT_CLOSE_CODE}.
  *
@@ -117,8 +118,9 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     if (frame instanceof BinaryWebSocketFrame binary) {
-      charge(share.messages(), Share.MESSAGES);
-      binaryBroadcast(binary);
+      if (withinShare(share.messages(), Share.MESSAGES)) {
+        binaryBroadcast(binary);
+      }
       return;
     }
     if (!(frame instanceof TextWebSocketFrame text)) {
@@ -128,16 +130,24 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     try {
       message = serializer.decode(text.text());
     } catch (IllegalArgumentException e) {
-      charge(share.messages(), Share.MESSAGES);
+      withinShare(share.messages(), Share.MESSAGES);
       log.debug("Unreadable Phoenix message from {}", ctx.channel().remoteAddress());
       return; // Phoenix ignores what it cannot decode: there is no ref to reply to
     }
     if (message.event().equals(PhoenixMessage.JOIN)) {
-      charge(share.joins(), Share.JOINS);
-      join(message);
+      if (withinShare(share.joins(), Share.JOINS)) {
+        join(message);
+      } else {
+        reply(message, "error", reason(JoinAdmission.TOO_MANY_JOINS));
+      }
       return;
     }
-    charge(share.messages(), Share.MESSAGES);
+    if (!withinShare(share.messages(), Share.MESSAGES)) {
+      if (message.ref() != null) {
+        reply(message, "error", reason(TOO_MANY_MESSAGES));
+      }
+      return;
+    }
     if (message.event().equals(PhoenixMessage.HEARTBEAT) && message.topic().equals(PhoenixMessage.PHOENIX_TOPIC)) {
       reply(message, "ok", NODES.objectNode());
       return;
@@ -159,12 +169,17 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     }
   }
 
-  /** Takes a token of the client's share; a client over it is not read from until it is even again. */
-  private void charge(TokenBucket bucket, Share kind) {
-    long owed = bucket.charge(1);
+  /**
+   * Takes a token of the client's share. A client over it is not read from until it is even again;
+   * what it sent while already in debt (read before the pause took hold) is refused.
+   */
+  private boolean withinShare(TokenBucket bucket, Share kind) {
+    boolean within = bucket.take(1);
+    long owed = bucket.owedNanos();
     if (owed > 0) {
       throttle.pause(owed, kind);
     }
+    return within;
   }
 
   // ---- join and leave -------------------------------------------------------------------------
