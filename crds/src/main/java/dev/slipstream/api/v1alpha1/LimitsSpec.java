@@ -68,18 +68,20 @@ public class LimitsSpec {
 
   @Default("100")
   @Min(1)
-  @JsonPropertyDescription("One connection's share of maxEventsPerSecond: client messages (broadcast and presence) "
-      + "per second one connection may send, with bursts of up to two seconds' worth. A client sending faster is "
-      + "throttled: the runtime stops reading its socket until its share refills, so one client cannot use up the "
-      + "tenant's rate. Supabase has only the tenant-wide rate.")
+  @JsonPropertyDescription("One connection's share of maxEventsPerSecond: messages per second one connection may "
+      + "send (broadcast, presence, heartbeats and any other message but joins), with bursts of up to two seconds' "
+      + "worth. A client sending faster is throttled: what it sends beyond its share gets the error reply 'Too many "
+      + "messages per second', and the runtime stops reading its socket until its share refills, so one client "
+      + "cannot use up the tenant's rate. Supabase has only the tenant-wide rate.")
   private Integer maxEventsPerSecondPerClient;
 
   @Default("10")
   @Min(1)
   @JsonPropertyDescription("One connection's share of maxJoinsPerSecond: channel joins per second one connection "
       + "may make, with a burst of up to maxChannelsPerClient joins (a reconnecting client rejoins all its channels "
-      + "at once). A client joining faster is throttled: the runtime stops reading its socket until its share "
-      + "refills. Supabase has only the tenant-wide rate.")
+      + "at once). A client joining faster is throttled: its joins beyond its share fail with "
+      + "'ClientJoinRateLimitReached: Too many joins per second', and the runtime stops reading its socket until its "
+      + "share refills. Supabase has only the tenant-wide rate.")
   private Integer maxJoinsPerSecondPerClient;
 
   @Default("1Mi")
@@ -155,8 +157,8 @@ public class LimitsSpec {
   @Pattern(Patterns.DURATION)
   @Size(max = 32)
   @ValidationRule(value = Patterns.NONZERO_DURATION_RULE, message = Patterns.NONZERO_DURATION_MESSAGE)
-  @JsonPropertyDescription("Time a WebSocket may send no complete message at all, not even a heartbeat; then it is "
-      + "closed with close code 4001. Keep it above the clients' heartbeat interval: realtime-js sends one every "
+  @JsonPropertyDescription("Time a WebSocket may send no frame at all (no message, not even a heartbeat or a ping); "
+      + "then it is closed with close code 4001. Keep it above the clients' heartbeat interval: realtime-js sends one every "
       + "25 s. Phoenix, and so Supabase, also closes a silent socket after 60 s. A duration such as 60s.")
   private String idleTimeout;
 
