@@ -6,7 +6,7 @@ import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.transport.ConnectionLimits;
-import dev.slipstream.runtime.transport.MemoryGuard;
+import dev.slipstream.runtime.transport.ConnectionWatch;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +72,7 @@ public final class Main {
         e.bytes("SLIPSTREAM_CLIENT_INBOUND_BYTES_PER_SECOND", 1 << 20),
         e.duration("SLIPSTREAM_HANDSHAKE_TIMEOUT", ConnectionLimits.DEFAULT_HANDSHAKE_TIMEOUT),
         e.duration("SLIPSTREAM_IDLE_TIMEOUT", ConnectionLimits.DEFAULT_IDLE_TIMEOUT),
-        e.bytes("SLIPSTREAM_MAX_CLIENT_BYTES_HELD", MemoryGuard.defaultCap()));
+        e.bytes("SLIPSTREAM_MAX_CLIENT_BYTES_HELD", ConnectionWatch.defaultCap()));
     RealtimeServer.Settings server = new RealtimeServer.Settings(
         e.optional("SLIPSTREAM_HOST", "0.0.0.0"),
         e.integer("SLIPSTREAM_PORT", 4000),

@@ -17,6 +17,7 @@ import dev.slipstream.runtime.limits.Share;
 import dev.slipstream.runtime.limits.TokenBucket;
 import dev.slipstream.runtime.phoenix.UserBroadcastCodec.UserBroadcastPush;
 import dev.slipstream.runtime.transport.ClientConnection;
+import dev.slipstream.runtime.transport.ClientErrors;
 import dev.slipstream.runtime.transport.InboundThrottle;
 import dev.slipstream.runtime.transport.WebSocketFrames;
 import dev.slipstream.runtime.transport.WebSocketStage;
@@ -25,7 +26,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,7 +85,6 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   private boolean joinedOnce;
   private ClientConnection connection;
   private InboundThrottle throttle;
-  private ScheduledFuture<?> joinTimeout;
   private ChannelHandlerContext ctx;
 
   public PhoenixSocketHandler(PhoenixSerializer serializer, ChannelContext context, String socketToken,
@@ -101,18 +100,21 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     this.ctx = ctx;
     share = new ClientShare(context.limits(), ctx.executor().ticker()::nanoTime);
     connection = ClientConnection.of(ctx.channel());
-    throttle = InboundThrottle.of(ctx.channel());
+    throttle = connection.throttle();
     // The close frame queues behind what the client has not read: it sees the code if it catches
     // up within the grace period; otherwise the connection is cut and its buffers are freed.
     connection.onOverBudget(() -> WebSocketStage.close(ctx.channel(), SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON));
     Duration timeout = context.limits().joinTimeout();
-    joinTimeout = ctx.executor().schedule(() -> {
-      if (!joinedOnce && ctx.channel().isActive()) {
-        context.connectionMetrics().closed(JOIN_TIMEOUT);
-        WebSocketStage.close(ctx.channel(), JOIN_TIMEOUT_CLOSE_CODE,
-            "no channel joined within " + timeout.toSeconds() + " s");
-      }
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    connection.deadline(timeout, () -> {
+      context.connectionMetrics().closed(JOIN_TIMEOUT);
+      WebSocketStage.close(ctx.channel(), JOIN_TIMEOUT_CLOSE_CODE, "no channel joined within " + timeout.toSeconds()
+          + " s");
+    });
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ClientErrors.caught(ctx, cause);
   }
 
   @Override
@@ -209,8 +211,10 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     member.joinedTopic(context.topics().join(member));
     memberships.put(topic, member);
     bindings += config.bindings().size();
-    joinedOnce = true;
-    joinTimeout.cancel(false);
+    if (!joinedOnce) {
+      joinedOnce = true;
+      connection.clearDeadline();
+    }
     scheduleExpiry(member);
 
     ArrayNode changes = NODES.arrayNode();
@@ -299,7 +303,6 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    joinTimeout.cancel(false);
     memberships.values().forEach(this::drop);
     memberships.clear();
     super.channelInactive(ctx);

@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.change.EventPosition;
+import dev.slipstream.runtime.limits.LimitMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
@@ -12,57 +13,76 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection's byte budget: the first handler of every client pipeline, so that
- * every byte the server sends to the client, whoever writes it (fan-out deliveries, replies,
- * presence, system messages, SSE events, Netty's own pongs and HTTP responses), is counted by one
- * mechanism: Netty's outbound buffer, the bytes handed to the channel that the socket has not
- * taken (DESIGN principle 5).
+ * One client connection as the transport keeps it: the first handler of every client pipeline.
  *
- * <p>A healthy client's backlog rises during a burst (a 10 MB transaction arrives faster than any
- * socket drains) and falls again, so the budget is judged with time, not at an instant:
+ * <p><b>Byte budget.</b> Every byte the server sends to the client, whoever writes it (fan-out
+ * deliveries, replies, presence, system messages, SSE events, Netty's own pongs and HTTP
+ * responses), is counted by one mechanism: Netty's outbound buffer, the bytes handed to the
+ * channel that the socket has not taken (DESIGN principle 5). A healthy client's backlog rises
+ * during a burst and falls again, so the budget is judged with time, not at an instant:
  * <ul>
- *   <li>backlog above the budget and no byte drained for {@code stallTimeout}: the client has
+ *   <li>backlog above the budget and no byte drained for {@link #STALL_TIMEOUT}: the client has
  *       stopped reading;
  *   <li>backlog above {@link #HARD_LIMIT_FACTOR} times the budget: at once, however it
  *       progresses, so memory stays bounded whatever clients do.
  * </ul>
  * Either way the protocol's over-budget action runs (WebSocket: close code 4000; by default the
- * connection is closed) and later frames are released unsent. The process-wide {@link MemoryGuard}
- * reads {@link #heldBytes()} from its own thread to close the largest holders first when the
- * total is over its cap.
+ * connection is closed) and later frames are released unsent. Frames sent through {@link #send}
+ * are pre-framed bytes, written from here straight to the socket; flushes are batched, one per
+ * event-loop tick; frames with a position are never sent twice or out of order.
  *
- * <p>Frames sent through {@link #send} are pre-framed bytes, written from here straight to the
- * socket; flushes are batched, one per event-loop tick. Frames with a position are never sent
- * twice or out of order. All mutable state is owned by the channel's event loop, except
- * {@link #heldBytes()}, which is safe to read from any thread.
+ * <p><b>Reading.</b> Bytes read pass the connection's {@link InboundThrottle}; until a complete
+ * message is read ({@link #messageCompleted}) they count as held by the client's decoders.
+ *
+ * <p><b>Deadlines.</b> A connection has {@code handshakeTimeout} to send a complete HTTP request
+ * (else 408 and closed); a stage may set another ({@link #deadline}: a WebSocket must join in
+ * time) or none (an SSE stream); and {@link #closeWhenIdle} closes a connection that completes no
+ * message for {@code idleTimeout}. The {@link ConnectionWatch} checks them from its own thread.
+ *
+ * <p>All mutable state is owned by the channel's event loop, except {@link #heldBytes()} and the
+ * deadlines, which the watch reads.
  */
 public final class ClientConnection extends ChannelDuplexHandler {
 
   /** How far past its budget a client's backlog may grow while it still drains. */
   public static final int HARD_LIMIT_FACTOR = 16;
-  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(2);
+  /** How long a client over its budget may go without draining a byte. */
+  public static final Duration STALL_TIMEOUT = Duration.ofSeconds(2);
 
-  private final long budgetBytes;
-  private final long stallTimeoutNanos;
+  private static final long NEVER = Long.MAX_VALUE;
+
+  private final ConnectionLimits limits;
   private final ConnectionMetrics metrics;
-  private final MemoryGuard guard;
+  private final LimitMetrics limitMetrics;
+  private final ConnectionWatch watch;
+  private final ClientErrors errors;
   private final Runnable flushTask = this::flush;
-  private Runnable overBudget;
   private ChannelHandlerContext ctx;
+  private InboundThrottle throttle;
+  private Runnable overBudget;
   /** Every byte written towards the socket through this connection; with the backlog, what drained. */
   private long submittedBytes;
   /** Bytes read since the last complete message: what a client's unfinished message holds. */
   private volatile long partialInboundBytes;
+  /** When the one-shot deadline passes ({@link ConnectionWatch}'s clock), and what happens then. */
+  private volatile long deadlineAt = NEVER;
+  private Runnable onDeadline;
+  /** When the connection counts as idle, pushed back by every complete message; NEVER until asked for. */
+  private volatile long idleAt = NEVER;
+  private java.util.function.Consumer<Channel> onIdle;
   private boolean flushScheduled;
   private boolean stallCheckScheduled;
   private boolean closing;
+  private boolean errorLogged;
   private EventPosition lastSent;
 
-  public ClientConnection(long budgetBytes, Duration stallTimeout, ConnectionMetrics metrics, MemoryGuard guard) {
-    this.budgetBytes = budgetBytes;
-    this.stallTimeoutNanos = stallTimeout.toNanos();
+  public ClientConnection(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics,
+      ConnectionWatch watch, ClientErrors errors) {
+    this.limits = limits;
     this.metrics = metrics;
-    this.guard = guard;
+    this.limitMetrics = limitMetrics;
+    this.watch = watch;
+    this.errors = errors;
   }
 
   /** The connection of a client channel (its first handler). */
@@ -72,6 +92,22 @@ public final class ClientConnection extends ChannelDuplexHandler {
 
   public Channel channel() {
     return ctx.channel();
+  }
+
+  /** The throttle protocols pause reading through, for their per-client shares. */
+  public InboundThrottle throttle() {
+    return throttle;
+  }
+
+  ClientErrors errors() {
+    return errors;
+  }
+
+  /** True the first time: a client's errors are logged once per connection. */
+  boolean firstError() {
+    boolean first = !errorLogged;
+    errorLogged = true;
+    return first;
   }
 
   /**
@@ -85,18 +121,21 @@ public final class ClientConnection extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    guard.register(this);
+    this.throttle = new InboundThrottle(ctx, limits.inboundBytesPerSecond(), limitMetrics);
+    expectRequest();
+    watch.register(this);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    guard.unregister(this);
+    watch.unregister(this);
+    throttle.stop();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    guard.unregister(this);
+    watch.unregister(this);
   }
 
   // ---- sending --------------------------------------------------------------------------------
@@ -135,11 +174,9 @@ public final class ClientConnection extends ChannelDuplexHandler {
       lastSent = position;
     }
     int size = frame.readableBytes();
-    if (backlog() + size > budgetBytes * HARD_LIMIT_FACTOR) {
+    if (backlog() + size > limits.clientBufferBytes() * HARD_LIMIT_FACTOR) {
       frame.release(); // the frame that would take it past the hard limit is not queued at all
-      if (!closing) {
-        tooSlow();
-      }
+      tooSlow();
       return;
     }
     submittedBytes += size;
@@ -184,9 +221,9 @@ public final class ClientConnection extends ChannelDuplexHandler {
       return;
     }
     long backlog = backlog();
-    if (backlog > budgetBytes * HARD_LIMIT_FACTOR) {
+    if (backlog > limits.clientBufferBytes() * HARD_LIMIT_FACTOR) {
       tooSlow();
-    } else if (backlog > budgetBytes && !stallCheckScheduled) {
+    } else if (backlog > limits.clientBufferBytes() && !stallCheckScheduled) {
       scheduleStallCheck(drained());
     }
   }
@@ -195,7 +232,7 @@ public final class ClientConnection extends ChannelDuplexHandler {
     stallCheckScheduled = true;
     ctx.executor().schedule(() -> {
       stallCheckScheduled = false;
-      if (closing || backlog() <= budgetBytes) {
+      if (closing || backlog() <= limits.clientBufferBytes()) {
         return;
       }
       long drainedNow = drained();
@@ -204,10 +241,13 @@ public final class ClientConnection extends ChannelDuplexHandler {
       } else {
         scheduleStallCheck(drainedNow);
       }
-    }, stallTimeoutNanos, TimeUnit.NANOSECONDS);
+    }, STALL_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void tooSlow() {
+    if (closing) {
+      return;
+    }
     closing = true;
     metrics.closed(ConnectionMetrics.SLOW_CLIENT);
     if (overBudget != null) {
@@ -218,7 +258,7 @@ public final class ClientConnection extends ChannelDuplexHandler {
   }
 
   /**
-   * Closed by the {@link MemoryGuard} (from its thread): the process holds too much for its
+   * Closed by the {@link ConnectionWatch} (from its thread): the process holds too much for its
    * clients and this one holds the most. Cut at once; its buffers are freed with the channel.
    */
   void evict() {
@@ -245,24 +285,92 @@ public final class ClientConnection extends ChannelDuplexHandler {
     return submittedBytes - backlog();
   }
 
-  // ---- inbound --------------------------------------------------------------------------------
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf buf) {
-      partialInboundBytes += buf.readableBytes();
-    }
-    ctx.fireChannelRead(msg);
-  }
-
-  /** A complete message (HTTP request, WebSocket message) was read: its bytes are no longer held by decoders. */
-  public void messageCompleted() {
-    partialInboundBytes = 0;
-  }
-
   /** What this client holds in the process: unsent output and an unfinished input message. Any thread. */
   long heldBytes() {
     ChannelOutboundBuffer outbound = ctx == null ? null : ctx.channel().unsafe().outboundBuffer();
     return (outbound == null ? 0 : outbound.totalPendingWriteBytes()) + partialInboundBytes;
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf buf) {
+      int count = buf.readableBytes();
+      partialInboundBytes += count;
+      throttle.read(count);
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    if (throttle.mayRead()) {
+      ctx.read();
+    }
+  }
+
+  /**
+   * A complete message (HTTP request, WebSocket message) was read: its bytes are no longer held by
+   * decoders, and an idle connection is not idle any more.
+   */
+  void messageCompleted() {
+    partialInboundBytes = 0;
+    if (idleAt != NEVER) {
+      idleAt = watch.nanoTime() + limits.idleTimeout().toNanos();
+    }
+  }
+
+  // ---- deadlines ------------------------------------------------------------------------------
+
+  /** A complete HTTP request within {@code handshakeTimeout}, or 408 and closed. */
+  void expectRequest() {
+    deadline(limits.handshakeTimeout(), () -> {
+      metrics.closed(ConnectionMetrics.HANDSHAKE_TIMEOUT);
+      HttpResponses.requestTimeout(ctx.channel());
+    });
+  }
+
+  /** Runs {@code action} on the event loop unless {@link #clearDeadline} or another deadline comes first. */
+  public void deadline(Duration after, Runnable action) {
+    onDeadline = action;
+    deadlineAt = watch.nanoTime() + after.toNanos();
+  }
+
+  public void clearDeadline() {
+    deadlineAt = NEVER;
+    onDeadline = null;
+  }
+
+  /** From now on, {@code action} runs when no complete message arrives for {@code idleTimeout}. */
+  void closeWhenIdle(java.util.function.Consumer<Channel> action) {
+    onIdle = action;
+    idleAt = watch.nanoTime() + limits.idleTimeout().toNanos();
+  }
+
+  /** From the {@link ConnectionWatch}'s thread: hands a passed deadline to the event loop. */
+  void expireIfDue(long now) {
+    if (now - deadlineAt >= 0 || now - idleAt >= 0) {
+      ctx.executor().execute(() -> expire(watch.nanoTime()));
+    }
+  }
+
+  private void expire(long now) {
+    if (!ctx.channel().isActive() || closing) {
+      return;
+    }
+    // Checked again on the loop: a message may have pushed the idle deadline back meanwhile.
+    Runnable deadlineAction = now - deadlineAt >= 0 ? onDeadline : null;
+    boolean idle = deadlineAction == null && now - idleAt >= 0 && onIdle != null;
+    if (deadlineAction != null || idle) {
+      closing = true;
+      deadlineAt = NEVER;
+      idleAt = NEVER;
+      if (idle) {
+        onIdle.accept(ctx.channel());
+      } else {
+        deadlineAction.run();
+      }
+    }
   }
 }

@@ -4,7 +4,6 @@ import dev.slipstream.runtime.limits.LimitMetrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,22 +12,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every client connection's pipeline, as it starts (HTTP; {@link WebSocketStage} shows the
  * WebSocket stage it may become):
  * <pre>
- * connection       ClientConnection   byte budget of everything sent; what the client holds
- * throttle         InboundThrottle    bytes read per second; per-client shares pause reading
- * http             HttpServerCodec    request line at most 4,096 bytes (414), headers 8 KiB (431)
- * aggregator       HttpObjectAggregator  bodies at most 64 KiB (413)
- * request-timeout  RequestTimeout     a complete request within handshakeTimeout, or 408
- * router           HttpRouter         the endpoints; upgrades to WebSocket, or opens an SSE stream
- * errors           ClientErrors       what the client's bytes made anything throw
+ * connection   ClientConnection   byte budget of everything sent, reads throttled, deadlines
+ *                                 (a complete request within handshakeTimeout, or 408)
+ * http         HttpServerCodec    request line at most 4,096 bytes (414), headers 8 KiB (431)
+ * requests     HttpRequests       bodies at most 64 KiB (413); each complete request restarts the deadline
+ * router       HttpRouter         the endpoints; upgrades to WebSocket, or opens an SSE stream;
+ *                                 hands what the client's bytes made anything throw to ClientErrors
  * </pre>
+ * As few handlers as that on purpose: a handler costs every connection its context, and memory
+ * per connection is what a tenant with many clients pays for most.
  * A connection beyond what the process's file descriptors allow (less a reserve for the database
  * and files) is closed at once, counted in {@code slipstream_connections_refused_total}, before
  * the accept loop could spin on {@code EMFILE}.
  */
 final class ClientPipeline extends ChannelInitializer<SocketChannel> {
 
-  static final String REQUEST_TIMEOUT = "request-timeout";
-  static final String ERRORS = "errors";
   static final int MAX_REQUEST_LINE = 4096;
   static final int MAX_HEADER_BYTES = 8192;
   static final int MAX_BODY_BYTES = 64 * 1024;
@@ -38,18 +36,18 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
   private final ConnectionLimits limits;
   private final ConnectionMetrics metrics;
   private final LimitMetrics limitMetrics;
-  private final MemoryGuard guard;
+  private final ConnectionWatch watch;
   private final ChannelHandler router;
   private final ClientErrors errors;
   private final AtomicInteger open;
   private final long maxConnections;
 
-  ClientPipeline(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics, MemoryGuard guard,
+  ClientPipeline(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics, ConnectionWatch watch,
       ChannelHandler router, ClientErrorLog errorLog, AtomicInteger open) {
     this.limits = limits;
     this.metrics = metrics;
     this.limitMetrics = limitMetrics;
-    this.guard = guard;
+    this.watch = watch;
     this.router = router;
     this.errors = new ClientErrors(metrics, errorLog);
     this.open = open;
@@ -66,14 +64,10 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
     }
     ch.closeFuture().addListener(f -> open.decrementAndGet());
     ch.pipeline()
-        .addLast("connection", new ClientConnection(limits.clientBufferBytes(), ClientConnection.DEFAULT_STALL_TIMEOUT,
-            metrics, guard))
-        .addLast("throttle", new InboundThrottle(limits.inboundBytesPerSecond(), limitMetrics))
+        .addLast("connection", new ClientConnection(limits, metrics, limitMetrics, watch, errors))
         .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADER_BYTES, 8192))
-        .addLast("aggregator", new HttpObjectAggregator(MAX_BODY_BYTES))
-        .addLast(REQUEST_TIMEOUT, new RequestTimeout(limits.handshakeTimeout(), metrics))
-        .addLast("router", router)
-        .addLast(ERRORS, errors);
+        .addLast("requests", new HttpRequests(MAX_BODY_BYTES))
+        .addLast("router", router);
   }
 
   private static long maxConnections() {

@@ -30,7 +30,7 @@ public record ConnectionLimits(long clientBufferBytes, int maxFrameBytes, long i
   /** The defaults, with a client budget and frame limit of one's own (1 MiB each in production). */
   public static ConnectionLimits defaults(long clientBufferBytes, int maxFrameBytes) {
     return new ConnectionLimits(clientBufferBytes, maxFrameBytes, 1 << 20, DEFAULT_HANDSHAKE_TIMEOUT,
-        DEFAULT_IDLE_TIMEOUT, MemoryGuard.defaultCap());
+        DEFAULT_IDLE_TIMEOUT, ConnectionWatch.defaultCap());
   }
 
   private static void positive(String name, long value) {

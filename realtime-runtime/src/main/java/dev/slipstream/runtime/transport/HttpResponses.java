@@ -2,6 +2,7 @@ package dev.slipstream.runtime.transport;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -49,6 +50,19 @@ final class HttpResponses {
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     HttpUtil.setKeepAlive(response, false);
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** The answer to a connection that sent no complete request in time: 408, then closed. */
+  static void requestTimeout(Channel channel) {
+    byte[] body = "{\"error\":\"no complete request in time\"}".getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
+        Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    HttpUtil.setKeepAlive(response, false);
+    channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    // A client that does not read would hold the response, and the connection, for ever.
+    channel.eventLoop().schedule(() -> channel.close(), 1, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private static String quote(String text) {

@@ -108,6 +108,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ClientErrors.caught(ctx, cause);
+  }
+
   /** The codec gave up on the request: it says why, and the connection cannot be read further. */
   private static void refuseUnreadable(ChannelHandlerContext ctx, FullHttpRequest request, DecoderResult result) {
     Throwable cause = result.cause();
@@ -131,7 +136,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (stream == null || !admission.admit(ctx, request)) {
       return;
     }
-    ctx.pipeline().remove(ClientPipeline.REQUEST_TIMEOUT);
+    ClientConnection.of(ctx.channel()).clearDeadline(); // a stream: the client sends nothing more
     sse.open(ctx, stream);
   }
 

@@ -3,9 +3,6 @@ package dev.slipstream.runtime.transport;
 import dev.slipstream.runtime.limits.LimitMetrics;
 import dev.slipstream.runtime.limits.Share;
 import dev.slipstream.runtime.limits.TokenBucket;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -16,45 +13,33 @@ import java.util.concurrent.TimeUnit;
  * are read at {@code bytesPerSecond} (bursts of twice that); protocol handlers throttle their own
  * per-client shares (messages, joins) through {@link #pause}.
  *
- * <p>While paused, {@code read()} requests from handlers behind this one (Netty's WebSocket
- * handler asks for a read after answering a ping) are held back too, so a ping flood cannot read
- * around the pause. Owned by the channel's event loop.
+ * <p>Part of the {@link ClientConnection}, which hands it every read and every {@code read()}
+ * request: while paused, requests from the handlers behind (Netty's WebSocket handler asks for a
+ * read after answering a ping) are held back too, so a ping flood cannot read around the pause.
+ * Owned by the channel's event loop.
  */
-public final class InboundThrottle extends ChannelDuplexHandler {
+public final class InboundThrottle {
 
-  private final long bytesPerSecond;
+  private final ChannelHandlerContext ctx;
+  private final TokenBucket bytes;
   private final LimitMetrics metrics;
-  private TokenBucket bytes;
-  private ChannelHandlerContext ctx;
   private long pausedUntil;
   private boolean paused;
   private boolean readRequested;
   private ScheduledFuture<?> resume;
 
-  public InboundThrottle(long bytesPerSecond, LimitMetrics metrics) {
-    this.bytesPerSecond = bytesPerSecond;
+  InboundThrottle(ChannelHandlerContext ctx, long bytesPerSecond, LimitMetrics metrics) {
+    this.ctx = ctx;
+    this.bytes = new TokenBucket(bytesPerSecond, 2.0 * bytesPerSecond, ctx.executor().ticker()::nanoTime);
     this.metrics = metrics;
   }
 
-  public static InboundThrottle of(Channel channel) {
-    return channel.pipeline().get(InboundThrottle.class);
-  }
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    this.bytes = new TokenBucket(bytesPerSecond, 2.0 * bytesPerSecond, ctx.executor().ticker()::nanoTime);
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof ByteBuf buf) {
-      long owed = bytes.charge(buf.readableBytes());
-      if (owed > 0) {
-        pause(owed, Share.INBOUND_BYTES);
-      }
+  /** {@code count} bytes were read from the client. */
+  void read(int count) {
+    long owed = bytes.charge(count);
+    if (owed > 0) {
+      pause(owed, Share.INBOUND_BYTES);
     }
-    ctx.fireChannelRead(msg);
   }
 
   /**
@@ -91,20 +76,19 @@ public final class InboundThrottle extends ChannelDuplexHandler {
     }
   }
 
-  @Override
-  public void read(ChannelHandlerContext ctx) {
+  /** Whether a {@code read()} request may go to the socket now; if not, it goes when the pause ends. */
+  boolean mayRead() {
     if (paused) {
       readRequested = true;
-      return;
+      return false;
     }
-    ctx.read();
+    return true;
   }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
+  void stop() {
     if (resume != null) {
       resume.cancel(false);
+      resume = null;
     }
-    ctx.fireChannelInactive();
   }
 }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class RealtimeServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RealtimeServer.class);
-  /** How often the memory guard adds up what clients hold. */
-  private static final Duration GUARD_INTERVAL = Duration.ofMillis(100);
+  /** How often the connection watch checks deadlines and adds up what clients hold. */
+  private static final Duration WATCH_INTERVAL = Duration.ofMillis(100);
 
   /**
    * @param connections what one connection, and all together, may hold and take
@@ -71,12 +71,12 @@ public final class RealtimeServer implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Channel serverChannel;
-  private final MemoryGuard guard;
+  private final ConnectionWatch watch;
 
-  private RealtimeServer(EventLoopGroup group, Channel serverChannel, MemoryGuard guard) {
+  private RealtimeServer(EventLoopGroup group, Channel serverChannel, ConnectionWatch watch) {
     this.group = group;
     this.serverChannel = serverChannel;
-    this.guard = guard;
+    this.watch = watch;
   }
 
   public static RealtimeServer start(Settings settings, FanOut fanOut, ChannelContext channels,
@@ -85,14 +85,14 @@ public final class RealtimeServer implements AutoCloseable {
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    MemoryGuard guard = MemoryGuard.start(settings.connections().maxHeldBytes(), GUARD_INTERVAL, registry);
+    ConnectionWatch watch = ConnectionWatch.start(settings.connections().maxHeldBytes(), WATCH_INTERVAL, registry);
     WebSocketStage webSocket = new WebSocketStage(settings.connections(), connectionMetrics);
     HttpRouter router = new HttpRouter(fanOut, channels, registry, ready, settings, webSocket);
     AtomicInteger connections = registry.gauge("slipstream.connections", new AtomicInteger());
     registry.gauge("slipstream.netty.direct.memory.used", PooledByteBufAllocator.DEFAULT.metric(),
         metric -> metric.usedDirectMemory());
     ClientPipeline pipeline = new ClientPipeline(settings.connections(), connectionMetrics, channels.limitMetrics(),
-        guard, router, new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections);
+        watch, router, new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections);
     try {
       Channel channel = new ServerBootstrap()
           .group(group)
@@ -106,9 +106,9 @@ public final class RealtimeServer implements AutoCloseable {
           .sync()
           .channel();
       log.info("Realtime server listening on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
-      return new RealtimeServer(group, channel, guard);
+      return new RealtimeServer(group, channel, watch);
     } catch (InterruptedException | RuntimeException e) {
-      guard.close();
+      watch.close();
       group.shutdownGracefully();
       throw e;
     }
@@ -121,7 +121,7 @@ public final class RealtimeServer implements AutoCloseable {
   @Override
   public void close() {
     serverChannel.close().syncUninterruptibly();
-    guard.close();
+    watch.close();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

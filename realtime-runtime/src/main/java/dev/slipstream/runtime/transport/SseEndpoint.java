@@ -121,7 +121,7 @@ final class SseEndpoint {
       fanOut.index().remove(subscription);
     });
     // Whatever the client sends from now on is read (within its throttle) and dropped.
-    ctx.pipeline().replace(ctx.handler(), "sse", new Discard());
+    ctx.pipeline().replace(ctx.handler(), "sse", Discard.INSTANCE);
   }
 
   private void replay(ChannelHandlerContext ctx, ClientConnection connection, ChangeFilter filter,
@@ -146,10 +146,18 @@ final class SseEndpoint {
   }
 
   /** An SSE connection's inbound side: nothing the client sends means anything any more. */
+  @io.netty.channel.ChannelHandler.Sharable
   private static final class Discard extends ChannelInboundHandlerAdapter {
+    static final Discard INSTANCE = new Discard();
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ClientErrors.caught(ctx, cause);
     }
   }
 }

@@ -8,67 +8,75 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The second stage of a client pipeline, for a WebSocket. After the upgrade the pipeline reads:
  * <pre>
- * connection     ClientConnection        byte budget of everything sent; what the client holds
- * throttle       InboundThrottle         bytes read per second; per-client shares pause reading
- * wsencoder      (Netty)                 frames out
- * wsdecoder      (Netty)                 frames in: masks required, UTF-8 checked, at most maxFrameBytes
- * idle-timeout   WebSocketIdleTimeout    no frame for idleTimeout: close 4001
- * websocket      (Netty)                 handshake, close frames, pings answered with pongs
- * ws-aggregator  (Netty)                 fragmented messages reassembled (RFC 6455 5.4), at most maxFrameBytes
- * protocol       the protocol's handler  (Phoenix)
- * errors         ClientErrors            what the client's bytes made anything throw
+ * connection  ClientConnection        byte budget of everything sent, reads throttled, deadlines
+ * wsencoder   (Netty)                 frames out
+ * wsdecoder   (Netty)                 frames in: masks required, no extensions, at most maxFrameBytes
+ * messages    WebSocketMessages       pings, closes, fragments reassembled, UTF-8 checked; no complete
+ *                                     message for idleTimeout: close 4001
+ * protocol    the protocol's handler  (Phoenix), which hands what it cannot handle to ClientErrors
  * </pre>
+ * The handshake is Netty's ({@link WebSocketServerHandshakerFactory}), run here rather than by
+ * Netty's protocol handler, which would stay in every pipeline with two more handlers behind it.
  */
 public final class WebSocketStage {
+
+  /** Close code for a WebSocket that sent no complete message for {@code idleTimeout}. */
+  public static final int IDLE_CLOSE_CODE = 4001;
 
   /** How long a close frame may wait behind what the client has not read before the connection is cut. */
   static final long CLOSE_GRACE_SECONDS = 5;
 
   private final ConnectionLimits limits;
   private final ConnectionMetrics metrics;
+  private final WebSocketDecoderConfig decoderConfig;
+  private final Consumer<Channel> idleClose;
 
   WebSocketStage(ConnectionLimits limits, ConnectionMetrics metrics) {
     this.limits = limits;
     this.metrics = metrics;
+    this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(limits.maxFrameBytes())
+        .allowMaskMismatch(false)
+        .allowExtensions(false)
+        .closeOnProtocolViolation(true)
+        .build();
+    String reason = "idle: nothing received for " + limits.idleTimeout().toSeconds() + " s, not even a heartbeat";
+    this.idleClose = channel -> {
+      metrics.closed(ConnectionMetrics.IDLE_TIMEOUT);
+      close(channel, IDLE_CLOSE_CODE, reason);
+    };
   }
 
   /**
-   * Turns the HTTP pipeline of {@code router} into a WebSocket one ending in {@code protocol},
-   * and hands it the upgrade request.
+   * Answers the upgrade request on {@code router}'s channel and turns its HTTP pipeline into a
+   * WebSocket one ending in {@code protocol}.
    */
   void upgrade(ChannelHandlerContext router, FullHttpRequest request, String path, ChannelHandler protocol) {
+    Channel channel = router.channel();
+    WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+        "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + path, null, decoderConfig)
+        .newHandshaker(request);
+    if (handshaker == null) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
+      return;
+    }
+    ClientConnection connection = ClientConnection.of(channel);
+    connection.clearDeadline();
+    connection.closeWhenIdle(idleClose);
     ChannelPipeline pipeline = router.pipeline();
-    pipeline.remove(ClientPipeline.REQUEST_TIMEOUT);
-    pipeline.addBefore(ClientPipeline.ERRORS, "idle-timeout", new WebSocketIdleTimeout(limits.idleTimeout(), metrics));
-    pipeline.addBefore(ClientPipeline.ERRORS, "websocket", new WebSocketServerProtocolHandler(
-        WebSocketServerProtocolConfig.newBuilder()
-            .websocketPath(path)
-            .checkStartsWith(true)
-            .dropPongFrames(true)
-            .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(limits.maxFrameBytes())
-                .allowMaskMismatch(false)
-                .allowExtensions(false)
-                .withUTF8Validator(true)
-                .closeOnProtocolViolation(true)
-                .build())
-            .build()));
-    pipeline.addBefore(ClientPipeline.ERRORS, "ws-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
-    pipeline.addBefore(ClientPipeline.ERRORS, "protocol", protocol);
-    router.fireChannelRead(request.retain());
+    pipeline.addLast("messages", new WebSocketMessages(limits.maxFrameBytes()));
+    pipeline.addLast("protocol", protocol);
     pipeline.remove(router.handler());
-  }
-
-  static boolean isWebSocket(Channel channel) {
-    return channel.pipeline().get(WebSocketServerProtocolHandler.class) != null;
+    handshaker.handshake(channel, request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
   }
 
   /**
@@ -83,7 +91,7 @@ public final class WebSocketStage {
     }, CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
   }
 
-  ConnectionMetrics metrics() {
-    return metrics;
+  static boolean isWebSocket(Channel channel) {
+    return channel.pipeline().get(WebSocketMessages.class) != null;
   }
 }

@@ -13,9 +13,13 @@ import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.PublishedColumns;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.transport.ClientConnection;
+import dev.slipstream.runtime.transport.ClientErrorLog;
+import dev.slipstream.runtime.transport.ClientErrors;
+import dev.slipstream.runtime.transport.ConnectionLimits;
 import dev.slipstream.runtime.transport.ConnectionMetrics;
-import dev.slipstream.runtime.transport.InboundThrottle;
-import dev.slipstream.runtime.transport.MemoryGuard;
+import dev.slipstream.runtime.transport.ConnectionWatch;
+import java.time.Duration;
+import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -64,9 +68,11 @@ final class TestChannels {
 
   /** A socket as the transport builds it: the connection's byte budget and throttle in front of the handler. */
   private EmbeddedChannel socket(PhoenixSerializer serializer, String token, Claims claims, long budget) {
+    ConnectionLimits limits = new ConnectionLimits(budget, 1 << 20, Long.MAX_VALUE / 4, Duration.ofSeconds(10),
+        Duration.ofSeconds(60), Long.MAX_VALUE);
     return new EmbeddedChannel(
-        new ClientConnection(budget, ClientConnection.DEFAULT_STALL_TIMEOUT, connectionMetrics, MemoryGuard.unchecked()),
-        new InboundThrottle(Long.MAX_VALUE / 4, limitMetrics),
+        new ClientConnection(limits, connectionMetrics, limitMetrics, ConnectionWatch.manual(Long.MAX_VALUE,
+            System::nanoTime), new ClientErrors(connectionMetrics, new ClientErrorLog(LoggerFactory.getLogger("test"), 10))),
         new PhoenixSocketHandler(serializer, context, token, claims));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.runtime.change.EventPosition;
 import io.netty.buffer.ByteBuf;
+import dev.slipstream.runtime.limits.LimitMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,7 +34,7 @@ class ClientConnectionTest {
 
   private static final long BUDGET = 1000;
   private static final int ENTRY_OVERHEAD = 96;
-  private static final Duration STALL = Duration.ofSeconds(2);
+  private static final Duration STALL = ClientConnection.STALL_TIMEOUT;
 
   private final List<ByteBuf> framesPassedIn = new ArrayList<>();
   private EmbeddedChannel channel;
@@ -44,8 +45,7 @@ class ClientConnectionTest {
   @BeforeEach
   void setUp() {
     socket = new SocketGate();
-    connection = new ClientConnection(BUDGET, STALL, new ConnectionMetrics(new SimpleMeterRegistry()),
-        MemoryGuard.unchecked());
+    connection = connection(BUDGET, Long.MAX_VALUE / 4);
     connection.onOverBudget(() -> overBudgetCalls++);
     // The gate sits between the connection and the socket (the channel's head), as the socket would.
     channel = new EmbeddedChannel(socket, connection, new TickRunner());
@@ -58,6 +58,15 @@ class ClientConnectionTest {
     drainOutbound();
     channel.finishAndReleaseAll();
     assertThat(framesPassedIn).allSatisfy(frame -> assertThat(frame.refCnt()).as("refCnt of %s", frame).isZero());
+  }
+
+  /** A connection with this budget and inbound rate, on a watch whose sweeps run by hand. */
+  static ClientConnection connection(long budget, long inboundBytesPerSecond) {
+    ConnectionMetrics metrics = new ConnectionMetrics(new SimpleMeterRegistry());
+    return new ClientConnection(new ConnectionLimits(budget, 1 << 20, inboundBytesPerSecond, Duration.ofSeconds(10),
+        Duration.ofSeconds(60), Long.MAX_VALUE), metrics, new LimitMetrics(new SimpleMeterRegistry()),
+        ConnectionWatch.manual(Long.MAX_VALUE, System::nanoTime),
+        new ClientErrors(metrics, new ClientErrorLog(org.slf4j.LoggerFactory.getLogger("test"), 10)));
   }
 
   private ByteBuf frame(String text) {
