@@ -77,9 +77,7 @@ public final class Main {
         e.optional("SLIPSTREAM_HOST", "0.0.0.0"),
         e.integer("SLIPSTREAM_PORT", 4000),
         connections,
-        Duration.ofSeconds(15),
-        null,
-        List.of());
+        Duration.ofSeconds(15));
     String logFormat = e.optional("SLIPSTREAM_LOG_FORMAT", "text");
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new IllegalArgumentException("SLIPSTREAM_LOG_FORMAT must be text or json, not '" + logFormat + "'");

@@ -1,11 +1,13 @@
 package dev.slipstream.runtime;
 
+import dev.slipstream.runtime.admission.ClientAdmission;
 import dev.slipstream.runtime.auth.AuthSettings;
 import dev.slipstream.runtime.auth.TokenVerifier;
 import dev.slipstream.runtime.fanout.FanOut;
 import dev.slipstream.runtime.limits.LimitMetrics;
 import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.phoenix.ChannelContext;
+import dev.slipstream.runtime.phoenix.PhoenixEndpoint;
 import dev.slipstream.runtime.phoenix.DatabaseBroadcasts;
 import dev.slipstream.runtime.phoenix.Topics;
 import dev.slipstream.runtime.route.AccessPolicy;
@@ -15,14 +17,20 @@ import dev.slipstream.runtime.replication.LagProbe;
 import dev.slipstream.runtime.replication.PublicationCatalog;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.replication.ReplicationSource;
+import dev.slipstream.runtime.resume.Resume;
 import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.SubscriptionIndex;
+import dev.slipstream.runtime.sse.SseEndpoint;
 import dev.slipstream.runtime.transport.ConnectionMetrics;
+import dev.slipstream.runtime.transport.HttpEndpoint;
+import dev.slipstream.runtime.transport.HttpResponses;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -54,12 +62,27 @@ public final class RealtimeRuntime implements AutoCloseable {
     fanOut.onDatabaseMessage(new DatabaseBroadcasts(topics));
     catalog = new PublicationCatalog(settings.replication(), Duration.ofSeconds(10));
     connectionMetrics = new ConnectionMetrics(registry);
-    ChannelContext channels = ChannelContext.of(fanOut.index(), topics, new TokenVerifier(settings.auth(), clock),
-        settings.access(), settings.limits(), new LimitMetrics(registry), connectionMetrics, clock, catalog::current,
-        fanOut.ring());
+    LimitMetrics limitMetrics = new LimitMetrics(registry);
+    TokenVerifier verifier = new TokenVerifier(settings.auth(), clock);
+    ClientAdmission admission = new ClientAdmission(verifier, settings.limits(), limitMetrics);
+    registry.gauge("slipstream.clients", admission, ClientAdmission::clients);
+    Resume resume = new Resume(fanOut.ring());
+    ChannelContext channels = ChannelContext.of(fanOut.index(), topics, verifier, settings.access(), settings.limits(),
+        limitMetrics, connectionMetrics, clock, catalog::current, resume);
     source = new ReplicationSource(settings.replication(), fanOut, clock);
-    server = RealtimeServer.start(settings.server(), fanOut, channels, connectionMetrics, registry,
-        () -> source.connects() > 0 && source.lastError() == null);
+    server = new RealtimeServer(settings.server(), connectionMetrics, limitMetrics, registry);
+    server.route(PhoenixEndpoint.PATH, new PhoenixEndpoint(channels, admission, server.webSocket()))
+        .route(SseEndpoint.PATH, new SseEndpoint(fanOut, resume, admission, settings.limits(), limitMetrics,
+            catalog::current, settings.access(), settings.server().sseKeepAlive()))
+        .route("/healthz", (ctx, request, uri) -> HttpResponses.sendText(ctx, request, HttpResponseStatus.OK, "ok\n"))
+        .route("/readyz", (ctx, request, uri) -> {
+          boolean ready = source.connects() > 0 && source.lastError() == null;
+          HttpResponses.sendText(ctx, request, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+              ready ? "ready\n" : "not streaming from the replication slot yet\n");
+        })
+        .route("/metrics", (ctx, request, uri) -> HttpResponses.send(ctx, request, HttpResponseStatus.OK,
+            "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8)))
+        .bind();
     source.start();
     lagProbe = new LagProbe(settings.replication(), source::flushedLsn, Duration.ofSeconds(5));
     registry.gauge("slipstream.replication.lag.bytes", lagProbe, LagProbe::lagBytes);
@@ -71,6 +94,12 @@ public final class RealtimeRuntime implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** Serves another endpoint on the runtime's port (dev mode's page and demo writes). */
+  public RealtimeRuntime route(String path, HttpEndpoint endpoint) {
+    server.route(path, endpoint);
+    return this;
   }
 
   public FanOut fanOut() {

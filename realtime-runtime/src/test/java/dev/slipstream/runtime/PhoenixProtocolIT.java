@@ -10,7 +10,7 @@ import dev.slipstream.runtime.auth.AuthSettings;
 import dev.slipstream.runtime.auth.TestTokens;
 import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.route.AccessPolicy;
-import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.runtime.testing.TestReplication;
 import dev.slipstream.runtime.testing.WebSocketTestClient;
 import dev.slipstream.runtime.transport.RealtimeServer;
@@ -59,7 +59,7 @@ class PhoenixProtocolIT {
         "SELECT pg_create_logical_replication_slot('protocol_it', 'pgoutput')");
     runtime = RealtimeRuntime.start(new RuntimeSettings(
         TestReplication.settings(postgres, "protocol_it", "protocol_it"),
-        new RealtimeServer.Settings("127.0.0.1", 0, 1 << 20, MAX_FRAME, Duration.ofSeconds(15), null, List.of()),
+        new RealtimeServer.Settings("127.0.0.1", 0, 1 << 20, MAX_FRAME, Duration.ofSeconds(15)),
         1000,
         AuthSettings.withSecret(TestTokens.SECRET),
         AccessPolicy.parse("public.orders:customer_id=sub"),

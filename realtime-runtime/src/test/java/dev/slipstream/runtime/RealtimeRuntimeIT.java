@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
 import dev.slipstream.runtime.phoenix.PhoenixSocketHandler;
-import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.runtime.testing.TestReplication;
 import dev.slipstream.runtime.testing.WebSocketTestClient;
 import dev.slipstream.runtime.transport.RealtimeServer;
@@ -55,7 +55,7 @@ class RealtimeRuntimeIT {
         "SELECT pg_create_logical_replication_slot('runtime_it', 'pgoutput')");
     runtime = RealtimeRuntime.start(new RuntimeSettings(
         TestReplication.settings(postgres, "runtime_it", "runtime_it"),
-        new RealtimeServer.Settings("127.0.0.1", 0, CLIENT_BUFFER, 1 << 20, Duration.ofSeconds(15), null, List.of()),
+        new RealtimeServer.Settings("127.0.0.1", 0, CLIENT_BUFFER, 1 << 20, Duration.ofSeconds(15)),
         1000, dev.slipstream.runtime.auth.AuthSettings.disabled(), dev.slipstream.runtime.route.AccessPolicy.NONE,
         // A thousand clients join at once below: far above the default 500 joins a second, which
         // PhoenixChannelsTest covers.

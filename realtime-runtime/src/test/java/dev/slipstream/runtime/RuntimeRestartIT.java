@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.testing.RuntimeProcess;
-import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.io.IOException;
 import java.net.URI;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
-import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.runtime.testing.TestReplication;
 import dev.slipstream.runtime.transport.RealtimeServer;
 import dev.slipstream.testing.postgres.TestPostgres;
@@ -69,7 +69,7 @@ class TypeMatrixIT {
         "SELECT pg_create_logical_replication_slot('types_slot', 'pgoutput')");
     runtime = RealtimeRuntime.start(new RuntimeSettings(
         TestReplication.settings(postgres, "types_slot", "types_pub"),
-        new RealtimeServer.Settings("127.0.0.1", 0, 1 << 20, 1 << 20, Duration.ofSeconds(15), null, List.of()), 100));
+        new RealtimeServer.Settings("127.0.0.1", 0, 1 << 20, 1 << 20, Duration.ofSeconds(15)), 100));
   }
 
   @AfterAll

@@ -3,34 +3,39 @@ package dev.slipstream.runtime.fanout;
 import dev.slipstream.runtime.change.ChangeEvent;
 
 /**
- * The JSON of one change in each shape, computed on first use and then shared by every frame
- * that embeds it, so a change reaching many subscribers is serialised once per shape.
+ * The serialised forms of one change, each computed on first use and then shared by every frame
+ * that embeds it, so a change reaching many subscribers is serialised once per {@link ChangeShape}.
+ * Used by one thread at a time (the fan-out's, or a replaying event loop's).
  */
 public final class EncodedChange {
 
   private final ChangeEvent event;
-  private final ChangeJsonEncoder encoder;
-  private byte[] clientShape;
-  private byte[] wireShape;
+  /** Shapes and their bytes, side by side: a change rarely has more than two. */
+  private ChangeShape[] shapes = new ChangeShape[2];
+  private byte[][] encoded = new byte[2][];
+  private int count;
 
-  public EncodedChange(ChangeEvent event, ChangeJsonEncoder encoder) {
+  public EncodedChange(ChangeEvent event) {
     this.event = event;
-    this.encoder = encoder;
   }
 
-  /** {@code {schema, table, commit_timestamp, eventType, new, old, errors}} (SSE, applications). */
-  public byte[] clientShape() {
-    if (clientShape == null) {
-      clientShape = encoder.clientShape(event);
-    }
-    return clientShape;
+  public ChangeEvent event() {
+    return event;
   }
 
-  /** {@code {schema, table, commit_timestamp, type, columns, record, old_record, errors}} (Phoenix push). */
-  public byte[] wireShape() {
-    if (wireShape == null) {
-      wireShape = encoder.wireShape(event);
+  /** The change in {@code shape}, encoded once. */
+  public byte[] as(ChangeShape shape) {
+    for (int i = 0; i < count; i++) {
+      if (shapes[i] == shape) {
+        return encoded[i];
+      }
     }
-    return wireShape;
+    if (count == shapes.length) {
+      shapes = java.util.Arrays.copyOf(shapes, count * 2);
+      encoded = java.util.Arrays.copyOf(encoded, count * 2);
+    }
+    shapes[count] = shape;
+    encoded[count] = shape.encode(event);
+    return encoded[count++];
   }
 }

@@ -33,7 +33,6 @@ public final class FanOut implements ChangeSink {
   private final ResumeRing ring;
   private final ByteBufAllocator allocator;
   private final FanOutMetrics metrics;
-  private final ChangeJsonEncoder encoder = new ChangeJsonEncoder();
   private final List<Consumer<ChangeEvent.DatabaseMessage>> messageListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong committedLsn = new AtomicLong();
   /** Routed but not yet handed to the loops: owned by the replication thread, handed over at commit. */
@@ -67,7 +66,7 @@ public final class FanOut implements ChangeSink {
     if (subscribers.isEmpty()) {
       return;
     }
-    EncodedChange encoded = new EncodedChange(event, encoder);
+    EncodedChange encoded = new EncodedChange(event);
     Map<Object, ByteBuf> frames = new HashMap<>();
     long bytes = 0;
     int expected = subscribers.size();

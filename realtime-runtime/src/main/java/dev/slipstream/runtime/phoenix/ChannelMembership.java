@@ -2,14 +2,15 @@ package dev.slipstream.runtime.phoenix;
 
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.fanout.EncodedChange;
+import dev.slipstream.runtime.fanout.ResumableSubscriber;
 import dev.slipstream.runtime.fanout.Subscriber;
+import dev.slipstream.runtime.payload.SupabaseChange;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.transport.ClientConnection;
 import dev.slipstream.runtime.transport.WebSocketFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import dev.slipstream.runtime.auth.Claims;
-import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.ChangeFilter;
 import dev.slipstream.runtime.route.ClaimAccess;
@@ -27,7 +28,7 @@ import java.util.concurrent.ScheduledFuture;
  * <p>Registration state (subscriptions, the claims they were made with, the token expiry timer)
  * belongs to the socket's event loop; the fan-out reads only the immutable fields.
  */
-final class ChannelMembership implements Subscriber {
+final class ChannelMembership extends ResumableSubscriber {
 
   private final String topic;
   private final String joinRef;
@@ -42,8 +43,6 @@ final class ChannelMembership implements Subscriber {
   private Claims claims;
   private Topic joinedTopic;
   private ScheduledFuture<?> expiry;
-  /** Owned by the event loop, like the rest of the registration state. */
-  private EventPosition replayedThrough;
   /** Whether the channel tracks a presence (counted against the socket's presences); event loop. */
   private boolean tracking;
   /** With one binding, the index matched exactly it: the ids are known without re-testing filters. */
@@ -181,11 +180,11 @@ final class ChannelMembership implements Subscriber {
   public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
     byte[] position = positionSuffix(event);
     if (singleBindingPrefix != null) {
-      return WebSocketFrames.text(allocator, singleBindingPrefix, change.wireShape(), position);
+      return WebSocketFrames.text(allocator, singleBindingPrefix, change.as(SupabaseChange.WIRE), position);
     }
     byte[][] envelope = serializer.pushEnvelope(topic, PhoenixMessage.POSTGRES_CHANGES, idsJson(event),
         event.position().toString());
-    return WebSocketFrames.text(allocator, envelope[0], change.wireShape(), envelope[1]);
+    return WebSocketFrames.text(allocator, envelope[0], change.as(SupabaseChange.WIRE), envelope[1]);
   }
 
   @Override
@@ -199,21 +198,9 @@ final class ChannelMembership implements Subscriber {
   }
 
   @Override
-  public void deliver(ChangeEvent event, ByteBuf frame) {
-    // On the event loop, after a resuming join's replay (which runs there) has set how far it went:
-    // an event both replayed and routed live is sent once.
-    EventPosition floor = replayedThrough;
-    if (floor != null && !event.position().isAfter(floor)) {
-      frame.release();
-      return;
-    }
-    // No position: two channels of one socket may both receive the same event.
-    connection.send(frame, null);
-  }
-
-  /** Events at or before this position were replayed; live deliveries of them are dropped. */
-  void replayedThrough(EventPosition position) {
-    this.replayedThrough = position;
+  protected void send(ByteBuf frame) {
+    // No position for the connection: two channels of one socket may both receive the same event.
+    connection.send(frame);
   }
 
   /** Whether one of the channel's subscriptions (claims included) admits the event. */

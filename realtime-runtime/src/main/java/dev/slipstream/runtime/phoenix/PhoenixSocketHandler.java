@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.slipstream.runtime.auth.Claims;
 import dev.slipstream.runtime.auth.TokenRejectedException;
-import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.EventPosition;
-import dev.slipstream.runtime.fanout.ChangeJsonEncoder;
 import dev.slipstream.runtime.fanout.EncodedChange;
 import dev.slipstream.runtime.limits.ClientShare;
 import dev.slipstream.runtime.limits.Limit;
@@ -30,9 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -245,24 +241,14 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
    * {@code gap} says so, the client refetches, and the live stream goes on.
    */
   private void replay(ChannelMembership member, EventPosition after) {
-    Optional<List<ChangeEvent>> missed = context.ring().after(after);
-    if (missed.isEmpty()) {
-      send(new PhoenixMessage(member.joinRef(), null, member.topic(), PhoenixMessage.SYSTEM, NODES.objectNode()
-          .put("extension", "postgres_changes")
-          .put("status", "gap")
-          .put("message", "changes after " + after + " are not available; refetch, then continue live")
-          .put("channel", member.subTopic())));
-      return;
-    }
-    ChangeJsonEncoder encoder = new ChangeJsonEncoder();
-    EventPosition last = after;
-    for (ChangeEvent event : missed.get()) {
-      last = event.position();
-      if (member.wants(event)) {
-        connection.send(member.encode(event, new EncodedChange(event, encoder), ctx.alloc()));
-      }
-    }
-    member.replayedThrough(last);
+    context.resume().replay(after, member::wants, event ->
+            connection.send(member.encode(event, new EncodedChange(event), ctx.alloc())))
+        .ifPresentOrElse(member::replayedThrough, () ->
+            send(new PhoenixMessage(member.joinRef(), null, member.topic(), PhoenixMessage.SYSTEM, NODES.objectNode()
+                .put("extension", "postgres_changes")
+                .put("status", "gap")
+                .put("message", "changes after " + after + " are not available; refetch, then continue live")
+                .put("channel", member.subTopic()))));
   }
 
   private void leave(PhoenixMessage message) {

@@ -1,6 +1,5 @@
 package dev.slipstream.runtime.transport;
 
-import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.limits.LimitMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -29,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * Either way the protocol's over-budget action runs (WebSocket: close code 4000; by default the
  * connection is closed) and later frames are released unsent. Frames sent through {@link #send}
  * are pre-framed bytes, written from here straight to the socket; flushes are batched, one per
- * event-loop tick; frames with a position are never sent twice or out of order.
+ * event-loop tick.
  *
  * <p><b>Reading.</b> Bytes read pass the connection's {@link InboundThrottle}; until a complete
  * message is read ({@link #messageCompleted}) they count as held by the client's decoders.
@@ -74,7 +73,6 @@ public final class ClientConnection extends ChannelDuplexHandler {
   private boolean stallCheckScheduled;
   private boolean closing;
   private boolean errorLogged;
-  private EventPosition lastSent;
 
   public ClientConnection(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics,
       ConnectionWatch watch, ClientErrors errors) {
@@ -141,37 +139,18 @@ public final class ClientConnection extends ChannelDuplexHandler {
   // ---- sending --------------------------------------------------------------------------------
 
   /** Sends a complete frame from any thread; takes ownership of one reference. */
-  public void send(ByteBuf frame, EventPosition position) {
-    if (ctx.executor().inEventLoop()) {
-      sendOnLoop(frame, position);
-    } else {
-      ctx.executor().execute(() -> sendOnLoop(frame, position));
-    }
-  }
-
-  /** Sends a complete frame that has no position, from any thread. */
   public void send(ByteBuf frame) {
-    send(frame, null);
-  }
-
-  /** Events at or before this position are not sent again (set it to a resuming client's position). */
-  public void skipThrough(EventPosition position) {
-    if (lastSent == null || position.isAfter(lastSent)) {
-      lastSent = position;
+    if (ctx.executor().inEventLoop()) {
+      sendOnLoop(frame);
+    } else {
+      ctx.executor().execute(() -> sendOnLoop(frame));
     }
   }
 
-  private void sendOnLoop(ByteBuf frame, EventPosition position) {
+  private void sendOnLoop(ByteBuf frame) {
     if (closing || !ctx.channel().isActive()) {
       frame.release();
       return;
-    }
-    if (position != null) {
-      if (lastSent != null && !position.isAfter(lastSent)) {
-        frame.release();
-        return;
-      }
-      lastSent = position;
     }
     int size = frame.readableBytes();
     if (backlog() + size > limits.clientBufferBytes() * HARD_LIMIT_FACTOR) {

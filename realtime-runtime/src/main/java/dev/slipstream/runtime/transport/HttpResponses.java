@@ -15,12 +15,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /** Small complete HTTP responses. */
-final class HttpResponses {
+public final class HttpResponses {
 
   private HttpResponses() {
   }
 
-  static void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String contentType,
+  public static void send(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String contentType,
       byte[] body) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -33,17 +33,17 @@ final class HttpResponses {
     }
   }
 
-  static void sendText(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String text) {
+  public static void sendText(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String text) {
     send(ctx, request, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
   }
 
-  static void sendJsonError(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String message) {
+  public static void sendJsonError(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String message) {
     String json = "{\"error\":" + quote(message) + "}";
     send(ctx, request, status, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
   /** An error for a request the connection cannot go on from: sent, then the connection is closed. */
-  static void sendJsonErrorAndClose(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+  public static void sendJsonErrorAndClose(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
     byte[] body = ("{\"error\":" + quote(message) + "}").getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");

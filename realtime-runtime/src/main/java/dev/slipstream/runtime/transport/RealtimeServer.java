@@ -1,8 +1,7 @@
 package dev.slipstream.runtime.transport;
 
-import dev.slipstream.runtime.fanout.FanOut;
-import dev.slipstream.runtime.phoenix.ChannelContext;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.slipstream.runtime.limits.LimitMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -18,17 +17,17 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime's one Netty server: WebSocket, SSE and the HTTP endpoints on one port, epoll where
- * the platform has it. Each connection's pipeline is built by {@link ClientPipeline} and, for a
- * WebSocket, {@link WebSocketStage}; the {@link MemoryGuard} watches what all clients hold.
+ * The runtime's one Netty server: every endpoint on one port, epoll where the platform has it.
+ * Each connection's pipeline is built by {@link ClientPipeline} and, for a WebSocket,
+ * {@link WebSocketStage}; the {@link ConnectionWatch} checks deadlines and what all clients hold.
+ * The server knows no protocol: endpoints are {@linkplain #route routed} to it before it
+ * {@linkplain #bind binds}.
  */
 public final class RealtimeServer implements AutoCloseable {
 
@@ -38,26 +37,18 @@ public final class RealtimeServer implements AutoCloseable {
 
   /**
    * @param connections what one connection, and all together, may hold and take
-   * @param demoPage the page served at {@code /} (dev mode), or null
-   * @param extraEndpoints POST endpoints beyond the runtime's own (dev mode)
+   * @param sseKeepAlive how often an idle event stream gets a comment line
    */
-  public record Settings(String host, int port, ConnectionLimits connections, Duration sseKeepAlive, byte[] demoPage,
-      List<ExtraEndpoint> extraEndpoints) {
-
-    public Settings {
-      extraEndpoints = List.copyOf(extraEndpoints);
-    }
+  public record Settings(String host, int port, ConnectionLimits connections, Duration sseKeepAlive) {
 
     /** The default connection limits, with a client budget and frame limit of one's own. */
-    public Settings(String host, int port, long clientBufferBytes, int maxFrameBytes, Duration sseKeepAlive,
-        byte[] demoPage, List<ExtraEndpoint> extraEndpoints) {
-      this(host, port, ConnectionLimits.defaults(clientBufferBytes, maxFrameBytes), sseKeepAlive, demoPage,
-          extraEndpoints);
+    public Settings(String host, int port, long clientBufferBytes, int maxFrameBytes, Duration sseKeepAlive) {
+      this(host, port, ConnectionLimits.defaults(clientBufferBytes, maxFrameBytes), sseKeepAlive);
     }
 
     /** Production defaults: all interfaces, 1 MiB per client, 1 MiB frames, keep-alive every 15 s. */
     public static Settings defaults(int port) {
-      return new Settings("0.0.0.0", port, 1 << 20, 1 << 20, Duration.ofSeconds(15), null, List.of());
+      return new Settings("0.0.0.0", port, 1 << 20, 1 << 20, Duration.ofSeconds(15));
     }
 
     public long clientBufferBytes() {
@@ -69,32 +60,50 @@ public final class RealtimeServer implements AutoCloseable {
     }
   }
 
+  private final Settings settings;
   private final EventLoopGroup group;
-  private final Channel serverChannel;
   private final ConnectionWatch watch;
+  private final HttpRouter router = new HttpRouter();
+  private final WebSocketStage webSocket;
+  private final ClientPipeline pipeline;
+  private Channel serverChannel;
 
-  private RealtimeServer(EventLoopGroup group, Channel serverChannel, ConnectionWatch watch) {
-    this.group = group;
-    this.serverChannel = serverChannel;
-    this.watch = watch;
-  }
-
-  public static RealtimeServer start(Settings settings, FanOut fanOut, ChannelContext channels,
-      ConnectionMetrics connectionMetrics, PrometheusMeterRegistry registry, BooleanSupplier ready)
-      throws InterruptedException {
-    boolean epoll = Epoll.isAvailable();
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    ConnectionWatch watch = ConnectionWatch.start(settings.connections().maxHeldBytes(), WATCH_INTERVAL, registry);
-    WebSocketStage webSocket = new WebSocketStage(settings.connections(), connectionMetrics);
-    HttpRouter router = new HttpRouter(fanOut, channels, registry, ready, settings, webSocket);
+  public RealtimeServer(Settings settings, ConnectionMetrics connectionMetrics, LimitMetrics limitMetrics,
+      MeterRegistry registry) {
+    this.settings = settings;
+    this.group = new MultiThreadIoEventLoopGroup(Epoll.isAvailable() ? EpollIoHandler.newFactory()
+        : NioIoHandler.newFactory());
+    this.watch = ConnectionWatch.start(settings.connections().maxHeldBytes(), WATCH_INTERVAL, registry);
+    this.webSocket = new WebSocketStage(settings.connections(), connectionMetrics);
     AtomicInteger connections = registry.gauge("slipstream.connections", new AtomicInteger());
     registry.gauge("slipstream.netty.direct.memory.used", PooledByteBufAllocator.DEFAULT.metric(),
         metric -> metric.usedDirectMemory());
-    ClientPipeline pipeline = new ClientPipeline(settings.connections(), connectionMetrics, channels.limitMetrics(),
-        watch, router, new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections);
+    this.pipeline = new ClientPipeline(settings.connections(), connectionMetrics, limitMetrics, watch, router,
+        new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections);
+  }
+
+  /** Serves {@code endpoint} at {@code path}. */
+  public RealtimeServer route(String path, HttpEndpoint endpoint) {
+    router.route(path, endpoint);
+    return this;
+  }
+
+  /** Where protocols turn a connection into a WebSocket. */
+  public WebSocketStage webSocket() {
+    return webSocket;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Starts listening. */
+  public RealtimeServer bind() throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class
+        : NioServerSocketChannel.class;
     try {
-      Channel channel = new ServerBootstrap()
+      serverChannel = new ServerBootstrap()
           .group(group)
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 4096)
@@ -105,13 +114,12 @@ public final class RealtimeServer implements AutoCloseable {
           .bind(new InetSocketAddress(settings.host(), settings.port()))
           .sync()
           .channel();
-      log.info("Realtime server listening on {} ({})", channel.localAddress(), epoll ? "epoll" : "nio");
-      return new RealtimeServer(group, channel, watch);
     } catch (InterruptedException | RuntimeException e) {
-      watch.close();
-      group.shutdownGracefully();
+      close();
       throw e;
     }
+    log.info("Realtime server listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+    return this;
   }
 
   public int port() {
@@ -120,7 +128,9 @@ public final class RealtimeServer implements AutoCloseable {
 
   @Override
   public void close() {
-    serverChannel.close().syncUninterruptibly();
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
     watch.close();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }

@@ -60,7 +60,7 @@ public final class WebSocketStage {
    * Answers the upgrade request on {@code router}'s channel and turns its HTTP pipeline into a
    * WebSocket one ending in {@code protocol}.
    */
-  void upgrade(ChannelHandlerContext router, FullHttpRequest request, String path, ChannelHandler protocol) {
+  public void upgrade(ChannelHandlerContext router, FullHttpRequest request, String path, ChannelHandler protocol) {
     Channel channel = router.channel();
     WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
         "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + path, null, decoderConfig)

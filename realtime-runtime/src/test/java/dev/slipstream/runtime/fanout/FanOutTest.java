@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.fanout;
 
+import dev.slipstream.runtime.payload.SupabaseChange;
 import static dev.slipstream.runtime.change.ChangeFixtures.MESSAGES;
 import static dev.slipstream.runtime.change.ChangeFixtures.ROOMS;
 import static dev.slipstream.runtime.change.ChangeFixtures.databaseMessage;
@@ -304,10 +305,10 @@ class FanOutTest {
     public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
       encodes++;
       changes.add(change);
-      wireShapes.add(change.wireShape());
+      wireShapes.add(change.as(SupabaseChange.WIRE));
       ByteBuf frame = allocator.buffer();
       frame.writeCharSequence(name + ":", StandardCharsets.UTF_8);
-      frame.writeBytes(change.clientShape());
+      frame.writeBytes(change.as(SupabaseChange.CLIENT));
       encoded.add(frame);
       return frame;
     }

@@ -15,7 +15,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipstream.runtime.auth.TestTokens;
-import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.io.IOException;
 import java.net.URI;

@@ -8,6 +8,7 @@ import dev.slipstream.runtime.fanout.FanOutMetrics;
 import dev.slipstream.runtime.fanout.Subscriber;
 import dev.slipstream.runtime.limits.LimitMetrics;
 import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.resume.Resume;
 import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.PublishedColumns;
@@ -47,7 +48,7 @@ final class TestChannels {
   TestChannels(AuthSettings auth, AccessPolicy access, TenantLimits limits, Clock clock, long clientBufferBytes) {
     this.clientBufferBytes = clientBufferBytes;
     context = ChannelContext.of(index, topics, new TokenVerifier(auth, clock), access, limits, limitMetrics,
-        connectionMetrics, clock, () -> catalog, fanOut.ring());
+        connectionMetrics, clock, () -> catalog, new Resume(fanOut.ring()));
   }
 
   static TestChannels open() {

@@ -2,7 +2,6 @@ package dev.slipstream.runtime.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slipstream.runtime.change.EventPosition;
 import io.netty.buffer.ByteBuf;
 import dev.slipstream.runtime.limits.LimitMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -81,10 +80,6 @@ class ClientConnectionTest {
     return frame;
   }
 
-  private static EventPosition position(long lsn, int index) {
-    return new EventPosition(lsn, index);
-  }
-
   /** Reads (and releases) what reached the socket, as text. */
   private List<String> drainOutbound() {
     List<String> written = new ArrayList<>();
@@ -110,9 +105,9 @@ class ClientConnectionTest {
   void framesWrittenInOneTickAreFlushedOnceWhenItEnds() {
     List<String> seenDuringTheTick = new ArrayList<>();
     tick(() -> {
-      connection.send(frame("a"), position(0x10, 0));
-      connection.send(frame("b"), position(0x10, 1));
-      connection.send(frame("c"), null);
+      connection.send(frame("a"));
+      connection.send(frame("b"));
+      connection.send(frame("c"));
       seenDuringTheTick.add("flushes=" + socket.flushes + " outbound=" + channel.outboundMessages().size());
     });
 
@@ -121,8 +116,8 @@ class ClientConnectionTest {
     assertThat(drainOutbound()).containsExactly("a", "b", "c");
 
     tick(() -> {
-      connection.send(frame("d"), position(0x20, 0));
-      connection.send(frame("e"), position(0x20, 1));
+      connection.send(frame("d"));
+      connection.send(frame("e"));
     });
 
     assertThat(socket.flushes).isEqualTo(2);
@@ -138,77 +133,25 @@ class ClientConnectionTest {
   }
 
   @Test
-  void repeatsAndOlderPositionsAreDroppedAndReleased() {
-    ByteBuf repeat = frame("repeat");
-    ByteBuf older = frame("older");
-
-    connection.send(frame("0x10-0"), position(0x10, 0));
-    connection.send(frame("0x10-1"), position(0x10, 1));
-    connection.send(repeat, position(0x10, 1));
-    connection.send(older, position(0x10, 0));
-    connection.send(frame("0x20-0"), position(0x20, 0));
-    channel.runPendingTasks();
-
-    assertThat(drainOutbound()).containsExactly("0x10-0", "0x10-1", "0x20-0");
-    assertThat(repeat.refCnt()).isZero();
-    assertThat(older.refCnt()).isZero();
-  }
-
-  @Test
-  void framesWithoutPositionAreNeverDeduplicated() {
-    connection.send(frame("ping"), null);
-    connection.send(frame("ping"), null);
-    connection.send(frame("0x10-0"), position(0x10, 0));
-    connection.send(frame("pong"), null);
-    channel.runPendingTasks();
-
-    assertThat(drainOutbound()).containsExactly("ping", "ping", "0x10-0", "pong");
-  }
-
-  @Test
-  void skipThroughDropsEverythingUpToTheResumePosition() {
-    connection.skipThrough(position(0x20, 1));
-
-    connection.send(frame("0x10-5"), position(0x10, 5));
-    connection.send(frame("0x20-1"), position(0x20, 1));
-    connection.send(frame("0x20-2"), position(0x20, 2));
-    channel.runPendingTasks();
-
-    assertThat(drainOutbound()).containsExactly("0x20-2");
-  }
-
-  @Test
-  void skipThroughNeverMovesBackwards() {
-    connection.send(frame("0x30-0"), position(0x30, 0));
-    connection.skipThrough(position(0x10, 0));
-
-    connection.send(frame("0x20-0"), position(0x20, 0));
-    connection.send(frame("0x30-1"), position(0x30, 1));
-    channel.runPendingTasks();
-
-    assertThat(drainOutbound()).containsExactly("0x30-0", "0x30-1");
-  }
-
-  @Test
   void overTheHardLimitTheClientIsJudgedOnceAndLaterFramesAreReleased() {
     socket.close();
     // 16 x 1,000 bytes = 16,000: three 5,000-byte frames fit in the backlog, the fourth does not.
-    connection.send(frameOfSize(5000), null);
-    connection.send(frameOfSize(5000), null);
-    connection.send(frameOfSize(5000), null);
+    connection.send(frameOfSize(5000));
+    connection.send(frameOfSize(5000));
+    connection.send(frameOfSize(5000));
     assertThat(overBudgetCalls).isZero();
 
     ByteBuf fourth = frameOfSize(5000);
 
-    connection.send(fourth, null);
+    connection.send(fourth);
 
     assertThat(overBudgetCalls).isEqualTo(1);
     assertThat(fourth.refCnt()).isZero();
 
     ByteBuf later = frameOfSize(10);
     ByteBuf laterWithPosition = frameOfSize(10);
-    connection.send(later, null);
-    connection.send(laterWithPosition, position(0x99, 0));
+    connection.send(later);
+    connection.send(laterWithPosition);
     channel.runPendingTasks();
     advance(STALL.multipliedBy(3));
 
@@ -221,7 +164,7 @@ class ClientConnectionTest {
   void aBacklogThatDrainsInTimeIsNotJudged() {
     // Far over the budget within a tick (a burst), but under the hard limit and the socket drains.
     for (int i = 0; i < 10; i++) {
-      connection.send(frameOfSize(1000), null);
+      connection.send(frameOfSize(1000));
     }
     channel.runPendingTasks();
     assertThat(drainOutbound()).hasSize(10);
@@ -236,7 +179,7 @@ class ClientConnectionTest {
     channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(32, 64));
     socket.close();
 
-    connection.send(frameOfSize(1500), position(0x10, 0));
+    connection.send(frameOfSize(1500));
     channel.runPendingTasks();
 
     assertThat(channel.isWritable()).as("writable with 1,500 bytes stuck over a 64-byte high water mark").isFalse();
@@ -247,7 +190,7 @@ class ClientConnectionTest {
 
     assertThat(overBudgetCalls).isEqualTo(1);
     ByteBuf after = frameOfSize(10);
-    connection.send(after, position(0x20, 0));
+    connection.send(after);
     assertThat(after.refCnt()).isZero();
     advance(STALL.multipliedBy(3));
     assertThat(overBudgetCalls).isEqualTo(1);
@@ -257,8 +200,8 @@ class ClientConnectionTest {
   void aClientUnderItsBudgetIsNeverJudgedHoweverSlow() {
     socket.close();
 
-    connection.send(frameOfSize(600 - ENTRY_OVERHEAD), position(0x10, 0));
-    connection.send(frameOfSize(400 - ENTRY_OVERHEAD), position(0x10, 1));
+    connection.send(frameOfSize(600 - ENTRY_OVERHEAD));
+    connection.send(frameOfSize(400 - ENTRY_OVERHEAD));
     channel.runPendingTasks();
     advance(STALL.multipliedBy(10));
 
@@ -270,15 +213,15 @@ class ClientConnectionTest {
   @Test
   void aSlowClientThatStillDrainsGetsAnotherStallTimeout() {
     socket.close();
-    connection.send(frameOfSize(1500), null);
+    connection.send(frameOfSize(1500));
     channel.runPendingTasks();
 
     advance(Duration.ofSeconds(1));
     socket.open(); // the client read the first frame
     assertThat(drainOutbound()).hasSize(1);
     socket.close();
-    connection.send(frameOfSize(1500), null);
-    connection.send(frameOfSize(1500), null);
+    connection.send(frameOfSize(1500));
+    connection.send(frameOfSize(1500));
     channel.runPendingTasks();
 
     advance(Duration.ofSeconds(1)); // t = 2 s: over budget, but bytes drained since t = 0
@@ -296,7 +239,7 @@ class ClientConnectionTest {
     channel.close();
     ByteBuf frame = frame("late");
 
-    connection.send(frame, position(0x10, 0));
+    connection.send(frame);
 
     assertThat(frame.refCnt()).isZero();
     assertThat(overBudgetCalls).isZero();
@@ -314,7 +257,7 @@ class ClientConnectionTest {
   @Test
   void whatAClientHoldsIsItsBacklogAndItsUnfinishedMessage() {
     socket.close();
-    connection.send(frameOfSize(1000), null);
+    connection.send(frameOfSize(1000));
     channel.runPendingTasks();
     channel.writeInbound(Unpooled.buffer(300).writeZero(300));
     channel.releaseInbound();

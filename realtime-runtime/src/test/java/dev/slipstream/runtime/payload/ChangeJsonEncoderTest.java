@@ -1,4 +1,4 @@
-package dev.slipstream.runtime.fanout;
+package dev.slipstream.runtime.payload;
 
 import static dev.slipstream.runtime.change.ChangeFixtures.MESSAGES;
 import static dev.slipstream.runtime.change.ChangeFixtures.ROOMS;

@@ -1,17 +1,21 @@
-package dev.slipstream.runtime.transport;
+package dev.slipstream.runtime.sse;
 
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.fanout.EncodedChange;
-import dev.slipstream.runtime.fanout.Subscriber;
+import dev.slipstream.runtime.fanout.ResumableSubscriber;
+import dev.slipstream.runtime.payload.SupabaseChange;
+import dev.slipstream.runtime.transport.ClientConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 
 /**
  * One Server-Sent Events client. Every SSE client gets the same bytes for a change ({@code id:}
- * the event's position, {@code data:} the change as JSON), so they all share one frame.
+ * the event's position, {@code data:} the change as an application sees it), so they all share
+ * one frame.
  */
-final class SseStream implements Subscriber {
+final class SseStream extends ResumableSubscriber {
 
   private static final Object FRAME_KEY = SseStream.class;
   private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
@@ -23,10 +27,6 @@ final class SseStream implements Subscriber {
     this.connection = connection;
   }
 
-  ClientConnection connection() {
-    return connection;
-  }
-
   @Override
   public Object frameKey(ChangeEvent event) {
     return FRAME_KEY;
@@ -34,7 +34,7 @@ final class SseStream implements Subscriber {
 
   @Override
   public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
-    return frame(allocator, event, change.clientShape());
+    return frame(allocator, event, change.as(SupabaseChange.CLIENT));
   }
 
   /** {@code id: <position>\ndata: <json>\n\n}; the JSON has no newlines, so one data line suffices. */
@@ -45,12 +45,12 @@ final class SseStream implements Subscriber {
   }
 
   @Override
-  public io.netty.util.concurrent.EventExecutor executor() {
+  public EventExecutor executor() {
     return connection.channel().eventLoop();
   }
 
   @Override
-  public void deliver(ChangeEvent event, ByteBuf frame) {
-    connection.send(frame, event.position());
+  protected void send(ByteBuf frame) {
+    connection.send(frame);
   }
 }

@@ -1,9 +1,13 @@
-package dev.slipstream.runtime.transport;
+package dev.slipstream.runtime.admission;
 
 import dev.slipstream.runtime.auth.Claims;
 import dev.slipstream.runtime.auth.TokenRejectedException;
+import dev.slipstream.runtime.auth.TokenVerifier;
 import dev.slipstream.runtime.limits.Limit;
-import dev.slipstream.runtime.phoenix.ChannelContext;
+import dev.slipstream.runtime.limits.LimitMetrics;
+import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.transport.HttpResponses;
+import dev.slipstream.runtime.transport.RequestUri;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -16,34 +20,39 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code Authorization: Bearer}), then the tenant's {@code maxClients}. A refused client gets the
  * HTTP status and {@code {"error": ...}} body Supabase Realtime answers the upgrade with.
  */
-final class ClientAdmission {
+public final class ClientAdmission {
 
   static final String TOO_MANY_CLIENTS = "Too many connected users";
   static final String API_KEY_MISSING = "API key is missing";
 
-  private final ChannelContext context;
+  private final TokenVerifier verifier;
+  private final TenantLimits limits;
+  private final LimitMetrics limitMetrics;
   private final AtomicInteger clients = new AtomicInteger();
 
-  ClientAdmission(ChannelContext context) {
-    this.context = context;
+  public ClientAdmission(TokenVerifier verifier, TenantLimits limits, LimitMetrics limitMetrics) {
+    this.verifier = verifier;
+    this.limits = limits;
+    this.limitMetrics = limitMetrics;
   }
 
-  int clients() {
+  /** Admitted WebSocket and SSE clients connected now. */
+  public int clients() {
     return clients.get();
   }
 
   /** What the client's API key claims (anonymous when tokens are not required), or null after answering 401. */
-  Claims authenticate(ChannelHandlerContext ctx, FullHttpRequest request, HttpRouter.Request parsed) {
-    if (!context.verifier().required()) {
+  public Claims authenticate(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri) {
+    if (!verifier.required()) {
       return Claims.anonymous();
     }
-    String token = token(request, parsed);
+    String token = token(request, uri);
     if (token == null) {
       HttpResponses.sendJsonError(ctx, request, HttpResponseStatus.UNAUTHORIZED, API_KEY_MISSING);
       return null;
     }
     try {
-      return context.verifier().verify(token);
+      return verifier.verify(token);
     } catch (TokenRejectedException e) {
       HttpResponses.sendJsonError(ctx, request, HttpResponseStatus.valueOf(e.handshakeStatus()), e.handshakeMessage());
       return null;
@@ -51,10 +60,10 @@ final class ClientAdmission {
   }
 
   /** Counts the client until its connection closes, or answers 429 and returns false. */
-  boolean admit(ChannelHandlerContext ctx, FullHttpRequest request) {
-    if (clients.incrementAndGet() > context.limits().maxClients()) {
+  public boolean admit(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (clients.incrementAndGet() > limits.maxClients()) {
       clients.decrementAndGet();
-      context.limitMetrics().rejected(Limit.MAX_CLIENTS);
+      limitMetrics.rejected(Limit.MAX_CLIENTS);
       HttpResponses.sendJsonError(ctx, request, HttpResponseStatus.TOO_MANY_REQUESTS, TOO_MANY_CLIENTS);
       return false;
     }
@@ -63,8 +72,8 @@ final class ClientAdmission {
   }
 
   /** The client's token, or null without one. */
-  static String token(FullHttpRequest request, HttpRouter.Request parsed) {
-    String apikey = parsed.parameter("apikey", null);
+  public static String token(FullHttpRequest request, RequestUri uri) {
+    String apikey = uri.parameter("apikey", null);
     if (apikey != null && !apikey.isBlank()) {
       return apikey;
     }

@@ -1,12 +1,19 @@
-package dev.slipstream.runtime.dev;
+package dev.slipstream.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.RealtimeRuntime;
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
 import dev.slipstream.runtime.replication.ReplicationSettings;
-import dev.slipstream.runtime.transport.ExtraEndpoint;
+import dev.slipstream.runtime.transport.HttpEndpoint;
+import dev.slipstream.runtime.transport.HttpResponses;
 import dev.slipstream.runtime.transport.RealtimeServer;
+import dev.slipstream.runtime.transport.RequestUri;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,9 +67,10 @@ public final class DevMode implements AutoCloseable {
         new ReplicationSettings("localhost", postgres.getPort(), "postgres", "postgres", "postgres", "disable", SLOT,
             List.of(PUBLICATION), ReplicationSettings.DEFAULT_STREAMED_MEMORY_LIMIT,
             Files.createTempDirectory("slipstream-dev-spill"), Duration.ofSeconds(1), Duration.ofSeconds(5)),
-        new RealtimeServer.Settings("127.0.0.1", port, 1 << 20, 1 << 20, Duration.ofSeconds(15), demoPage(),
-            List.of(new InsertMessage())),
+        new RealtimeServer.Settings("127.0.0.1", port, 1 << 20, 1 << 20, Duration.ofSeconds(15)),
         10_000));
+    HttpEndpoint page = HttpEndpoint.of("text/html; charset=utf-8", demoPage());
+    runtime.route("/", page).route("/index.html", page).route(INSERT_PATH, new InsertMessage());
   }
 
   public static DevMode start(int port) throws IOException, SQLException, InterruptedException {
@@ -139,42 +147,61 @@ public final class DevMode implements AutoCloseable {
     }
   }
 
-  /** {@code POST /dev/messages {"room","author","body"}}: inserts a row, on the JDBC thread. */
-  private final class InsertMessage implements ExtraEndpoint {
+  /**
+   * {@code POST /dev/messages {"room","author","body"}}: inserts a row on the JDBC thread, then
+   * answers {@code {"id": ...}} on the connection's event loop (or 400 with what was wrong).
+   */
+  private final class InsertMessage implements HttpEndpoint {
     private final ObjectMapper json = new ObjectMapper();
 
     @Override
-    public String path() {
-      return INSERT_PATH;
+    public boolean accepts(HttpMethod method) {
+      return method.equals(HttpMethod.POST);
     }
 
     @Override
-    public CompletableFuture<String> handle(String body) {
-      return CompletableFuture.supplyAsync(() -> {
-        try {
-          JsonNode message = json.readTree(body);
-          String author = message.path("author").asText("").trim();
-          String text = message.path("body").asText("").trim();
-          if (author.isEmpty() || text.isEmpty()) {
-            throw new IllegalArgumentException("author and body are required");
-          }
-          try (Connection conn = postgres.getPostgresDatabase().getConnection();
-              PreparedStatement insert = conn.prepareStatement(
-                  "INSERT INTO messages (room, author, body) VALUES (?, ?, ?) RETURNING id")) {
-            insert.setString(1, message.path("room").asText("lobby"));
-            insert.setString(2, author);
-            insert.setString(3, text);
-            try (ResultSet rs = insert.executeQuery()) {
-              rs.next();
-              return "{\"id\":" + rs.getLong(1) + "}";
-            }
-          }
-        } catch (IOException e) {
-          throw new IllegalArgumentException("body must be JSON: " + e.getMessage());
-        } catch (SQLException e) {
-          throw new IllegalStateException(e.getMessage(), e);
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri) {
+      String body = request.content().toString(StandardCharsets.UTF_8);
+      boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(request);
+      CompletableFuture.supplyAsync(() -> insert(body), jdbc).whenComplete((id, error) -> ctx.executor().execute(() -> {
+        var answer = new io.netty.handler.codec.http.DefaultHttpRequest(request.protocolVersion(), request.method(),
+            request.uri());
+        io.netty.handler.codec.http.HttpUtil.setKeepAlive(answer, keepAlive);
+        if (error != null) {
+          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+              ? error.getCause() : error;
+          HttpResponses.sendJsonError(ctx, answer, HttpResponseStatus.BAD_REQUEST, String.valueOf(cause.getMessage()));
+        } else {
+          HttpResponses.send(ctx, answer, HttpResponseStatus.OK, "application/json",
+              ("{\"id\":" + id + "}").getBytes(StandardCharsets.UTF_8));
         }
-      }, jdbc);
+      }));
+    }
+
+    private long insert(String body) {
+      try {
+        JsonNode message = json.readTree(body);
+        String author = message.path("author").asText("").trim();
+        String text = message.path("body").asText("").trim();
+        if (author.isEmpty() || text.isEmpty()) {
+          throw new IllegalArgumentException("author and body are required");
+        }
+        try (Connection conn = postgres.getPostgresDatabase().getConnection();
+            PreparedStatement insert = conn.prepareStatement(
+                "INSERT INTO messages (room, author, body) VALUES (?, ?, ?) RETURNING id")) {
+          insert.setString(1, message.path("room").asText("lobby"));
+          insert.setString(2, author);
+          insert.setString(3, text);
+          try (ResultSet rs = insert.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException("body must be JSON: " + e.getMessage());
+      } catch (SQLException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
     }
   }
 }

@@ -1,11 +1,11 @@
-package dev.slipstream.runtime.dev;
+package dev.slipstream.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.slipstream.runtime.testing.SseTestClient;
+import dev.slipstream.testing.SseTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,4 +1,4 @@
-package dev.slipstream.runtime.fanout;
+package dev.slipstream.runtime.payload;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -1,4 +1,4 @@
-package dev.slipstream.runtime.testing;
+package dev.slipstream.testing;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
