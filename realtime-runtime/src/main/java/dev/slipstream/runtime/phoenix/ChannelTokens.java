@@ -1,11 +1,17 @@
 package dev.slipstream.runtime.phoenix;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipstream.runtime.auth.Claims;
 import dev.slipstream.runtime.auth.TokenRejectedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The tokens of one socket: its own {@code apikey}, verified at the upgrade (what a join without
- * an {@code access_token} is authorised by), and how a join's or refresh's token is checked.
+ * The token lifecycle of one socket's channels: the socket's own {@code apikey}, verified at the
+ * upgrade (what a join without an {@code access_token} is authorised by); a join's or refresh's
+ * token checked; an {@code access_token} refresh re-applying the claim rules; and the channel
+ * ended, as Supabase ends it, when its token expires or a refresh is refused.
  */
 final class ChannelTokens {
 
@@ -40,5 +46,33 @@ final class ChannelTokens {
       return socketClaims;
     }
     return context.verifier().verify(token == null ? "" : token);
+  }
+
+  /** An {@code access_token} message: a new token for the channel, or its end if the token is refused. */
+  void refresh(PhoenixSocketHandler socket, ChannelMembership member, JsonNode value) {
+    if (value == null || !value.isTextual() || !usable(value.asText()) || value.asText().equals(member.token())) {
+      return; // Supabase ignores these, and does not reply to access_token at all
+    }
+    try {
+      Claims claims = authorize(value.asText());
+      member.reauthorize(value.asText(), claims, context.index(), context.access());
+      scheduleExpiry(socket, member);
+    } catch (TokenRejectedException e) {
+      socket.shutdown(member, e.getMessage());
+    }
+  }
+
+  /** When the channel's token expires, the channel ends as Supabase ends it. */
+  void scheduleExpiry(PhoenixSocketHandler socket, ChannelMembership member) {
+    Instant expiresAt = member.claims().expiresAt();
+    if (expiresAt == null || !context.verifier().required()) {
+      member.cancelExpiry();
+      return;
+    }
+    long delayMillis = Math.max(0, Duration.between(context.clock().instant(), expiresAt).toMillis());
+    member.expiry(member.connection().channel().eventLoop().schedule(() -> {
+      long seconds = Math.max(0, Duration.between(expiresAt, context.clock().instant()).toSeconds());
+      socket.shutdown(member, "Token has expired " + seconds + " seconds ago");
+    }, delayMillis, TimeUnit.MILLISECONDS));
   }
 }

@@ -23,11 +23,16 @@ public final class PhoenixEndpoint implements HttpEndpoint {
   private final ChannelContext channels;
   private final ClientAdmission admission;
   private final WebSocketStage webSocket;
+  /** What every socket shares: no state of their own, so one each for the server. */
+  private final ChannelBroadcasts broadcasts;
+  private final ChannelPresence presence;
 
   public PhoenixEndpoint(ChannelContext channels, ClientAdmission admission, WebSocketStage webSocket) {
     this.channels = channels;
     this.admission = admission;
     this.webSocket = webSocket;
+    this.broadcasts = new ChannelBroadcasts(channels);
+    this.presence = new ChannelPresence(channels, broadcasts);
   }
 
   @Override
@@ -44,6 +49,7 @@ public final class PhoenixEndpoint implements HttpEndpoint {
       return;
     }
     webSocket.upgrade(ctx, request, PATH,
-        new PhoenixSocketHandler(serializer, channels, ClientAdmission.token(request, uri), claims));
+        new PhoenixSocketHandler(serializer, channels, broadcasts, presence, ClientAdmission.token(request, uri),
+            claims));
   }
 }

@@ -4,7 +4,6 @@ import dev.slipstream.runtime.limits.LimitMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
@@ -33,22 +32,19 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Reading.</b> Bytes read pass the connection's {@link InboundThrottle}; until a complete
  * message is read ({@link #messageCompleted}) they count as held by the client's decoders.
  *
- * <p><b>Deadlines.</b> A connection has {@code handshakeTimeout} to send a complete HTTP request
- * (else 408 and closed); a stage may set another ({@link #deadline}: a WebSocket must join in
- * time) or none (an SSE stream); and {@link #closeWhenIdle} closes a connection that completes no
- * message for {@code idleTimeout}. The {@link ConnectionWatch} checks them from its own thread.
+ * <p><b>Deadlines</b> ({@link ConnectionDeadlines}): a connection has {@code handshakeTimeout} to
+ * send a complete HTTP request (else 408 and closed); a stage may set another deadline or none,
+ * and close a connection that completes no message for {@code idleTimeout}.
  *
  * <p>All mutable state is owned by the channel's event loop, except {@link #heldBytes()} and the
  * deadlines, which the watch reads.
  */
-public final class ClientConnection extends ChannelDuplexHandler {
+public final class ClientConnection extends ConnectionDeadlines {
 
   /** How far past its budget a client's backlog may grow while it still drains. */
   public static final int HARD_LIMIT_FACTOR = 16;
   /** How long a client over its budget may go without draining a byte. */
   public static final Duration STALL_TIMEOUT = Duration.ofSeconds(2);
-
-  private static final long NEVER = Long.MAX_VALUE;
 
   private final ConnectionLimits limits;
   private final ConnectionMetrics metrics;
@@ -63,12 +59,6 @@ public final class ClientConnection extends ChannelDuplexHandler {
   private long submittedBytes;
   /** Bytes read since the last complete message: what a client's unfinished message holds. */
   private volatile long partialInboundBytes;
-  /** When the one-shot deadline passes ({@link ConnectionWatch}'s clock), and what happens then. */
-  private volatile long deadlineAt = NEVER;
-  private Runnable onDeadline;
-  /** When the connection counts as idle, pushed back by every complete message; NEVER until asked for. */
-  private volatile long idleAt = NEVER;
-  private java.util.function.Consumer<Channel> onIdle;
   private boolean flushScheduled;
   private boolean stallCheckScheduled;
   private boolean closing;
@@ -76,6 +66,7 @@ public final class ClientConnection extends ChannelDuplexHandler {
 
   public ClientConnection(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics,
       ConnectionWatch watch, ClientErrors errors) {
+    super(watch, limits.idleTimeout());
     this.limits = limits;
     this.metrics = metrics;
     this.limitMetrics = limitMetrics;
@@ -295,12 +286,8 @@ public final class ClientConnection extends ChannelDuplexHandler {
    */
   void messageCompleted() {
     partialInboundBytes = 0;
-    if (idleAt != NEVER) {
-      idleAt = watch.nanoTime() + limits.idleTimeout().toNanos();
-    }
+    notIdle();
   }
-
-  // ---- deadlines ------------------------------------------------------------------------------
 
   /** A complete HTTP request within {@code handshakeTimeout}, or 408 and closed. */
   void expectRequest() {
@@ -310,46 +297,17 @@ public final class ClientConnection extends ChannelDuplexHandler {
     });
   }
 
-  /** Runs {@code action} on the event loop unless {@link #clearDeadline} or another deadline comes first. */
-  public void deadline(Duration after, Runnable action) {
-    onDeadline = action;
-    deadlineAt = watch.nanoTime() + after.toNanos();
+  @Override
+  ChannelHandlerContext context() {
+    return ctx;
   }
 
-  public void clearDeadline() {
-    deadlineAt = NEVER;
-    onDeadline = null;
-  }
-
-  /** From now on, {@code action} runs when no complete message arrives for {@code idleTimeout}. */
-  void closeWhenIdle(java.util.function.Consumer<Channel> action) {
-    onIdle = action;
-    idleAt = watch.nanoTime() + limits.idleTimeout().toNanos();
-  }
-
-  /** From the {@link ConnectionWatch}'s thread: hands a passed deadline to the event loop. */
-  void expireIfDue(long now) {
-    if (now - deadlineAt >= 0 || now - idleAt >= 0) {
-      ctx.executor().execute(() -> expire(watch.nanoTime()));
+  @Override
+  boolean startClosing() {
+    if (closing) {
+      return false;
     }
-  }
-
-  private void expire(long now) {
-    if (!ctx.channel().isActive() || closing) {
-      return;
-    }
-    // Checked again on the loop: a message may have pushed the idle deadline back meanwhile.
-    Runnable deadlineAction = now - deadlineAt >= 0 ? onDeadline : null;
-    boolean idle = deadlineAction == null && now - idleAt >= 0 && onIdle != null;
-    if (deadlineAction != null || idle) {
-      closing = true;
-      deadlineAt = NEVER;
-      idleAt = NEVER;
-      if (idle) {
-        onIdle.accept(ctx.channel());
-      } else {
-        deadlineAction.run();
-      }
-    }
+    closing = true;
+    return true;
   }
 }
