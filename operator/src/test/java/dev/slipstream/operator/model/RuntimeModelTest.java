@@ -76,7 +76,6 @@ class RuntimeModelTest {
         .containsEntry("SLIPSTREAM_DB_SSLMODE", "prefer")
         .containsEntry("SLIPSTREAM_CLIENT_BUFFER_BYTES", "1048576")
         .containsEntry("SLIPSTREAM_MAX_PAYLOAD_BYTES", "1048576")
-        .containsEntry("SLIPSTREAM_HEARTBEAT_INTERVAL", "30s")
         .containsEntry("SLIPSTREAM_MAX_CLIENTS", "50000")
         .containsEntry("SLIPSTREAM_MAX_EVENTS_PER_SECOND", "10000")
         .containsEntry("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", "100")
