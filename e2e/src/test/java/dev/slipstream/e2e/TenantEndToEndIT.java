@@ -102,8 +102,7 @@ class TenantEndToEndIT {
       Deployment deployment = kube.client().apps().deployments().inNamespace("acme").list().getItems().getFirst();
       try (NodeAgent agent = new NodeAgent(kube.client(), deployment, port)) {
         assertThat(agent.environment()).containsEntry("SLIPSTREAM_JWT_SECRET", JWT_SECRET)
-            .containsEntry("SLIPSTREAM_ACCESS_RULES", "public.orders:customer_id=sub")
-            .containsEntry("POD_NAMESPACE", "acme");
+            .containsEntry("SLIPSTREAM_ACCESS_RULES", "public.orders:customer_id=sub");
         agent.start(log);
         await().atMost(WAIT).until(() -> {
           assertThat(agent.alive()).as("the runtime process (log: " + log.toAbsolutePath() + ")").isTrue();

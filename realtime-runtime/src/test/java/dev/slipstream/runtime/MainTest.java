@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
+import dev.slipstream.runtime.config.RuntimeConfig;
+import dev.slipstream.runtime.config.Setting;
 import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.transport.ConnectionLimits;
 import java.time.Duration;
+import java.util.AbstractMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** The runtime's configuration as the operator's ConfigMap and Secrets give it. */
@@ -131,5 +138,113 @@ class MainTest {
     env.remove("SLIPSTREAM_MAX_CLIENTS");
     env.remove("SLIPSTREAM_SLOT");
     assertThatThrownBy(() -> Main.fromEnvironment(env)).hasMessage("SLIPSTREAM_SLOT must be set");
+  }
+
+  @Test
+  void aBadLogLevelIsRefusedByName() {
+    Map<String, String> env = minimal();
+    env.put("SLIPSTREAM_LOG_LEVEL", "debug");
+    Main.fromEnvironment(env);
+    env.put("SLIPSTREAM_LOG_LEVEL", "warning");
+    assertThatThrownBy(() -> Main.fromEnvironment(env))
+        .hasMessage("SLIPSTREAM_LOG_LEVEL must be TRACE, DEBUG, INFO, WARN, ERROR, OFF or ALL, not 'warning'");
+  }
+
+  /**
+   * The contract from the runtime's side, (1): it reads exactly the variables of {@link RuntimeConfig#ALL}, by name
+   * (the operator's tests check that it sets nothing else). A variable read without being declared, or declared
+   * without being read, fails here.
+   */
+  @Test
+  void readsExactlyTheVariablesOfTheContract() {
+    Set<String> asked = new TreeSet<>();
+    for (Map<String, String> env : List.of(minimal(), everything())) {
+      RecordingEnvironment recording = new RecordingEnvironment(env);
+      Main.fromEnvironment(recording);
+      asked.addAll(recording.asked);
+    }
+    assertThat(asked).containsExactlyInAnyOrderElementsOf(RuntimeConfig.names());
+  }
+
+  /**
+   * The contract from the runtime's side, (2): it requires exactly the settings the contract marks required (the
+   * operator's tests check that it sets every one of them).
+   */
+  @Test
+  void requiresExactlyTheRequiredVariablesOfTheContract() {
+    assertThat(minimal().keySet()).containsExactlyInAnyOrderElementsOf(RuntimeConfig.requiredNames());
+    Main.fromEnvironment(minimal());
+    for (String name : RuntimeConfig.requiredNames()) {
+      Map<String, String> env = minimal();
+      env.remove(name);
+      assertThatThrownBy(() -> Main.fromEnvironment(env)).as(name).hasMessage(name + " must be set");
+      env.put(name, " ");
+      assertThatThrownBy(() -> Main.fromEnvironment(env)).as(name).hasMessage(name + " must be set");
+    }
+  }
+
+  @Test
+  void theContractsDefaultsAreTheRuntimes() {
+    RuntimeSettings settings = Main.fromEnvironment(minimal());
+
+    assertThat(settings.replication().port()).isEqualTo(5432);
+    assertThat(settings.replication().sslMode()).isEqualTo("prefer");
+    assertThat(settings.replication().streamedMemoryLimitBytes())
+        .isEqualTo(ReplicationSettings.DEFAULT_STREAMED_MEMORY_LIMIT);
+    assertThat(settings.replication().spillDirectory().toString()).endsWith("slipstream-spill");
+    assertThat(settings.server().connections().handshakeTimeout())
+        .isEqualTo(ConnectionLimits.DEFAULT_HANDSHAKE_TIMEOUT);
+    assertThat(settings.server().connections().idleTimeout()).isEqualTo(ConnectionLimits.DEFAULT_IDLE_TIMEOUT);
+    assertThat(settings.server().connections().clientBufferBytes()).isEqualTo(1 << 20);
+  }
+
+  /** Every variable set: the required ones, each with a fixed default set to it, and a JWT secret. */
+  private static Map<String, String> everything() {
+    Map<String, String> env = minimal();
+    for (Setting<?> setting : RuntimeConfig.ALL) {
+      if (setting.defaultValue().isPresent() && !setting.documentedDefault().orElseThrow().isEmpty()) {
+        env.putIfAbsent(setting.name(), setting.documentedDefault().orElseThrow());
+      }
+    }
+    env.put("SLIPSTREAM_JWT_SECRET", "a-tenant-secret-of-at-least-32-characters");
+    env.put("SLIPSTREAM_ACCESS_RULES", "public.orders:customer_id=sub");
+    env.put("SLIPSTREAM_MAX_CLIENT_BYTES_HELD", "64Mi");
+    env.put("SLIPSTREAM_SPILL_DIR", "/tmp/spill");
+    env.put("SLIPSTREAM_AUTH", "required");
+    return env;
+  }
+
+  /** Records the names asked for, and refuses to be listed: the runtime reads its variables by name. */
+  private static final class RecordingEnvironment extends AbstractMap<String, String> {
+
+    private final Map<String, String> values;
+    private final Set<String> asked = new TreeSet<>();
+
+    RecordingEnvironment(Map<String, String> values) {
+      this.values = values;
+    }
+
+    @Override
+    public String get(Object name) {
+      asked.add((String) name);
+      return values.get(name);
+    }
+
+    @Override
+    public boolean containsKey(Object name) {
+      asked.add((String) name);
+      return values.containsKey(name);
+    }
+
+    @Override
+    public String getOrDefault(Object name, String fallback) {
+      asked.add((String) name);
+      return values.getOrDefault(name, fallback);
+    }
+
+    @Override
+    public Set<Entry<String, String>> entrySet() {
+      throw new UnsupportedOperationException("the runtime reads its variables by name");
+    }
   }
 }

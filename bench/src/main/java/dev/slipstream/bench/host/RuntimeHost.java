@@ -46,7 +46,7 @@ public final class RuntimeHost {
         Files.createTempDirectory("slipstream-bench-spill"), Duration.ofSeconds(10), Duration.ofMillis(100));
     RealtimeServer.Settings server = new RealtimeServer.Settings("127.0.0.1", 0,
         Long.parseLong(a.getOrDefault("clientBufferBytes", Integer.toString(1 << 20))), 1 << 20,
-        Duration.ofSeconds(15), null, List.of());
+        Duration.ofSeconds(15));
     // No auth (the load generator sends no token) and the tenant defaults, except the join rate: 15,000 clients
     // joining at the default 500 joins/s would make connecting, not the figure measured, the slow part.
     TenantLimits defaults = TenantLimits.DEFAULTS;

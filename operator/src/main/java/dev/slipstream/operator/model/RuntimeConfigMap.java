@@ -1,5 +1,7 @@
 package dev.slipstream.operator.model;
 
+import dev.slipstream.runtime.config.RuntimeConfig;
+import dev.slipstream.runtime.config.Setting;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.util.Map;
@@ -21,43 +23,50 @@ final class RuntimeConfigMap {
         .build();
   }
 
-  /** Sorted by name, so the YAML and the checksum never depend on insertion order. */
+  /**
+   * Sorted by name, so the YAML and the checksum never depend on insertion order. Only variables the runtime
+   * reads ({@link RuntimeConfig}), each written as it parses them.
+   */
   static Map<String, String> data(RuntimeModel model) {
     DatabaseConnection database = model.database();
     RuntimeLimits limits = model.limits();
     Map<String, String> data = new TreeMap<>();
-    data.put(RuntimeEnv.DB_HOST, database.host());
-    data.put(RuntimeEnv.DB_PORT, Integer.toString(database.port()));
-    data.put(RuntimeEnv.DB_NAME, database.name());
-    data.put(RuntimeEnv.DB_SSLMODE, database.sslMode());
-    data.put(RuntimeEnv.SLOT, model.slotName());
-    data.put(RuntimeEnv.PUBLICATIONS, String.join(",", model.publicationNames()));
-    data.put(RuntimeEnv.ACCESS_RULES, String.join(",", model.accessRules()));
-    data.put(RuntimeEnv.PORT, Integer.toString(RuntimeModel.HTTP_PORT));
-    data.put(RuntimeEnv.CLIENT_BUFFER_BYTES, Long.toString(limits.clientBufferBytes()));
-    data.put(RuntimeEnv.MAX_PAYLOAD_BYTES, Long.toString(limits.maxPayloadBytes()));
-    data.put(RuntimeEnv.TENANT, model.tenantName());
-    data.put(RuntimeEnv.LEADER_LEASE, model.names().leaderLease());
-    data.put(RuntimeEnv.RELAY_SERVICE, model.names().relayService());
-    data.put(RuntimeEnv.RELAY_PORT, Integer.toString(RuntimeModel.RELAY_PORT));
-    data.put(RuntimeEnv.HEARTBEAT_INTERVAL, model.heartbeatInterval());
-    data.put(RuntimeEnv.MAX_CLIENTS, Integer.toString(limits.maxClients()));
-    data.put(RuntimeEnv.MAX_EVENTS_PER_SECOND, Integer.toString(limits.maxEventsPerSecond()));
-    data.put(RuntimeEnv.MAX_CHANNELS_PER_CLIENT, Integer.toString(limits.maxChannelsPerClient()));
-    data.put(RuntimeEnv.MAX_JOINS_PER_SECOND, Integer.toString(limits.maxJoinsPerSecond()));
-    data.put(RuntimeEnv.MAX_EVENTS_PER_SECOND_PER_CLIENT, Integer.toString(limits.maxEventsPerSecondPerClient()));
-    data.put(RuntimeEnv.MAX_JOINS_PER_SECOND_PER_CLIENT, Integer.toString(limits.maxJoinsPerSecondPerClient()));
-    data.put(RuntimeEnv.CLIENT_INBOUND_BYTES_PER_SECOND, Long.toString(limits.clientInboundBytesPerSecond()));
-    data.put(RuntimeEnv.MAX_BINDINGS_PER_CHANNEL, Integer.toString(limits.maxBindingsPerChannel()));
-    data.put(RuntimeEnv.MAX_BINDINGS_PER_CLIENT, Integer.toString(limits.maxBindingsPerClient()));
-    data.put(RuntimeEnv.MAX_FILTER_LENGTH, Integer.toString(limits.maxFilterLength()));
-    data.put(RuntimeEnv.MAX_FILTER_VALUES, Integer.toString(limits.maxFilterValues()));
-    data.put(RuntimeEnv.MAX_TOPIC_LENGTH, Integer.toString(limits.maxTopicLength()));
-    data.put(RuntimeEnv.MAX_PRESENCE_PAYLOAD_BYTES, Long.toString(limits.maxPresencePayloadBytes()));
-    data.put(RuntimeEnv.MAX_PRESENCES_PER_CLIENT, Integer.toString(limits.maxPresencesPerClient()));
-    data.put(RuntimeEnv.HANDSHAKE_TIMEOUT, limits.handshakeTimeout());
-    data.put(RuntimeEnv.JOIN_TIMEOUT, limits.joinTimeout());
-    data.put(RuntimeEnv.IDLE_TIMEOUT, limits.idleTimeout());
+    put(data, RuntimeConfig.DB_HOST, database.host());
+    put(data, RuntimeConfig.DB_PORT, database.port());
+    put(data, RuntimeConfig.DB_NAME, database.name());
+    put(data, RuntimeConfig.DB_SSLMODE, database.sslMode());
+    put(data, RuntimeConfig.SLOT, model.slotName());
+    put(data, RuntimeConfig.PUBLICATIONS, model.publicationNames());
+    put(data, RuntimeConfig.ACCESS_RULES, model.accessRules());
+    put(data, RuntimeConfig.PORT, RuntimeModel.HTTP_PORT);
+    put(data, RuntimeConfig.CLIENT_BUFFER_BYTES, limits.clientBufferBytes());
+    put(data, RuntimeConfig.MAX_PAYLOAD_BYTES, limits.maxPayloadBytes());
+    put(data, RuntimeConfig.MAX_CLIENTS, limits.maxClients());
+    put(data, RuntimeConfig.MAX_EVENTS_PER_SECOND, limits.maxEventsPerSecond());
+    put(data, RuntimeConfig.MAX_CHANNELS_PER_CLIENT, limits.maxChannelsPerClient());
+    put(data, RuntimeConfig.MAX_JOINS_PER_SECOND, limits.maxJoinsPerSecond());
+    put(data, RuntimeConfig.MAX_EVENTS_PER_SECOND_PER_CLIENT, limits.maxEventsPerSecondPerClient());
+    put(data, RuntimeConfig.MAX_JOINS_PER_SECOND_PER_CLIENT, limits.maxJoinsPerSecondPerClient());
+    put(data, RuntimeConfig.CLIENT_INBOUND_BYTES_PER_SECOND, limits.clientInboundBytesPerSecond());
+    put(data, RuntimeConfig.MAX_BINDINGS_PER_CHANNEL, limits.maxBindingsPerChannel());
+    put(data, RuntimeConfig.MAX_BINDINGS_PER_CLIENT, limits.maxBindingsPerClient());
+    put(data, RuntimeConfig.MAX_FILTER_LENGTH, limits.maxFilterLength());
+    put(data, RuntimeConfig.MAX_FILTER_VALUES, limits.maxFilterValues());
+    put(data, RuntimeConfig.MAX_TOPIC_LENGTH, limits.maxTopicLength());
+    put(data, RuntimeConfig.MAX_PRESENCE_PAYLOAD_BYTES, limits.maxPresencePayloadBytes());
+    put(data, RuntimeConfig.MAX_PRESENCES_PER_CLIENT, limits.maxPresencesPerClient());
+    // Durations as the CRD writes them (60s stays 60s), checked to be what the runtime parses.
+    putAsWritten(data, RuntimeConfig.HANDSHAKE_TIMEOUT, limits.handshakeTimeout());
+    putAsWritten(data, RuntimeConfig.JOIN_TIMEOUT, limits.joinTimeout());
+    putAsWritten(data, RuntimeConfig.IDLE_TIMEOUT, limits.idleTimeout());
     return data;
+  }
+
+  private static <T> void put(Map<String, String> data, Setting<T> setting, T value) {
+    data.put(setting.name(), setting.write(value));
+  }
+
+  private static void putAsWritten(Map<String, String> data, Setting<?> setting, String text) {
+    data.put(setting.name(), setting.writeChecked(text));
   }
 }

@@ -1,6 +1,7 @@
 package dev.slipstream.operator.model;
 
 import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import dev.slipstream.runtime.config.RuntimeConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -107,27 +108,19 @@ final class RuntimeDeployment {
   private static List<EnvVar> env(RuntimeModel model) {
     DatabaseConnection database = model.database();
     List<EnvVar> env = new ArrayList<>();
-    env.add(fromSecret(RuntimeEnv.DB_USER, database.credentialsSecret(), database.usernameKey()));
-    env.add(fromSecret(RuntimeEnv.DB_PASSWORD, database.credentialsSecret(), database.passwordKey()));
+    env.add(fromSecret(RuntimeConfig.DB_USER.name(), database.credentialsSecret(), database.usernameKey()));
+    env.add(fromSecret(RuntimeConfig.DB_PASSWORD.name(), database.credentialsSecret(), database.passwordKey()));
     SecretKeyRef jwt = model.jwtSecretRef();
     if (jwt != null) {
-      env.add(fromSecret(RuntimeEnv.JWT_SECRET, jwt.getName(), jwt.getKey()));
+      env.add(fromSecret(RuntimeConfig.JWT_SECRET.name(), jwt.getName(), jwt.getKey()));
     }
-    env.add(fromField(RuntimeEnv.POD_NAME, "metadata.name"));
-    env.add(fromField(RuntimeEnv.POD_NAMESPACE, "metadata.namespace"));
-    env.add(new EnvVarBuilder().withName(RuntimeEnv.SPILL_DIR).withValue(SPILL_DIR).build());
+    env.add(new EnvVarBuilder().withName(RuntimeConfig.SPILL_DIR.name()).withValue(SPILL_DIR).build());
     return env;
   }
 
   private static EnvVar fromSecret(String variable, String secret, String key) {
     return new EnvVarBuilder().withName(variable)
         .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key).endSecretKeyRef().endValueFrom()
-        .build();
-  }
-
-  private static EnvVar fromField(String variable, String fieldPath) {
-    return new EnvVarBuilder().withName(variable)
-        .withNewValueFrom().withNewFieldRef().withFieldPath(fieldPath).endFieldRef().endValueFrom()
         .build();
   }
 

@@ -2,23 +2,26 @@ package dev.slipstream.operator.model;
 
 import dev.slipstream.api.v1alpha1.LimitsSpec;
 import dev.slipstream.api.v1alpha1.Patterns;
+import dev.slipstream.runtime.config.RuntimeConfig;
+import dev.slipstream.runtime.config.Setting;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * {@code spec.limits} with the CRD's defaults applied and quantities turned into plain byte
- * counts, which is what the runtime's configuration holds (it would also parse {@code 1Mi}, but not
- * every quantity Kubernetes accepts, such as {@code 1M} or {@code 1.5Mi}). Durations stay as the
- * CRD writes them ({@code 60s}), checked against the CRD's duration pattern.
+ * {@code spec.limits} with the defaults applied (the runtime's, from {@link RuntimeConfig}, which are the CRD's)
+ * and quantities turned into plain byte counts, which is what the runtime's configuration holds (it would also
+ * parse {@code 1Mi}, but not every quantity Kubernetes accepts, such as {@code 1M} or {@code 1.5Mi}). Durations
+ * stay as the CRD writes them ({@code 60s}), checked against the CRD's duration pattern and the runtime's parser.
  *
  * <p>Every value is checked again here, naming the field: a tenant stored by an API server that
  * predates the schema's rules reaches the operator unvalidated.
  */
 record RuntimeLimits(
     long clientBufferBytes,
-    long maxPayloadBytes,
+    int maxPayloadBytes,
     int maxClients,
     int maxEventsPerSecond,
     int maxChannelsPerClient,
@@ -31,39 +34,19 @@ record RuntimeLimits(
     int maxFilterLength,
     int maxFilterValues,
     int maxTopicLength,
-    long maxPresencePayloadBytes,
+    int maxPresencePayloadBytes,
     int maxPresencesPerClient,
     String handshakeTimeout,
     String joinTimeout,
     String idleTimeout) {
 
-  static final long DEFAULT_CLIENT_BUFFER_BYTES = 1L << 20;
-  static final long DEFAULT_MAX_PAYLOAD_BYTES = 1L << 20;
-  static final int DEFAULT_MAX_CLIENTS = 50_000;
-  static final int DEFAULT_MAX_EVENTS_PER_SECOND = 10_000;
-  static final int DEFAULT_MAX_CHANNELS_PER_CLIENT = 100;
-  static final int DEFAULT_MAX_JOINS_PER_SECOND = 500;
-  static final int DEFAULT_MAX_EVENTS_PER_SECOND_PER_CLIENT = 100;
-  static final int DEFAULT_MAX_JOINS_PER_SECOND_PER_CLIENT = 10;
-  static final long DEFAULT_CLIENT_INBOUND_BYTES_PER_SECOND = 1L << 20;
-  static final int DEFAULT_MAX_BINDINGS_PER_CHANNEL = 100;
-  static final int DEFAULT_MAX_BINDINGS_PER_CLIENT = 500;
-  static final int DEFAULT_MAX_FILTER_LENGTH = 4096;
-  static final int DEFAULT_MAX_FILTER_VALUES = 100;
-  static final int DEFAULT_MAX_TOPIC_LENGTH = 256;
-  static final long DEFAULT_MAX_PRESENCE_PAYLOAD_BYTES = 10L << 10;
-  static final int DEFAULT_MAX_PRESENCES_PER_CLIENT = 10;
-  static final String DEFAULT_HANDSHAKE_TIMEOUT = "10s";
-  static final String DEFAULT_JOIN_TIMEOUT = "30s";
-  static final String DEFAULT_IDLE_TIMEOUT = "60s";
-
   private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
 
   static RuntimeLimits from(LimitsSpec spec) {
     LimitsSpec limits = spec == null ? new LimitsSpec() : spec;
-    int maxBindingsPerChannel = positive(limits.getMaxBindingsPerChannel(), DEFAULT_MAX_BINDINGS_PER_CHANNEL,
+    int maxBindingsPerChannel = positive(limits.getMaxBindingsPerChannel(), RuntimeConfig.MAX_BINDINGS_PER_CHANNEL,
         "spec.limits.maxBindingsPerChannel");
-    int maxBindingsPerClient = positive(limits.getMaxBindingsPerClient(), DEFAULT_MAX_BINDINGS_PER_CLIENT,
+    int maxBindingsPerClient = positive(limits.getMaxBindingsPerClient(), RuntimeConfig.MAX_BINDINGS_PER_CLIENT,
         "spec.limits.maxBindingsPerClient");
     // The CRD's rule on spec.limits, for API servers that did not check it.
     if (maxBindingsPerChannel > maxBindingsPerClient) {
@@ -71,32 +54,40 @@ record RuntimeLimits(
           + "spec.limits.maxBindingsPerClient, was " + maxBindingsPerChannel + " > " + maxBindingsPerClient);
     }
     return new RuntimeLimits(
-        bytes(limits.getClientBufferBytes(), DEFAULT_CLIENT_BUFFER_BYTES, "spec.limits.clientBufferBytes"),
+        bytes(limits.getClientBufferBytes(), defaultOf(RuntimeConfig.CLIENT_BUFFER_BYTES),
+            "spec.limits.clientBufferBytes"),
         // The runtime hands the payload limit to Netty's WebSocket decoder, which takes an int.
-        intBytes(limits.getMaxPayloadBytes(), DEFAULT_MAX_PAYLOAD_BYTES, "spec.limits.maxPayloadBytes"),
-        positive(limits.getMaxClients(), DEFAULT_MAX_CLIENTS, "spec.limits.maxClients"),
-        positive(limits.getMaxEventsPerSecond(), DEFAULT_MAX_EVENTS_PER_SECOND, "spec.limits.maxEventsPerSecond"),
-        positive(limits.getMaxChannelsPerClient(), DEFAULT_MAX_CHANNELS_PER_CLIENT, "spec.limits.maxChannelsPerClient"),
-        positive(limits.getMaxJoinsPerSecond(), DEFAULT_MAX_JOINS_PER_SECOND, "spec.limits.maxJoinsPerSecond"),
-        positive(limits.getMaxEventsPerSecondPerClient(), DEFAULT_MAX_EVENTS_PER_SECOND_PER_CLIENT,
+        intBytes(limits.getMaxPayloadBytes(), defaultOf(RuntimeConfig.MAX_PAYLOAD_BYTES),
+            "spec.limits.maxPayloadBytes"),
+        positive(limits.getMaxClients(), RuntimeConfig.MAX_CLIENTS, "spec.limits.maxClients"),
+        positive(limits.getMaxEventsPerSecond(), RuntimeConfig.MAX_EVENTS_PER_SECOND, "spec.limits.maxEventsPerSecond"),
+        positive(limits.getMaxChannelsPerClient(), RuntimeConfig.MAX_CHANNELS_PER_CLIENT,
+            "spec.limits.maxChannelsPerClient"),
+        positive(limits.getMaxJoinsPerSecond(), RuntimeConfig.MAX_JOINS_PER_SECOND, "spec.limits.maxJoinsPerSecond"),
+        positive(limits.getMaxEventsPerSecondPerClient(), RuntimeConfig.MAX_EVENTS_PER_SECOND_PER_CLIENT,
             "spec.limits.maxEventsPerSecondPerClient"),
-        positive(limits.getMaxJoinsPerSecondPerClient(), DEFAULT_MAX_JOINS_PER_SECOND_PER_CLIENT,
+        positive(limits.getMaxJoinsPerSecondPerClient(), RuntimeConfig.MAX_JOINS_PER_SECOND_PER_CLIENT,
             "spec.limits.maxJoinsPerSecondPerClient"),
-        // The runtime's inbound and presence budgets are ints, as the payload limit is.
-        intBytes(limits.getClientInboundBytesPerSecond(), DEFAULT_CLIENT_INBOUND_BYTES_PER_SECOND,
+        // Kept to an int, as the payload limit is.
+        intBytes(limits.getClientInboundBytesPerSecond(), defaultOf(RuntimeConfig.CLIENT_INBOUND_BYTES_PER_SECOND),
             "spec.limits.clientInboundBytesPerSecond"),
         maxBindingsPerChannel,
         maxBindingsPerClient,
-        positive(limits.getMaxFilterLength(), DEFAULT_MAX_FILTER_LENGTH, "spec.limits.maxFilterLength"),
-        positive(limits.getMaxFilterValues(), DEFAULT_MAX_FILTER_VALUES, "spec.limits.maxFilterValues"),
-        positive(limits.getMaxTopicLength(), DEFAULT_MAX_TOPIC_LENGTH, "spec.limits.maxTopicLength"),
-        intBytes(limits.getMaxPresencePayloadBytes(), DEFAULT_MAX_PRESENCE_PAYLOAD_BYTES,
+        positive(limits.getMaxFilterLength(), RuntimeConfig.MAX_FILTER_LENGTH, "spec.limits.maxFilterLength"),
+        positive(limits.getMaxFilterValues(), RuntimeConfig.MAX_FILTER_VALUES, "spec.limits.maxFilterValues"),
+        positive(limits.getMaxTopicLength(), RuntimeConfig.MAX_TOPIC_LENGTH, "spec.limits.maxTopicLength"),
+        intBytes(limits.getMaxPresencePayloadBytes(), defaultOf(RuntimeConfig.MAX_PRESENCE_PAYLOAD_BYTES),
             "spec.limits.maxPresencePayloadBytes"),
-        positive(limits.getMaxPresencesPerClient(), DEFAULT_MAX_PRESENCES_PER_CLIENT,
+        positive(limits.getMaxPresencesPerClient(), RuntimeConfig.MAX_PRESENCES_PER_CLIENT,
             "spec.limits.maxPresencesPerClient"),
-        duration(limits.getHandshakeTimeout(), DEFAULT_HANDSHAKE_TIMEOUT, "spec.limits.handshakeTimeout"),
-        duration(limits.getJoinTimeout(), DEFAULT_JOIN_TIMEOUT, "spec.limits.joinTimeout"),
-        duration(limits.getIdleTimeout(), DEFAULT_IDLE_TIMEOUT, "spec.limits.idleTimeout"));
+        duration(limits.getHandshakeTimeout(), RuntimeConfig.HANDSHAKE_TIMEOUT, "spec.limits.handshakeTimeout"),
+        duration(limits.getJoinTimeout(), RuntimeConfig.JOIN_TIMEOUT, "spec.limits.joinTimeout"),
+        duration(limits.getIdleTimeout(), RuntimeConfig.IDLE_TIMEOUT, "spec.limits.idleTimeout"));
+  }
+
+  /** The runtime's default, which is the CRD's: what an unset field means. */
+  private static <T> T defaultOf(Setting<T> setting) {
+    return setting.defaultValue().orElseThrow();
   }
 
   /** Whole bytes, rounding a fractional quantity such as {@code 1.5} up: a budget is never shrunk to zero. */
@@ -118,18 +109,18 @@ record RuntimeLimits(
   }
 
   /** {@link #bytes}, for a limit the runtime holds in an int. */
-  private static long intBytes(Quantity quantity, long fallback, String field) {
+  private static int intBytes(Quantity quantity, long fallback, String field) {
     long bytes = bytes(quantity, fallback, field);
     if (bytes > Integer.MAX_VALUE) {
       throw new InvalidTenantException(field + " must be at most " + Integer.MAX_VALUE
           + " bytes (2Gi - 1), was " + bytes);
     }
-    return bytes;
+    return (int) bytes;
   }
 
-  private static int positive(Integer value, int fallback, String field) {
+  private static int positive(Integer value, Setting<Integer> setting, String field) {
     if (value == null) {
-      return fallback;
+      return defaultOf(setting);
     }
     if (value < 1) {
       throw new InvalidTenantException(field + " must be at least 1, was " + value);
@@ -137,16 +128,25 @@ record RuntimeLimits(
     return value;
   }
 
-  /** The CRD's duration as written ({@code 60s}, {@code 1m30s}, {@code 500ms}), which the runtime parses. */
-  private static String duration(String value, String fallback, String field) {
+  /**
+   * The CRD's duration as written ({@code 60s}, {@code 1m30s}, {@code 500ms}), which the runtime parses; unset, the
+   * default as the contract writes it.
+   */
+  private static String duration(String value, Setting<Duration> setting, String field) {
     if (value == null) {
-      return fallback;
+      return setting.documentedDefault().orElseThrow();
     }
     if (!DURATION.matcher(value).matches()) {
       throw new InvalidTenantException(field + " must be a duration such as 10s, 1m or 1m30s, was '" + value + "'");
     }
     if (value.chars().noneMatch(c -> c >= '1' && c <= '9')) {
       throw new InvalidTenantException(field + " must be longer than zero, was '" + value + "'");
+    }
+    try {
+      setting.parse(value);
+    } catch (IllegalArgumentException e) {
+      // The runtime counts whole milliseconds: 0.1ms passes the CRD's rules but would stop the runtime.
+      throw new InvalidTenantException(field + " must be at least 1ms, was '" + value + "'");
     }
     return value;
   }

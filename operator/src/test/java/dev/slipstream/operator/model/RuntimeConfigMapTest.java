@@ -6,14 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.api.v1alpha1.LimitsSpec;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
-import dev.slipstream.testing.RepositoryLayout;
+import dev.slipstream.runtime.config.Kind;
+import dev.slipstream.runtime.config.RuntimeConfig;
+import dev.slipstream.runtime.config.Setting;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
-import java.io.IOException;
 import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,11 +40,6 @@ class RuntimeConfigMapTest {
         Map.entry("SLIPSTREAM_PORT", "4000"),
         Map.entry("SLIPSTREAM_CLIENT_BUFFER_BYTES", "1048576"),
         Map.entry("SLIPSTREAM_MAX_PAYLOAD_BYTES", "1048576"),
-        Map.entry("SLIPSTREAM_TENANT", "acme"),
-        Map.entry("SLIPSTREAM_LEADER_LEASE", "acme-runtime-leader"),
-        Map.entry("SLIPSTREAM_RELAY_SERVICE", "acme-runtime-relay"),
-        Map.entry("SLIPSTREAM_RELAY_PORT", "4001"),
-        Map.entry("SLIPSTREAM_HEARTBEAT_INTERVAL", "30s"),
         Map.entry("SLIPSTREAM_MAX_CLIENTS", "50000"),
         Map.entry("SLIPSTREAM_MAX_EVENTS_PER_SECOND", "10000"),
         Map.entry("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", "100"),
@@ -165,29 +164,89 @@ class RuntimeConfigMapTest {
     assertThat(data).containsEntry("SLIPSTREAM_CLIENT_BUFFER_BYTES", "4294967296");
   }
 
-  /** The variables the runtime reads today must be spelled as its Main reads them. */
+  /**
+   * The contract from the operator's side, (1): every variable the operator gives the runtime, in the ConfigMap or
+   * on the container, is one the runtime reads ({@code MainTest} checks that the runtime reads exactly
+   * {@link RuntimeConfig#ALL}), in a form it parses; secrets only by reference.
+   */
   @Test
-  void usesTheNamesTheRuntimeReads() throws IOException, IllegalAccessException {
-    String runtimeMain = Files.readString(RepositoryLayout.root()
-        .resolve("realtime-runtime/src/main/java/dev/slipstream/runtime/Main.java"))
-        + Files.readString(RepositoryLayout.root()
-        .resolve("realtime-runtime/src/main/java/dev/slipstream/runtime/auth/AuthSettings.java"));
-    for (String name : List.of(RuntimeEnv.DB_HOST, RuntimeEnv.DB_PORT, RuntimeEnv.DB_NAME, RuntimeEnv.DB_USER,
-        RuntimeEnv.DB_PASSWORD, RuntimeEnv.DB_SSLMODE, RuntimeEnv.SLOT, RuntimeEnv.PUBLICATIONS, RuntimeEnv.PORT,
-        RuntimeEnv.CLIENT_BUFFER_BYTES, RuntimeEnv.MAX_PAYLOAD_BYTES, RuntimeEnv.SPILL_DIR, RuntimeEnv.ACCESS_RULES,
-        RuntimeEnv.JWT_SECRET, RuntimeEnv.MAX_CLIENTS, RuntimeEnv.MAX_EVENTS_PER_SECOND,
-        RuntimeEnv.MAX_CHANNELS_PER_CLIENT, RuntimeEnv.MAX_JOINS_PER_SECOND,
-        RuntimeEnv.MAX_EVENTS_PER_SECOND_PER_CLIENT, RuntimeEnv.MAX_JOINS_PER_SECOND_PER_CLIENT,
-        RuntimeEnv.CLIENT_INBOUND_BYTES_PER_SECOND, RuntimeEnv.MAX_BINDINGS_PER_CHANNEL,
-        RuntimeEnv.MAX_BINDINGS_PER_CLIENT, RuntimeEnv.MAX_FILTER_LENGTH, RuntimeEnv.MAX_FILTER_VALUES,
-        RuntimeEnv.MAX_TOPIC_LENGTH, RuntimeEnv.MAX_PRESENCE_PAYLOAD_BYTES, RuntimeEnv.MAX_PRESENCES_PER_CLIENT,
-        RuntimeEnv.HANDSHAKE_TIMEOUT, RuntimeEnv.JOIN_TIMEOUT, RuntimeEnv.IDLE_TIMEOUT)) {
-      assertThat(runtimeMain).as(name).contains("\"" + name + "\"");
-    }
-    for (Field field : RuntimeEnv.class.getFields()) {
-      if (Modifier.isStatic(field.getModifiers())) {
-        assertThat((String) field.get(null)).matches("SLIPSTREAM_[A-Z_]+|POD_NAME|POD_NAMESPACE");
+  void setsOnlyVariablesTheRuntimeReads() {
+    RuntimeModel model = fullTenant();
+    Map<String, String> data = model.generateConfigMap().getData();
+    Container container = model.generateDeployment().getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertThat(container.getEnvFrom()).as("the ConfigMap is the only source of variables besides env")
+        .singleElement().satisfies(source -> assertThat(source.getConfigMapRef().getName()).isEqualTo("acme-runtime"));
+
+    assertThat(setVariables(model)).as("variables the runtime does not read").isSubsetOf(RuntimeConfig.names());
+    data.forEach((name, value) -> {
+      Setting<?> setting = RuntimeConfig.byName(name).orElseThrow();
+      assertThat(setting.kind()).as(name + " is a secret: never in the ConfigMap").isNotEqualTo(Kind.SECRET);
+      if (!value.isBlank()) {
+        setting.parse(value);
+      }
+    });
+    for (EnvVar env : container.getEnv()) {
+      Setting<?> setting = RuntimeConfig.byName(env.getName()).orElseThrow();
+      if (env.getValue() != null) {
+        setting.parse(env.getValue());
+      }
+      if (setting.kind() == Kind.SECRET) {
+        assertThat(env.getValue()).as(env.getName()).isNull();
+        assertThat(env.getValueFrom().getSecretKeyRef()).as(env.getName()).isNotNull();
       }
     }
+  }
+
+  /**
+   * The contract from the operator's side, (2): every variable the runtime requires ({@code MainTest} checks that
+   * these are exactly the required ones) is set, with a value, for a tenant with everything and one with the least.
+   */
+  @Test
+  void setsEveryVariableTheRuntimeRequires() {
+    RealtimeTenant least = TenantFixtures.minimal("shop", "orders");
+    for (RuntimeModel model : List.of(fullTenant(), RuntimeModel.fromTenant(least, inputsFor(least).build()))) {
+      assertThat(setVariables(model)).as("variables the runtime requires").containsAll(RuntimeConfig.requiredNames());
+      model.generateConfigMap().getData().forEach((name, value) -> {
+        if (RuntimeConfig.requiredNames().contains(name)) {
+          assertThat(value).as(name).isNotBlank();
+        }
+      });
+    }
+  }
+
+  /** What an unset spec.limits field means to the operator (the CRD's default) is what the runtime assumes. */
+  @Test
+  void theCrdsLimitDefaultsAreTheRuntimes() {
+    int checked = 0;
+    for (Field field : LimitsSpec.class.getDeclaredFields()) {
+      Default crdDefault = field.getAnnotation(Default.class);
+      if (crdDefault == null) {
+        continue;
+      }
+      String variable = "SLIPSTREAM_" + field.getName().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+      assertDefault(RuntimeConfig.byName(variable).orElseThrow(() -> new AssertionError(variable)), crdDefault.value());
+      checked++;
+    }
+    assertThat(checked).isEqualTo(19);
+  }
+
+  private static <T> void assertDefault(Setting<T> setting, String crdDefault) {
+    assertThat(setting.defaultValue()).as(setting.name()).contains(setting.parse(crdDefault));
+  }
+
+  /** The acme example with everything the operator can set: auth and claim rules (every limit is written anyway). */
+  private static RuntimeModel fullTenant() {
+    RealtimeTenant tenant = acmeExample();
+    assertThat(tenant.getSpec().getAuth().getJwtSecretRef()).isNotNull();
+    return RuntimeModel.fromTenant(tenant,
+        inputsFor(tenant).accessRules(List.of("public.orders:customer_id=sub")).build());
+  }
+
+  /** The names of the ConfigMap's keys and the container's own variables. */
+  private static List<String> setVariables(RuntimeModel model) {
+    List<String> names = new ArrayList<>(model.generateConfigMap().getData().keySet());
+    model.generateDeployment().getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv()
+        .forEach(env -> names.add(env.getName()));
+    return names;
   }
 }

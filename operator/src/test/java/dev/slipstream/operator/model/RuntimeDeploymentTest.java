@@ -105,19 +105,17 @@ class RuntimeDeploymentTest {
   }
 
   @Test
-  void environmentFromTheConfigMapTheSecretsAndTheDownwardApi() {
+  void environmentFromTheConfigMapAndTheSecrets() {
     assertThat(container.getEnvFrom()).singleElement().satisfies(source -> {
       assertThat(source.getConfigMapRef().getName()).isEqualTo("acme-runtime");
       assertThat(source.getSecretRef()).isNull();
       assertThat(source.getPrefix()).isNull();
     });
     assertThat(container.getEnv()).extracting(EnvVar::getName).containsExactly("SLIPSTREAM_DB_USER",
-        "SLIPSTREAM_DB_PASSWORD", "SLIPSTREAM_JWT_SECRET", "POD_NAME", "POD_NAMESPACE", "SLIPSTREAM_SPILL_DIR");
+        "SLIPSTREAM_DB_PASSWORD", "SLIPSTREAM_JWT_SECRET", "SLIPSTREAM_SPILL_DIR");
     assertSecret(env("SLIPSTREAM_DB_USER"), "acme-db", "username");
     assertSecret(env("SLIPSTREAM_DB_PASSWORD"), "acme-db", "password");
     assertSecret(env("SLIPSTREAM_JWT_SECRET"), "acme-jwt", "secret");
-    assertThat(env("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
-    assertThat(env("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).isEqualTo("/tmp/spill");
     assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).startsWith(container.getVolumeMounts().getFirst().getMountPath());
   }

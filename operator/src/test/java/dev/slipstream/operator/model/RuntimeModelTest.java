@@ -76,7 +76,6 @@ class RuntimeModelTest {
         .containsEntry("SLIPSTREAM_DB_SSLMODE", "prefer")
         .containsEntry("SLIPSTREAM_CLIENT_BUFFER_BYTES", "1048576")
         .containsEntry("SLIPSTREAM_MAX_PAYLOAD_BYTES", "1048576")
-        .containsEntry("SLIPSTREAM_HEARTBEAT_INTERVAL", "30s")
         .containsEntry("SLIPSTREAM_MAX_CLIENTS", "50000")
         .containsEntry("SLIPSTREAM_MAX_EVENTS_PER_SECOND", "10000")
         .containsEntry("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", "100")
@@ -173,6 +172,8 @@ class RuntimeModelTest {
     assertInvalidLimits(limits -> limits.setIdleTimeout("PT60S"), "spec.limits.idleTimeout must be a duration");
     assertInvalidLimits(limits -> limits.setIdleTimeout(""), "spec.limits.idleTimeout must be a duration");
     assertInvalidLimits(limits -> limits.setIdleTimeout("0s"), "spec.limits.idleTimeout must be longer than zero");
+    // Past the CRD's rules, but zero to the runtime, which counts whole milliseconds.
+    assertInvalidLimits(limits -> limits.setJoinTimeout("0.1ms"), "spec.limits.joinTimeout must be at least 1ms, was '0.1ms'");
 
     assertInvalidLimits(limits -> {
       limits.setMaxBindingsPerChannel(501);

@@ -37,9 +37,9 @@ class RuntimeRbacTest {
   }
 
   @Test
-  void leaseNameMatchesWhatTheRuntimeIsTold() {
+  void leaseNameIsTheTenantsLeaderLease() {
     assertThat(model.generateRole().getRules().get(2).getResourceNames())
-        .containsExactly(model.generateConfigMap().getData().get("SLIPSTREAM_LEADER_LEASE"));
+        .containsExactly(model.names().leaderLease());
   }
 
   @Test
