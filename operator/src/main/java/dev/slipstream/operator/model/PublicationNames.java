@@ -5,7 +5,7 @@ import dev.slipstream.api.v1alpha1.RealtimePublication;
 
 /**
  * Names of PostgreSQL publications: lower-case identifiers ({@value Patterns#LOWER_CASE_IDENTIFIER}),
- * at most 63 bytes, so the name needs no quoting in {@code psql}. See {@link Identifiers} for why
+ * at most 63 bytes, so the name needs no quoting in {@code psql}. See {@link DerivedIdentifiers} for why
  * two publication resources never derive the same name.
  */
 public final class PublicationNames {
@@ -20,19 +20,19 @@ public final class PublicationNames {
    * dashes, the tenant name a dash, or the result would be too long.
    */
   public static String derive(String tenantName, String resourceName) {
-    Identifiers.requireText(tenantName, "tenant name");
-    Identifiers.requireText(resourceName, "publication resource name");
+    DerivedIdentifiers.requireText(tenantName, "tenant name");
+    DerivedIdentifiers.requireText(resourceName, "publication resource name");
     String readable = tenantName + "_" + resourceName.replace('-', '_');
     // The tenant part carries no dash, so the first underscore ends it; it must start with a letter
     // because an identifier cannot start with a digit.
-    boolean lossless = Identifiers.READABLE_HEAD.matcher(tenantName).matches()
+    boolean lossless = DerivedIdentifiers.READABLE_HEAD.matcher(tenantName).matches()
         && Character.isLetter(tenantName.charAt(0))
-        && Identifiers.READABLE_PART.matcher(resourceName).matches();
-    String name = Identifiers.readableOrHashed(readable, lossless, tenantName, resourceName);
+        && DerivedIdentifiers.READABLE_PART.matcher(resourceName).matches();
+    String name = DerivedIdentifiers.readableOrHashed(readable, lossless, tenantName, resourceName);
     // Only a hashed name can start with a digit (from a tenant such as "1st"); an underscore keeps
     // it an identifier, and the hash keeps it unique. Dropping the last character keeps 63 bytes.
     if (!Character.isLetter(name.charAt(0)) && name.charAt(0) != '_') {
-      name = "_" + (name.length() < Identifiers.MAX_BYTES ? name : dropBeforeHash(name));
+      name = "_" + (name.length() < DerivedIdentifiers.MAX_BYTES ? name : dropBeforeHash(name));
     }
     return name;
   }
@@ -48,11 +48,11 @@ public final class PublicationNames {
 
   /** Whether {@code name} is a publication name the API accepts. */
   public static boolean isValid(String name) {
-    return name != null && name.length() <= Identifiers.MAX_BYTES && name.matches(Patterns.LOWER_CASE_IDENTIFIER);
+    return name != null && name.length() <= DerivedIdentifiers.MAX_BYTES && name.matches(Patterns.LOWER_CASE_IDENTIFIER);
   }
 
   private static String dropBeforeHash(String hashed) {
-    int suffix = Identifiers.HASH_SEPARATOR.length() + Identifiers.HASH_HEX_DIGITS;
+    int suffix = DerivedIdentifiers.HASH_SEPARATOR.length() + DerivedIdentifiers.HASH_HEX_DIGITS;
     int cut = hashed.length() - suffix;
     return hashed.substring(0, cut - 1) + hashed.substring(cut);
   }

@@ -8,7 +8,7 @@ import dev.slipstream.api.v1alpha1.ReplicationSpec;
  * Names of replication slots. PostgreSQL allows only lower-case letters, digits and underscores
  * ({@value Patterns#SLOT_NAME}), at most 63 bytes, and slots are global to a PostgreSQL server: two
  * tenants pointing at one server must never derive the same name, or they would consume each
- * other's changes. See {@link Identifiers} for why they do not.
+ * other's changes. See {@link DerivedIdentifiers} for why they do not.
  */
 public final class SlotNames {
 
@@ -23,13 +23,13 @@ public final class SlotNames {
    * followed by {@code __} and a hash when the names contain dots or double dashes or are too long.
    */
   public static String derive(String namespace, String name) {
-    Identifiers.requireText(namespace, "namespace");
-    Identifiers.requireText(name, "tenant name");
+    DerivedIdentifiers.requireText(namespace, "namespace");
+    DerivedIdentifiers.requireText(name, "tenant name");
     String readable = PREFIX + namespace + "_" + name.replace('-', '_');
     // The namespace carries no dash, so the first underscore after the prefix ends it.
-    boolean lossless = Identifiers.READABLE_HEAD.matcher(namespace).matches()
-        && Identifiers.READABLE_PART.matcher(name).matches();
-    return Identifiers.readableOrHashed(readable, lossless, namespace, name);
+    boolean lossless = DerivedIdentifiers.READABLE_HEAD.matcher(namespace).matches()
+        && DerivedIdentifiers.READABLE_PART.matcher(name).matches();
+    return DerivedIdentifiers.readableOrHashed(readable, lossless, namespace, name);
   }
 
   /** The slot the tenant streams from: {@code spec.replication.slotName} when set, otherwise derived. */
@@ -43,6 +43,6 @@ public final class SlotNames {
 
   /** Whether PostgreSQL accepts {@code name} as a slot name. */
   public static boolean isValid(String name) {
-    return name != null && name.length() <= Identifiers.MAX_BYTES && name.matches(Patterns.SLOT_NAME);
+    return name != null && name.length() <= DerivedIdentifiers.MAX_BYTES && name.matches(Patterns.SLOT_NAME);
   }
 }

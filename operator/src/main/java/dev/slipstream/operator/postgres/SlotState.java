@@ -28,6 +28,11 @@ public record SlotState(
     String confirmedFlushLsn,
     Long lagBytes) {
 
+  /** The slot the operator wants: logical, {@code pgoutput}, of that name; what {@link TenantDatabase#createSlot} creates. */
+  public static SlotState wanted(String name) {
+    return new SlotState(name, "pgoutput", "logical", null, false, null, null, null, null, null);
+  }
+
   /** The server removed WAL the slot needed: it can no longer stream and must be recreated. */
   public boolean lost() {
     return "lost".equals(walStatus);
@@ -35,5 +40,10 @@ public record SlotState(
 
   public boolean usesPgoutput() {
     return "logical".equals(slotType) && "pgoutput".equals(plugin);
+  }
+
+  /** Whether the runtime can stream from it: a pgoutput slot that is not lost. */
+  public boolean streamable() {
+    return usesPgoutput() && !lost();
   }
 }

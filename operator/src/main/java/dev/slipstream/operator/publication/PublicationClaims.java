@@ -2,7 +2,7 @@ package dev.slipstream.operator.publication;
 
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.operator.model.PublicationNames;
-import dev.slipstream.operator.tenant.TenantPublications;
+import dev.slipstream.operator.reconcile.TenantReferences;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.OffsetDateTime;
 import java.util.Comparator;
@@ -29,7 +29,7 @@ final class PublicationClaims {
   /** The older resource that owns {@code name} when it is not {@code publication}; empty when it is. */
   static Optional<RealtimePublication> ownerOtherThan(KubernetesClient client, RealtimePublication publication,
       String name) {
-    List<RealtimePublication> claimants = TenantPublications.of(client, publication.getMetadata().getNamespace(),
+    List<RealtimePublication> claimants = TenantReferences.publicationsOf(client, publication.getMetadata().getNamespace(),
         publication.getSpec().getTenantRef().getName()).stream()
         .filter(p -> name.equals(nameOf(p)))
         .sorted(AGE)

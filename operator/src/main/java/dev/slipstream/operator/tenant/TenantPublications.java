@@ -6,12 +6,12 @@ import dev.slipstream.api.v1alpha1.Conditions;
 import dev.slipstream.api.v1alpha1.Reasons;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.operator.reconcile.TenantReferences;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.util.Comparator;
 import java.util.Set;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * it is a valid, if idle, state (the runtime streams nothing until one is added), and treating it as
  * False would keep every freshly created tenant from becoming Ready before its first publication.
  */
-public final class TenantPublications {
+final class TenantPublications {
 
   static final String PUBLICATIONS_NOT_READY = "PublicationsNotReady";
 
@@ -45,16 +45,8 @@ public final class TenantPublications {
   }
 
   /** The publications whose {@code spec.tenantRef} names the tenant, by name. */
-  public static List<RealtimePublication> of(KubernetesClient client, String namespace, String tenantName) {
-    return client.resources(RealtimePublication.class).inNamespace(namespace).list().getItems().stream()
-        .filter(p -> p.getSpec() != null && p.getSpec().getTenantRef() != null
-            && tenantName.equals(p.getSpec().getTenantRef().getName()))
-        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-        .toList();
-  }
-
   static List<RealtimePublication> of(KubernetesClient client, RealtimeTenant tenant) {
-    return of(client, tenant.getMetadata().getNamespace(), tenant.getMetadata().getName());
+    return TenantReferences.publicationsOf(client, tenant.getMetadata().getNamespace(), tenant.getMetadata().getName());
   }
 
   /** True when every publication is Ready; False naming each one that is not, with its reason. */

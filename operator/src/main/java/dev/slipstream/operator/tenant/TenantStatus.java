@@ -8,12 +8,16 @@ import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RealtimeTenantStatus;
 import dev.slipstream.api.v1alpha1.SlotStatus;
 import dev.slipstream.api.v1alpha1.TenantPhase;
+import dev.slipstream.operator.postgres.DatabaseFacts;
+import dev.slipstream.operator.postgres.DatabaseProblem;
 import dev.slipstream.operator.postgres.SlotState;
+import dev.slipstream.operator.tenant.dependent.SlotHistory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The tenant status transitions the reconciler makes, as named methods: database ready or not,
@@ -28,8 +32,6 @@ final class TenantStatus {
   static final String SLOT_NOT_PGOUTPUT = "SlotNotPgoutput";
   /** The database and slot are ready; the runtime's objects are not reconciled by this version. */
   static final String RUNTIME_NOT_MANAGED = "RuntimeNotManaged";
-  /** Asks the operator to create the slot again after it was lost. */
-  static final String RECREATE_SLOT_ANNOTATION = RealtimeTenant.GROUP + "/recreate-slot";
 
   private final Conditions conditions;
 
@@ -39,17 +41,6 @@ final class TenantStatus {
 
   TenantStatus(Clock clock) {
     this.conditions = new Conditions(clock);
-  }
-
-  /** Whether the status records the slot: it existed once, so its absence means it was lost. */
-  static boolean hadSlot(RealtimeTenant tenant, String slotName) {
-    return tenant.getStatus() != null && tenant.getStatus().getSlot() != null
-        && slotName.equals(tenant.getStatus().getSlot().getName());
-  }
-
-  static boolean recreateRequested(RealtimeTenant tenant) {
-    return tenant.getMetadata().getAnnotations() != null
-        && "true".equalsIgnoreCase(tenant.getMetadata().getAnnotations().get(RECREATE_SLOT_ANNOTATION));
   }
 
   /** A builder seeded with the tenant's current status. */
@@ -114,6 +105,12 @@ final class TenantStatus {
       return this;
     }
 
+    /** RuntimeReady from the runtime pods ready against the minimum wanted. */
+    Builder runtimePods(int ready, int wanted) {
+      return ready >= wanted ? runtimeReady(ready + " runtime pod(s) ready")
+          : runtimeNotReady(Reasons.RECONCILING, ready + " of " + wanted + " runtime pod(s) ready");
+    }
+
     Builder runtimeNotReady(String reason, String message) {
       runtimeReady = false;
       set(Condition.isFalse(ConditionTypes.RUNTIME_READY, reason, message));
@@ -153,6 +150,17 @@ final class TenantStatus {
       return this;
     }
 
+    /** DatabaseReady from what the database reported: True, or False with the first problem's reason and every message. */
+    Builder database(DatabaseFacts facts) {
+      List<DatabaseProblem> problems = facts.problems();
+      if (problems.isEmpty()) {
+        return databaseReady("PostgreSQL " + facts.version().display() + ", database " + facts.database()
+            + " is ready for logical replication");
+      }
+      return databaseNotReady(problems.get(0).reason(),
+          problems.stream().map(DatabaseProblem::message).collect(Collectors.joining("; ")));
+    }
+
     Builder databaseReady(String message) {
       databaseReady = true;
       set(Condition.isTrue(ConditionTypes.DATABASE_READY, Reasons.AVAILABLE, message));
@@ -168,7 +176,7 @@ final class TenantStatus {
         slot = gone;
         set(Condition.isFalse(ConditionTypes.SLOT_READY, SLOT_LOST, "replication slot " + slotName
             + " no longer exists in pg_replication_slots; changes made since were not streamed. The operator does not "
-            + "recreate it by itself: annotate the tenant with " + RECREATE_SLOT_ANNOTATION + "=true to get a new one"));
+            + "recreate it by itself: annotate the tenant with " + SlotHistory.RECREATE_SLOT_ANNOTATION + "=true to get a new one"));
         return this;
       }
       SlotState state = found.get();
@@ -177,7 +185,7 @@ final class TenantStatus {
         slotReady = false;
         set(Condition.isFalse(ConditionTypes.SLOT_READY, SLOT_LOST, "replication slot " + slotName
             + " has wal_status 'lost': the server removed WAL it needed and changes were missed. Annotate the tenant "
-            + "with " + RECREATE_SLOT_ANNOTATION + "=true to drop it and create a new one"));
+            + "with " + SlotHistory.RECREATE_SLOT_ANNOTATION + "=true to drop it and create a new one"));
       } else if (!state.usesPgoutput()) {
         slotReady = false;
         set(Condition.isFalse(ConditionTypes.SLOT_READY, SLOT_NOT_PGOUTPUT, "replication slot " + slotName + " is a "
@@ -238,6 +246,8 @@ final class TenantStatus {
       status.setConditions(list);
       status.setSlot(slot);
       status.setEndpoints(endpoints);
+      // Never status.runtime: the runtime pods own their status.runtime.pods[] entries.
+      status.setRuntime(null);
       return status;
     }
 

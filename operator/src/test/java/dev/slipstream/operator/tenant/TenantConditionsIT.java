@@ -11,6 +11,7 @@ import dev.slipstream.api.v1alpha1.Conditions;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.TenantPhase;
+import dev.slipstream.operator.reconcile.MissingInputException;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;

@@ -9,6 +9,8 @@ import dev.slipstream.api.v1alpha1.Conditions;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.TenantPhase;
 import dev.slipstream.operator.model.SlotNames;
+import dev.slipstream.operator.reconcile.MissingInputException;
+import dev.slipstream.operator.tenant.dependent.SlotHistory;
 import dev.slipstream.testing.postgres.TestPostgres;
 import dev.slipstream.operator.model.RuntimeModel;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -165,7 +167,7 @@ class TenantReconcilerIT {
     assertThat(operator.get(RealtimeTenant.class, "delta").getStatus().getPhase()).isEqualTo(TenantPhase.FAILED);
 
     RealtimeTenant tenant = operator.get(RealtimeTenant.class, "delta");
-    tenant.getMetadata().setAnnotations(Map.of(TenantStatus.RECREATE_SLOT_ANNOTATION, "true"));
+    tenant.getMetadata().setAnnotations(Map.of(SlotHistory.RECREATE_SLOT_ANNOTATION, "true"));
     operator.replace(tenant);
     awaitCondition("delta", ConditionTypes.SLOT_READY, Condition.TRUE, "Available");
     assertThat(slotPlugin(slot)).contains("pgoutput");

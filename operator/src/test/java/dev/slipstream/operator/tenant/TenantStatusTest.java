@@ -9,6 +9,7 @@ import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RealtimeTenantStatus;
 import dev.slipstream.api.v1alpha1.TenantPhase;
 import dev.slipstream.operator.postgres.SlotState;
+import dev.slipstream.operator.tenant.dependent.SlotHistory;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Clock;
 import java.time.Instant;
@@ -46,7 +47,7 @@ class TenantStatusTest {
     Condition slotReady = condition(status, ConditionTypes.SLOT_READY);
     assertThat(slotReady.getStatus()).isEqualTo(Condition.FALSE);
     assertThat(slotReady.getReason()).isEqualTo(TenantStatus.SLOT_LOST);
-    assertThat(slotReady.getMessage()).contains(TenantStatus.RECREATE_SLOT_ANNOTATION);
+    assertThat(slotReady.getMessage()).contains(SlotHistory.RECREATE_SLOT_ANNOTATION);
   }
 
   @Test
@@ -54,14 +55,14 @@ class TenantStatusTest {
     RealtimeTenantStatus before = statuses.from(tenant(null)).databaseReady("fine")
         .slot(Optional.of(slot("reserved", "pgoutput")), SLOT).build();
     RealtimeTenant tenant = tenant(before);
-    assertThat(TenantStatus.hadSlot(tenant, SLOT)).isTrue();
+    assertThat(SlotHistory.recordedInStatus(tenant, SLOT)).isTrue();
 
     RealtimeTenantStatus after = statuses.from(tenant).databaseReady("fine").slot(Optional.empty(), SLOT).build();
 
     assertThat(condition(after, ConditionTypes.SLOT_READY).getReason()).isEqualTo(TenantStatus.SLOT_LOST);
     assertThat(after.getSlot().getName()).isEqualTo(SLOT);
     assertThat(after.getSlot().getActive()).isFalse();
-    assertThat(TenantStatus.hadSlot(tenant(after), SLOT)).isTrue();
+    assertThat(SlotHistory.recordedInStatus(tenant(after), SLOT)).isTrue();
   }
 
   @Test

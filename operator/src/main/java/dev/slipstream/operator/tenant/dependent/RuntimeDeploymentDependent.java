@@ -8,6 +8,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 /** The runtime pods, with a checksum annotation that rolls them when the Secret or config changes. Desired state only: {@link RuntimeModels#of(Context)}{@code .generateDeployment()}. */
 public class RuntimeDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, RealtimeTenant> {
 
+  public static final String NAME = "deployment";
+
   public RuntimeDeploymentDependent() {
     super(Deployment.class);
   }

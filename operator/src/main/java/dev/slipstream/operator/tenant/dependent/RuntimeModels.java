@@ -5,22 +5,21 @@ import dev.slipstream.operator.model.RuntimeModel;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
- * Hands the {@link RuntimeModel} the reconciler computed to the dependents. The tenant's workflow
- * is invoked explicitly, after the database and the slot are ready and the model is stored, so
- * every dependent's {@code desired()} reads the same model.
+ * The {@link RuntimeModel} this reconcile rendered ({@link RuntimeModelDependent}), for the
+ * Kubernetes dependents after it: each one's {@code desired()} returns one object of the same model.
  */
 public final class RuntimeModels {
-
-  private static final String KEY = RuntimeModel.class.getName();
 
   private RuntimeModels() {
   }
 
-  public static void put(Context<RealtimeTenant> context, RuntimeModel model) {
-    context.managedWorkflowAndDependentResourceContext().put(KEY, model);
-  }
-
+  /** The model; only the steps after the runtime model's (which is ready only with one) may ask. */
+  @SuppressWarnings("rawtypes")
   public static RuntimeModel of(Context<RealtimeTenant> context) {
-    return context.managedWorkflowAndDependentResourceContext().getMandatory(KEY, RuntimeModel.class);
+    Resolved rendered = ObservedDependent.observed(context, RuntimeModelDependent.NAME, Resolved.class).orElse(null);
+    if (rendered == null || !(rendered.value() instanceof RuntimeModel model)) {
+      throw new IllegalStateException("the runtime model was not rendered in this reconcile");
+    }
+    return model;
   }
 }

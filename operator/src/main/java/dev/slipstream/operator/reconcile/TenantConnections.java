@@ -1,4 +1,4 @@
-package dev.slipstream.operator.tenant;
+package dev.slipstream.operator.reconcile;
 
 import dev.slipstream.api.v1alpha1.CredentialsSecretRef;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
@@ -17,8 +17,8 @@ import java.util.Map;
  */
 public final class TenantConnections {
 
-  static final String DEFAULT_USERNAME_KEY = "username";
-  static final String DEFAULT_PASSWORD_KEY = "password";
+  private static final String DEFAULT_USERNAME_KEY = "username";
+  private static final String DEFAULT_PASSWORD_KEY = "password";
 
   private TenantConnections() {
   }
@@ -39,7 +39,7 @@ public final class TenantConnections {
       throw new InvalidTenantException("spec.database.credentialsSecretRef.name is required");
     }
     String namespace = tenant.getMetadata().getNamespace();
-    Secret secret = secret(client, namespace, ref.getName(), "spec.database.credentialsSecretRef");
+    Secret secret = TenantReferences.secret(client, namespace, ref.getName(), "spec.database.credentialsSecretRef");
     String userKey = orDefault(ref.getUsernameKey(), DEFAULT_USERNAME_KEY);
     String passwordKey = orDefault(ref.getPasswordKey(), DEFAULT_PASSWORD_KEY);
     String user = value(secret, userKey);
@@ -54,18 +54,6 @@ public final class TenantConnections {
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new InvalidTenantException("spec.database is incomplete: " + e.getMessage());
     }
-  }
-
-  /**
-   * The Secret, or a {@link MissingInputException} naming the field that refers to it.
-   */
-  public static Secret secret(KubernetesClient client, String namespace, String name, String field) {
-    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-    if (secret == null) {
-      throw new MissingInputException(MissingInputException.SECRET_NOT_FOUND, "Secret " + namespace + "/"
-          + name + " (" + field + ") does not exist");
-    }
-    return secret;
   }
 
   private static String value(Secret secret, String key) {

@@ -1,4 +1,4 @@
-package dev.slipstream.operator.tenant;
+package dev.slipstream.operator.reconcile;
 
 import dev.slipstream.api.v1alpha1.Condition;
 import dev.slipstream.api.v1alpha1.Conditions;

@@ -1,4 +1,4 @@
-package dev.slipstream.operator.tenant;
+package dev.slipstream.operator.reconcile;
 
 import java.util.Objects;
 

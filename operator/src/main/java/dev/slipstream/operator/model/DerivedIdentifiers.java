@@ -4,8 +4,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Shared rule of {@link SlotNames} and {@link PublicationNames}: a derived PostgreSQL identifier is
- * either a <em>readable</em> lossless encoding of its inputs, or, when that is impossible (characters
+ * How {@link SlotNames} and {@link PublicationNames} derive PostgreSQL identifiers from Kubernetes
+ * names (not to be confused with {@code postgres.Identifiers}, which quotes identifiers into SQL).
+ * A derived identifier is either a <em>readable</em> lossless encoding of its inputs, or, when that is impossible (characters
  * that must be replaced, or more than 63 bytes), a sanitized and truncated form followed by
  * {@value #HASH_SEPARATOR} and eight hex digits of SHA-256 over the exact inputs.
  *
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  * DNS labels without "--"), and hashed names always do, so the two families are disjoint. Two hashed
  * names can only meet when their sanitized prefixes and 32 bits of SHA-256 coincide.
  */
-final class Identifiers {
+final class DerivedIdentifiers {
 
   /** PostgreSQL keeps NAMEDATALEN - 1 bytes of an identifier; every character we emit is one byte. */
   static final int MAX_BYTES = 63;
@@ -29,7 +30,7 @@ final class Identifiers {
   /** Like {@link #READABLE_PART} but with no dash at all, for the part before the separator. */
   static final Pattern READABLE_HEAD = Pattern.compile("[a-z0-9]+");
 
-  private Identifiers() {
+  private DerivedIdentifiers() {
   }
 
   /**

@@ -1,0 +1,74 @@
+package dev.slipstream.operator.tenant.dependent;
+
+import dev.slipstream.api.v1alpha1.Reasons;
+import dev.slipstream.api.v1alpha1.RealtimePublication;
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import dev.slipstream.operator.model.InvalidTenantException;
+import dev.slipstream.operator.model.PublicationNames;
+import dev.slipstream.operator.model.ResolvedInputs;
+import dev.slipstream.operator.model.RuntimeModel;
+import dev.slipstream.operator.model.SecretChecksum;
+import dev.slipstream.operator.model.SlotNames;
+import dev.slipstream.operator.reconcile.MissingInputException;
+import dev.slipstream.operator.reconcile.TenantReferences;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.List;
+
+/**
+ * The runtime's desired state ({@link RuntimeModel}), rendered once per reconcile from the tenant, its
+ * Secrets (their checksum rolls the pods when one rotates), its publications and the operator's
+ * default image; every Kubernetes dependent after this step returns one object of it
+ * ({@link RuntimeModels#of}). A Secret that is missing (the JWT Secret) or a spec that cannot be
+ * rendered is a finding (RuntimeReady=False with its reason), not a failure. Read-only: the model is
+ * not stored anywhere.
+ */
+public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeModel>> {
+
+  public static final String NAME = "runtime-model";
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public RuntimeModelDependent() {
+    super((Class) Resolved.class);
+  }
+
+  @Override
+  protected Resolved<RuntimeModel> observe(RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    try {
+      return Resolved.of(RuntimeModel.fromTenant(tenant, inputs(tenant, context.getClient(), TenantScope.of(context))));
+    } catch (InvalidTenantException e) {
+      return Resolved.missing(Reasons.INVALID_SPEC, e.getMessage());
+    } catch (MissingInputException e) {
+      return Resolved.missing(e.reason(), e.getMessage());
+    }
+  }
+
+  private static ResolvedInputs inputs(RealtimeTenant tenant, KubernetesClient client, TenantScope scope) {
+    String namespace = tenant.getMetadata().getNamespace();
+    var credentialsRef = tenant.getSpec().getDatabase().getCredentialsSecretRef();
+    Secret credentials = TenantReferences.secret(client, namespace, credentialsRef.getName(),
+        "spec.database.credentialsSecretRef");
+    List<RealtimePublication> tenantPublications = scope.publications();
+    List<String> publications = tenantPublications.stream().map(PublicationNames::forPublication).distinct().toList();
+    List<String> accessRules = tenantPublications.stream()
+        .filter(p -> p.getSpec().getAccess() != null)
+        .flatMap(p -> p.getSpec().getAccess().stream())
+        .map(rule -> rule.getTable() + ":" + rule.getColumn() + "=" + rule.getClaim())
+        .toList();
+    ResolvedInputs.Builder inputs = ResolvedInputs.builder()
+        .slotName(SlotNames.forTenant(tenant))
+        .publicationNames(publications)
+        .accessRules(accessRules)
+        .defaultImage(scope.shared().defaultImage())
+        .credentialsChecksum(SecretChecksum.ofCredentials(credentials, credentialsRef));
+    SecretKeyRef jwt = tenant.getSpec().getAuth() == null ? null : tenant.getSpec().getAuth().getJwtSecretRef();
+    if (jwt != null && jwt.getName() != null) {
+      String key = jwt.getKey() == null || jwt.getKey().isBlank() ? "secret" : jwt.getKey();
+      Secret jwtSecret = TenantReferences.secret(client, namespace, jwt.getName(), "spec.auth.jwtSecretRef");
+      inputs.jwtSecret(jwt, SecretChecksum.of(jwtSecret, key));
+    }
+    return inputs.build();
+  }
+}
