@@ -30,6 +30,29 @@ public class RuntimePodStatus {
   @JsonPropertyDescription("Clients this pod closed because they read too slowly (over clientBufferBytes).")
   private Long slowClientsClosed;
 
+  @JsonPropertyDescription("Leader: this pod holds the tenant's Lease and streams the replication slot, relaying "
+      + "every change to the other pods. Follower: it receives the changes from the leader's relay.")
+  private String role;
+
+  @JsonPropertyDescription("Whether the pod serves changes: the leader is streaming from the slot, a follower is "
+      + "connected to the leader's relay.")
+  private Boolean ready;
+
+  @JsonPropertyDescription("Why the pod is not ready, when it is not.")
+  private String problem;
+
+  @JsonPropertyDescription("The leader's view of the slot's lag: bytes of WAL written after the position it last "
+      + "confirmed. Leader only.")
+  private Long slotLagBytes;
+
+  @JsonPropertyDescription("Where the other pods of the tenant reach this pod's relay (host:port); followers "
+      + "connect to the leader's.")
+  private String relayAddress;
+
+  @JsonPropertyDescription("When the pod last wrote this entry (RFC 3339). Pods write every few seconds and at once "
+      + "when their role changes; the operator removes entries of pods that no longer exist.")
+  private String reportedAt;
+
   public RuntimePodStatus() {
   }
 
@@ -91,5 +114,53 @@ public class RuntimePodStatus {
 
   public void setSlowClientsClosed(Long slowClientsClosed) {
     this.slowClientsClosed = slowClientsClosed;
+  }
+
+  public String getRole() {
+    return role;
+  }
+
+  public void setRole(String role) {
+    this.role = role;
+  }
+
+  public Boolean getReady() {
+    return ready;
+  }
+
+  public void setReady(Boolean ready) {
+    this.ready = ready;
+  }
+
+  public String getProblem() {
+    return problem;
+  }
+
+  public void setProblem(String problem) {
+    this.problem = problem;
+  }
+
+  public Long getSlotLagBytes() {
+    return slotLagBytes;
+  }
+
+  public void setSlotLagBytes(Long slotLagBytes) {
+    this.slotLagBytes = slotLagBytes;
+  }
+
+  public String getRelayAddress() {
+    return relayAddress;
+  }
+
+  public void setRelayAddress(String relayAddress) {
+    this.relayAddress = relayAddress;
+  }
+
+  public String getReportedAt() {
+    return reportedAt;
+  }
+
+  public void setReportedAt(String reportedAt) {
+    this.reportedAt = reportedAt;
   }
 }
