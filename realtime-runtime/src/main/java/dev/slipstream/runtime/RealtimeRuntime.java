@@ -13,6 +13,7 @@ import dev.slipstream.runtime.phoenix.Topics;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.fanout.FanOutMetrics;
 import dev.slipstream.runtime.fanout.Subscriber;
+import dev.slipstream.runtime.replication.Heartbeat;
 import dev.slipstream.runtime.replication.LagProbe;
 import dev.slipstream.runtime.replication.PublicationCatalog;
 import dev.slipstream.runtime.replication.ReplicationSettings;
@@ -48,6 +49,7 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final ReplicationSource source;
   private final RealtimeServer server;
   private final LagProbe lagProbe;
+  private final Heartbeat heartbeat;
   private final Topics topics;
   private final PublicationCatalog catalog;
 
@@ -84,6 +86,7 @@ public final class RealtimeRuntime implements AutoCloseable {
             "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8)))
         .bind();
     source.start();
+    heartbeat = new Heartbeat(settings.replication(), source, settings.replication().heartbeatInterval(), registry);
     lagProbe = new LagProbe(settings.replication(), source::flushedLsn, Duration.ofSeconds(5));
     registry.gauge("slipstream.replication.lag.bytes", lagProbe, LagProbe::lagBytes);
   }
@@ -110,6 +113,11 @@ public final class RealtimeRuntime implements AutoCloseable {
     return source;
   }
 
+  /** Heartbeat messages written into the database so far. */
+  public double heartbeatsWritten() {
+    return heartbeat.written();
+  }
+
   public FanOutMetrics metrics() {
     return metrics;
   }
@@ -120,6 +128,7 @@ public final class RealtimeRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    heartbeat.close();
     lagProbe.close();
     catalog.close();
     source.stop();

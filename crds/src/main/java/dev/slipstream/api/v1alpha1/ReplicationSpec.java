@@ -37,8 +37,12 @@ public class ReplicationSpec {
 
   @Default("30s")
   @Pattern(Patterns.DURATION)
-  @JsonPropertyDescription("How often the runtime writes a heartbeat (pg_logical_emit_message) so the slot's "
-      + "position moves on an idle database and WAL can be recycled. A duration such as 30s or 1m.")
+  @Size(max = 32)
+  @ValidationRule(value = Patterns.NONZERO_DURATION_RULE, message = Patterns.NONZERO_DURATION_MESSAGE)
+  @JsonPropertyDescription("How long the slot may deliver nothing before the runtime writes a heartbeat "
+      + "(pg_logical_emit_message, never shown to clients) into the tenant's database, so the slot's position follows "
+      + "the server's WAL even while the tenant's tables are idle and the WAL can be recycled. A duration such as 30s "
+      + "or 1m.")
   private String heartbeatInterval;
 
   public String getSlotName() {

@@ -59,6 +59,7 @@ final class RuntimeConfigMap {
     putAsWritten(data, RuntimeConfig.HANDSHAKE_TIMEOUT, limits.handshakeTimeout());
     putAsWritten(data, RuntimeConfig.JOIN_TIMEOUT, limits.joinTimeout());
     putAsWritten(data, RuntimeConfig.IDLE_TIMEOUT, limits.idleTimeout());
+    putAsWritten(data, RuntimeConfig.HEARTBEAT_INTERVAL, model.heartbeatInterval());
     return data;
   }
 

@@ -71,8 +71,7 @@ public final class RuntimeModel {
     this.database = DatabaseConnection.from(spec.getDatabase());
     this.limits = RuntimeLimits.from(spec.getLimits());
     ReplicationSpec replication = spec.getReplication() == null ? new ReplicationSpec() : spec.getReplication();
-    this.heartbeatInterval = replication.getHeartbeatInterval() == null
-        ? DEFAULT_HEARTBEAT_INTERVAL : replication.getHeartbeatInterval();
+    this.heartbeatInterval = heartbeatInterval(replication.getHeartbeatInterval());
     RuntimeSpec runtime = spec.getRuntime() == null ? new RuntimeSpec() : spec.getRuntime();
     this.image = runtime.getImage() != null && !runtime.getImage().isBlank() ? runtime.getImage() : inputs.defaultImage();
     ReplicaRange replicas = runtime.getReplicas() == null ? new ReplicaRange() : runtime.getReplicas();
@@ -269,6 +268,19 @@ public final class RuntimeModel {
 
   RuntimeLimits limits() {
     return limits;
+  }
+
+  /** The CRD's duration as written, checked to be one the runtime reads (not zero, not 0.1ms). */
+  private static String heartbeatInterval(String value) {
+    if (value == null) {
+      return DEFAULT_HEARTBEAT_INTERVAL;
+    }
+    try {
+      return dev.slipstream.runtime.config.RuntimeConfig.HEARTBEAT_INTERVAL.writeChecked(value);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidTenantException("spec.replication.heartbeatInterval must be a positive duration such as 30s "
+          + "or 1m, was '" + value + "'");
+    }
   }
 
   String heartbeatInterval() {

@@ -34,6 +34,7 @@ class RuntimeConfigMapTest {
         Map.entry("SLIPSTREAM_DB_PORT", "5432"),
         Map.entry("SLIPSTREAM_DB_NAME", "app"),
         Map.entry("SLIPSTREAM_DB_SSLMODE", "prefer"),
+        Map.entry("SLIPSTREAM_HEARTBEAT_INTERVAL", "30s"),
         Map.entry("SLIPSTREAM_SLOT", "slipstream_acme"),
         Map.entry("SLIPSTREAM_PUBLICATIONS", "acme_orders"),
         Map.entry("SLIPSTREAM_ACCESS_RULES", ""),

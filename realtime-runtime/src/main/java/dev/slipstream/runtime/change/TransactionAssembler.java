@@ -134,9 +134,14 @@ public final class TransactionAssembler implements AutoCloseable {
     if (logical.transactional()) {
       change(logical.streamXid(), new PendingChange.Message(logical.prefix(), logical.content()));
     } else {
-      // Not part of a transaction: delivered at once, positioned at its own LSN.
+      // Not part of a transaction: delivered at once, positioned at its own LSN. Every transaction
+      // that committed before it was handed over already, so the slot may move up to it: this is
+      // what lets a heartbeat message advance the slot of a database whose tables are idle.
       sink.accept(new ChangeEvent.DatabaseMessage(new EventPosition(logical.lsn(), 0), clock.instant(), false,
           logical.prefix(), logical.content()));
+      if (!inTransaction) {
+        sink.committed(logical.lsn());
+      }
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.Objects;
  *     before they spill to {@code spillDirectory}
  * @param statusInterval how often a standby status update is sent even when nothing changed
  * @param maxBackoff cap of the reconnect backoff (it starts at 100 ms and doubles)
+ * @param heartbeatInterval how long the stream may deliver nothing before a heartbeat message is
+ *     written into the database ({@link Heartbeat})
  */
 public record ReplicationSettings(
     String host,
@@ -27,15 +29,26 @@ public record ReplicationSettings(
     long streamedMemoryLimitBytes,
     Path spillDirectory,
     Duration statusInterval,
-    Duration maxBackoff) {
+    Duration maxBackoff,
+    Duration heartbeatInterval) {
 
   public static final long DEFAULT_STREAMED_MEMORY_LIMIT = 64L * 1024 * 1024;
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
+
+  /** With the default heartbeat interval. */
+  public ReplicationSettings(String host, int port, String database, String user, String password, String sslMode,
+      String slotName, List<String> publications, long streamedMemoryLimitBytes, Path spillDirectory,
+      Duration statusInterval, Duration maxBackoff) {
+    this(host, port, database, user, password, sslMode, slotName, publications, streamedMemoryLimitBytes,
+        spillDirectory, statusInterval, maxBackoff, DEFAULT_HEARTBEAT_INTERVAL);
+  }
 
   public ReplicationSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(slotName, "slotName");
     publications = List.copyOf(publications);
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     if (publications.isEmpty()) {
       throw new IllegalArgumentException("at least one publication is needed to stream slot " + slotName);
     }

@@ -55,6 +55,8 @@ public final class ReplicationSource implements AutoCloseable {
   private volatile String lastError;
   private EventPosition lastDispatched;
   private volatile long peakStreamedBytes;
+  /** When the stream last delivered anything (System.nanoTime), for the {@link Heartbeat}. */
+  private volatile long lastReceivedNanos = System.nanoTime();
   private volatile long spilledChanges;
 
   public ReplicationSource(ReplicationSettings settings, ChangeSink sink, Clock clock) {
@@ -96,6 +98,16 @@ public final class ReplicationSource implements AutoCloseable {
   /** How many times a replication connection was opened. */
   public long connects() {
     return connects.get();
+  }
+
+  /** When the stream last delivered a message (System.nanoTime). */
+  public long lastReceivedNanos() {
+    return lastReceivedNanos;
+  }
+
+  /** Whether a replication connection is open and streaming now. */
+  public boolean streaming() {
+    return connection != null && lastError == null;
   }
 
   /** The last connection or stream error, or null while streaming is healthy. */
@@ -164,6 +176,7 @@ public final class ReplicationSource implements AutoCloseable {
         if (message == null) {
           continue;
         }
+        lastReceivedNanos = System.nanoTime();
         assembler.accept(decoder.decode(message));
         peakStreamedBytes = Math.max(peakStreamedBytes, assembler.peakStreamedBytesInMemory());
         spilledChanges = assembler.spilledChanges();

@@ -40,6 +40,9 @@ public final class RuntimeConfig {
       .defaultsTo("64Mi", "in-memory bound for streamed (in-progress) transactions");
   public static final Setting<String> SPILL_DIR = Setting.text("SLIPSTREAM_SPILL_DIR")
       .computedDefault("$TMPDIR/slipstream-spill", "where streamed transactions larger than that bound spill");
+  public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("SLIPSTREAM_HEARTBEAT_INTERVAL")
+      .defaultsTo("30s", "how long the slot may deliver nothing before the runtime writes a heartbeat message into "
+          + "the database, so the slot follows the server's WAL");
 
   // Where clients connect, and what one client may cost.
   public static final Setting<String> HOST = Setting.text("SLIPSTREAM_HOST")
@@ -120,6 +123,7 @@ public final class RuntimeConfig {
   /** Every setting, in the order above (docs/runtime.md's). */
   public static final List<Setting<?>> ALL = List.of(
       DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
+      HEARTBEAT_INTERVAL,
       HOST, PORT, CLIENT_BUFFER_BYTES, MAX_PAYLOAD_BYTES, MAX_CLIENT_BYTES_HELD, CLIENT_INBOUND_BYTES_PER_SECOND,
       HANDSHAKE_TIMEOUT, IDLE_TIMEOUT,
       MAX_CLIENTS, MAX_CHANNELS_PER_CLIENT, MAX_JOINS_PER_SECOND, MAX_EVENTS_PER_SECOND,
