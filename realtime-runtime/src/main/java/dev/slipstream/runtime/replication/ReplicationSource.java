@@ -165,6 +165,10 @@ public final class ReplicationSource implements AutoCloseable {
         .withSlotOption("messages", "true")
         .withSlotOptions(streamingOption(protocol))
         .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+        // pgjdbc would otherwise confirm a keepalive's WAL position by itself once we confirmed the
+        // last message; the slot moves only on what this runtime confirmed (and, with a relay,
+        // what every follower acknowledged), and the Heartbeat keeps an idle database's slot moving.
+        .withAutomaticFlush(false)
         .start();
     log.info("Streaming slot {} of {} with pgoutput protocol {} (streaming {})", settings.slotName(),
         settings.jdbcUrl(), protocol.version(), protocol.streaming().optionValue());
