@@ -155,6 +155,19 @@ class ChartIT {
         RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace("acme").withName("acme").get();
         return tenant.getStatus() != null && tenant.getStatus().getPhase() == TenantPhase.READY;
       });
+      // The runtime's status loop, under the same ClusterRole: it watches the pods, aggregates status.runtime
+      // and owns the runtime Deployment's replica count.
+      await().atMost(WAIT).untilAsserted(() -> {
+        RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace("acme").withName("acme").get();
+        assertThat(tenant.getStatus().getRuntime()).isNotNull();
+        assertThat(tenant.getStatus().getRuntime().getSelector()).contains("app.kubernetes.io/instance=acme");
+        assertThat(tenant.getStatus().getRuntime().getReadyReplicas()).isEqualTo(1);
+        Deployment scaled = kube.client().apps().deployments().inNamespace("acme").withName(runtime.getMetadata().getName())
+            .get();
+        assertThat(scaled.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(scaled.getMetadata().getManagedFields()).anySatisfy(m -> assertThat(m.getManager())
+            .isEqualTo(OperatorConfig.RUNTIME_FIELD_MANAGER));
+      });
       String accessRules = kube.client().configMaps().inNamespace("acme").list().getItems().getFirst().getData()
           .get("SLIPSTREAM_ACCESS_RULES");
       assertThat(accessRules).isEqualTo("public.orders:customer_id=sub");

@@ -27,7 +27,6 @@ import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -336,10 +335,5 @@ class RuntimeStatusLoopIT {
         .filter(m -> manager.equals(m.getManager()) && "status".equals(m.getSubresource()))
         .map(ManagedFieldsEntry::getFieldsV1).map(f -> String.valueOf(f.getAdditionalProperties()))
         .reduce("", String::concat);
-  }
-
-  @SuppressWarnings("unused")
-  private static Map<String, String> labels(String tenant) {
-    return RuntimeLabels.of(tenant);
   }
 }
