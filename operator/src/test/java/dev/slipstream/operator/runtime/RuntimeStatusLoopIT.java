@@ -118,7 +118,7 @@ class RuntimeStatusLoopIT {
     });
     System.out.printf("[measure] pod deleted -> its entry removed: %d ms%n", (System.nanoTime() - deleted) / 1_000_000);
 
-    // A pod that lives but has not reported for longer than the timeout (120 s in these tests).
+    // A pod that lives but has not reported for longer than the timeout (300 s in these tests).
     report("prune", "prune-runtime-z", 30, "Follower", Instant.now().minus(Duration.ofMinutes(10)));
     awaitRuntime("prune", r -> {
       assertThat(names(r)).containsExactly("prune-runtime-x");
@@ -173,7 +173,11 @@ class RuntimeStatusLoopIT {
     RuntimeStatus waiting = awaitRuntime("down", r -> assertThat(r.getPendingScaleDown()).isNotNull());
     assertThat(waiting.getPendingScaleDown().getReplicas()).isEqualTo(1);
     Instant since = Instant.parse(waiting.getPendingScaleDown().getSince());
-    assertThat(replicas("down")).as("still waiting").isEqualTo(3);
+    int during = replicas("down");
+    if (Instant.now().isBefore(since.plus(window))) {
+      // Read inside the window (a loaded machine may get here only after it): nothing scaled yet.
+      assertThat(during).as("still waiting").isEqualTo(3);
+    }
 
     await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> replicas("down") == 1);
     Instant scaled = Instant.now();

@@ -30,7 +30,7 @@ public final class TestCluster {
    * machine must not have their entries pruned as silent in the middle of a test.
    */
   public static final OperatorConfig CONFIG = OperatorConfig.fromEnv(Map.of("SLIPSTREAM_RECHECK_INTERVAL", "2",
-      "SLIPSTREAM_RUNTIME_REPORT_TIMEOUT", "120"));
+      "SLIPSTREAM_RUNTIME_REPORT_TIMEOUT", "300"));
 
   /** The tenant reconciler's own metrics (slot lag per tenant), for assertions. */
   public static final io.micrometer.prometheusmetrics.PrometheusMeterRegistry METRICS =
