@@ -22,8 +22,9 @@ public class AutoscalingSpec {
   @Pattern(Patterns.DURATION)
   @JsonPropertyDescription("Mode Operator: how long the wanted replica count must stay below the current one "
       + "before the operator scales down, to the highest count wanted during that time (scale-up is immediate). "
-      + "The wait survives an operator restart: it is recorded in status.runtime.pendingScaleDown. A duration such "
-      + "as 5m; 0s scales down at once.")
+      + "The wait survives an operator restart: it is recorded in status.runtime.pendingScaleDown. A scale-down "
+      + "also waits while a ready runtime pod has not reported its clients. A duration such as 5m; 0s scales down "
+      + "at once.")
   private String scaleDownStabilization;
 
   public AutoscalingMode getMode() {

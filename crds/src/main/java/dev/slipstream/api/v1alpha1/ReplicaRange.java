@@ -24,13 +24,15 @@ public class ReplicaRange {
   @Default("1")
   @Min(1)
   @Max(1000)
-  @JsonPropertyDescription("Fewest runtime pods, also while no client is connected.")
+  @JsonPropertyDescription("Fewest runtime pods, also while no client is connected (mode Operator); replicas.desired "
+      + "may not be lower (mode External).")
   private Integer min;
 
   @Default("10")
   @Min(1)
   @Max(1000)
-  @JsonPropertyDescription("Most runtime pods the autoscaler may run.")
+  @JsonPropertyDescription("Most runtime pods: the operator never runs more for any number of clients (mode "
+      + "Operator; lowering it scales down at once), and replicas.desired may not be higher (mode External).")
   private Integer max;
 
   @Min(1)
