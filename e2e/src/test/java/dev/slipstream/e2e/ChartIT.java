@@ -71,6 +71,7 @@ class ChartIT {
     String rendered = new Helm(CHART).template().withName("slipstream").withNamespace(NAMESPACE)
         .set("operator.watchNamespaces[0]", "acme").set("operator.watchNamespaces[1]", "globex")
         .set("operator.logFormat", "json").set("operator.recheckInterval", "45s")
+        .set("operator.runtimeReportTimeout", "20s")
         .set("runtime.image.repository", "registry.example/slipstream-runtime").set("runtime.image.tag", "1.2.3")
         .call();
     String document = java.util.Arrays.stream(rendered.split("(?m)^---$"))
@@ -81,10 +82,12 @@ class ChartIT {
     assertThat(env).containsEntry("SLIPSTREAM_WATCH_NAMESPACES", "acme,globex")
         .containsEntry("SLIPSTREAM_LOG_FORMAT", "json")
         .containsEntry("SLIPSTREAM_RECHECK_INTERVAL", "PT45S")
+        .containsEntry("SLIPSTREAM_RUNTIME_REPORT_TIMEOUT", "PT20S")
         .containsEntry("SLIPSTREAM_RUNTIME_IMAGE", "registry.example/slipstream-runtime:1.2.3");
     // The operator itself accepts what the chart renders.
     OperatorConfig config = OperatorConfig.fromEnv(env);
     assertThat(config.recheckInterval()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(config.runtimeReportTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(config.watchedNamespaces()).containsExactlyInAnyOrder("acme", "globex");
   }
 
@@ -103,6 +106,11 @@ class ChartIT {
     assertThat(canI("patch", "realtimetenants/status", "acme")).isTrue();
     assertThat(canI("get", "secrets", "acme")).isTrue();
     assertThat(canI("create", "secrets", "acme")).as("the operator never writes Secrets").isFalse();
+    assertThat(canI("patch", "deployments", "acme")).as("the runtime reconciler scales the runtime").isTrue();
+    assertThat(canI("watch", "pods", "acme")).as("the runtime reconciler watches the runtime pods").isTrue();
+    assertThat(canI("get", "pods", "acme")).isTrue();
+    assertThat(canI("delete", "pods", "acme")).as("pods are read, never touched").isFalse();
+    assertThat(canI("patch", "pods", "acme")).isFalse();
     assertThat(canI("delete", "namespaces", "")).isFalse();
 
     // The operator, as the chart's ServiceAccount, reconciles an example tenant on a real PostgreSQL.
@@ -146,6 +154,19 @@ class ChartIT {
       await().atMost(WAIT).until(() -> {
         RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace("acme").withName("acme").get();
         return tenant.getStatus() != null && tenant.getStatus().getPhase() == TenantPhase.READY;
+      });
+      // The runtime's status loop, under the same ClusterRole: it watches the pods, aggregates status.runtime
+      // and owns the runtime Deployment's replica count.
+      await().atMost(WAIT).untilAsserted(() -> {
+        RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace("acme").withName("acme").get();
+        assertThat(tenant.getStatus().getRuntime()).isNotNull();
+        assertThat(tenant.getStatus().getRuntime().getSelector()).contains("app.kubernetes.io/instance=acme");
+        assertThat(tenant.getStatus().getRuntime().getReadyReplicas()).isEqualTo(1);
+        Deployment scaled = kube.client().apps().deployments().inNamespace("acme").withName(runtime.getMetadata().getName())
+            .get();
+        assertThat(scaled.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(scaled.getMetadata().getManagedFields()).anySatisfy(m -> assertThat(m.getManager())
+            .isEqualTo(OperatorConfig.RUNTIME_FIELD_MANAGER));
       });
       String accessRules = kube.client().configMaps().inNamespace("acme").list().getItems().getFirst().getData()
           .get("SLIPSTREAM_ACCESS_RULES");

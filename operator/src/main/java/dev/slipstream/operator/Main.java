@@ -2,6 +2,7 @@ package dev.slipstream.operator;
 
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.publication.PublicationReconciler;
+import dev.slipstream.operator.runtime.RuntimeReconciler;
 import dev.slipstream.operator.tenant.TenantReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -89,13 +90,14 @@ public final class Main {
         System.getenv("POD_NAME"), callbacks, false);
   }
 
-  /** Registers both reconcilers and starts the operator (without leader election); the caller stops it. */
+  /** Registers the reconcilers and starts the operator (without leader election); the caller stops it. */
   public static Operator start(KubernetesClient client, OperatorConfig config) {
     return start(client, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null);
   }
 
   /**
-   * Registers both reconcilers, with JOSDK's reconcile metrics in {@code registry} and, when
+   * Registers the reconcilers (tenant, publication, and the tenant runtime's status loop), with
+   * JOSDK's reconcile metrics in {@code registry} and, when
    * {@code leaderElection} is given, only the replica holding the Lease reconciling.
    */
   public static Operator start(KubernetesClient client, OperatorConfig config, MeterRegistry registry,
@@ -112,6 +114,7 @@ public final class Main {
     });
     register(operator, new TenantReconciler(config, registry), config);
     register(operator, new PublicationReconciler(config), config);
+    register(operator, new RuntimeReconciler(config), config);
     operator.start();
     return operator;
   }

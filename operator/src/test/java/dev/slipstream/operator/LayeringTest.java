@@ -40,6 +40,20 @@ class LayeringTest {
       .because("what the two reconcilers share lives in reconcile");
 
   @ArchTest
+  static final ArchRule runtimeLoopKnowsNoOtherReconciler = noClasses()
+      .that().resideInAPackage("dev.slipstream.operator.runtime..")
+      .should().dependOnClassesThat().resideInAnyPackage("dev.slipstream.operator.tenant..",
+          "dev.slipstream.operator.publication..", "dev.slipstream.operator.postgres..")
+      .because("the runtime's status loop reads the tenant and its pods, never the database, and shares nothing "
+          + "with the other reconcilers but reconcile and model");
+
+  @ArchTest
+  static final ArchRule reconcilersKnowNoRuntimeLoop = noClasses()
+      .that().resideInAnyPackage("dev.slipstream.operator.tenant..", "dev.slipstream.operator.publication..")
+      .should().dependOnClassesThat().resideInAPackage("dev.slipstream.operator.runtime..")
+      .because("the reconcilers never use each other");
+
+  @ArchTest
   static final ArchRule tenantKnowsNoPublicationReconciler = noClasses()
       .that().resideInAPackage("dev.slipstream.operator.tenant..")
       .should().dependOnClassesThat().resideInAPackage("dev.slipstream.operator.publication..")

@@ -10,14 +10,21 @@ import io.fabric8.generator.annotation.Pattern;
 public class AutoscalingSpec {
 
   @Default("Operator")
-  @JsonPropertyDescription("Operator: the operator scales the runtime from the connected clients in the status. "
-      + "External: the operator leaves the replica count to an external scaler (for example a HorizontalPodAutoscaler).")
+  @JsonPropertyDescription("Operator: the operator scales the runtime Deployment to ceil(connectedClients / "
+      + "targetClientsPerReplica) replicas within replicas.min..replicas.max, up at once and down only after "
+      + "scaleDownStabilization, and records each decision as an Event on the tenant; replicas.desired is refused. "
+      + "External: the Deployment gets replicas.desired, which an external scaler sets through the tenant's scale "
+      + "subresource (kubectl scale rtt/<name> --replicas=3, or a HorizontalPodAutoscaler whose scaleTargetRef names "
+      + "the tenant; status.runtime.selector finds its pods).")
   private AutoscalingMode mode;
 
   @Default("5m")
   @Pattern(Patterns.DURATION)
-  @JsonPropertyDescription("How long the wanted replica count must stay lower before the operator scales down "
-      + "(scale-up is immediate). A duration such as 5m.")
+  @JsonPropertyDescription("Mode Operator: how long the wanted replica count must stay below the current one "
+      + "before the operator scales down, to the highest count wanted during that time (scale-up is immediate). "
+      + "The wait survives an operator restart: it is recorded in status.runtime.pendingScaleDown. A scale-down "
+      + "also waits while a ready runtime pod has not reported its clients. A duration such as 5m; 0s scales down "
+      + "at once.")
   private String scaleDownStabilization;
 
   public AutoscalingMode getMode() {

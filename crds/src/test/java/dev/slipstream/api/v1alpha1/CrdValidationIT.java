@@ -196,6 +196,77 @@ class CrdValidationIT {
   }
 
   @Test
+  void kubectlScaleOfATenantTheOperatorScalesIsRefusedNamingTheRule() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete")).isAccepted();
+
+    CommandResult scale = kube.kubectl("scale", "-n", namespace, "rtt/acme", "--replicas=2");
+    assertThat(scale.succeeded()).as(scale.toString()).isFalse();
+    assertThat(oneLine(scale.stderr())).contains("spec.runtime.replicas.desired")
+        .contains("is only for autoscaling.mode External");
+    assertThat(client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get()
+        .getSpec().getRuntime().getReplicas().getDesired()).isNull();
+  }
+
+  @Test
+  void kubectlScaleSetsTheDesiredReplicasOfAnExternallyScaledTenant() {
+    apply(externallyScaled(1, 5, 1)).isAccepted();
+
+    CommandResult scale = kube.kubectl("scale", "-n", namespace, "rtt/acme", "--replicas=3");
+    assertThat(scale.succeeded()).as(scale.toString()).isTrue();
+    assertThat(client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get()
+        .getSpec().getRuntime().getReplicas().getDesired()).isEqualTo(3);
+
+    CommandResult tooMany = kube.kubectl("scale", "-n", namespace, "rtt/acme", "--replicas=6");
+    assertThat(tooMany.succeeded()).as(tooMany.toString()).isFalse();
+    assertThat(oneLine(tooMany.stderr())).contains("spec.runtime.replicas.desired")
+        .contains("replicas.desired must lie within replicas.min..replicas.max");
+  }
+
+  @Test
+  void theScaleSubresourceReadsTheRuntimesStatus() {
+    apply(externallyScaled(1, 5, 2)).isAccepted();
+    RealtimeTenant status = new RealtimeTenant();
+    status.setMetadata(new ObjectMetaBuilder().withName("acme").withNamespace(namespace).build());
+    status.setSpec(null);
+    status.setStatus(new RealtimeTenantStatus());
+    status.getStatus().setConditions(null);
+    status.getStatus().setRuntime(new RuntimeStatus());
+    status.getStatus().getRuntime().setPods(null);
+    status.getStatus().getRuntime().setReplicas(2);
+    status.getStatus().getRuntime().setSelector("app.kubernetes.io/name=slipstream-runtime,app.kubernetes.io/instance=acme");
+    client().resource(status).subresource("status").patch(new PatchContext.Builder()
+        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("test-operator").withForce(true).build());
+
+    CommandResult scale = kube.kubectl("get", "--raw",
+        "/apis/realtime.slipstream.dev/v1alpha1/namespaces/" + namespace + "/realtimetenants/acme/scale");
+    assertThat(scale.succeeded()).as(scale.toString()).isTrue();
+    assertThat(scale.stdout()).contains("\"replicas\":2")
+        .contains("\"selector\":\"app.kubernetes.io/name=slipstream-runtime,app.kubernetes.io/instance=acme\"");
+  }
+
+  @Test
+  void externalScalingNeedsTheDesiredReplicas() {
+    apply(tenant("acme", "slipstream_acme", 1, 3, "Delete") + "    autoscaling: {mode: External}\n")
+        .isRejectedWith("spec.runtime.replicas", "autoscaling.mode External needs replicas.desired");
+    apply(externallyScaled(2, 4, 1)).isRejectedWith("spec.runtime.replicas.desired",
+        "replicas.desired must lie within replicas.min..replicas.max");
+    apply(externallyScaled(2, 4, 4)).isAccepted();
+  }
+
+  @Test
+  void kubectlExplainDescribesScaling() {
+    CommandResult desired = kube.kubectl("explain", "realtimetenant.spec.runtime.replicas.desired");
+    assertThat(desired.succeeded()).as(desired.toString()).isTrue();
+    assertThat(oneLine(desired.stdout())).contains("kubectl scale rtt/<name> --replicas=3")
+        .contains("refused with mode Operator");
+    CommandResult mode = kube.kubectl("explain", "realtimetenant.spec.runtime.autoscaling.mode");
+    assertThat(oneLine(mode.stdout())).contains("ceil(connectedClients / targetClientsPerReplica)")
+        .contains("scale subresource");
+    CommandResult pending = kube.kubectl("explain", "realtimetenant.status.runtime.pendingScaleDown");
+    assertThat(oneLine(pending.stdout())).contains("scaleDownStabilization");
+  }
+
+  @Test
   void rejectsAnUnknownReclaimPolicy() {
     apply(tenant("acme", "slipstream_acme", 1, 3, "Keep"))
         .isRejectedWith("spec.replication.reclaimPolicy: Unsupported value: \"Keep\"", "\"Delete\"", "\"Retain\"");
@@ -383,6 +454,13 @@ class CrdValidationIT {
             replicas: {min: %d, max: %d}
         """.formatted(name, slotName == null ? "" : "slotName: \"" + slotName + "\"", reclaimPolicy,
         minReplicas, maxReplicas);
+  }
+
+  /** The valid tenant {@code acme}, scaled from outside (autoscaling.mode External). */
+  private static String externallyScaled(int min, int max, int desired) {
+    return tenant("acme", "slipstream_acme", min, max, "Delete")
+        .replace("replicas: {min: %d, max: %d}".formatted(min, max),
+            "replicas: {min: %d, max: %d, desired: %d}\n    autoscaling: {mode: External}".formatted(min, max, desired));
   }
 
   /** The valid tenant {@code acme} with {@code limitsYaml} (one field a line) as its {@code spec.limits}. */

@@ -18,21 +18,35 @@ import java.util.stream.Collectors;
  *   <li>{@code SLIPSTREAM_LOG_FORMAT}: {@code text} (default) or {@code json}, one object per line;
  *       read by {@code logback.xml}, checked here so a typo stops the operator instead of silencing it
  *   <li>{@code SLIPSTREAM_LOG_LEVEL}: level of Slipstream's own loggers (default INFO)
+ *   <li>{@code SLIPSTREAM_RUNTIME_REPORT_TIMEOUT}: how old a runtime pod's {@code status.runtime.pods[]}
+ *       entry ({@code reportedAt}) may be before the operator removes it and stops counting its clients
+ *       (ISO-8601 duration or seconds, default 15s: three of the runtime's 5 s report intervals)
  * </ul>
  *
  * @param watchedNamespaces empty means all namespaces
  */
 public record OperatorConfig(
     Set<String> watchedNamespaces, String defaultRuntimeImage, int reconcileThreads, Duration recheckInterval,
-    String logFormat) {
+    String logFormat, Duration runtimeReportTimeout) {
 
   /** The values {@code logback.xml} has an appender for. */
   public static final Set<String> LOG_FORMATS = Set.of("text", "json");
 
   /** The annotation that lets a resource go although its database could not be cleaned up. */
   public static final String FORCE_DELETE_ANNOTATION = "realtime.slipstream.dev/force-delete";
-  /** The field manager for every status the operator writes with server-side apply. */
+  /**
+   * The field manager of the tenant reconciler (conditions, phase, slot, endpoints, the runtime's
+   * objects) and of the publication reconciler's status.
+   */
   public static final String FIELD_MANAGER = "slipstream-operator";
+  /**
+   * The field manager of the runtime's status loop: {@code status.runtime} but its {@code pods}, and the
+   * runtime Deployment's {@code spec.replicas}. A manager of its own because it runs beside the tenant
+   * reconciler: two writers applying under one manager would each drop the other's fields.
+   */
+  public static final String RUNTIME_FIELD_MANAGER = "slipstream-operator-runtime";
+  /** Three of the runtime's report intervals (5 s): one late report is not a dead pod. */
+  public static final Duration DEFAULT_RUNTIME_REPORT_TIMEOUT = Duration.ofSeconds(15);
 
   /** A placeholder until the runtime image is published; the Helm chart sets the real one. */
   public static final String DEFAULT_RUNTIME_IMAGE = "slipstream-runtime:0.1.0";
@@ -44,6 +58,9 @@ public record OperatorConfig(
     }
     if (!LOG_FORMATS.contains(logFormat)) {
       throw new IllegalArgumentException("SLIPSTREAM_LOG_FORMAT must be text or json, not '" + logFormat + "'");
+    }
+    if (runtimeReportTimeout.isNegative() || runtimeReportTimeout.isZero()) {
+      throw new IllegalArgumentException("SLIPSTREAM_RUNTIME_REPORT_TIMEOUT must be positive, not " + runtimeReportTimeout);
     }
   }
 
@@ -62,8 +79,9 @@ public record OperatorConfig(
         ? DEFAULT_RUNTIME_IMAGE : env.get("SLIPSTREAM_RUNTIME_IMAGE").trim();
     int threads = Integer.parseInt(env.getOrDefault("SLIPSTREAM_RECONCILE_THREADS", "10").trim());
     String logFormat = env.getOrDefault("SLIPSTREAM_LOG_FORMAT", "").isBlank() ? "text" : env.get("SLIPSTREAM_LOG_FORMAT").trim();
+    String reportTimeout = env.getOrDefault("SLIPSTREAM_RUNTIME_REPORT_TIMEOUT", "");
     return new OperatorConfig(namespaces, image, threads, duration(env.getOrDefault("SLIPSTREAM_RECHECK_INTERVAL", "30")),
-        logFormat);
+        logFormat, reportTimeout.isBlank() ? DEFAULT_RUNTIME_REPORT_TIMEOUT : duration(reportTimeout));
   }
 
   public boolean watchesAllNamespaces() {

@@ -39,4 +39,19 @@ public final class RuntimeLabels {
     selector.put(INSTANCE, tenant);
     return selector;
   }
+
+  /**
+   * The pods' selector as a string ({@code app.kubernetes.io/name=slipstream-runtime,app.kubernetes.io/instance=acme}):
+   * {@code status.runtime.selector}, which the tenant's scale subresource hands to a HorizontalPodAutoscaler.
+   */
+  public static String selectorString(String tenant) {
+    StringBuilder text = new StringBuilder();
+    selector(tenant).forEach((key, value) -> text.append(text.isEmpty() ? "" : ",").append(key).append('=').append(value));
+    return text.toString();
+  }
+
+  /** What every runtime object and pod of every tenant carries: what the operator's watches select. */
+  public static String everyRuntime() {
+    return NAME + "=" + RUNTIME_APP + "," + MANAGED_BY + "=" + OPERATOR;
+  }
 }

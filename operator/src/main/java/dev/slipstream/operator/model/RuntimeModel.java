@@ -165,15 +165,20 @@ public final class RuntimeModel {
     return RuntimeConfigMap.build(this);
   }
 
-  /** The Deployment at {@code spec.runtime.replicas.min} replicas, before the autoscaler has decided. */
+  /**
+   * The Deployment at {@code spec.runtime.replicas.min} replicas. The operator applies
+   * {@link #generateDeployment(Integer) generateDeployment(null)} instead: the replica count is the
+   * runtime reconciler's.
+   */
   public Deployment generateDeployment() {
     return generateDeployment(minReplicas);
   }
 
   /**
-   * The Deployment at the given replica count, as decided by the autoscaler. Null leaves
-   * {@code spec.replicas} out, so that under server-side apply the operator does not own the field
-   * and an external scaler (autoscaling mode External) can set it.
+   * The Deployment at the given replica count. Null leaves {@code spec.replicas} out, so that the
+   * tenant workflow's server-side apply does not own the field: the runtime reconciler sets it,
+   * under its own field manager, from the clients (autoscaling mode Operator) or from
+   * {@code spec.runtime.replicas.desired} (mode External).
    */
   public Deployment generateDeployment(Integer replicas) {
     return RuntimeDeployment.build(this, replicas);

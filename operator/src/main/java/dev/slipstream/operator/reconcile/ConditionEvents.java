@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Records a Kubernetes Event (core/v1) for every condition that changed between the status a
  * resource had and the one the reconciler is about to write: what {@code kubectl describe} and
- * {@code kubectl get events} show a platform engineer without reading conditions.
+ * {@code kubectl get events} show a platform engineer without reading conditions. The runtime's
+ * scaling decisions are recorded through the same {@link #record(KubernetesClient, HasMetadata,
+ * String, String, String)}.
  *
  * <p>A transition is a new status or a new reason: SecretNotFound followed by DatabaseUnreachable
  * are both False, but each asks for a different fix. The type is Warning for False, Normal
@@ -29,6 +31,8 @@ public final class ConditionEvents {
 
   /** The component events are reported by. */
   public static final String COMPONENT = "slipstream-operator";
+  public static final String NORMAL = "Normal";
+  public static final String WARNING = "Warning";
 
   private static final Logger LOG = LoggerFactory.getLogger(ConditionEvents.class);
   /** The API server rejects longer event messages. */
@@ -54,11 +58,21 @@ public final class ConditionEvents {
   }
 
   private static void record(KubernetesClient client, HasMetadata resource, Condition condition) {
+    // The condition's own message: the event's reason already names the state, its type the severity.
+    record(client, resource, Condition.FALSE.equals(condition.getStatus()) ? WARNING : NORMAL, condition.getReason(),
+        String.valueOf(condition.getMessage()));
+  }
+
+  /**
+   * Records one event about {@code resource}, best effort: a failure is logged, never thrown (the
+   * status, or the change the event explains, stands regardless).
+   *
+   * @param type {@link #NORMAL} or {@link #WARNING}
+   */
+  public static void record(KubernetesClient client, HasMetadata resource, String type, String reason, String message) {
     String namespace = resource.getMetadata().getNamespace();
     try {
       String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-      // The condition's own message: the event's reason already names the state, its type the severity.
-      String message = String.valueOf(condition.getMessage());
       Event event = new EventBuilder()
           .withNewMetadata()
           .withName(resource.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
@@ -73,8 +87,8 @@ public final class ConditionEvents {
           .withUid(resource.getMetadata().getUid())
           .withResourceVersion(resource.getMetadata().getResourceVersion())
           .endInvolvedObject()
-          .withType(Condition.FALSE.equals(condition.getStatus()) ? "Warning" : "Normal")
-          .withReason(condition.getReason())
+          .withType(type)
+          .withReason(reason)
           .withMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message)
           .withFirstTimestamp(now)
           .withLastTimestamp(now)
@@ -84,8 +98,8 @@ public final class ConditionEvents {
           .build();
       client.v1().events().inNamespace(namespace).resource(event).create();
     } catch (RuntimeException e) {
-      LOG.warn("{}/{}: could not record event {} {}: {}", namespace, resource.getMetadata().getName(),
-          condition.getType(), condition.getReason(), e.getMessage());
+      LOG.warn("{}/{}: could not record event {}: {}", namespace, resource.getMetadata().getName(), reason,
+          e.getMessage());
     }
   }
 }

@@ -246,7 +246,8 @@ final class TenantStatus {
       status.setConditions(list);
       status.setSlot(slot);
       status.setEndpoints(endpoints);
-      // Never status.runtime: the runtime pods own their status.runtime.pods[] entries.
+      // Never status.runtime: the runtime pods own their status.runtime.pods[] entries, and the runtime
+      // reconciler (package runtime, a field manager of its own) the rest of it.
       status.setRuntime(null);
       return status;
     }

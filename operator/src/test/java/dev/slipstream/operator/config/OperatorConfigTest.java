@@ -18,6 +18,7 @@ class OperatorConfigTest {
     assertThat(config.reconcileThreads()).isEqualTo(10);
     assertThat(config.recheckInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.logFormat()).isEqualTo("text");
+    assertThat(config.runtimeReportTimeout()).isEqualTo(Duration.ofSeconds(15));
   }
 
   @Test
@@ -27,12 +28,14 @@ class OperatorConfigTest {
         "SLIPSTREAM_RUNTIME_IMAGE", "registry.example/slipstream-runtime:1.2.3",
         "SLIPSTREAM_RECONCILE_THREADS", "3",
         "SLIPSTREAM_RECHECK_INTERVAL", "PT1M",
-        "SLIPSTREAM_LOG_FORMAT", "json"));
+        "SLIPSTREAM_LOG_FORMAT", "json",
+        "SLIPSTREAM_RUNTIME_REPORT_TIMEOUT", "PT20S"));
     assertThat(config.watchedNamespaces()).isEqualTo(Set.of("a", "b"));
     assertThat(config.defaultRuntimeImage()).isEqualTo("registry.example/slipstream-runtime:1.2.3");
     assertThat(config.reconcileThreads()).isEqualTo(3);
     assertThat(config.recheckInterval()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.logFormat()).isEqualTo("json");
+    assertThat(config.runtimeReportTimeout()).isEqualTo(Duration.ofSeconds(20));
   }
 
   @Test
@@ -40,6 +43,12 @@ class OperatorConfigTest {
     assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("SLIPSTREAM_LOG_FORMAT", "xml")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("SLIPSTREAM_LOG_FORMAT must be text or json, not 'xml'");
+  }
+
+  @Test
+  void aZeroReportTimeoutIsRefusedByName() {
+    assertThatThrownBy(() -> OperatorConfig.fromEnv(Map.of("SLIPSTREAM_RUNTIME_REPORT_TIMEOUT", "0")))
+        .hasMessageContaining("SLIPSTREAM_RUNTIME_REPORT_TIMEOUT");
   }
 
   @Test

@@ -24,14 +24,22 @@ import java.util.stream.Stream;
  */
 public final class TestCluster {
 
-  /** Fast rechecks, so tests see a created Secret or a dropped slot within seconds. */
-  public static final OperatorConfig CONFIG = OperatorConfig.fromEnv(Map.of("SLIPSTREAM_RECHECK_INTERVAL", "2"));
+  /**
+   * Fast rechecks, so tests see a created Secret or a dropped slot within seconds. A long report
+   * timeout: the simulated runtime pods report when a test says so, not every 5 s, and a loaded
+   * machine must not have their entries pruned as silent in the middle of a test.
+   */
+  public static final OperatorConfig CONFIG = OperatorConfig.fromEnv(Map.of("SLIPSTREAM_RECHECK_INTERVAL", "2",
+      "SLIPSTREAM_RUNTIME_REPORT_TIMEOUT", "300"));
 
   /** The tenant reconciler's own metrics (slot lag per tenant), for assertions. */
   public static final io.micrometer.prometheusmetrics.PrometheusMeterRegistry METRICS =
       new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
 
   private static TestPostgres postgres;
+  /** The API server behind each client handed out, for kubectl. */
+  private static final Map<KubernetesClient, TestApiServer> SERVERS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<KubernetesClient, Path> KUBECONFIGS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private TestCluster() {
   }
@@ -44,7 +52,55 @@ public final class TestCluster {
   public static synchronized KubernetesClient newServerClient() {
     TestApiServer server = TestApiServer.start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "kube-api-test-stop"));
+    SERVERS.put(server.client(), server);
     return server.client();
+  }
+
+  /** Runs the real {@code kubectl} against the API server the operator extension talks to. */
+  public static dev.slipstream.testing.kube.CommandResult kubectl(LocallyRunOperatorExtension operator, String... args) {
+    KubernetesClient client = operator.getKubernetesClient();
+    TestApiServer server = SERVERS.get(client);
+    if (server == null) {
+      throw new IllegalStateException("the extension's client does not come from TestCluster.newServerClient()");
+    }
+    Path kubeconfig = KUBECONFIGS.computeIfAbsent(client, c -> {
+      try {
+        Path file = Files.createTempFile("slipstream-kubeconfig", ".yaml");
+        file.toFile().deleteOnExit();
+        Files.writeString(file, server.kubeconfigYaml());
+        return file;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    List<String> command = new java.util.ArrayList<>();
+    command.add(server.binaries().kubectl().toString());
+    command.add("--kubeconfig=" + kubeconfig);
+    command.addAll(List.of(args));
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(false)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+      var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+      if (!process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish in 2 minutes");
+      }
+      return new dev.slipstream.testing.kube.CommandResult(process.exitValue(), out.join(), err.join());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running kubectl", e);
+    }
+  }
+
+  private static String read(java.io.InputStream stream) {
+    try (stream) {
+      return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "<unreadable: " + e.getMessage() + ">";
+    }
   }
 
   public static synchronized TestPostgres postgres() {
@@ -57,7 +113,7 @@ public final class TestCluster {
   }
 
   /**
-   * The operator extension for a test class: both reconcilers, one namespace for the class, the
+   * The operator extension for a test class: the three reconcilers, one namespace for the class, the
    * committed CRDs from charts/slipstream/crds. Namespaces are not awaited on deletion: without a
    * kube-controller-manager, no one finalizes them.
    */
@@ -66,6 +122,7 @@ public final class TestCluster {
         .withKubernetesClient(newServerClient())
         .withReconciler(new TenantReconciler(CONFIG, METRICS))
         .withReconciler(new dev.slipstream.operator.publication.PublicationReconciler(CONFIG))
+        .withReconciler(new dev.slipstream.operator.runtime.RuntimeReconciler(CONFIG))
         .withAdditionalCRD(crdFiles())
         .oneNamespacePerClass(true)
         .waitForNamespaceDeletion(false)

@@ -5,7 +5,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 
-/** The runtime pods, with a checksum annotation that rolls them when the Secret or config changes. Desired state only: {@link RuntimeModels#of(Context)}{@code .generateDeployment()}. */
+/**
+ * The runtime pods, with a checksum annotation that rolls them when the Secret or config changes.
+ * Desired state only: {@link RuntimeModels#of(Context)}{@code .generateDeployment(null)}, without
+ * {@code spec.replicas}: the replica count is the runtime reconciler's ({@code runtime} package,
+ * its own field manager), and leaving the field out of this step's server-side apply is what keeps
+ * the two from undoing each other. A new Deployment starts at Kubernetes' default of one replica;
+ * the runtime reconciler sets {@code replicas.min} (or more) as soon as it sees it.
+ */
 public class RuntimeDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, RealtimeTenant> {
 
   public static final String NAME = "deployment";
@@ -16,6 +23,6 @@ public class RuntimeDeploymentDependent extends CRUDKubernetesDependentResource<
 
   @Override
   protected Deployment desired(RealtimeTenant tenant, Context<RealtimeTenant> context) {
-    return RuntimeModels.of(context).generateDeployment();
+    return RuntimeModels.of(context).generateDeployment(null);
   }
 }

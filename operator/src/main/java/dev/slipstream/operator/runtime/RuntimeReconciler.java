@@ -1,0 +1,347 @@
+package dev.slipstream.operator.runtime;
+
+import dev.slipstream.api.v1alpha1.PendingScaleDown;
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.RealtimeTenantStatus;
+import dev.slipstream.api.v1alpha1.RuntimePodStatus;
+import dev.slipstream.api.v1alpha1.RuntimeStatus;
+import dev.slipstream.operator.config.OperatorConfig;
+import dev.slipstream.operator.model.InvalidTenantException;
+import dev.slipstream.operator.model.RuntimeLabels;
+import dev.slipstream.operator.model.RuntimeScaling;
+import dev.slipstream.operator.reconcile.ConditionEvents;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's half of the runtime's status loop, for each tenant: the runtime pods write their
+ * own entries of {@code status.runtime.pods[]}; this reconciler
+ * <ol>
+ *   <li><b>prunes</b> the entries of pods that no longer exist, or that have not reported within
+ *       {@code SLIPSTREAM_RUNTIME_REPORT_TIMEOUT} (a killed pod cannot remove its own), with a
+ *       guarded JSON patch ({@link PodEntryRemoval});
+ *   <li><b>scales</b> the runtime Deployment ({@link Autoscaler}): its {@code spec.replicas} is
+ *       applied under this reconciler's own field manager, every decision an Event on the tenant;
+ *   <li><b>aggregates</b> the rest of {@code status.runtime}: replicas and readyReplicas from the
+ *       Deployment, the leader and the connected clients from the live entries, the pods' label
+ *       selector (for the scale subresource), the scale-down in wait.
+ * </ol>
+ *
+ * <p>Why a reconciler of its own beside {@code TenantReconciler}: the pods report every few seconds,
+ * and each report must be able to scale the runtime at once, so this one reacts to every change of
+ * the tenant (not only to spec changes) and to the tenant's Pods and Deployment. It never touches
+ * the tenant's database, so its pace costs the database nothing, and it keeps scaling while the
+ * database is unreachable. It writes status under its own field manager
+ * ({@link OperatorConfig#RUNTIME_FIELD_MANAGER}), never the {@code pods} list: server-side apply
+ * leaves the pods' entries alone, and the tenant reconciler's fields (conditions, phase, slot) too.
+ */
+@ControllerConfiguration(name = RuntimeReconciler.NAME, fieldManager = OperatorConfig.RUNTIME_FIELD_MANAGER,
+    generationAwareEventProcessing = false)
+@GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 2.0, maxInterval = 60_000)
+public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
+
+  public static final String NAME = "realtimetenant-runtime";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RuntimeReconciler.class);
+  /** A removal that lost a race is tried again this soon, on a fresh read. */
+  private static final Duration RETRY_REMOVAL = Duration.ofSeconds(1);
+
+  private final Duration reportTimeout;
+  private final Clock clock;
+  /** What was last logged per tenant about leader claims and held-back scale-downs: each said once. */
+  private final Map<String, String> logged = new ConcurrentHashMap<>();
+
+  public RuntimeReconciler() {
+    this(OperatorConfig.defaults());
+  }
+
+  public RuntimeReconciler(OperatorConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  RuntimeReconciler(OperatorConfig config, Clock clock) {
+    this.reportTimeout = config.runtimeReportTimeout();
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
+    // Runtime pods and Deployments only (the labels every tenant's runtime carries), each mapped to its
+    // tenant by the instance label: Pods belong to a ReplicaSet, not to the tenant.
+    SecondaryToPrimaryMapper<HasMetadata> byInstance = object -> {
+      String tenant = object.getMetadata().getLabels() == null ? null
+          : object.getMetadata().getLabels().get(RuntimeLabels.INSTANCE);
+      return tenant == null ? Set.of() : Set.of(new ResourceID(tenant, object.getMetadata().getNamespace()));
+    };
+    return List.of(
+        new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, RealtimeTenant.class)
+            .withName("runtime-pods").withLabelSelector(RuntimeLabels.everyRuntime())
+            .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context),
+        new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, RealtimeTenant.class)
+            .withName("runtime-deployments").withLabelSelector(RuntimeLabels.everyRuntime())
+            .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context));
+  }
+
+  @Override
+  public UpdateControl<RealtimeTenant> reconcile(RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    if (tenant.isMarkedForDeletion()) {
+      return UpdateControl.noUpdate();
+    }
+    Instant now = clock.instant();
+    RuntimeStatus runtime = tenant.getStatus() == null ? null : tenant.getStatus().getRuntime();
+    List<RuntimePodStatus> entries = runtime == null || runtime.getPods() == null ? List.of() : runtime.getPods();
+    PodReports reports = PodReports.of(entries, livePods(tenant, context, entries), now, reportTimeout);
+
+    RealtimeTenant current = tenant;
+    Instant recheckAt = reports.nextExpiry();
+    if (!reports.removals().isEmpty()) {
+      RealtimeTenant pruned = remove(tenant, context, reports.removals());
+      if (pruned == null) {
+        recheckAt = earliest(recheckAt, now.plus(RETRY_REMOVAL));
+      } else {
+        current = pruned;
+      }
+    }
+    logLeaderClaims(tenant, reports);
+
+    PendingScaleDown pending = runtime == null ? null : runtime.getPendingScaleDown();
+    Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
+    if (deployment != null) {
+      Autoscaler.Decision decision = decide(tenant, deployment, reports, pending, now);
+      if (decision != null) {
+        scale(tenant, context, deployment, decision);
+        pending = decision.pending();
+        recheckAt = earliest(recheckAt, decision.recheckAt());
+      }
+    }
+
+    RuntimeStatus next = aggregate(tenant, deployment, reports, pending);
+    if (!same(runtime, next)) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(current, patch(tenant, next), context);
+    }
+    UpdateControl<RealtimeTenant> control = UpdateControl.noUpdate();
+    // A little after the moment, so that the entry has expired (or the wait ended) when it runs.
+    return recheckAt == null ? control : control.rescheduleAfter(Duration.between(now, recheckAt).plusMillis(100));
+  }
+
+  /** The tenant's runtime pods that have not terminated, from the informer, and from the API server for entries the informer has not seen. */
+  private static Map<String, PodReports.PodState> livePods(RealtimeTenant tenant, Context<RealtimeTenant> context,
+      List<RuntimePodStatus> entries) {
+    Map<String, PodReports.PodState> pods = new HashMap<>();
+    context.getSecondaryResources(Pod.class).stream().filter(p -> ofTenant(p, tenant) && !terminated(p))
+        .forEach(p -> pods.put(p.getMetadata().getName(), new PodReports.PodState(ready(p))));
+    // A pod may write its entry before the informer has seen it: an entry is "gone" only when the API server says so.
+    for (RuntimePodStatus entry : entries) {
+      if (entry.getName() != null && !pods.containsKey(entry.getName())) {
+        Pod pod = context.getClient().pods().inNamespace(tenant.getMetadata().getNamespace()).withName(entry.getName()).get();
+        if (pod != null && ofTenant(pod, tenant) && !terminated(pod)) {
+          pods.put(pod.getMetadata().getName(), new PodReports.PodState(ready(pod)));
+        }
+      }
+    }
+    return pods;
+  }
+
+  private static boolean ofTenant(Pod pod, RealtimeTenant tenant) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    return labels != null && RuntimeLabels.selector(tenant.getMetadata().getName()).entrySet().stream()
+        .allMatch(l -> l.getValue().equals(labels.get(l.getKey())));
+  }
+
+  private static boolean terminated(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
+  }
+
+  /** Ready as the Service sees it: the Ready condition, and not on its way out. */
+  private static boolean ready(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
+        && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** Removes the entries; the tenant as patched, or null when the list moved under the patch (tried again soon). */
+  private RealtimeTenant remove(RealtimeTenant tenant, Context<RealtimeTenant> context, List<PodReports.Removal> removals) {
+    String key = key(tenant);
+    try {
+      RealtimeTenant patched = context.getClient().resources(RealtimeTenant.class)
+          .inNamespace(tenant.getMetadata().getNamespace()).withName(tenant.getMetadata().getName())
+          .subresource("status")
+          .patch(new PatchContext.Builder().withPatchType(PatchType.JSON)
+              .withFieldManager(OperatorConfig.RUNTIME_FIELD_MANAGER).build(), PodEntryRemoval.jsonPatch(removals));
+      removals.forEach(r -> LOG.info("{}: removed the status.runtime.pods entry of {}: {}", key, r.name(),
+          r.describe(reportTimeout)));
+      return patched;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 422) {
+        throw e;
+      }
+      LOG.debug("{}: the status.runtime.pods entries moved while removing {}; trying again: {}", key,
+          removals.stream().map(PodReports.Removal::name).toList(), e.getMessage());
+      return null;
+    }
+  }
+
+  private void logLeaderClaims(RealtimeTenant tenant, PodReports reports) {
+    List<RuntimePodStatus> claims = reports.leaderClaims();
+    String key = key(tenant) + "/leader";
+    if (claims.size() < 2) {
+      logged.remove(key);
+      return;
+    }
+    String said = claims.stream().map(c -> c.getName() + " (reported " + c.getReportedAt() + ")")
+        .collect(Collectors.joining(", "));
+    if (!said.equals(logged.put(key, said))) {
+      LOG.warn("{}: {} pods report role Leader: {}; status.runtime.leader names the most recent, {}", key(tenant),
+          claims.size(), said, claims.getFirst().getName());
+    }
+  }
+
+  /** The autoscaler's decision, or null when the tenant's scaling spec cannot be read. */
+  private Autoscaler.Decision decide(RealtimeTenant tenant, Deployment deployment, PodReports reports,
+      PendingScaleDown pending, Instant now) {
+    RuntimeScaling scaling;
+    try {
+      scaling = RuntimeScaling.of(tenant);
+    } catch (InvalidTenantException e) {
+      LOG.warn("{}: not scaling the runtime: {}", key(tenant), e.getMessage());
+      return null;
+    }
+    Autoscaler.Decision decision = Autoscaler.decide(scaling, replicas(deployment), reports.connectedClients(),
+        reports.unreported(), pending, now);
+    String key = key(tenant) + "/held";
+    if (decision.heldBack() == null) {
+      logged.remove(key);
+    } else if (!decision.heldBack().equals(logged.put(key, decision.heldBack()))) {
+      LOG.info("{}: not scaling the runtime down from {} while {}", key(tenant), replicas(deployment), decision.heldBack());
+    }
+    return decision;
+  }
+
+  /** Sets the Deployment's replicas when they change, or when this reconciler does not own them yet. */
+  @SuppressWarnings("unchecked")
+  private void scale(RealtimeTenant tenant, Context<RealtimeTenant> context, Deployment deployment,
+      Autoscaler.Decision decision) {
+    int current = replicas(deployment);
+    if (decision.replicas() != current || !ownsReplicas(deployment)) {
+      Deployment patch = new DeploymentBuilder()
+          .withNewMetadata().withName(deployment.getMetadata().getName())
+          .withNamespace(deployment.getMetadata().getNamespace()).endMetadata()
+          .withNewSpec().withReplicas(decision.replicas()).endSpec()
+          .build();
+      Deployment applied = context.getClient().apps().deployments().inNamespace(deployment.getMetadata().getNamespace())
+          .resource(patch).patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
+              .withFieldManager(OperatorConfig.RUNTIME_FIELD_MANAGER).withForce(true).build());
+      // The next reconcile (the pods report every few seconds) must see this count, not the informer's older one.
+      ((InformerEventSource<Deployment, RealtimeTenant>) context.eventSourceRetriever().getEventSourceFor(Deployment.class))
+          .handleRecentResourceUpdate(ResourceID.fromResource(applied), applied, deployment);
+    }
+    if (decision.event() != null) {
+      LOG.info("{}: {}", key(tenant), decision.event().message());
+      ConditionEvents.record(context.getClient(), tenant, ConditionEvents.NORMAL, decision.event().reason(),
+          decision.event().message());
+    }
+  }
+
+  /** Whether {@code spec.replicas} is in this reconciler's field manager's set. */
+  static boolean ownsReplicas(Deployment deployment) {
+    List<ManagedFieldsEntry> managed = deployment.getMetadata().getManagedFields();
+    return managed != null && managed.stream()
+        .filter(m -> OperatorConfig.RUNTIME_FIELD_MANAGER.equals(m.getManager()) && m.getFieldsV1() != null)
+        .map(m -> m.getFieldsV1().getAdditionalProperties().get("f:spec"))
+        .anyMatch(spec -> spec instanceof Map<?, ?> fields && fields.containsKey("f:replicas"));
+  }
+
+  /** The Deployment's {@code spec.replicas}; Kubernetes' default, 1, when unset. */
+  private static int replicas(Deployment deployment) {
+    return deployment.getSpec() == null || deployment.getSpec().getReplicas() == null ? 1
+        : deployment.getSpec().getReplicas();
+  }
+
+  private static RuntimeStatus aggregate(RealtimeTenant tenant, Deployment deployment, PodReports reports,
+      PendingScaleDown pending) {
+    RuntimeStatus status = new RuntimeStatus();
+    // Never the pods: each entry is its pod's (and server-side apply leaves what this manager does not send alone).
+    status.setPods(null);
+    if (deployment != null) {
+      status.setReplicas(deployment.getStatus() == null || deployment.getStatus().getReplicas() == null ? 0
+          : deployment.getStatus().getReplicas());
+      status.setReadyReplicas(deployment.getStatus() == null || deployment.getStatus().getReadyReplicas() == null ? 0
+          : deployment.getStatus().getReadyReplicas());
+    }
+    status.setLeader(reports.leader().orElse(null));
+    status.setConnectedClients(reports.connectedClients());
+    status.setSelector(RuntimeLabels.selectorString(tenant.getMetadata().getName()));
+    status.setPendingScaleDown(pending);
+    return status;
+  }
+
+  /** Whether the status already says what this reconciler would write. */
+  static boolean same(RuntimeStatus current, RuntimeStatus next) {
+    if (current == null) {
+      return false;
+    }
+    return Objects.equals(current.getReplicas(), next.getReplicas())
+        && Objects.equals(current.getReadyReplicas(), next.getReadyReplicas())
+        && Objects.equals(current.getLeader(), next.getLeader())
+        && Objects.equals(current.getConnectedClients(), next.getConnectedClients())
+        && Objects.equals(current.getSelector(), next.getSelector())
+        && Objects.equals(pendingKey(current.getPendingScaleDown()), pendingKey(next.getPendingScaleDown()));
+  }
+
+  private static List<Object> pendingKey(PendingScaleDown pending) {
+    return pending == null ? null : java.util.Arrays.asList(pending.getSince(), pending.getReplicas());
+  }
+
+  /** The server-side apply patch: the tenant's identity and {@code status.runtime} without its pods. */
+  static RealtimeTenant patch(RealtimeTenant tenant, RuntimeStatus runtime) {
+    RealtimeTenant patch = new RealtimeTenant();
+    patch.setMetadata(new ObjectMetaBuilder().withName(tenant.getMetadata().getName())
+        .withNamespace(tenant.getMetadata().getNamespace()).build());
+    patch.setSpec(null);
+    RealtimeTenantStatus status = new RealtimeTenantStatus();
+    status.setConditions(null);
+    status.setRuntime(runtime);
+    patch.setStatus(status);
+    return patch;
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
+  }
+
+  private static String key(RealtimeTenant tenant) {
+    return tenant.getMetadata().getNamespace() + "/" + tenant.getMetadata().getName();
+  }
+}
