@@ -2,6 +2,7 @@ package dev.slipstream.runtime;
 
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
 import dev.slipstream.runtime.auth.AuthSettings;
+import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.config.RuntimeConfig;
 import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.replication.ReplicationSettings;
@@ -117,6 +118,41 @@ public final class Main {
       throw new IllegalArgumentException(RuntimeConfig.ACCESS_RULES.name() + ": " + ex.getMessage());
     }
     return new RuntimeSettings(replication, server, RuntimeConfig.RESUME_RING_EVENTS.read(env),
-        AuthSettings.fromEnvironment(env), access, limits);
+        AuthSettings.fromEnvironment(env), access, limits, cluster(env, server.host()));
+  }
+
+  /**
+   * The pod's part in its tenant, or null without {@code SLIPSTREAM_TENANT} (the runtime then runs alone). With
+   * it, the pod's name and namespace are required: the operator sets them from the downward API.
+   */
+  static ClusterSettings cluster(Map<String, String> env, String listenHost) {
+    String tenant = RuntimeConfig.TENANT.read(env);
+    // Read whether or not they are used, so that a malformed value stops the process with its name.
+    String pod = RuntimeConfig.POD_NAME.read(env);
+    String namespace = RuntimeConfig.POD_NAMESPACE.read(env);
+    String podIp = RuntimeConfig.POD_IP.read(env);
+    String lease = RuntimeConfig.LEADER_LEASE.read(env);
+    int relayPort = RuntimeConfig.RELAY_PORT.read(env);
+    Duration leaseDuration = RuntimeConfig.LEASE_DURATION.read(env);
+    Duration statusInterval = RuntimeConfig.STATUS_INTERVAL.read(env);
+    if (tenant == null) {
+      return null;
+    }
+    if (pod == null) {
+      throw new IllegalArgumentException(RuntimeConfig.POD_NAME.name() + " must be set when "
+          + RuntimeConfig.TENANT.name() + " is (the pod's name, from the downward API)");
+    }
+    if (namespace == null) {
+      throw new IllegalArgumentException(RuntimeConfig.POD_NAMESPACE.name() + " must be set when "
+          + RuntimeConfig.TENANT.name() + " is (the pod's namespace, from the downward API)");
+    }
+    String relayHost = podIp != null ? podIp : "0.0.0.0".equals(listenHost) ? "127.0.0.1" : listenHost;
+    try {
+      return new ClusterSettings(tenant, namespace, pod, relayHost,
+          lease != null ? lease : ClusterSettings.defaultLease(tenant), relayPort, leaseDuration, statusInterval);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(RuntimeConfig.LEASE_DURATION.name() + " or "
+          + RuntimeConfig.STATUS_INTERVAL.name() + ": " + e.getMessage());
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.slipstream.runtime;
 import dev.slipstream.runtime.admission.ClientAdmission;
 import dev.slipstream.runtime.auth.AuthSettings;
 import dev.slipstream.runtime.auth.TokenVerifier;
+import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.fanout.FanOut;
 import dev.slipstream.runtime.limits.LimitMetrics;
 import dev.slipstream.runtime.limits.TenantLimits;
@@ -147,9 +148,16 @@ public final class RealtimeRuntime implements AutoCloseable {
    * @param auth how apikeys and access tokens are verified (disabled: every client is anonymous)
    * @param access claim-based row access rules
    * @param limits the tenant's limits
+   * @param cluster how the pod takes part in its tenant (Lease, relay, status); null: it runs alone
    */
   public record RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents,
-      AuthSettings auth, AccessPolicy access, TenantLimits limits) {
+      AuthSettings auth, AccessPolicy access, TenantLimits limits, ClusterSettings cluster) {
+
+    /** Alone: streams the slot itself and reports nowhere. */
+    public RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents,
+        AuthSettings auth, AccessPolicy access, TenantLimits limits) {
+      this(replication, server, resumeRingEvents, auth, access, limits, null);
+    }
 
     /** Without authentication or access rules, with the default limits: dev mode and tests. */
     public RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents) {

@@ -247,4 +247,38 @@ class MainTest {
       throw new UnsupportedOperationException("the runtime reads its variables by name");
     }
   }
+
+  @Test
+  void runsAloneWithoutATenant() {
+    assertThat(Main.fromEnvironment(minimal()).cluster()).isNull();
+  }
+
+  @Test
+  void takesPartInItsTenantWithTheDownwardApi() {
+    Map<String, String> env = minimal();
+    env.put("SLIPSTREAM_TENANT", "acme");
+    env.put("SLIPSTREAM_POD_NAME", "acme-runtime-7d9f-x2k4p");
+    env.put("SLIPSTREAM_POD_NAMESPACE", "tenants");
+    env.put("SLIPSTREAM_POD_IP", "10.1.2.3");
+    env.put("SLIPSTREAM_RELAY_PORT", "4101");
+    var cluster = Main.fromEnvironment(env).cluster();
+    assertThat(cluster.tenant()).isEqualTo("acme");
+    assertThat(cluster.pod()).isEqualTo("acme-runtime-7d9f-x2k4p");
+    assertThat(cluster.namespace()).isEqualTo("tenants");
+    assertThat(cluster.lease()).isEqualTo("acme-runtime-leader");
+    assertThat(cluster.relayAddress()).isEqualTo("10.1.2.3:4101");
+    assertThat(cluster.leaseDuration()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(cluster.statusInterval()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aTenantWithoutItsPodIsRefusedByName() {
+    Map<String, String> env = minimal();
+    env.put("SLIPSTREAM_TENANT", "acme");
+    env.put("SLIPSTREAM_POD_NAMESPACE", "tenants");
+    assertThatThrownBy(() -> Main.fromEnvironment(env)).hasMessageStartingWith("SLIPSTREAM_POD_NAME must be set");
+    env.put("SLIPSTREAM_POD_NAME", "p");
+    env.put("SLIPSTREAM_LEASE_DURATION", "1s");
+    assertThatThrownBy(() -> Main.fromEnvironment(env)).hasMessageContaining("SLIPSTREAM_LEASE_DURATION");
+  }
 }

@@ -39,6 +39,11 @@ final class RuntimeConfigMap {
     put(data, RuntimeConfig.PUBLICATIONS, model.publicationNames());
     put(data, RuntimeConfig.ACCESS_RULES, model.accessRules());
     put(data, RuntimeConfig.PORT, RuntimeModel.HTTP_PORT);
+    // The tenant's pods elect a leader on this Lease and relay on this port; the pod's own name,
+    // namespace and address come from the downward API (RuntimeDeployment).
+    put(data, RuntimeConfig.TENANT, model.tenantName());
+    put(data, RuntimeConfig.LEADER_LEASE, model.names().leaderLease());
+    put(data, RuntimeConfig.RELAY_PORT, RuntimeModel.RELAY_PORT);
     put(data, RuntimeConfig.CLIENT_BUFFER_BYTES, limits.clientBufferBytes());
     put(data, RuntimeConfig.MAX_PAYLOAD_BYTES, limits.maxPayloadBytes());
     put(data, RuntimeConfig.MAX_CLIENTS, limits.maxClients());

@@ -104,6 +104,11 @@ final class RuntimeDeployment {
         .build();
   }
 
+  private static EnvVar fromField(String name, String fieldPath) {
+    return new EnvVarBuilder().withName(name)
+        .withNewValueFrom().withNewFieldRef().withFieldPath(fieldPath).endFieldRef().endValueFrom().build();
+  }
+
   /** Secrets by reference only: the values never appear in the Deployment or the ConfigMap. */
   private static List<EnvVar> env(RuntimeModel model) {
     DatabaseConnection database = model.database();
@@ -115,6 +120,10 @@ final class RuntimeDeployment {
       env.add(fromSecret(RuntimeConfig.JWT_SECRET.name(), jwt.getName(), jwt.getKey()));
     }
     env.add(new EnvVarBuilder().withName(RuntimeConfig.SPILL_DIR.name()).withValue(SPILL_DIR).build());
+    // Who this pod is, for the Lease and its status entry, and where the other pods reach its relay.
+    env.add(fromField(RuntimeConfig.POD_NAME.name(), "metadata.name"));
+    env.add(fromField(RuntimeConfig.POD_NAMESPACE.name(), "metadata.namespace"));
+    env.add(fromField(RuntimeConfig.POD_IP.name(), "status.podIP"));
     return env;
   }
 

@@ -112,7 +112,12 @@ class RuntimeDeploymentTest {
       assertThat(source.getPrefix()).isNull();
     });
     assertThat(container.getEnv()).extracting(EnvVar::getName).containsExactly("SLIPSTREAM_DB_USER",
-        "SLIPSTREAM_DB_PASSWORD", "SLIPSTREAM_JWT_SECRET", "SLIPSTREAM_SPILL_DIR");
+        "SLIPSTREAM_DB_PASSWORD", "SLIPSTREAM_JWT_SECRET", "SLIPSTREAM_SPILL_DIR", "SLIPSTREAM_POD_NAME",
+        "SLIPSTREAM_POD_NAMESPACE", "SLIPSTREAM_POD_IP");
+    assertThat(env("SLIPSTREAM_POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    assertThat(env("SLIPSTREAM_POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(env("SLIPSTREAM_POD_IP").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
     assertSecret(env("SLIPSTREAM_DB_USER"), "acme-db", "username");
     assertSecret(env("SLIPSTREAM_DB_PASSWORD"), "acme-db", "password");
     assertSecret(env("SLIPSTREAM_JWT_SECRET"), "acme-jwt", "secret");

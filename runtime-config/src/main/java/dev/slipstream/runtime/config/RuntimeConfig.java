@@ -44,6 +44,26 @@ public final class RuntimeConfig {
       .defaultsTo("30s", "how long the slot may deliver nothing before the runtime writes a heartbeat message into "
           + "the database, so the slot follows the server's WAL");
 
+  // The tenant's pods: one streams the slot (the Lease holder) and relays to the others. Without
+  // SLIPSTREAM_TENANT and the pod's name and namespace the runtime runs alone and streams itself.
+  public static final Setting<String> TENANT = Setting.text("SLIPSTREAM_TENANT")
+      .optional("the RealtimeTenant's name: the runtime then takes part in its Lease and writes its status entry");
+  public static final Setting<String> POD_NAME = Setting.text("SLIPSTREAM_POD_NAME")
+      .optional("this pod's name (downward API): its Lease identity and the key of its status entry");
+  public static final Setting<String> POD_NAMESPACE = Setting.text("SLIPSTREAM_POD_NAMESPACE")
+      .optional("the namespace of the pod and the tenant (downward API)");
+  public static final Setting<String> POD_IP = Setting.text("SLIPSTREAM_POD_IP")
+      .optional("the address other pods reach this pod's relay at (downward API); default SLIPSTREAM_HOST");
+  public static final Setting<String> LEADER_LEASE = Setting.text("SLIPSTREAM_LEADER_LEASE")
+      .optional("the tenant's Lease; default <tenant>-runtime-leader");
+  public static final Setting<Integer> RELAY_PORT = Setting.integer("SLIPSTREAM_RELAY_PORT")
+      .defaultsTo("4001", "port of the relay the leader serves the other pods on");
+  public static final Setting<Duration> LEASE_DURATION = Setting.duration("SLIPSTREAM_LEASE_DURATION")
+      .defaultsTo("5s", "how long a Lease holds without renewal; the leader stops streaming before it runs out, "
+          + "and a new leader takes over after it");
+  public static final Setting<Duration> STATUS_INTERVAL = Setting.duration("SLIPSTREAM_STATUS_INTERVAL")
+      .defaultsTo("5s", "how often the pod writes its status entry (and at once when its role changes)");
+
   // Where clients connect, and what one client may cost.
   public static final Setting<String> HOST = Setting.text("SLIPSTREAM_HOST")
       .defaultsTo("0.0.0.0", "address the WebSocket/SSE server listens on");
@@ -124,6 +144,7 @@ public final class RuntimeConfig {
   public static final List<Setting<?>> ALL = List.of(
       DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
       HEARTBEAT_INTERVAL,
+      TENANT, POD_NAME, POD_NAMESPACE, POD_IP, LEADER_LEASE, RELAY_PORT, LEASE_DURATION, STATUS_INTERVAL,
       HOST, PORT, CLIENT_BUFFER_BYTES, MAX_PAYLOAD_BYTES, MAX_CLIENT_BYTES_HELD, CLIENT_INBOUND_BYTES_PER_SECOND,
       HANDSHAKE_TIMEOUT, IDLE_TIMEOUT,
       MAX_CLIENTS, MAX_CHANNELS_PER_CLIENT, MAX_JOINS_PER_SECOND, MAX_EVENTS_PER_SECOND,

@@ -28,7 +28,7 @@ class RuntimeConfigTest {
     assertThat(RuntimeConfig.ALL).containsExactlyInAnyOrderElementsOf(constants).doesNotHaveDuplicates();
     assertThat(RuntimeConfig.names()).hasSize(RuntimeConfig.ALL.size());
     assertThat(RuntimeConfig.byName("SLIPSTREAM_DB_HOST")).containsSame(RuntimeConfig.DB_HOST);
-    assertThat(RuntimeConfig.byName("SLIPSTREAM_TENANT")).isEmpty();
+    assertThat(RuntimeConfig.byName("SLIPSTREAM_NO_SUCH_VARIABLE")).isEmpty();
   }
 
   @Test
