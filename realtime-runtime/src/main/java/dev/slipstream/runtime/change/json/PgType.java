@@ -248,6 +248,31 @@ public final class PgType {
     return new PgType(oid, namespace, name, Rendering.ARRAY, elementType, (byte) ',');
   }
 
+  /**
+   * A type from everything it consists of, as its accessors report it: how the relay rebuilds on a
+   * follower pod the type a leader described. The built-in instance when the parts are exactly a
+   * built-in type's, else a new type.
+   *
+   * @param elementType the element type; required for (and only for) {@link Rendering#ARRAY}
+   * @param delimiter the array element delimiter, a single-byte character
+   */
+  public static PgType of(int oid, String namespace, String name, Rendering rendering, PgType elementType,
+      char delimiter) {
+    Objects.requireNonNull(rendering, "rendering");
+    if ((rendering == Rendering.ARRAY) != (elementType != null)) {
+      throw new IllegalArgumentException("an element type goes with (and only with) an ARRAY rendering: " + name);
+    }
+    if (delimiter > 0xFF) {
+      throw new IllegalArgumentException("not a single-byte delimiter: " + (int) delimiter);
+    }
+    PgType known = builtIn(oid);
+    if (known != null && known.namespace.equals(namespace) && known.name.equals(name)
+        && known.rendering == rendering && known.element == elementType && known.delimiter == (byte) delimiter) {
+      return known;
+    }
+    return new PgType(oid, namespace, name, rendering, elementType, (byte) delimiter);
+  }
+
   /** The type's OID; 0 for the element of a user-defined array (a Type message doesn't say). */
   public int oid() {
     return oid;

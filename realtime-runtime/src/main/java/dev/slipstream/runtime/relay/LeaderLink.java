@@ -1,0 +1,165 @@
+package dev.slipstream.runtime.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection of a follower to the leader, on the client's event loop: answers the challenge,
+ * checks the leader's proof, hands the stream to the {@link RelayFeed}, and acknowledges once per
+ * batch of frames read (after the sink took them). A frame the leader should not send, or silence
+ * longer than five keepalive intervals, ends the connection; the client reconnects.
+ */
+final class LeaderLink extends ChannelInboundHandlerAdapter {
+
+  static final String TIMEOUT = "timeout";
+  /** Frames from the leader, once it proved the secret: an event may be as large as PostgreSQL's 1 GB. */
+  private static final int MAX_FRAME_BYTES = Integer.MAX_VALUE - 64;
+
+  private final RelayClient client;
+  private final RelayFeed feed;
+  private final FrameDecoder decoder;
+  private final byte[] nonce = RelayAuth.nonce();
+  private byte[] serverNonce;
+  private boolean welcomed;
+  private long receivedBytes;
+  private long ackedBytes;
+  private long ackedEndLsn;
+  private boolean failed;
+
+  LeaderLink(RelayClient client, RelayFeed feed, FrameDecoder decoder) {
+    this.client = client;
+    this.feed = feed;
+    this.decoder = decoder;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf frame = (ByteBuf) msg;
+    try {
+      if (failed) {
+        return; // frames decoded from the same read as the one that ended the connection
+      }
+      read(ctx, Frames.type(frame), frame);
+    } catch (RelayProtocolException e) {
+      fail("the leader's relay at " + client.leaderName() + " sent a malformed frame: " + e.getMessage());
+      ctx.close();
+    } catch (RuntimeException e) { // the sink or the backlog failed: a bug; start over from what was fed
+      failed = true;
+      client.sinkFailed(e);
+      ctx.close();
+    } finally {
+      frame.release();
+    }
+  }
+
+  private void read(ChannelHandlerContext ctx, int type, ByteBuf frame) {
+    ByteBuf body = Frames.body(frame);
+    if (!welcomed) {
+      switch (type) {
+        case Frames.CHALLENGE -> challenge(ctx, Frames.readChallenge(body));
+        case Frames.WELCOME -> welcome(ctx, Frames.readWelcome(body));
+        case Frames.REFUSED -> refused(ctx, Frames.readRefused(body));
+        default -> throw new RelayProtocolException(Frames.name(type) + " before WELCOME");
+      }
+      return;
+    }
+    receivedBytes += frame.readableBytes();
+    switch (type) {
+      case Frames.CHUNK -> feed.chunk(frame);
+      case Frames.COMMIT -> feed.commit(Frames.readLsn(body, "COMMIT"));
+      case Frames.GAP -> feed.gap(Frames.readLsn(body, "GAP"));
+      case Frames.KEEPALIVE -> Wire.end(body, "KEEPALIVE");
+      default -> throw new RelayProtocolException("unexpected " + Frames.name(type) + " frame from the leader");
+    }
+  }
+
+  private void challenge(ChannelHandlerContext ctx, Frames.Challenge challenge) {
+    if (serverNonce != null) {
+      throw new RelayProtocolException("a second CHALLENGE");
+    }
+    if (challenge.version() != Frames.VERSION) {
+      fail("the leader's relay speaks protocol version " + challenge.version() + ", this pod "
+          + Frames.VERSION);
+      ctx.close();
+      return;
+    }
+    serverNonce = challenge.nonce();
+    long from = feed.lastEndLsn();
+    boolean resuming = feed.resuming();
+    byte[] mac = client.auth().helloMac(serverNonce, nonce, client.pod(), resuming, from);
+    ctx.writeAndFlush(Frames.hello(ctx.alloc(), new Frames.Hello(Frames.VERSION, client.pod(), resuming, from, nonce,
+        mac)), ctx.voidPromise());
+  }
+
+  private void welcome(ChannelHandlerContext ctx, Frames.Welcome welcome) {
+    if (serverNonce == null) {
+      throw new RelayProtocolException("WELCOME before CHALLENGE");
+    }
+    byte[] expected = client.auth().welcomeMac(nonce, serverNonce, welcome.startLsn(), welcome.serverWalEnd(),
+        welcome.keepaliveMillis());
+    if (!RelayAuth.same(expected, welcome.mac())) {
+      fail("the relay at " + client.leaderName() + " could not prove it holds the tenant's secret");
+      ctx.close();
+      return;
+    }
+    welcomed = true;
+    decoder.limit(MAX_FRAME_BYTES);
+    long idle = Math.max(Duration.ofSeconds(2).toMillis(), 5L * Math.max(1, welcome.keepaliveMillis()));
+    ctx.pipeline().replace(TIMEOUT, TIMEOUT, new ReadTimeoutHandler(idle, TimeUnit.MILLISECONDS));
+    ackedEndLsn = feed.lastEndLsn();
+    client.following(welcome.startLsn());
+    feed.welcome(welcome.startLsn(), welcome.serverWalEnd());
+  }
+
+  private void refused(ChannelHandlerContext ctx, String reason) {
+    fail(reason.equals(RelayMetrics.BAD_SECRET) ? "the leader's relay refused this pod's secret"
+        : "the leader's relay refused this pod: " + Logs.safe(reason));
+    ctx.close();
+  }
+
+  /** One ACK per batch read, when the follower got further. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    long endLsn = feed.lastEndLsn();
+    if (welcomed && ctx.channel().isActive() && (Lsn.after(endLsn, ackedEndLsn) || receivedBytes > ackedBytes)) {
+      ackedEndLsn = endLsn;
+      ackedBytes = receivedBytes;
+      ctx.writeAndFlush(Frames.ack(ctx.alloc(), new Frames.Ack(endLsn, receivedBytes)), ctx.voidPromise());
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof ReadTimeoutException) {
+      fail(welcomed ? "the leader's relay at " + client.leaderName() + " went silent"
+          : "the leader's relay at " + client.leaderName() + " did not complete the handshake");
+    } else if (cause.getCause() instanceof RelayProtocolException e) {
+      fail("the leader's relay at " + client.leaderName() + " sent a malformed frame: " + e.getMessage());
+    } else {
+      fail("lost the connection to the leader's relay at " + client.leaderName() + ": "
+          + RelayClient.describe(cause));
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (!failed) {
+      client.failed(welcomed ? "lost the connection to the leader's relay at " + client.leaderName()
+          : "the leader's relay at " + client.leaderName() + " closed the connection during the handshake");
+    }
+    client.disconnected();
+    ctx.fireChannelInactive();
+  }
+
+  private void fail(String problem) {
+    failed = true;
+    client.failed(problem);
+  }
+}

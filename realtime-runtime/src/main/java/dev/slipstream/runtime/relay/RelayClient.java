@@ -1,0 +1,269 @@
+package dev.slipstream.runtime.relay;
+
+import dev.slipstream.runtime.change.ChangeSink;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A follower's side of the relay: connects to the leader's {@link RelayServer}, proves the tenant's
+ * secret (and checks the leader's proof), and feeds the stream to a {@link ChangeSink} (the pod's
+ * fan-out) exactly as the replication source would: {@code streamStartsAt} at each WELCOME, then
+ * events and commits in order, each once. Everything runs on the client's own single event-loop
+ * thread.
+ *
+ * <p><b>The backlog.</b> The client also appends what it feeds to the pod's {@link RelayBacklog},
+ * itself, as the frames arrived (a copy, no re-encoding): pass the fan-out as the sink, not a tee
+ * to the backlog. Should this pod become the leader, its relay serves the others from that backlog.
+ *
+ * <p><b>Exactly once.</b> The client starts from a {@link StreamPoint} (what the pod fed before, say
+ * as the leader) and keeps it across reconnects: it resumes there, and drops what it is sent up to
+ * it (a new leader that had less than this pod resends what this pod has). When the leader no longer
+ * has everything after it, GAP says from where it goes on: {@code onGap} is called with that LSN
+ * (mark the resume ring). After {@code sink.committed} returns, the commit is acknowledged; the
+ * leader confirms to PostgreSQL only what its followers acknowledged.
+ *
+ * <p><b>Reconnects</b> with jittered exponential backoff until {@link #close()}; {@link #connected()}
+ * and {@link #problem()} say how it goes. Once {@link #close()} returns, the sink, the backlog and
+ * {@code onGap} are never called again. Meters: {@link RelayMetrics}.
+ */
+public final class RelayClient implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RelayClient.class);
+
+  /**
+   * @param handshakeTimeout how long the leader has to complete the handshake
+   * @param initialBackoff the first pause before reconnecting, doubled up to {@code maxBackoff}
+   */
+  public record Settings(Duration connectTimeout, Duration handshakeTimeout, Duration initialBackoff,
+      Duration maxBackoff) {
+
+    public static final Settings DEFAULTS = new Settings(Duration.ofSeconds(5), Duration.ofSeconds(5),
+        Duration.ofMillis(100), Duration.ofSeconds(5));
+  }
+
+  private final InetSocketAddress leader;
+  private final String pod;
+  private final RelayAuth auth;
+  private final RelayFeed feed;
+  private final Settings settings;
+  private final RelayMetrics metrics;
+  private final EventLoopGroup group;
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private volatile boolean closed;
+  private volatile boolean connected;
+  private volatile String problem;
+  private volatile Channel channel;
+  /** Owned by the loop. */
+  private Duration backoff;
+  private String lastLogged;
+
+  /**
+   * @param secret the tenant's shared secret (copied; never logged)
+   * @param from what the pod fed before: {@link StreamPoint#NONE} for a pod that starts now
+   */
+  public RelayClient(InetSocketAddress leader, String pod, byte[] secret, ChangeSink sink, RelayBacklog backlog,
+      StreamPoint from, LongConsumer onGap, RelayMetrics metrics, Settings settings) {
+    this.leader = leader;
+    this.pod = pod;
+    this.auth = new RelayAuth(secret);
+    this.settings = settings;
+    this.backoff = settings.initialBackoff();
+    this.metrics = metrics;
+    this.feed = new RelayFeed(sink, backlog, lsn -> {
+      metrics.gap();
+      onGap.accept(lsn);
+    }, from);
+    this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay-client", true),
+        NioIoHandler.newFactory());
+    this.loop = group.next();
+    this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel channel) {
+            FrameDecoder decoder = new FrameDecoder(RelayServer.MAX_INBOUND_FRAME_BYTES);
+            channel.pipeline().addLast(decoder)
+                .addLast(LeaderLink.TIMEOUT, new ReadTimeoutHandler(settings.handshakeTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS))
+                .addLast(new LeaderLink(RelayClient.this, feed, decoder));
+          }
+        });
+  }
+
+  public RelayClient start() {
+    loop.execute(this::connect);
+    return this;
+  }
+
+  /** Following the leader now: the handshake succeeded and the connection is open. */
+  public boolean connected() {
+    return connected;
+  }
+
+  /** Why the client is not following, for readiness and the pod's status; null when it is. */
+  public String problem() {
+    return problem;
+  }
+
+  /** What the sink has been fed: a pod that turns leader resumes its own stream from here. */
+  public StreamPoint fed() {
+    return feed.fed();
+  }
+
+  /** Stops for good; once this returns, the sink, the backlog and {@code onGap} are not called again. */
+  @Override
+  public void close() {
+    closed = true;
+    feed.stop();
+    connected(false);
+    if (loop.inEventLoop()) {
+      closeChannel();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      return;
+    }
+    try {
+      // A barrier: a frame being fed when stop() was called is done once this task has run.
+      if (!loop.submit(this::closeChannel).awaitUninterruptibly(10, TimeUnit.SECONDS)) {
+        log.warn("Relay: the sink is still busy 10 s after the client was closed");
+      }
+    } catch (RejectedExecutionException e) {
+      // the loop has terminated: nothing runs on it any more
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
+
+  /** The current connection (tests pause its reading). */
+  Channel channel() {
+    return channel;
+  }
+
+  String pod() {
+    return pod;
+  }
+
+  RelayAuth auth() {
+    return auth;
+  }
+
+  String leaderName() {
+    return leader.getHostString() + ":" + leader.getPort();
+  }
+
+  void following(long startLsn) {
+    connected(true);
+    problem = null;
+    lastLogged = null;
+    backoff = settings.initialBackoff();
+    log.info("Following the leader's relay at {} from LSN {} (it starts at LSN {})", leaderName(),
+        Lsn.format(feed.lastEndLsn()), Lsn.format(startLsn));
+  }
+
+  void failed(String problem) {
+    if (closed) {
+      return;
+    }
+    connected(false);
+    this.problem = problem;
+    if (!problem.equals(lastLogged)) { // once per distinct problem, not once per retry
+      log.warn("Relay: {}", problem);
+      lastLogged = problem;
+    }
+  }
+
+  void sinkFailed(RuntimeException e) {
+    log.warn("Relay: feeding the stream failed; reconnecting", e);
+    failed("feeding the leader's stream failed: " + e);
+  }
+
+  void disconnected() {
+    if (!closed) {
+      connected(false);
+    }
+    retry();
+  }
+
+  private void connected(boolean connected) {
+    this.connected = connected;
+    metrics.following(connected);
+  }
+
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    ChannelFuture connecting = bootstrap.connect(leader);
+    channel = connecting.channel();
+    connecting.addListener(done -> {
+      if (!done.isSuccess()) {
+        failed("cannot reach the leader's relay at " + leaderName() + ": " + describe(done.cause()));
+        retry();
+      }
+    });
+  }
+
+  private void retry() {
+    if (closed) {
+      return;
+    }
+    long millis = backoff.toMillis();
+    long pause = millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1);
+    backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) < 0 ? backoff.multipliedBy(2)
+        : settings.maxBackoff();
+    try {
+      loop.schedule(this::connect, pause, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void closeChannel() {
+    Channel current = channel;
+    if (current != null) {
+      current.close();
+    }
+  }
+
+  /** A connection failure in a few words: "connection refused", not Netty's class and address. */
+  static String describe(Throwable cause) {
+    if (cause instanceof ConnectTimeoutException) {
+      return "connection timed out";
+    }
+    String message = cause.getMessage();
+    if (cause instanceof UnknownHostException) {
+      return "unknown host " + message;
+    }
+    if (message == null || message.isBlank()) {
+      return cause.getClass().getSimpleName();
+    }
+    int address = message.indexOf(": /");
+    if (cause instanceof ConnectException && address > 0) {
+      message = message.substring(0, address);
+    }
+    return Character.toLowerCase(message.charAt(0)) + message.substring(1);
+  }
+}

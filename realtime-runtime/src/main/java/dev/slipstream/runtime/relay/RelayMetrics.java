@@ -1,0 +1,95 @@
+package dev.slipstream.runtime.relay;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The relay's meters, made once per process and shared by every {@link RelayServer} and
+ * {@link RelayClient} it creates (a pod changes roles; its gauges stay the same meters).
+ *
+ * <p>Gauges {@code slipstream_relay_followers} (followers connected to this pod's relay and
+ * acknowledging) and {@code slipstream_relay_client_connected} (1 while this pod follows a leader);
+ * counters {@code slipstream_relay_client_gaps_total} (the leader no longer had everything after
+ * what this pod had), followers cut off for lagging
+ * ({@code slipstream_relay_followers_cut_off_total{reason}}: {@value #UNACKED_BYTES},
+ * {@value #ACK_TIMEOUT}, {@value #UNWRITABLE}) and connections refused
+ * ({@code slipstream_relay_rejected_total{reason}}: {@value #HANDSHAKE_TIMEOUT}, {@value #BAD_SECRET},
+ * {@value #MALFORMED_FRAME}, {@value #OVERSIZED_FRAME}, {@value #UNSUPPORTED_VERSION},
+ * {@value #TOO_MANY_CONNECTIONS}).
+ */
+public final class RelayMetrics {
+
+  static final String UNACKED_BYTES = "unacked_bytes";
+  static final String ACK_TIMEOUT = "ack_timeout";
+  static final String UNWRITABLE = "unwritable";
+
+  static final String HANDSHAKE_TIMEOUT = "handshake_timeout";
+  static final String BAD_SECRET = "bad_secret";
+  static final String MALFORMED_FRAME = "malformed_frame";
+  static final String OVERSIZED_FRAME = "oversized_frame";
+  static final String UNSUPPORTED_VERSION = "unsupported_version";
+  static final String TOO_MANY_CONNECTIONS = "too_many_connections";
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> cutOff = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final AtomicInteger followers = new AtomicInteger();
+  private final AtomicInteger following = new AtomicInteger();
+  private final Counter gaps;
+
+  public RelayMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("slipstream.relay.followers", followers, AtomicInteger::get)
+        .description("Followers connected to this pod's relay and acknowledging").register(registry);
+    Gauge.builder("slipstream.relay.client.connected", following, AtomicInteger::get)
+        .description("1 while this pod follows the leader's relay").register(registry);
+    this.gaps = Counter.builder("slipstream.relay.client.gaps")
+        .description("Times the leader no longer had everything after what this pod had").register(registry);
+    for (String reason : new String[] {UNACKED_BYTES, ACK_TIMEOUT, UNWRITABLE}) {
+      cutOff(reason);
+    }
+    for (String reason : new String[] {HANDSHAKE_TIMEOUT, BAD_SECRET, MALFORMED_FRAME, OVERSIZED_FRAME,
+        UNSUPPORTED_VERSION, TOO_MANY_CONNECTIONS}) {
+      rejected(reason);
+    }
+  }
+
+  void followerJoined() {
+    followers.incrementAndGet();
+  }
+
+  void followerLeft() {
+    followers.decrementAndGet();
+  }
+
+  void following(boolean connected) {
+    following.set(connected ? 1 : 0);
+  }
+
+  void gap() {
+    gaps.increment();
+  }
+
+  void followerCutOff(String reason) {
+    cutOff(reason).increment();
+  }
+
+  void connectionRejected(String reason) {
+    rejected(reason).increment();
+  }
+
+  private Counter cutOff(String reason) {
+    return cutOff.computeIfAbsent(reason, r -> Counter.builder("slipstream.relay.followers.cut.off")
+        .description("Followers the leader disconnected for lagging, by reason").tag("reason", r).register(registry));
+  }
+
+  private Counter rejected(String reason) {
+    return rejected.computeIfAbsent(reason, r -> Counter.builder("slipstream.relay.rejected")
+        .description("Relay connections closed before or for breaking the protocol, by reason").tag("reason", r)
+        .register(registry));
+  }
+}

@@ -1,0 +1,260 @@
+package dev.slipstream.runtime.relay;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's side of the relay: serves its {@link RelayBacklog} to the follower pods, on its own
+ * event loop. A follower proves it holds the tenant's secret (and the leader proves it back), then
+ * gets every transaction after the last one it has (or, when the backlog no longer reaches back to
+ * it, a GAP and what the backlog holds; with nothing yet, the stream from now on), then the live
+ * stream.
+ *
+ * <p><b>Acknowledgements gate the slot</b>: {@link #confirmable} is the LSN the leader may confirm
+ * to PostgreSQL, what every connected follower has acknowledged; {@link #onAcksAdvanced} says when
+ * it may have moved. <b>Bounded</b>: a follower with more than {@code maxUnackedBytes} unacknowledged,
+ * or a commit unacknowledged for {@code ackTimeout}, or a channel unwritable for {@code ackTimeout},
+ * is cut off (closed, one WARN line, {@code slipstream_relay_followers_cut_off_total{reason}}) and
+ * leaves the gate; it reconnects and catches up from the backlog. <b>Hostile input</b>: inbound
+ * frames are capped at {@value #MAX_INBOUND_FRAME_BYTES} bytes, a peer has {@code handshakeTimeout}
+ * to prove the secret, at most {@code maxConnections} connections are open; anything else is closed
+ * and counted ({@code slipstream_relay_rejected_total{reason}}). Meters: {@link RelayMetrics}.
+ */
+public final class RelayServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+  /** HELLO (the largest frame a follower sends) fits many times over. */
+  static final int MAX_INBOUND_FRAME_BYTES = 4096;
+  private static final long REJECTION_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+
+  /**
+   * @param port 0 for any free port
+   * @param maxUnackedBytes bytes queued or sent to a follower and not acknowledged, beyond which it
+   *     is cut off; more than the backlog's size (a follower far behind is sent all of it)
+   * @param ackTimeout how long a commit may stay unacknowledged, or the channel unwritable
+   * @param handshakeTimeout how long a connection has to prove the secret
+   * @param keepaliveInterval how long the leader stays silent at most (followers time out at 5 times it)
+   * @param maxConnections relay connections open at once, followers and handshakes
+   */
+  public record Settings(String host, int port, long maxUnackedBytes, Duration ackTimeout, Duration handshakeTimeout,
+      Duration keepaliveInterval, int maxConnections) {
+
+    public static final long DEFAULT_MAX_UNACKED_BYTES = 64L << 20;
+
+    public Settings {
+      Objects.requireNonNull(host, "host");
+      if (maxUnackedBytes < 1 || maxConnections < 1) {
+        throw new IllegalArgumentException("the relay's bounds must be positive");
+      }
+      for (Duration duration : List.of(ackTimeout, handshakeTimeout, keepaliveInterval)) {
+        if (duration.isNegative() || duration.isZero()) {
+          throw new IllegalArgumentException("the relay's timeouts must be positive: " + duration);
+        }
+      }
+    }
+
+    /** 64 MiB, 10 s to acknowledge, 5 s to shake hands, a keepalive every second, 64 connections. */
+    public static Settings defaults(String host, int port) {
+      return new Settings(host, port, DEFAULT_MAX_UNACKED_BYTES, Duration.ofSeconds(10), Duration.ofSeconds(5),
+          Duration.ofSeconds(1), 64);
+    }
+  }
+
+  private final Settings settings;
+  private final RelayAuth auth;
+  private final RelayBacklog backlog;
+  private final RelayMetrics metrics;
+  private final EventLoopGroup group;
+  private final Set<FollowerSession> gate = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final List<Runnable> ackListeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong lastRejectionLog = new AtomicLong(System.nanoTime() - REJECTION_LOG_INTERVAL);
+  private Channel serverChannel;
+  private boolean closed;
+
+  /** @param secret the tenant's shared secret (copied; never logged) */
+  public RelayServer(Settings settings, byte[] secret, RelayBacklog backlog, RelayMetrics metrics) {
+    if (settings.maxUnackedBytes() <= backlog.maxBytes()) {
+      // A follower catching up is sent the whole backlog: were that beyond the bound, it would be
+      // cut off on joining, again and again.
+      throw new IllegalArgumentException("the relay's unacknowledged bytes bound (" + settings.maxUnackedBytes()
+          + ") must exceed the backlog's size (" + backlog.maxBytes() + ")");
+    }
+    this.settings = settings;
+    this.auth = new RelayAuth(secret);
+    this.backlog = backlog;
+    this.metrics = metrics;
+    this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay-server", true),
+        NioIoHandler.newFactory());
+  }
+
+  /** Binds and starts serving; throws when the address cannot be bound. */
+  public RelayServer start() {
+    try {
+      serverChannel = new ServerBootstrap()
+          .group(group)
+          .channel(NioServerSocketChannel.class)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.SO_KEEPALIVE, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+              channel.pipeline().addLast(new FrameDecoder(MAX_INBOUND_FRAME_BYTES), new FollowerSession(RelayServer.this));
+            }
+          })
+          .bind(new InetSocketAddress(settings.host(), settings.port()))
+          .syncUninterruptibly()
+          .channel();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    log.info("Relay listening on {}", serverChannel.localAddress());
+    return this;
+  }
+
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /**
+   * What the leader may confirm to PostgreSQL: {@code localCommittedEndLsn}, or less when a
+   * connected follower has acknowledged less.
+   */
+  public long confirmable(long localCommittedEndLsn) {
+    long confirmable = localCommittedEndLsn;
+    for (FollowerSession follower : gate) {
+      long acked = follower.ackedEndLsn();
+      if (Lsn.after(confirmable, acked)) {
+        confirmable = acked;
+      }
+    }
+    return confirmable;
+  }
+
+  /**
+   * Called, on the relay's event loop, whenever {@link #confirmable} may have grown: a follower
+   * acknowledged more, or left the gate. Must not block.
+   */
+  public void onAcksAdvanced(Runnable listener) {
+    ackListeners.add(listener);
+  }
+
+  /** Followers connected and authenticated now. */
+  public int followers() {
+    return gate.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  RelayAuth auth() {
+    return auth;
+  }
+
+  RelayBacklog backlog() {
+    return backlog;
+  }
+
+  boolean admit() {
+    if (connections.incrementAndGet() > settings.maxConnections()) {
+      connections.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void joined(FollowerSession follower, boolean resuming, long fromEndLsn, RelayBacklog.Replay replay) {
+    if (gate.add(follower)) {
+      metrics.followerJoined();
+    }
+    long transactions = replay.segments().stream().filter(RelayBacklog.Segment::completes).count();
+    String from = !resuming ? "with nothing: live from LSN " + Lsn.format(replay.startLsn())
+        : replay.gap() ? "at LSN " + Lsn.format(fromEndLsn) + ", before the backlog: gap up to LSN "
+            + Lsn.format(replay.startLsn()) + ", replaying " + transactions + " transaction(s)"
+        : "at LSN " + Lsn.format(fromEndLsn) + ": replaying " + transactions + " transaction(s)";
+    log.info("Relay {} joined {}", follower.describe(), from);
+  }
+
+  void left(FollowerSession follower, boolean wasFollowing, boolean closedHere) {
+    connections.decrementAndGet();
+    leaveGate(follower);
+    if (wasFollowing && !closedHere) {
+      log.info("Relay {} disconnected", follower.describe());
+    }
+  }
+
+  void cutOff(FollowerSession follower, String reason, String detail) {
+    metrics.followerCutOff(reason);
+    log.warn("Relay {} cut off ({}): {}", follower.describe(), reason, detail);
+    leaveGate(follower);
+  }
+
+  private void leaveGate(FollowerSession follower) {
+    if (gate.remove(follower)) {
+      metrics.followerLeft();
+      acksAdvanced();
+    }
+  }
+
+  void rejected(FollowerSession peer, String reason, String detail) {
+    metrics.connectionRejected(reason);
+    long now = System.nanoTime();
+    long last = lastRejectionLog.get();
+    if (reason.equals(RelayMetrics.BAD_SECRET) && now - last >= REJECTION_LOG_INTERVAL
+        && lastRejectionLog.compareAndSet(last, now)) {
+      log.warn("Relay connection from {} refused ({}): {}", peer.describe(), reason, detail);
+    } else {
+      log.debug("Relay connection from {} refused ({}): {}", peer.describe(), reason, detail);
+    }
+  }
+
+  void connectionFailed(FollowerSession peer, String detail) {
+    log.debug("Relay connection of {} failed: {}", peer.describe(), detail);
+  }
+
+  void acksAdvanced() {
+    for (Runnable listener : ackListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("A relay acknowledgement listener failed: {}", e.toString());
+      }
+    }
+  }
+}
