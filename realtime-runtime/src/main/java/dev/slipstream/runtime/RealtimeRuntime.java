@@ -4,6 +4,13 @@ import dev.slipstream.runtime.admission.ClientAdmission;
 import dev.slipstream.runtime.auth.AuthSettings;
 import dev.slipstream.runtime.auth.TokenVerifier;
 import dev.slipstream.runtime.cluster.ClusterSettings;
+import dev.slipstream.runtime.cluster.LeaseElection;
+import dev.slipstream.runtime.cluster.RoleSwitch;
+import dev.slipstream.runtime.relay.RelayBacklog;
+import dev.slipstream.runtime.status.PodFigures;
+import dev.slipstream.runtime.status.PodStatusReporter;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.slipstream.runtime.fanout.FanOut;
 import dev.slipstream.runtime.limits.LimitMetrics;
 import dev.slipstream.runtime.limits.TenantLimits;
@@ -14,11 +21,11 @@ import dev.slipstream.runtime.phoenix.Topics;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.fanout.FanOutMetrics;
 import dev.slipstream.runtime.fanout.Subscriber;
-import dev.slipstream.runtime.replication.Heartbeat;
-import dev.slipstream.runtime.replication.LagProbe;
+import dev.slipstream.runtime.replication.ConfirmGate;
 import dev.slipstream.runtime.replication.PublicationCatalog;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.replication.ReplicationSource;
+import dev.slipstream.runtime.replication.SlotReader;
 import dev.slipstream.runtime.resume.Resume;
 import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.SubscriptionIndex;
@@ -47,10 +54,14 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final FanOut fanOut;
   private final FanOutMetrics metrics;
   private final ConnectionMetrics connectionMetrics;
-  private final ReplicationSource source;
   private final RealtimeServer server;
-  private final LagProbe lagProbe;
-  private final Heartbeat heartbeat;
+  /** The slot's reader of a runtime on its own; null in a tenant of pods, where {@link #roles} decides. */
+  private final SlotReader standaloneReader;
+  /** In a tenant of pods: the Lease, the role it gives this pod, and the pod's status entry; else null. */
+  private final KubernetesClient kube;
+  private final LeaseElection election;
+  private final RoleSwitch roles;
+  private final PodStatusReporter reporter;
   private final Topics topics;
   private final PublicationCatalog catalog;
 
@@ -72,24 +83,40 @@ public final class RealtimeRuntime implements AutoCloseable {
     Resume resume = new Resume(fanOut.ring());
     ChannelContext channels = ChannelContext.of(fanOut.index(), topics, verifier, settings.access(), settings.limits(),
         limitMetrics, connectionMetrics, clock, catalog::current, resume);
-    source = new ReplicationSource(settings.replication(), fanOut, clock);
     server = new RealtimeServer(settings.server(), connectionMetrics, limitMetrics, registry);
     server.route(PhoenixEndpoint.PATH, new PhoenixEndpoint(channels, admission, server.webSocket()))
         .route(SseEndpoint.PATH, new SseEndpoint(fanOut, resume, admission, settings.limits(), limitMetrics,
             catalog::current, settings.access(), settings.server().sseKeepAlive()))
         .route("/healthz", (ctx, request, uri) -> HttpResponses.sendText(ctx, request, HttpResponseStatus.OK, "ok\n"))
         .route("/readyz", (ctx, request, uri) -> {
-          boolean ready = source.connects() > 0 && source.lastError() == null;
-          HttpResponses.sendText(ctx, request, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-              ready ? "ready\n" : "not streaming from the replication slot yet\n");
+          String problem = problem();
+          HttpResponses.sendText(ctx, request, problem == null ? HttpResponseStatus.OK
+              : HttpResponseStatus.SERVICE_UNAVAILABLE, problem == null ? "ready\n" : problem + "\n");
         })
         .route("/metrics", (ctx, request, uri) -> HttpResponses.send(ctx, request, HttpResponseStatus.OK,
             "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8)))
         .bind();
-    source.start();
-    heartbeat = new Heartbeat(settings.replication(), source, settings.replication().heartbeatInterval(), registry);
-    lagProbe = new LagProbe(settings.replication(), source::flushedLsn, Duration.ofSeconds(5));
-    registry.gauge("slipstream.replication.lag.bytes", lagProbe, LagProbe::lagBytes);
+    registry.gauge("slipstream.replication.lag.bytes", this, RealtimeRuntime::slotLagBytes);
+    ClusterSettings cluster = settings.cluster();
+    if (cluster == null) {
+      standaloneReader = SlotReader.start(settings.replication(), fanOut, clock, registry, null,
+          ConfirmGate.DELIVERED);
+      kube = null;
+      election = null;
+      roles = null;
+      reporter = null;
+    } else {
+      standaloneReader = null;
+      kube = new KubernetesClientBuilder().build();
+      PodFigures figures = new PodFigures(new RuntimeLoad(admission, topics, fanOut, metrics, connectionMetrics),
+          this::podRole);
+      reporter = new PodStatusReporter(kube, cluster, figures, clock, registry);
+      roles = new RoleSwitch(cluster, settings.replication(), settings.server().host(), fanOut,
+          new RelayBacklog(RelayBacklog.DEFAULT_MAX_BYTES, registry), clock, registry, reporter::reportNow);
+      election = new LeaseElection(kube, cluster, roles);
+      reporter.start();
+      election.start();
+    }
   }
 
   public static RealtimeRuntime start(RuntimeSettings settings) throws InterruptedException {
@@ -110,13 +137,41 @@ public final class RealtimeRuntime implements AutoCloseable {
     return fanOut;
   }
 
-  public ReplicationSource source() {
-    return source;
+  private SlotReader reader() {
+    return roles == null ? standaloneReader : roles.reader();
   }
 
-  /** Heartbeat messages written into the database so far. */
+  /** Why the runtime does not serve changes now; null when it does. */
+  private String problem() {
+    if (roles != null) {
+      return roles.problem();
+    }
+    ReplicationSource source = standaloneReader.source();
+    return source.connects() > 0 && source.lastError() == null ? null : "not streaming from the replication slot yet";
+  }
+
+  private PodFigures.Role podRole() {
+    long lag = slotLagBytes();
+    return new PodFigures.Role(roles.role().text(), roles.ready(), roles.problem(),
+        roles.role() == RoleSwitch.Role.LEADER && lag >= 0 ? lag : null, roles.relayAddress());
+  }
+
+  /** The slot's replication source; null while this pod does not read the slot. */
+  public ReplicationSource source() {
+    SlotReader current = reader();
+    return current == null ? null : current.source();
+  }
+
+  /** Heartbeat messages written into the database so far (by this pod's current reader). */
   public double heartbeatsWritten() {
-    return heartbeat.written();
+    SlotReader current = reader();
+    return current == null ? 0 : current.heartbeatsWritten();
+  }
+
+  /** Bytes of WAL after the slot's confirmed position, as this pod's reader sees it; -1 when it reads none. */
+  public long slotLagBytes() {
+    SlotReader current = reader();
+    return current == null ? -1 : current.lagBytes();
   }
 
   public FanOutMetrics metrics() {
@@ -129,10 +184,15 @@ public final class RealtimeRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    heartbeat.close();
-    lagProbe.close();
+    if (election != null) {
+      election.close(); // steps down first (the slot is let go), then hands the Lease over at once
+      roles.close();
+      reporter.close(); // removes this pod's status entry
+      kube.close();
+    } else {
+      standaloneReader.close();
+    }
     catalog.close();
-    source.stop();
     server.close();
     topics.close();
     registry.close();

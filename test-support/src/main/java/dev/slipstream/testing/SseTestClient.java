@@ -13,7 +13,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Reads a Server-Sent Events stream on its own thread and records each event's id and data. */
 public final class SseTestClient implements AutoCloseable {
 
-  public record Event(String id, String event, String data) {
+  /** One event; {@code receivedNanos} is when it was read (System.nanoTime). */
+  public record Event(String id, String event, String data, long receivedNanos) {
+    public Event(String id, String event, String data) {
+      this(id, event, data, System.nanoTime());
+    }
   }
 
   public final List<Event> events = new CopyOnWriteArrayList<>();

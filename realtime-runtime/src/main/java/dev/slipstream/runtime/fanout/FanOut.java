@@ -2,6 +2,7 @@ package dev.slipstream.runtime.fanout;
 
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.ChangeSink;
+import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import io.netty.buffer.ByteBuf;
@@ -35,6 +36,8 @@ public final class FanOut implements ChangeSink {
   private final FanOutMetrics metrics;
   private final List<Consumer<ChangeEvent.DatabaseMessage>> messageListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong committedLsn = new AtomicLong();
+  /** The last event taken, whoever fed it (the slot, or the leader's relay): where a new feeder resumes after. */
+  private volatile EventPosition lastPosition;
   /** Routed but not yet handed to the loops: owned by the replication thread, handed over at commit. */
   private final Map<EventExecutor, Deliveries> pending = new IdentityHashMap<>();
   private int pendingDeliveries;
@@ -56,6 +59,7 @@ public final class FanOut implements ChangeSink {
 
   @Override
   public void accept(ChangeEvent event) {
+    lastPosition = event.position();
     metrics.eventReceived(event);
     if (event instanceof ChangeEvent.DatabaseMessage message) {
       messageListeners.forEach(listener -> listener.accept(message));
@@ -166,6 +170,20 @@ public final class FanOut implements ChangeSink {
 
   public long committedLsn() {
     return committedLsn.get();
+  }
+
+  /** The position of the last event taken; null before the first. */
+  public EventPosition lastPosition() {
+    return lastPosition;
+  }
+
+  /**
+   * What was committed after the last event taken and before {@code resumeLsn} will never come
+   * (this pod, a follower, fell too far behind the leader's relay): clients resuming from before it
+   * are told of the gap.
+   */
+  public void gap(long resumeLsn) {
+    ring.gapBefore(resumeLsn);
   }
 
   public ResumeRing ring() {

@@ -46,6 +46,11 @@ public final class FanOutMetrics {
     lastDispatchedLsn.set(lsn);
   }
 
+  /** Changes taken so far. */
+  public double eventsIn() {
+    return eventsIn.count();
+  }
+
   public long replicationLagMillis() {
     return replicationLagMillis.get();
   }

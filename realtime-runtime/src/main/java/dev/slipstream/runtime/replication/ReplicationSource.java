@@ -54,6 +54,12 @@ public final class ReplicationSource implements AutoCloseable {
   private volatile Connection connection;
   private volatile String lastError;
   private EventPosition lastDispatched;
+  /** What of the delivered may be confirmed: with followers, only what every one of them acknowledged. */
+  private volatile ConfirmGate gate = ConfirmGate.DELIVERED;
+  /** The end LSN of the last transaction the sink took, on the current or an earlier connection. */
+  private volatile long deliveredLsn;
+  private volatile PGReplicationStream current;
+  private final Object confirming = new Object();
   private volatile long peakStreamedBytes;
   /** When the stream last delivered anything (System.nanoTime), for the {@link Heartbeat}. */
   private volatile long lastReceivedNanos = System.nanoTime();
@@ -64,6 +70,40 @@ public final class ReplicationSource implements AutoCloseable {
     this.sink = sink;
     this.clock = clock;
     this.thread = Thread.ofPlatform().name("replication-" + settings.slotName()).daemon().unstarted(this::run);
+  }
+
+  /**
+   * Events at or before {@code position} were already dispatched (by this pod as a follower, from
+   * the leader's relay): they are dropped when the slot resends them. Call before {@link #start()}.
+   */
+  public ReplicationSource resumeAfter(EventPosition position) {
+    this.lastDispatched = position;
+    return this;
+  }
+
+  /** Confirms only what {@code gate} allows of what was delivered. Call before {@link #start()}. */
+  public ReplicationSource gate(ConfirmGate gate) {
+    this.gate = gate;
+    return this;
+  }
+
+  /**
+   * Confirms to PostgreSQL what the gate now allows, from any thread (the relay calls it when its
+   * followers acknowledge). pgjdbc's flushed position may be set from another thread; the stream
+   * sends it with its next status update.
+   */
+  public void reconfirm() {
+    synchronized (confirming) {
+      PGReplicationStream stream = current;
+      long lsn = gate.confirmable(deliveredLsn);
+      if (stream == null || lsn == 0 || Long.compareUnsigned(lsn, flushedLsn.get()) <= 0) {
+        return;
+      }
+      LogSequenceNumber position = LogSequenceNumber.valueOf(lsn);
+      stream.setFlushedLSN(position);
+      stream.setAppliedLSN(position);
+      flushedLsn.set(lsn);
+    }
   }
 
   public void start() {
@@ -140,6 +180,7 @@ public final class ReplicationSource implements AutoCloseable {
         pause(jitter(backoff));
         backoff = min(backoff.multipliedBy(2), settings.maxBackoff());
       } finally {
+        current = null;
         closeQuietly(connection);
         connection = null;
       }
@@ -173,7 +214,8 @@ public final class ReplicationSource implements AutoCloseable {
     log.info("Streaming slot {} of {} with pgoutput protocol {} (streaming {})", settings.slotName(),
         settings.jdbcUrl(), protocol.version(), protocol.streaming().optionValue());
     lastError = null;
-    try (TransactionAssembler assembler = new TransactionAssembler(new Confirming(stream), 
+    current = stream;
+    try (TransactionAssembler assembler = new TransactionAssembler(new Confirming(),
         settings.streamedMemoryLimitBytes(), settings.spillDirectory(), clock)) {
       while (running) {
         ByteBuffer message = stream.read();
@@ -287,14 +329,12 @@ public final class ReplicationSource implements AutoCloseable {
 
   /** Drops replayed events, forwards the rest, and confirms each committed transaction. */
   private final class Confirming implements ChangeSink {
-    private final PGReplicationStream stream;
-
-    Confirming(PGReplicationStream stream) {
-      this.stream = stream;
-    }
 
     @Override
     public void accept(ChangeEvent event) {
+      if (!running) {
+        return; // stopped (the pod lost its Lease): another feeder may own the sink by now
+      }
       if (lastDispatched != null && !event.position().isAfter(lastDispatched)) {
         return; // resent after a reconnect: already dispatched before
       }
@@ -304,11 +344,12 @@ public final class ReplicationSource implements AutoCloseable {
 
     @Override
     public void committed(long endLsn) {
+      if (!running) {
+        return;
+      }
       sink.committed(endLsn);
-      LogSequenceNumber lsn = LogSequenceNumber.valueOf(endLsn);
-      stream.setFlushedLSN(lsn);
-      stream.setAppliedLSN(lsn);
-      flushedLsn.set(endLsn);
+      deliveredLsn = endLsn;
+      reconfirm();
     }
   }
 }

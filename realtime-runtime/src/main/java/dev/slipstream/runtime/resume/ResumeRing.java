@@ -52,6 +52,18 @@ public final class ResumeRing {
     }
   }
 
+  /**
+   * Events committed before {@code lsn} may be missing after the newest one here (the pod lost
+   * part of the stream): nothing held so far can serve a resume any more, so the ring starts over
+   * and a client resuming from before {@code lsn} is told of the gap.
+   */
+  public synchronized void gapBefore(long lsn) {
+    java.util.Arrays.fill(events, null);
+    start = 0;
+    count = 0;
+    lastEvicted = new EventPosition(lsn, 0);
+  }
+
   public synchronized void add(ChangeEvent event) {
     if (count == events.length) {
       lastEvicted = events[start].position();

@@ -1,0 +1,272 @@
+package dev.slipstream.runtime.cluster;
+
+import dev.slipstream.runtime.change.ChangeEvent;
+import dev.slipstream.runtime.change.ChangeSink;
+import dev.slipstream.runtime.fanout.FanOut;
+import dev.slipstream.runtime.relay.RelayBacklog;
+import dev.slipstream.runtime.relay.RelayClient;
+import dev.slipstream.runtime.relay.RelayMetrics;
+import dev.slipstream.runtime.relay.RelayServer;
+import dev.slipstream.runtime.relay.StreamPoint;
+import dev.slipstream.runtime.replication.ReplicationSettings;
+import dev.slipstream.runtime.replication.SlotReader;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what the Lease says into what the pod runs. The leader reads the slot into its fan-out and
+ * its relay backlog, serves the relay, and confirms to PostgreSQL only what every connected follower
+ * acknowledged; a follower feeds its fan-out from the leader's relay. Either way the fan-out, its
+ * resume ring and the backlog stay: a pod that changes role resumes after the last change it has,
+ * so its clients see no change twice and none missing.
+ *
+ * <p>One owner: every change of role runs on this class's own thread, in the order the Lease
+ * reported them, so a follower's relay client is closed (and will never feed again) before the same
+ * pod starts reading the slot, and the slot is let go before the Lease is.
+ */
+public final class RoleSwitch implements LeadershipListener, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RoleSwitch.class);
+
+  /** The pod's role as its status entry names it. */
+  public enum Role {
+    STARTING("Starting"), LEADER("Leader"), FOLLOWER("Follower");
+
+    private final String text;
+
+    Role(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+  }
+
+  private final ClusterSettings cluster;
+  private final ReplicationSettings replication;
+  private final String listenHost;
+  private final FanOut fanOut;
+  private final RelayBacklog backlog;
+  private final RelayMetrics relayMetrics;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final byte[] secret;
+  private final Runnable roleChanged;
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("role-switch").daemon().unstarted(r));
+  private final String identity;
+
+  private volatile Role role = Role.STARTING;
+  private volatile SlotReader reader;
+  private volatile RelayServer server;
+  private volatile RelayClient client;
+  private volatile String leader;
+
+  /**
+   * @param roleChanged called (on this class's thread) after every change of role, to report it at once
+   */
+  public RoleSwitch(ClusterSettings cluster, ReplicationSettings replication, String listenHost, FanOut fanOut,
+      RelayBacklog backlog, Clock clock, MeterRegistry registry, Runnable roleChanged) {
+    this.cluster = cluster;
+    this.replication = replication;
+    this.listenHost = listenHost;
+    this.fanOut = fanOut;
+    this.backlog = backlog;
+    this.relayMetrics = new RelayMetrics(registry);
+    this.clock = clock;
+    this.registry = registry;
+    // The relay carries every row of the tenant: only a holder of the database password may read it,
+    // and whoever holds that can read the rows anyway.
+    this.secret = replication.password().getBytes(StandardCharsets.UTF_8);
+    this.roleChanged = roleChanged;
+    this.identity = LeaseIdentity.of(cluster);
+  }
+
+  @Override
+  public void startedLeading() {
+    thread.execute(this::lead);
+  }
+
+  @Override
+  public void stoppedLeading() {
+    // Waits: the slot must be let go before the Lease is released or runs out.
+    try {
+      thread.submit(this::stepDown).get(replication.maxBackoff().toMillis() + 15_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("Stepping down took too long or failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void leaderChanged(String identity) {
+    thread.execute(() -> {
+      leader = identity;
+      if (identity != null && !this.identity.equals(identity) && role != Role.LEADER) {
+        follow(identity);
+      }
+    });
+  }
+
+  private void lead() {
+    closeClient();
+    RelayServer relay = new RelayServer(RelayServer.Settings.defaults(listenHost, cluster.relayPort()), secret,
+        backlog, relayMetrics).start();
+    server = relay;
+    SlotReader slot = SlotReader.start(replication, new Tee(fanOut, backlog), clock, registry, fanOut.lastPosition(),
+        relay::confirmable);
+    relay.onAcksAdvanced(slot.source()::reconfirm);
+    reader = slot;
+    changeRole(Role.LEADER);
+    log.info("Leading: streaming slot {} after {} and relaying on {}", replication.slotName(),
+        fanOut.lastPosition(), cluster.relayAddress());
+  }
+
+  private void stepDown() {
+    if (role != Role.LEADER) {
+      return;
+    }
+    SlotReader slot = reader;
+    reader = null;
+    if (slot != null) {
+      slot.close();
+    }
+    RelayServer relay = server;
+    server = null;
+    if (relay != null) {
+      relay.close();
+    }
+    changeRole(Role.STARTING);
+    log.info("Stopped leading: slot {} let go", replication.slotName());
+    String current = leader;
+    if (current != null && !identity.equals(current)) {
+      follow(current);
+    }
+  }
+
+  private void follow(String leaderIdentity) {
+    Optional<String> address = LeaseIdentity.relayAddress(leaderIdentity);
+    if (address.isEmpty()) {
+      log.warn("The Lease's holder {} names no relay address; waiting for another holder", leaderIdentity);
+      return;
+    }
+    closeClient();
+    StreamPoint from = fanOut.committedLsn() == 0 && fanOut.lastPosition() == null ? StreamPoint.NONE
+        : new StreamPoint(fanOut.committedLsn(), fanOut.lastPosition());
+    client = new RelayClient(socketAddress(address.get()), cluster.pod(), secret, fanOut, backlog, from, fanOut::gap,
+        relayMetrics, RelayClient.Settings.DEFAULTS).start();
+    changeRole(Role.FOLLOWER);
+    log.info("Following {} through its relay at {}", LeaseIdentity.pod(leaderIdentity), address.get());
+  }
+
+  private void closeClient() {
+    RelayClient current = client;
+    client = null;
+    if (current != null) {
+      current.close();
+    }
+  }
+
+  private void changeRole(Role next) {
+    if (role != next) {
+      role = next;
+      roleChanged.run();
+    }
+  }
+
+  static InetSocketAddress socketAddress(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    String host = hostPort.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  /** The slot's reader while this pod leads; null otherwise. */
+  public SlotReader reader() {
+    return reader;
+  }
+
+  /** Whether the pod serves changes: it streams the slot, or it is connected to the leader's relay. */
+  public boolean ready() {
+    return problem() == null;
+  }
+
+  /** Why the pod does not serve changes; null when it does. */
+  public String problem() {
+    return switch (role) {
+      case LEADER -> {
+        SlotReader slot = reader;
+        if (slot == null || slot.source().connects() == 0) {
+          yield "opening the replication slot";
+        }
+        yield slot.source().lastError() == null ? null : "replication: " + slot.source().lastError();
+      }
+      case FOLLOWER -> {
+        RelayClient current = client;
+        if (current == null) {
+          yield "no leader to follow yet";
+        }
+        yield current.connected() ? null : Optional.ofNullable(current.problem()).orElse("connecting to the leader");
+      }
+      case STARTING -> "waiting for the tenant's Lease to name a leader";
+    };
+  }
+
+  public String relayAddress() {
+    return cluster.relayAddress();
+  }
+
+  /** Stops whatever the pod runs; the Lease itself is released by its election. */
+  @Override
+  public void close() {
+    try {
+      thread.submit(() -> {
+        stepDown();
+        closeClient();
+      }).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("Stopping the pod's role failed: {}", e.toString());
+    }
+    thread.shutdownNow();
+    backlog.close();
+  }
+
+  /** The leader's slot feeds its own clients and its followers, in that order, on the replication thread. */
+  private record Tee(ChangeSink first, ChangeSink second) implements ChangeSink {
+    @Override
+    public void accept(ChangeEvent event) {
+      first.accept(event);
+      second.accept(event);
+    }
+
+    @Override
+    public void committed(long endLsn) {
+      first.committed(endLsn);
+      second.committed(endLsn);
+    }
+
+    @Override
+    public void streamStartsAt(long confirmedLsn, long serverWalEnd) {
+      first.streamStartsAt(confirmedLsn, serverWalEnd);
+      second.streamStartsAt(confirmedLsn, serverWalEnd);
+    }
+  }
+}
