@@ -23,8 +23,9 @@ import java.util.Map;
  * as a local JVM ({@code dev.slipstream.runtime.Main} on this test's class path, in place of the
  * image), with the environment Kubernetes would give it: {@code envFrom} ConfigMaps and Secrets,
  * {@code value}, {@code secretKeyRef}, {@code configMapKeyRef} and the downward API's
- * {@code metadata.name} / {@code metadata.namespace}. Only the listen address and port are
- * overridden (a pod has its own network namespace; this machine does not). When the pod answers
+ * {@code metadata.name} / {@code metadata.namespace} / {@code status.podIP}. Only the listen address
+ * and the ports are overridden (a pod has its own network namespace; this machine does not), and the
+ * process reaches the API server through a kubeconfig instead of a service account token. When the pod answers
  * its readiness probe, the agent reports the Deployment ready, as the kubelet and the Deployment
  * controller would.
  */
@@ -36,17 +37,38 @@ final class NodeAgent implements AutoCloseable {
   private final Map<String, String> env;
   private Process process;
 
-  NodeAgent(KubernetesClient client, Deployment deployment, int port) {
+  /**
+   * @param kubeconfig what the pod's service account token would give it: the API server (for its
+   *     tenant's Lease and its status entry)
+   */
+  NodeAgent(KubernetesClient client, Deployment deployment, int port, int relayPort, Path kubeconfig) {
     this.client = client;
     this.deployment = deployment;
     this.podName = deployment.getMetadata().getName() + "-0";
     this.env = environment(deployment.getSpec().getTemplate().getSpec().getContainers().getFirst());
     env.put("SLIPSTREAM_HOST", "127.0.0.1");
     env.put("SLIPSTREAM_PORT", Integer.toString(port));
+    env.put("SLIPSTREAM_RELAY_PORT", Integer.toString(relayPort));
+    env.put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
   }
 
   Map<String, String> environment() {
     return env;
+  }
+
+  /**
+   * The Pod object the kubelet would run: the operator prunes status entries of pods that do not
+   * exist, so the runtime's entry needs one. Nothing schedules it; the agent plays the node.
+   */
+  void createPod() {
+    var template = deployment.getSpec().getTemplate();
+    client.pods().inNamespace(deployment.getMetadata().getNamespace()).resource(new io.fabric8.kubernetes.api.model
+        .PodBuilder().withNewMetadata().withName(podName).withLabels(template.getMetadata().getLabels()).endMetadata()
+        .withSpec(template.getSpec()).build()).create();
+  }
+
+  String podName() {
+    return podName;
   }
 
   void start(Path log) throws IOException {
@@ -108,6 +130,7 @@ final class NodeAgent implements AutoCloseable {
       return switch (from.getFieldRef().getFieldPath()) {
         case "metadata.name" -> podName;
         case "metadata.namespace" -> namespace;
+        case "status.podIP" -> "127.0.0.1";
         default -> throw new IllegalArgumentException("field " + from.getFieldRef().getFieldPath() + " is not emulated");
       };
     }

@@ -100,9 +100,10 @@ class TenantEndToEndIT {
       await().atMost(WAIT).until(() -> !kube.client().apps().deployments().inNamespace("acme").list().getItems()
           .isEmpty() && tenantReason("PublicationsReady").equals("Available"));
       Deployment deployment = kube.client().apps().deployments().inNamespace("acme").list().getItems().getFirst();
-      try (NodeAgent agent = new NodeAgent(kube.client(), deployment, port)) {
+      try (NodeAgent agent = new NodeAgent(kube.client(), deployment, port, freePort(), kube.kubeconfig())) {
         assertThat(agent.environment()).containsEntry("SLIPSTREAM_JWT_SECRET", JWT_SECRET)
             .containsEntry("SLIPSTREAM_ACCESS_RULES", "public.orders:customer_id=sub");
+        agent.createPod();
         agent.start(log);
         await().atMost(WAIT).until(() -> {
           assertThat(agent.alive()).as("the runtime process (log: " + log.toAbsolutePath() + ")").isTrue();
@@ -121,6 +122,21 @@ class TenantEndToEndIT {
         await().atMost(WAIT).until(() -> seven.stream().anyMatch(line -> line.contains("for seven")));
         assertThat(seven).noneMatch(line -> line.contains("for eight"));
         assertThat(none).as("no token: refused").containsExactly("HTTP 401");
+
+        // The pod reports itself; the operator sums it up for kubectl get rtt.
+        await().atMost(WAIT).untilAsserted(() -> {
+          var runtime = kube.client().resources(RealtimeTenant.class).inNamespace("acme").withName("acme").get()
+              .getStatus().getRuntime();
+          assertThat(runtime).isNotNull();
+          assertThat(runtime.getPods()).singleElement().satisfies(pod -> {
+            assertThat(pod.getName()).isEqualTo(agent.podName());
+            assertThat(pod.getRole()).isEqualTo("Leader");
+            assertThat(pod.getReady()).isTrue();
+            assertThat(pod.getClients()).isEqualTo(1L);
+          });
+          assertThat(runtime.getLeader()).isEqualTo(agent.podName());
+          assertThat(runtime.getConnectedClients()).isEqualTo(1L);
+        });
       }
     } finally {
       Main.stop(operator);

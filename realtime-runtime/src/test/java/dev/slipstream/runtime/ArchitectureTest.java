@@ -59,4 +59,19 @@ class ArchitectureTest {
       .that().resideOutsideOfPackage("dev.slipstream.runtime")
       .and().resideInAPackage("dev.slipstream.runtime..")
       .should().dependOnClassesThat().resideInAPackage("dev.slipstream.runtime");
+
+  /** The relay carries changes between pods: it knows no client, protocol or subscription. */
+  @ArchTest
+  static final ArchRule relayKnowsNoClients = noClasses()
+      .that().resideInAPackage("..runtime.relay..")
+      .should().dependOnClassesThat().resideInAnyPackage("..runtime.phoenix..", "..runtime.sse..",
+          "..runtime.admission..", "..runtime.payload..", "..runtime.fanout..", "..runtime.transport..",
+          "..runtime.route..", "..runtime.cluster..", "..runtime.status..");
+
+  /** The status entry reports figures it is given: it runs nothing of the stream or the Lease. */
+  @ArchTest
+  static final ArchRule statusRunsNothing = noClasses()
+      .that().resideInAPackage("..runtime.status..")
+      .should().dependOnClassesThat().resideInAnyPackage("..runtime.relay..", "..runtime.replication..",
+          "..runtime.fanout..", "..runtime.transport..", "..runtime.phoenix..", "..runtime.sse..");
 }

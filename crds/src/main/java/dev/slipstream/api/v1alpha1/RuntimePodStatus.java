@@ -31,7 +31,8 @@ public class RuntimePodStatus {
   private Long slowClientsClosed;
 
   @JsonPropertyDescription("Leader: this pod holds the tenant's Lease and streams the replication slot, relaying "
-      + "every change to the other pods. Follower: it receives the changes from the leader's relay.")
+      + "every change to the other pods. Follower: it receives the changes from the leader's relay. Starting: no "
+      + "leader is known to it yet.")
   private String role;
 
   @JsonPropertyDescription("Whether the pod serves changes: the leader is streaming from the slot, a follower is "
