@@ -210,6 +210,31 @@ class ScaleOutIT {
     assertThat(newLeaderStreamsMillis).as("a new leader streams within 5 s of the kill").isLessThan(5_000);
   }
 
+  @Test
+  void aLeaderStoppedCleanlyHandsOverAtOnceAndRemovesItsEntry() throws Exception {
+    startPods(3);
+    within("three entries in status.runtime.pods", () -> podEntries().size() == 3);
+    Pod leader = pod(leaseHolder());
+    Pod follower = pods.stream().filter(p -> p != leader).findFirst().orElseThrow();
+    SseTestClient client = sse(follower);
+    within(follower.name() + " to count its SSE subscription", () -> metric(follower, "slipstream_subscriptions") == 1);
+
+    long stoppedAt = System.nanoTime();
+    assertThat(leader.process().stop(WAIT)).as("SIGTERM ends the JVM through its shutdown hook").isEqualTo(143);
+    within("another pod to hold the Lease and stream the slot",
+        () -> !leader.name().equals(leaseHolder()) && leaseHolder() != null && activeReaders() == 1);
+    long handOverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+    within("the stopped pod's entry to be gone (removed by the pod itself)",
+        () -> podEntries().stream().noneMatch(e -> e.getName().equals(leader.name())));
+    commitInTransactions(1, 10, 2);
+    within("the client on " + follower.name() + " to receive rows 1..10", () -> client.changes().size() >= 10);
+    assertThat(rowIds(client.changes())).containsExactlyElementsOf(range(1, 10));
+    System.out.printf("SIGTERM of the leader: another pod streamed the slot %d ms after the signal (lease %s)%n",
+        handOverMillis, LEASE);
+    assertThat(handOverMillis).as("a clean hand-over does not wait for the Lease to run out")
+        .isLessThan(LEASE.toMillis());
+  }
+
   // ---- the property under test ----
 
   private static void assertExactlyOnceInOrder(List<SseTestClient.Event> events, List<Long> committed) {
