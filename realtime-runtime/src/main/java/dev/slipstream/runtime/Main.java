@@ -43,6 +43,7 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Stopping");
+      runtime.drain();
       runtime.close();
       stopped.countDown();
     }, "shutdown"));
@@ -118,7 +119,8 @@ public final class Main {
       throw new IllegalArgumentException(RuntimeConfig.ACCESS_RULES.name() + ": " + ex.getMessage());
     }
     return new RuntimeSettings(replication, server, RuntimeConfig.RESUME_RING_EVENTS.read(env),
-        AuthSettings.fromEnvironment(env), access, limits, cluster(env, server.host()));
+        AuthSettings.fromEnvironment(env), access, limits, cluster(env, server.host()),
+        RuntimeConfig.DRAIN_WINDOW.read(env));
   }
 
   /**

@@ -55,6 +55,7 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final FanOutMetrics metrics;
   private final ConnectionMetrics connectionMetrics;
   private final RealtimeServer server;
+  private final Duration drainWindow;
   /** The slot's reader of a runtime on its own; null in a tenant of pods, where {@link #roles} decides. */
   private final SlotReader standaloneReader;
   /** In a tenant of pods: the Lease, the role it gives this pod, and the pod's status entry; else null. */
@@ -66,6 +67,7 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final PublicationCatalog catalog;
 
   private RealtimeRuntime(RuntimeSettings settings, Clock clock) throws InterruptedException {
+    drainWindow = settings.drainWindow();
     new JvmMemoryMetrics().bindTo(registry);
     metrics = new FanOutMetrics(registry, clock);
     fanOut = new FanOut(new SubscriptionIndex<Subscriber>(), new ResumeRing(settings.resumeRingEvents()),
@@ -146,6 +148,9 @@ public final class RealtimeRuntime implements AutoCloseable {
     if (roles != null) {
       return roles.problem();
     }
+    if (standaloneReader == null) {
+      return "starting"; // probed while the constructor still runs
+    }
     ReplicationSource source = standaloneReader.source();
     return source.connects() > 0 && source.lastError() == null ? null : "not streaming from the replication slot yet";
   }
@@ -182,6 +187,16 @@ public final class RealtimeRuntime implements AutoCloseable {
     return connectionMetrics;
   }
 
+  /**
+   * The pod is going away (SIGTERM, a scale-down): stops accepting clients and asks each connected
+   * one to reconnect at a random moment within the drain window, so the remaining pods see the
+   * reconnects spread out; returns when they have gone. The leader keeps streaming meanwhile;
+   * {@link #close()} then lets the slot go and hands the Lease over.
+   */
+  public void drain() {
+    server.drain(drainWindow);
+  }
+
   @Override
   public void close() {
     if (election != null) {
@@ -211,12 +226,15 @@ public final class RealtimeRuntime implements AutoCloseable {
    * @param cluster how the pod takes part in its tenant (Lease, relay, status); null: it runs alone
    */
   public record RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents,
-      AuthSettings auth, AccessPolicy access, TenantLimits limits, ClusterSettings cluster) {
+      AuthSettings auth, AccessPolicy access, TenantLimits limits, ClusterSettings cluster, Duration drainWindow) {
+
+    /** The default drain window: clients are asked to reconnect within 10 s of a SIGTERM. */
+    public static final Duration DEFAULT_DRAIN_WINDOW = Duration.ofSeconds(10);
 
     /** Alone: streams the slot itself and reports nowhere. */
     public RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents,
         AuthSettings auth, AccessPolicy access, TenantLimits limits) {
-      this(replication, server, resumeRingEvents, auth, access, limits, null);
+      this(replication, server, resumeRingEvents, auth, access, limits, null, DEFAULT_DRAIN_WINDOW);
     }
 
     /** Without authentication or access rules, with the default limits: dev mode and tests. */

@@ -70,6 +70,12 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
   private volatile RelayServer server;
   private volatile RelayClient client;
   private volatile String leader;
+  /**
+   * Where the last relay client got to. A follower that was welcomed but fed nothing yet has no
+   * position in its fan-out, yet it is live from the leader's start: the next leader must resume it
+   * from there, or what was committed in between never reaches its clients.
+   */
+  private StreamPoint lastFed = StreamPoint.NONE;
 
   /**
    * @param roleChanged called (on this class's thread) after every change of role, to report it at once
@@ -161,8 +167,9 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
       return;
     }
     closeClient();
-    StreamPoint from = fanOut.committedLsn() == 0 && fanOut.lastPosition() == null ? StreamPoint.NONE
+    StreamPoint taken = fanOut.committedLsn() == 0 && fanOut.lastPosition() == null ? StreamPoint.NONE
         : new StreamPoint(fanOut.committedLsn(), fanOut.lastPosition());
+    StreamPoint from = Long.compareUnsigned(lastFed.endLsn(), taken.endLsn()) > 0 ? lastFed : taken;
     client = new RelayClient(socketAddress(address.get()), cluster.pod(), secret, fanOut, backlog, from, fanOut::gap,
         relayMetrics, RelayClient.Settings.DEFAULTS).start();
     changeRole(Role.FOLLOWER);
@@ -174,6 +181,7 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     client = null;
     if (current != null) {
       current.close();
+      lastFed = current.fed();
     }
   }
 

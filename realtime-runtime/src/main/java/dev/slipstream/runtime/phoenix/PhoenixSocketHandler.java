@@ -48,6 +48,9 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   /** Close code for a socket that joined no channel in time. */
   public static final int JOIN_TIMEOUT_CLOSE_CODE = 4002;
   static final String JOIN_TIMEOUT = "join_timeout";
+  /** Close code for a socket the pod asks to reconnect elsewhere as it goes away (RFC 6455: service restart). */
+  public static final int DRAINING_CLOSE_CODE = 1012;
+  public static final String DRAINING_REASON = "this server is going away: reconnect";
   static final String UNMATCHED_TOPIC = "unmatched topic";
 
   private static final Logger log = LoggerFactory.getLogger(PhoenixSocketHandler.class);
@@ -91,6 +94,8 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     // The close frame queues behind what the client has not read: it sees the code if it catches
     // up within the grace period; otherwise the connection is cut and its buffers are freed.
     connection.onOverBudget(() -> WebSocketStage.close(ctx.channel(), SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON));
+    // realtime-js reconnects after any close it did not ask for, and rejoins its channels.
+    connection.onDrain(() -> WebSocketStage.close(ctx.channel(), DRAINING_CLOSE_CODE, DRAINING_REASON));
     Duration timeout = context.limits().joinTimeout();
     connection.deadline(timeout, () -> {
       context.connectionMetrics().closed(JOIN_TIMEOUT);

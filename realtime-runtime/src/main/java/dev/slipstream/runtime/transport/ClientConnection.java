@@ -103,8 +103,35 @@ public final class ClientConnection extends ConnectionDeadlines {
    * What the protocol does with a client over budget; it must end the connection (with its
    * protocol's signal). Runs on the event loop. Without one, the connection is closed.
    */
+  private Runnable drain;
+
   public void onOverBudget(Runnable action) {
     this.overBudget = action;
+  }
+
+  /**
+   * How the protocol asks its client to reconnect when the pod drains (WebSocket: a close frame;
+   * realtime-js and EventSource reconnect by themselves). Runs on the event loop. Without one, the
+   * connection is closed.
+   */
+  public void onDrain(Runnable action) {
+    this.drain = action;
+  }
+
+  /** The pod is going away: say goodbye the protocol's way, at once. Any thread. */
+  void drain() {
+    ctx.executor().execute(() -> {
+      if (ctx.channel().isActive() && !closing) {
+        closing = true;
+        metrics.closed(ConnectionMetrics.DRAINING);
+        Runnable action = drain;
+        if (action != null) {
+          action.run();
+        } else {
+          ctx.close();
+        }
+      }
+    });
   }
 
   @Override

@@ -19,6 +19,8 @@ public final class ConnectionMetrics {
   public static final String MEMORY_PRESSURE = "memory_pressure";
   public static final String HANDSHAKE_TIMEOUT = "handshake_timeout";
   public static final String IDLE_TIMEOUT = "idle_timeout";
+  /** The pod is going away and asked the client to reconnect (to another pod). */
+  public static final String DRAINING = "draining";
 
   private final MeterRegistry registry;
   private final Counter slowClients;

@@ -121,6 +121,24 @@ public final class ConnectionWatch implements AutoCloseable {
         capBytes, evicted);
   }
 
+  /**
+   * Asks every client to reconnect, each at a random moment within {@code window}, so that the pods
+   * that remain see the reconnects spread out rather than as one storm. Returns at once.
+   */
+  public void drain(Duration window) {
+    long windowNanos = Math.max(1, window.toNanos());
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (ClientConnection connection : connections) {
+      long delay = random.nextLong(windowNanos);
+      connection.channel().eventLoop().schedule(connection::drain, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Connections open now (registered and not yet closed). */
+  public int size() {
+    return connections.size();
+  }
+
   public long heldBytes() {
     return held.get();
   }

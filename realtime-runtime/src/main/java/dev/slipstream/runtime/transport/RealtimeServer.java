@@ -126,6 +126,25 @@ public final class RealtimeServer implements AutoCloseable {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
+  /**
+   * The pod is going away: stops accepting connections, then asks each client to reconnect at a
+   * random moment within {@code window} (elsewhere: realtime-js and EventSource reconnect by
+   * themselves, through the Service, to the pods that remain), and returns once every connection
+   * has gone, or a second after the window.
+   */
+  public void drain(Duration window) {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    int open = watch.size();
+    log.info("Draining: {} connections asked to reconnect within {} ms", open, window.toMillis());
+    watch.drain(window);
+    long deadline = System.nanoTime() + window.toNanos() + TimeUnit.SECONDS.toNanos(1);
+    while (watch.size() > 0 && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // shutdown thread only
+    }
+  }
+
   @Override
   public void close() {
     if (serverChannel != null) {

@@ -68,6 +68,7 @@ class ScaleOutIT {
   private static final String PUBLICATION = "scale_out_it";
   private static final String SSE_PATH = "/realtime/v1/sse?schema=public&table=ledger&event=INSERT";
   private static final Duration LEASE = Duration.ofSeconds(3);
+  private static final Duration DRAIN_WINDOW = Duration.ofSeconds(3);
   private static final int ROWS_PER_SECOND = 500;
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -224,15 +225,68 @@ class ScaleOutIT {
     within("another pod to hold the Lease and stream the slot",
         () -> !leader.name().equals(leaseHolder()) && leaseHolder() != null && activeReaders() == 1);
     long handOverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+    // At once, before the follower (which never received a change) has reached the new leader: it
+    // must resume from where the old leader started it, not start live after these rows.
+    commitInTransactions(1, 10, 2);
     within("the stopped pod's entry to be gone (removed by the pod itself)",
         () -> podEntries().stream().noneMatch(e -> e.getName().equals(leader.name())));
-    commitInTransactions(1, 10, 2);
     within("the client on " + follower.name() + " to receive rows 1..10", () -> client.changes().size() >= 10);
     assertThat(rowIds(client.changes())).containsExactlyElementsOf(range(1, 10));
     System.out.printf("SIGTERM of the leader: another pod streamed the slot %d ms after the signal (lease %s)%n",
         handOverMillis, LEASE);
     assertThat(handOverMillis).as("a clean hand-over does not wait for the Lease to run out")
         .isLessThan(LEASE.toMillis());
+  }
+
+  @Test
+  void aPodGoingAwayAsksItsClientsToReconnectSpreadOverTheDrainWindow() throws Exception {
+    startPods(3);
+    Pod leaving = pods.stream().filter(p -> !p.name().equals(leaseHolder())).findFirst().orElseThrow();
+    List<ClosingSocket> sockets = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      sockets.add(ClosingSocket.open(leaving.uri("/realtime/v1/websocket?vsn=1.0.0").toString().replace("http", "ws")));
+    }
+    within("30 WebSockets on " + leaving.name(), () -> metric(leaving, "slipstream_connections") >= 30);
+
+    long signalled = System.nanoTime();
+    assertThat(leaving.process().stop(WAIT)).as("SIGTERM ends the JVM through its shutdown hook").isEqualTo(143);
+    within("every socket to be closed by the server", () -> sockets.stream().allMatch(s -> s.closedAt.get() != 0));
+    assertThat(sockets).as("close code 1012 (service restart): realtime-js reconnects and rejoins")
+        .allSatisfy(s -> assertThat(s.code.get()).isEqualTo(1012));
+    long first = sockets.stream().mapToLong(s -> s.closedAt.get()).min().orElseThrow() - signalled;
+    long last = sockets.stream().mapToLong(s -> s.closedAt.get()).max().orElseThrow() - signalled;
+    System.out.printf("draining: 30 clients closed between %d and %d ms after SIGTERM (window %s)%n",
+        TimeUnit.NANOSECONDS.toMillis(first), TimeUnit.NANOSECONDS.toMillis(last), DRAIN_WINDOW);
+    assertThat(last - first).as("closes spread over the window, not one burst")
+        .isGreaterThan(DRAIN_WINDOW.toNanos() / 3);
+    assertThat(last).as("every client asked within the window").isLessThan(DRAIN_WINDOW.toNanos() + 2_000_000_000L);
+    within("the drained pod's entry to be gone", () -> podEntries().stream()
+        .noneMatch(e -> e.getName().equals(leaving.name())));
+  }
+
+  /** A bare WebSocket that records how and when the server closed it. */
+  private static final class ClosingSocket implements java.net.http.WebSocket.Listener {
+    final AtomicLong closedAt = new AtomicLong();
+    final java.util.concurrent.atomic.AtomicInteger code = new java.util.concurrent.atomic.AtomicInteger();
+
+    static ClosingSocket open(String uri) {
+      ClosingSocket listener = new ClosingSocket();
+      http.newWebSocketBuilder().buildAsync(URI.create(uri), listener).join();
+      return listener;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket, int statusCode,
+        String reason) {
+      code.set(statusCode);
+      closedAt.set(System.nanoTime());
+      return null;
+    }
+
+    @Override
+    public void onError(java.net.http.WebSocket socket, Throwable error) {
+      closedAt.compareAndSet(0, System.nanoTime());
+    }
   }
 
   // ---- the property under test ----
@@ -283,6 +337,7 @@ class ScaleOutIT {
       env.put("SLIPSTREAM_RELAY_PORT", String.valueOf(relayPort));
       env.put("SLIPSTREAM_LEASE_DURATION", LEASE.toSeconds() + "s");
       env.put("SLIPSTREAM_STATUS_INTERVAL", "1s");
+      env.put("SLIPSTREAM_DRAIN_WINDOW", DRAIN_WINDOW.toSeconds() + "s");
       env.put("SLIPSTREAM_RESUME_RING_EVENTS", "50000");
       env.put("KUBECONFIG", kube.kubeconfig().toAbsolutePath().toString());
       pods.add(new Pod(name, host, port, RuntimeProcess.start(name, env, logDir.resolve(name + ".log"))));

@@ -64,6 +64,8 @@ public final class RuntimeProcess implements AutoCloseable {
     env.put("SLIPSTREAM_HOST", "127.0.0.1");
     env.put("SLIPSTREAM_PORT", String.valueOf(port));
     env.put("SLIPSTREAM_SPILL_DIR", spillDir.toAbsolutePath().toString());
+    // A stopped runtime asks its clients to reconnect within this window; tests about draining set their own.
+    env.put("SLIPSTREAM_DRAIN_WINDOW", "1s");
     return env;
   }
 

@@ -61,6 +61,9 @@ public final class RuntimeConfig {
   public static final Setting<Duration> LEASE_DURATION = Setting.duration("SLIPSTREAM_LEASE_DURATION")
       .defaultsTo("5s", "how long a Lease holds without renewal; the leader stops streaming before it runs out, "
           + "and a new leader takes over after it");
+  public static final Setting<Duration> DRAIN_WINDOW = Setting.duration("SLIPSTREAM_DRAIN_WINDOW")
+      .defaultsTo("10s", "on SIGTERM, the time over which clients are asked to reconnect elsewhere, each at a random "
+          + "moment; keep it well under the pod's termination grace period (30s)");
   public static final Setting<Duration> STATUS_INTERVAL = Setting.duration("SLIPSTREAM_STATUS_INTERVAL")
       .defaultsTo("5s", "how often the pod writes its status entry (and at once when its role changes)");
 
@@ -144,7 +147,7 @@ public final class RuntimeConfig {
   public static final List<Setting<?>> ALL = List.of(
       DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
       HEARTBEAT_INTERVAL,
-      TENANT, POD_NAME, POD_NAMESPACE, POD_IP, LEADER_LEASE, RELAY_PORT, LEASE_DURATION, STATUS_INTERVAL,
+      TENANT, POD_NAME, POD_NAMESPACE, POD_IP, LEADER_LEASE, RELAY_PORT, LEASE_DURATION, STATUS_INTERVAL, DRAIN_WINDOW,
       HOST, PORT, CLIENT_BUFFER_BYTES, MAX_PAYLOAD_BYTES, MAX_CLIENT_BYTES_HELD, CLIENT_INBOUND_BYTES_PER_SECOND,
       HANDSHAKE_TIMEOUT, IDLE_TIMEOUT,
       MAX_CLIENTS, MAX_CHANNELS_PER_CLIENT, MAX_JOINS_PER_SECOND, MAX_EVENTS_PER_SECOND,
