@@ -67,6 +67,12 @@ final class NodeAgent implements AutoCloseable {
         .withSpec(template.getSpec()).build()).create();
   }
 
+  /** The node died with the pod: {@code kill -9}, and the Pod object deleted (what the node controller does). */
+  void killPod() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+    client.pods().inNamespace(deployment.getMetadata().getNamespace()).withName(podName).withGracePeriod(0).delete();
+  }
+
   String podName() {
     return podName;
   }

@@ -137,6 +137,15 @@ class TenantEndToEndIT {
           assertThat(runtime.getLeader()).isEqualTo(agent.podName());
           assertThat(runtime.getConnectedClients()).isEqualTo(1L);
         });
+
+        // A pod killed with its node cannot remove its own entry: the operator prunes it.
+        agent.killPod();
+        await().atMost(WAIT).untilAsserted(() -> {
+          var runtime = kube.client().resources(RealtimeTenant.class).inNamespace("acme").withName("acme").get()
+              .getStatus().getRuntime();
+          assertThat(runtime.getPods()).as("the dead pod's entry").isNullOrEmpty();
+          assertThat(runtime.getConnectedClients()).isIn(null, 0L);
+        });
       }
     } finally {
       Main.stop(operator);
