@@ -6,8 +6,6 @@ import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.ReplicaRange;
 import dev.slipstream.api.v1alpha1.RuntimeSpec;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How a tenant's runtime is scaled, from {@code spec.runtime} with the CRD's defaults applied (a
@@ -27,7 +25,6 @@ public record RuntimeScaling(AutoscalingMode mode, int min, int max, Integer des
   static final int DEFAULT_TARGET_CLIENTS_PER_REPLICA = 10_000;
   static final Duration DEFAULT_SCALE_DOWN_STABILIZATION = Duration.ofMinutes(5);
 
-  private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
 
   /**
    * @throws InvalidTenantException naming the field, when {@code scaleDownStabilization} is not a
@@ -60,24 +57,10 @@ public record RuntimeScaling(AutoscalingMode mode, int min, int max, Integer des
 
   /** A duration as the CRD writes them ({@code 30s}, {@code 5m}, {@code 1m30s}, {@code 500ms}); zero allowed. */
   static Duration duration(String field, String text) {
-    String value = text.trim();
-    Matcher part = DURATION_PART.matcher(value);
-    Duration total = Duration.ZERO;
-    int end = 0;
-    while (part.find() && part.start() == end) {
-      double amount = Double.parseDouble(part.group(1));
-      long unitMillis = switch (part.group(2)) {
-        case "ms" -> 1;
-        case "s" -> 1_000;
-        case "m" -> 60_000;
-        default -> 3_600_000;
-      };
-      total = total.plusMillis(Math.round(amount * unitMillis));
-      end = part.end();
-    }
-    if (end == 0 || end != value.length()) {
+    try {
+      return dev.slipstream.runtime.config.DurationText.parse(text);
+    } catch (IllegalArgumentException e) {
       throw new InvalidTenantException(field + " must be a duration such as 30s, 5m or 1m30s, was '" + text + "'");
     }
-    return total;
   }
 }

@@ -6,13 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
 import java.util.function.ToLongFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Parsing and writing of one kind; errors start with the variable's name. */
 interface Codec<T> {
-
-  Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
 
   T parse(String name, String text);
 
@@ -49,22 +45,13 @@ interface Codec<T> {
   Codec<Duration> DURATION = new Codec<>() {
     @Override
     public Duration parse(String name, String text) {
-      String value = text.trim();
-      Matcher part = DURATION_PART.matcher(value);
-      Duration total = Duration.ZERO;
-      int end = 0;
-      while (part.find() && part.start() == end) {
-        double amount = Double.parseDouble(part.group(1));
-        long unitMillis = switch (part.group(2)) {
-          case "ms" -> 1;
-          case "s" -> 1_000;
-          case "m" -> 60_000;
-          default -> 3_600_000;
-        };
-        total = total.plusMillis(Math.round(amount * unitMillis));
-        end = part.end();
+      Duration total;
+      try {
+        total = DurationText.parse(text);
+      } catch (IllegalArgumentException e) {
+        total = Duration.ZERO;
       }
-      if (end == 0 || end != value.length() || total.isZero()) {
+      if (total.isZero()) {
         throw new IllegalArgumentException(name + " must be a positive duration such as 30s, 1m or 1m30s, was '"
             + text + "'");
       }
