@@ -65,6 +65,8 @@ public final class LeaseElection implements AutoCloseable {
   private CompletableFuture<Void> stopping = CompletableFuture.completedFuture(null);
   private boolean closed;
   private volatile boolean leading;
+  /** Fabric8 reported leadership for the current term before this term renewed the Lease. */
+  private boolean awaitingRenewal;
   private volatile String leader;
   private volatile Thread eventThread;
 
@@ -175,8 +177,20 @@ public final class LeaseElection implements AutoCloseable {
     if (term != current || closed || leading) {
       return;
     }
-    leading = true;
     leader = identity;
+    if (System.nanoTime() - renewedNanos >= timing.renewDeadline().toNanos()) {
+      // Fabric8 says "leading" as soon as it reads a Lease that names this pod, before it has
+      // written anything: a new term after a missed deadline would then be told it leads with the
+      // old renewal time, stop at once, and start over for ever. Lead once this term has renewed.
+      awaitingRenewal = true;
+      return;
+    }
+    announce(term);
+  }
+
+  private void announce(Term term) {
+    awaitingRenewal = false;
+    leading = true;
     LOG.info("Leading tenant Lease {}/{} as {}: this pod streams the slot", namespace, lease, identity);
     emit(listener::startedLeading);
     scheduleDeadline(term);
@@ -203,7 +217,9 @@ public final class LeaseElection implements AutoCloseable {
   private synchronized void renewed(Term term, long startedNanos) {
     if (term == current) {
       renewedNanos = startedNanos;
-      if (leading) {
+      if (awaitingRenewal && !closed) {
+        announce(term);
+      } else if (leading) {
         scheduleDeadline(term);
       }
     }
@@ -238,6 +254,7 @@ public final class LeaseElection implements AutoCloseable {
 
   /** Ends the leadership (if any) at once: isLeader() turns false and the listener is told. */
   private void stopLeading(String reason) {
+    awaitingRenewal = false;
     if (deadline != null) {
       deadline.cancel(false);
       deadline = null;
