@@ -100,6 +100,50 @@ public final class RelayScenario implements Scenario {
       return sum;
     }
 
+    /** Several windows of one configuration as one: latencies, deliveries and CPU summed, idle CPU averaged. */
+    static Window merge(List<Window> windows) {
+      Window first = windows.getFirst();
+      int n = first.perPod().length;
+      Histogram[] h = new Histogram[n];
+      long[] delivered = new long[n];
+      double[] cpu = new double[n];
+      double[] idle = new double[n];
+      double wal = 0;
+      long rows = 0;
+      long expected = 0;
+      double seconds = 0;
+      long closed = 0;
+      long slow = 0;
+      for (int i = 0; i < n; i++) {
+        h[i] = Latencies.histogram();
+      }
+      for (Window w : windows) {
+        for (int i = 0; i < n; i++) {
+          h[i].add(w.perPod()[i]);
+          delivered[i] += w.delivered()[i];
+          cpu[i] += w.cpu()[i];
+          idle[i] += w.idleCores()[i] / windows.size();
+        }
+        wal += w.walsenderCpu();
+        rows += w.rows();
+        expected += w.expected();
+        seconds += w.seconds();
+        closed += w.closedEarly();
+        slow = Math.max(slow, w.slowClientsClosed()); // the runtimes' counters are cumulative
+      }
+      return new Window(h, delivered, cpu, wal, first.walsenders(), rows, expected, seconds, closed, slow, idle);
+    }
+
+    static String summary(List<Window> windows) {
+      List<String> parts = new ArrayList<>();
+      for (Window w : windows) {
+        Histogram all = w.merged(i -> true);
+        parts.add(String.format(java.util.Locale.ROOT, "%.1f / %.1f ms, %.1f s", all.getValueAtPercentile(50) / 1000.0,
+            all.getValueAtPercentile(99) / 1000.0, perMillion(w.cpuTotal(), w.deliveredTotal())));
+      }
+      return String.join("; ", parts);
+    }
+
     Histogram merged(java.util.function.IntPredicate which) {
       Histogram h = Latencies.histogram();
       for (int i = 0; i < perPod.length; i++) {
@@ -121,6 +165,7 @@ public final class RelayScenario implements Scenario {
     Duration measure = o.seconds("seconds", 20);
     int burstRows = o.integer("burstRows", 100_000);
     int clientThreads = o.integer("clientThreads", 2);
+    int rounds = o.integer("rounds", 2);
     if (pods < 2 || subscribers < pods) {
       throw new IllegalArgumentException("--pods must be at least 2 and --subscribers at least --pods");
     }
@@ -162,8 +207,11 @@ public final class RelayScenario implements Scenario {
       Files.writeString(kubeconfig, kube.kubeconfigYaml());
       PreparedStatement insert = writer.prepareStatement("INSERT INTO " + TABLE + " (phase, body) VALUES (?, ?)");
 
-      // (a) N pods of one tenant behind one slot.
+      // (a) N pods of one tenant behind one slot, and (b) the baseline, N runtimes each with a slot of its own.
+      // Both sets run side by side, idle while the other is measured, and their windows alternate (a b, b a, ...),
+      // so that what else runs on this machine weighs on both alike.
       pg.execute("SELECT pg_create_logical_replication_slot('relay_tenant', 'pgoutput')");
+      List<Pod> soloPods = new ArrayList<>();
       try {
         int relayPort = freePort();
         for (int i = 0; i < pods; i++) {
@@ -174,8 +222,14 @@ public final class RelayScenario implements Scenario {
                   "relayPort=" + relayPort), Map.of("KUBECONFIG", kubeconfig.toString()));
           tenantPods.add(new Pod(name, host, jvm, false));
         }
+        for (int i = 0; i < pods; i++) {
+          pg.execute("SELECT pg_create_logical_replication_slot('relay_solo_" + i + "', 'pgoutput')");
+          soloPods.add(new Pod("solo-" + i, "127.0.0.1", context.startRuntime("relay-solo-" + i, pg, "relay_solo_" + i,
+              PUBLICATION, List.of()), true));
+        }
         Waits.until(() -> tenantPods.stream().allMatch(p -> ready(p)), Duration.ofSeconds(90),
             () -> "pods ready: " + tenantPods.stream().map(p -> p.name() + "=" + ready(p)).toList());
+        Waits.until(() -> soloPods.stream().allMatch(p -> ready(p)), Duration.ofSeconds(90), () -> "runtimes ready");
         List<Pod> roles = tenantPods.stream().map(p -> new Pod(p.name(), p.host(), p.jvm(),
             p.jvm().call("stats", Duration.ofSeconds(10)).get("reads_slot").asBoolean())).toList();
         tenantPods.clear();
@@ -185,29 +239,38 @@ public final class RelayScenario implements Scenario {
           throw new IllegalStateException("expected one leader among the pods: " + roles);
         }
         Progress.step("tenant: " + pods + " pods ready, leader " + roles.stream().filter(Pod::leader).findFirst()
-            .orElseThrow().name());
-        tenant = window(generator, insert, pg, tenantPods, perPod, rate, warmup, measure, 1);
-        Progress.step(String.format("tenant: %,d of %,d deliveries", tenant.deliveredTotal(), tenant.expected()));
+            .orElseThrow().name() + "; " + pods + " independent runtimes ready");
+        List<String> soloSlots = new ArrayList<>();
+        for (int i = 0; i < pods; i++) {
+          soloSlots.add("relay_solo_" + i);
+        }
+        List<Window> tenantWindows = new ArrayList<>();
+        List<Window> soloWindows = new ArrayList<>();
+        int phase = 1;
+        for (int r = 0; r < rounds; r++) {
+          for (int k = 0; k < 2; k++) {
+            boolean tenantTurn = (r % 2 == 0) == (k == 0);
+            Window w = window(generator, insert, pg, tenantTurn ? tenantPods : soloPods,
+                tenantTurn ? List.of("relay_tenant") : soloSlots, perPod, rate, warmup, measure, phase);
+            phase += 2;
+            (tenantTurn ? tenantWindows : soloWindows).add(w);
+            Progress.step(String.format("round %d, %s: %,d of %,d deliveries, p50 %.1f ms, p99 %.1f ms", r + 1,
+                tenantTurn ? "tenant" : "independent", w.deliveredTotal(), w.expected(),
+                w.merged(i -> true).getValueAtPercentile(50) / 1000.0,
+                w.merged(i -> true).getValueAtPercentile(99) / 1000.0));
+          }
+        }
+        tenant = Window.merge(tenantWindows);
+        solo = Window.merge(soloWindows);
+        notes.add("Per round (p50 / p99 ms of all clients, total CPU s per million deliveries), tenant: "
+            + Window.summary(tenantWindows) + "; independent: " + Window.summary(soloWindows) + ".");
+        soloPods.forEach(p -> p.jvm().close());
         burst = burst(pg, writer, tenantPods, burstRows);
         Progress.step(String.format("relay: %,.0f changes/s (leader decode %,.0f rows/s)", burst.relayRate(),
             burst.decodeRate()));
       } finally {
         tenantPods.forEach(p -> resume(p.jvm()));
         tenantPods.forEach(p -> p.jvm().close());
-      }
-
-      // (b) the baseline: N runtimes, each with a slot of its own.
-      List<Pod> soloPods = new ArrayList<>();
-      try {
-        for (int i = 0; i < pods; i++) {
-          pg.execute("SELECT pg_create_logical_replication_slot('relay_solo_" + i + "', 'pgoutput')");
-          soloPods.add(new Pod("solo-" + i, "127.0.0.1", context.startRuntime("relay-solo-" + i, pg, "relay_solo_" + i,
-              PUBLICATION, List.of()), true));
-        }
-        Waits.until(() -> soloPods.stream().allMatch(p -> ready(p)), Duration.ofSeconds(90), () -> "runtimes ready");
-        solo = window(generator, insert, pg, soloPods, perPod, rate, warmup, measure, 3);
-        Progress.step(String.format("independent: %,d of %,d deliveries", solo.deliveredTotal(), solo.expected()));
-      } finally {
         soloPods.forEach(p -> p.jvm().close());
       }
     } finally {
@@ -275,10 +338,12 @@ public final class RelayScenario implements Scenario {
     counts.put("burst_followers_done", (long) burst.followersDone());
 
     notes.add(String.format("Each configuration: %d subscribers in all (%d per process), a writer committing %d rows/s "
-        + "one per transaction for %.0f s after a %.0f s warm-up; latency = client receipt (Instant.now()) − the "
+        + "one per transaction for %.0f s after a %.0f s warm-up, " + rounds + " rounds; both sets of processes run "
+        + "side by side, idle while the other is measured (all " + (pods + 1) + " slots decode every row), windows alternating "
+        + "(a b, b a, ...); latency = client receipt (Instant.now()) − the "
         + "commit timestamp in the WAL. CPU = utime + stime from /proc/<pid>/stat of each runtime JVM and each "
         + "walsender over the window from the first measured commit until the last measured delivery "
-        + "(tenant %.1f s, independent %.1f s), divided by the deliveries to that process's own clients (walsenders "
+        + "(tenant %.1f s, independent %.1f s in all), divided by the deliveries to that process's own clients (walsenders "
         + "and totals: by all deliveries); it includes each process's fixed cost (the idle rows: CPU over "
         + IDLE.toSeconds() + " s after the window, clients connected, nothing committed). The load generator and "
         + "PostgreSQL's other processes are not counted.",
@@ -295,7 +360,7 @@ public final class RelayScenario implements Scenario {
 
   /** Clients on every pod, a warm-up, then the measured window: latency per pod, deliveries, CPU. */
   private static Window window(LoadGenerator generator, PreparedStatement insert, TestPostgres pg, List<Pod> pods,
-      int perPod, int rate, Duration warmup, Duration measure, int warmPhase) throws Exception {
+      List<String> slots, int perPod, int rate, Duration warmup, Duration measure, int warmPhase) throws Exception {
     int measuredPhase = warmPhase + 1;
     int n = pods.size();
     Recorder[] recorders = new Recorder[n];
@@ -324,7 +389,7 @@ public final class RelayScenario implements Scenario {
       long warmRows = write(insert, warmPhase, rate, warmup);
       Waits.untilDoneOrQuiet(() -> warmDelivered.get() >= warmRows * perPod * n, warmDelivered::get,
           Duration.ofSeconds(10), Duration.ofSeconds(60));
-      List<Long> walsenders = walsenderPids(pg);
+      List<Long> walsenders = walsenderPids(pg, slots);
       double[] cpu0 = new double[n];
       for (int i = 0; i < n; i++) {
         cpu0[i] = ProcessCpu.seconds(pods.get(i).jvm().pid());
@@ -469,12 +534,16 @@ public final class RelayScenario implements Scenario {
     }
   }
 
-  private static List<Long> walsenderPids(TestPostgres pg) throws SQLException {
+  /** The walsenders streaming {@code slots} now. */
+  private static List<Long> walsenderPids(TestPostgres pg, List<String> slots) throws SQLException {
     List<Long> pids = new ArrayList<>();
-    try (Connection c = pg.connect(); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT pid FROM pg_stat_replication")) {
-      while (r.next()) {
-        pids.add(r.getLong(1));
+    try (Connection c = pg.connect(); PreparedStatement s = c.prepareStatement("SELECT r.pid FROM pg_stat_replication r"
+        + " JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = ANY (?)")) {
+      s.setArray(1, c.createArrayOf("text", slots.toArray()));
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          pids.add(r.getLong(1));
+        }
       }
     }
     return pids;
