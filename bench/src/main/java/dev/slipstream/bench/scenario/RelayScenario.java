@@ -247,6 +247,13 @@ public final class RelayScenario implements Scenario {
         List<Window> tenantWindows = new ArrayList<>();
         List<Window> soloWindows = new ArrayList<>();
         int phase = 1;
+        // Round 0, not recorded: every JVM compiles its hot paths before either configuration is measured.
+        for (List<Pod> set : List.of(tenantPods, soloPods)) {
+          window(generator, insert, pg, set, set == tenantPods ? List.of("relay_tenant") : soloSlots, perPod, rate,
+              warmup, warmup, phase);
+          phase += 2;
+        }
+        Progress.step("warm-up round done (not recorded)");
         for (int r = 0; r < rounds; r++) {
           for (int k = 0; k < 2; k++) {
             boolean tenantTurn = (r % 2 == 0) == (k == 0);
@@ -338,7 +345,8 @@ public final class RelayScenario implements Scenario {
     counts.put("burst_followers_done", (long) burst.followersDone());
 
     notes.add(String.format("Each configuration: %d subscribers in all (%d per process), a writer committing %d rows/s "
-        + "one per transaction for %.0f s after a %.0f s warm-up, " + rounds + " rounds; both sets of processes run "
+        + "one per transaction for %.0f s after a %.0f s warm-up, " + rounds + " rounds after a round that is not "
+        + "recorded; both sets of processes run "
         + "side by side, idle while the other is measured (all " + (pods + 1) + " slots decode every row), windows alternating "
         + "(a b, b a, ...); latency = client receipt (Instant.now()) − the "
         + "commit timestamp in the WAL. CPU = utime + stime from /proc/<pid>/stat of each runtime JVM and each "
