@@ -99,6 +99,7 @@ public final class BenchMain {
     System.out.println("  fanout   --subscribers=15000 --eventsPerFlush=1,10 --rounds=20 --warmupRounds=3");
     System.out.println("  decode   --rows=1000000 --txRows=1000 --pgRecvlogical=/usr/bin/pg_recvlogical");
     System.out.println("  memory   --connections=15000");
+    System.out.println("  relay    --pods=3 --subscribers=300 --rate=100 --seconds=20 --warmupSeconds=5 --burstRows=100000");
     System.out.println("  common   --runtimeHeap=1g --jfr=false --write=true --clientThreads=2");
     System.out.println("           --label=x   results as <scenario>.x (their own JSON and docs section)");
     System.out.println("usage: bin/bench jfr <recording.jfr> [top]   (hot threads and methods of a recording)");

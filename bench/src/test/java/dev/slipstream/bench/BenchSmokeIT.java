@@ -110,4 +110,16 @@ class BenchSmokeIT {
     assertThat(r.counts().get("ready")).isEqualTo(5L).isEqualTo(r.counts().get("expected"));
     assertThat(r.counts().get("slots")).isEqualTo(5L);
   }
+
+  @Test
+  void relay() throws Exception {
+    ScenarioResult r = run("relay", Map.of("pods", "3", "subscribers", "6", "rate", "20", "seconds", "2",
+        "warmupSeconds", "1", "rounds", "1", "burstRows", "2000", "clientThreads", "1"));
+    assertThat(r.counts().get("tenant_leaders")).isEqualTo(1L);
+    assertThat(r.counts().get("tenant_walsenders")).isEqualTo(1L);
+    assertThat(r.counts().get("solo_walsenders")).isEqualTo(3L);
+    assertThat(r.counts().get("tenant_delivered")).isEqualTo(r.counts().get("tenant_expected")).isPositive();
+    assertThat(r.counts().get("solo_delivered")).isEqualTo(r.counts().get("solo_expected")).isPositive();
+    assertThat(r.counts().get("burst_followers_done")).isEqualTo(2L);
+  }
 }

@@ -55,13 +55,19 @@ public record BenchContext(Path workDir, List<String> runtimeJvmOptions, boolean
   /** Also with {@code key=value} arguments of {@link RuntimeHost} such as {@code clientBufferBytes=...}. */
   public ChildJvm startRuntime(String name, TestPostgres pg, String slot, String publication, List<String> extraJvm,
       List<String> extraArgs) {
+    return startRuntime(name, pg, slot, publication, extraJvm, extraArgs, java.util.Map.of());
+  }
+
+  /** Also with environment variables for the runtime's JVM ({@code KUBECONFIG} for a pod of a tenant). */
+  public ChildJvm startRuntime(String name, TestPostgres pg, String slot, String publication, List<String> extraJvm,
+      List<String> extraArgs, java.util.Map<String, String> env) {
     List<String> jvm = new ArrayList<>(runtimeJvmOptions);
     jvm.addAll(extraJvm);
     List<String> args = new ArrayList<>(List.of(
         "host=" + pg.host(), "port=" + pg.port(), "database=" + pg.database(), "user=" + pg.user(),
         "password=" + pg.password(), "slot=" + slot, "publications=" + publication));
     args.addAll(extraArgs);
-    ChildJvm child = ChildJvm.start(name, jvm, RuntimeHost.class.getName(), args, workDir.resolve(name + ".log"));
+    ChildJvm child = ChildJvm.start(name, jvm, RuntimeHost.class.getName(), args, env, workDir.resolve(name + ".log"));
     child.awaitReady(START_TIMEOUT);
     return child;
   }

@@ -57,6 +57,12 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code mainClass} with {@code jvmOptions} and {@code args}; its log goes to {@code log}. */
   public static ChildJvm start(String name, List<String> jvmOptions, String mainClass, List<String> args, Path log) {
+    return start(name, jvmOptions, mainClass, args, java.util.Map.of(), log);
+  }
+
+  /** Also with environment variables ({@code KUBECONFIG} for pods of a tenant), set after the SLIPSTREAM_ ones are removed. */
+  public static ChildJvm start(String name, List<String> jvmOptions, String mainClass, List<String> args,
+      java.util.Map<String, String> env, Path log) {
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
       List<String> command = new ArrayList<>();
@@ -72,6 +78,7 @@ public final class ChildJvm implements AutoCloseable {
           StandardOpenOption.APPEND);
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.environment().keySet().removeIf(key -> key.startsWith("SLIPSTREAM_"));
+      builder.environment().putAll(env);
       Process process = builder.start();
       LIVE.add(process);
       process.onExit().thenRun(() -> LIVE.remove(process));

@@ -7,6 +7,7 @@ import dev.slipstream.bench.scenario.FanOutScenario;
 import dev.slipstream.bench.scenario.LatencyScenario;
 import dev.slipstream.bench.scenario.MemoryScenario;
 import dev.slipstream.bench.scenario.OperatorScaleScenario;
+import dev.slipstream.bench.scenario.RelayScenario;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ public final class Scenarios {
   public static Map<String, Scenario> all() {
     Map<String, Scenario> scenarios = new LinkedHashMap<>();
     for (Scenario s : List.of(new LatencyScenario(), new FanOutScenario(), new DecodeScenario(),
-        new MemoryScenario(), new BroadcastScenario(), new ConnectionsScenario(), new OperatorScaleScenario())) {
+        new MemoryScenario(), new BroadcastScenario(), new ConnectionsScenario(), new OperatorScaleScenario(),
+        new RelayScenario())) {
       scenarios.put(s.name(), s);
     }
     return scenarios;

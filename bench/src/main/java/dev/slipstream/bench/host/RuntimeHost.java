@@ -4,6 +4,7 @@ import dev.slipstream.bench.core.ChildProtocol;
 import dev.slipstream.runtime.RealtimeRuntime;
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
 import dev.slipstream.runtime.auth.AuthSettings;
+import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.route.AccessPolicy;
@@ -22,7 +23,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The runtime under test in its own JVM, started through its public API
  * ({@link RealtimeRuntime#start}), so the benchmark can read the JVM's own memory counters.
- * Arguments are {@code key=value}: host, port, database, user, password, slot, publications.
+ * Arguments are {@code key=value}: host, port, database, user, password, slot, publications; with
+ * {@code tenant}, {@code namespace}, {@code pod}, {@code listen} (the pod's own loopback address, for its
+ * clients and its relay) and {@code relayPort} it is one pod of a tenant (Lease, relay; the API server
+ * from {@code KUBECONFIG}), as {@code dev.slipstream.runtime.Main} makes it from the SLIPSTREAM_ variables.
  * Commands: {@code measure} (memory after GC), {@code stats} (subscriptions, slow clients closed),
  * {@code marker <text> <timeout s>} (the {@link System#nanoTime} at which the database message
  * {@code <text>} was dispatched, waiting for it), {@code jfr-start <file>} and {@code jfr-stop} (a
@@ -44,7 +48,7 @@ public final class RuntimeHost {
         a.get("database"), a.get("user"), a.get("password"), "disable", a.get("slot"),
         Arrays.asList(a.get("publications").split(",")), ReplicationSettings.DEFAULT_STREAMED_MEMORY_LIMIT,
         Files.createTempDirectory("slipstream-bench-spill"), Duration.ofSeconds(10), Duration.ofMillis(100));
-    RealtimeServer.Settings server = new RealtimeServer.Settings("127.0.0.1", 0,
+    RealtimeServer.Settings server = new RealtimeServer.Settings(a.getOrDefault("listen", "127.0.0.1"), 0,
         Long.parseLong(a.getOrDefault("clientBufferBytes", Integer.toString(1 << 20))), 1 << 20,
         Duration.ofSeconds(15));
     // No auth (the load generator sends no token) and the tenant defaults, except the join rate: 15,000 clients
@@ -55,8 +59,11 @@ public final class RuntimeHost {
         // The broadcast scenario offers more client messages than the default allows in a second.
         Integer.getInteger("maxEventsPerSecond", defaults.maxEventsPerSecond()),
         defaults.maxPayloadBytes());
+    ClusterSettings cluster = a.containsKey("tenant") ? new ClusterSettings(a.get("tenant"), a.get("namespace"),
+        a.get("pod"), a.get("listen"), ClusterSettings.defaultLease(a.get("tenant")), Integer.parseInt(a.get("relayPort")),
+        Duration.ofSeconds(Long.parseLong(a.getOrDefault("leaseSeconds", "5"))), Duration.ofSeconds(5)) : null;
     RuntimeSettings settings = new RuntimeSettings(replication, server, 10_000, AuthSettings.disabled(),
-        AccessPolicy.NONE, limits);
+        AccessPolicy.NONE, limits, cluster);
     try (RealtimeRuntime runtime = RealtimeRuntime.start(settings)) {
       // pg_logical_emit_message(true, 'bench', <text>) marks a point in the stream: everything before it
       // has been dispatched when it arrives. System.nanoTime is CLOCK_MONOTONIC, comparable across processes.
@@ -73,7 +80,9 @@ public final class RuntimeHost {
             case "histogram" -> MemoryProbe.histogram();
             case "stats" -> ChildProtocol.object()
                 .put("subscriptions", runtime.fanOut().index().size())
-                .put("connects", runtime.source().connects())
+                // A pod that reads the slot is its tenant's leader (or the runtime runs alone); a follower has no source.
+                .put("reads_slot", runtime.source() != null)
+                .put("connects", runtime.source() == null ? 0 : runtime.source().connects())
                 .put("slow_clients_closed", runtime.connectionMetrics().slowClientsClosed());
             case "jfr-stop" -> {
               try {

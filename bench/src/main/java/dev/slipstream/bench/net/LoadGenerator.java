@@ -70,7 +70,13 @@ public final class LoadGenerator implements AutoCloseable {
    */
   public Clients connect(int port, String pathAndQuery, int count, String join, ChangeListener listener,
       Duration timeout) throws InterruptedException {
-    URI uri = URI.create("ws://127.0.0.1:" + port + pathAndQuery);
+    return connect("127.0.0.1", port, pathAndQuery, count, join, listener, timeout);
+  }
+
+  /** The same against a server on another loopback address ({@code host}), e.g. one pod of a tenant. */
+  public Clients connect(String host, int port, String pathAndQuery, int count, String join, ChangeListener listener,
+      Duration timeout) throws InterruptedException {
+    URI uri = URI.create("ws://" + host + ":" + port + pathAndQuery);
     Clients clients = new Clients(count);
     Semaphore inFlight = new Semaphore(IN_FLIGHT);
     int sources = Math.max(1, (count + 19_999) / 20_000);
@@ -96,8 +102,8 @@ public final class LoadGenerator implements AutoCloseable {
                   new Client(index, clients, listener, join, inFlight));
             }
           });
-      ChannelFuture connect = sources == 1 ? bootstrap.connect("127.0.0.1", port)
-          : bootstrap.connect(new InetSocketAddress("127.0.0.1", port),
+      ChannelFuture connect = sources == 1 ? bootstrap.connect(host, port)
+          : bootstrap.connect(new InetSocketAddress(host, port),
               new InetSocketAddress("127.0.0." + (1 + index % sources), 0));
       clients.channels.add(connect.channel());
       connect.addListener(f -> {
