@@ -6,6 +6,7 @@ import dev.slipstream.runtime.auth.TokenVerifier;
 import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.cluster.LeaseElection;
 import dev.slipstream.runtime.cluster.RoleSwitch;
+import dev.slipstream.runtime.relay.PodBroadcast;
 import dev.slipstream.runtime.relay.RelayBacklog;
 import dev.slipstream.runtime.status.PodFigures;
 import dev.slipstream.runtime.status.PodStatusReporter;
@@ -115,6 +116,12 @@ public final class RealtimeRuntime implements AutoCloseable {
       reporter = new PodStatusReporter(kube, cluster, figures, clock, registry);
       roles = new RoleSwitch(cluster, settings.replication(), settings.server().host(), fanOut,
           new RelayBacklog(RelayBacklog.DEFAULT_MAX_BYTES, registry), clock, registry, reporter::reportNow);
+      // Client broadcasts cross pods through the leader's relay, both ways.
+      roles.broadcasts(b -> topics.broadcastFromPeer(b.topic(), b.privateChannel(), b.event(), b.payload(), b.json(),
+          b.binaryOrigin()), settings.limits().maxPayloadBytes());
+      RoleSwitch pods = roles;
+      topics.peers((topic, privateChannel, event, payload, json, binaryOrigin, acknowledged) -> pods.broadcast(
+          new PodBroadcast(topic, privateChannel, event, payload, json, binaryOrigin), acknowledged));
       election = new LeaseElection(kube, cluster, roles);
       reporter.start();
       election.start();

@@ -3,6 +3,7 @@ package dev.slipstream.runtime.cluster;
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.ChangeSink;
 import dev.slipstream.runtime.fanout.FanOut;
+import dev.slipstream.runtime.relay.PodBroadcast;
 import dev.slipstream.runtime.relay.RelayBacklog;
 import dev.slipstream.runtime.relay.RelayClient;
 import dev.slipstream.runtime.relay.RelayMetrics;
@@ -14,10 +15,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p>One owner: every change of role runs on this class's own thread, in the order the Lease
  * reported them, so a follower's relay client is closed (and will never feed again) before the same
  * pod starts reading the slot, and the slot is let go before the Lease is.
+ *
+ * <p><b>Client broadcasts</b> cross pods through the leader's relay: {@link #broadcast} sends one
+ * of this pod's clients' (the leader to every follower; a follower to the leader, which passes it
+ * on), and what the others send goes to the sink given to {@link #broadcasts}.
  */
 public final class RoleSwitch implements LeadershipListener, AutoCloseable {
 
@@ -65,6 +73,12 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
       Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("role-switch").daemon().unstarted(r));
   private final String identity;
 
+  /** How long a follower waits for the leader to acknowledge a broadcast a client asked an ack for. */
+  private static final int BROADCAST_ACK_TIMEOUT_SECONDS = 3;
+  static final Duration BROADCAST_ACK_TIMEOUT = Duration.ofSeconds(BROADCAST_ACK_TIMEOUT_SECONDS);
+
+  private volatile Consumer<PodBroadcast> broadcastSink = broadcast -> { };
+  private volatile int maxBroadcastPayloadBytes = 1 << 20;
   private volatile Role role = Role.STARTING;
   private volatile SlotReader reader;
   private volatile RelayServer server;
@@ -124,10 +138,39 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     });
   }
 
+  /**
+   * Where the other pods' client broadcasts go on this pod (its clients' channels; called on a relay
+   * event loop, must not block), and the largest payload one may carry. Set before the election starts.
+   */
+  public void broadcasts(Consumer<PodBroadcast> sink, int maxPayloadBytes) {
+    this.broadcastSink = sink;
+    this.maxBroadcastPayloadBytes = maxPayloadBytes;
+  }
+
+  /**
+   * Sends a broadcast of this pod's clients to the tenant's other pods. The result completes when
+   * the leader has it: at once on the leader; on a follower when the leader acknowledged it (with
+   * {@code acknowledged}) or the frame was handed to the connection (without). It fails, saying why,
+   * when there is no leader to relay to, or the leader does not acknowledge within
+   * {@value #BROADCAST_ACK_TIMEOUT_SECONDS} s.
+   */
+  public CompletableFuture<Void> broadcast(PodBroadcast broadcast, boolean acknowledged) {
+    RelayServer relay = server;
+    if (relay != null) {
+      relay.broadcast(broadcast);
+      return CompletableFuture.completedFuture(null);
+    }
+    RelayClient current = client;
+    if (current != null) {
+      return current.broadcast(broadcast, acknowledged, BROADCAST_ACK_TIMEOUT);
+    }
+    return CompletableFuture.failedFuture(new IllegalStateException("no leader to relay the broadcast to yet"));
+  }
+
   private void lead() {
     closeClient();
     RelayServer relay = new RelayServer(RelayServer.Settings.defaults(listenHost, cluster.relayPort()), secret,
-        backlog, relayMetrics).start();
+        backlog, relayMetrics).onBroadcast(broadcastSink).broadcastPayloadLimit(maxBroadcastPayloadBytes).start();
     server = relay;
     SlotReader slot = SlotReader.start(replication, new Tee(fanOut, backlog), clock, registry, fanOut.lastPosition(),
         relay::confirmable);
@@ -171,7 +214,7 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
         : new StreamPoint(fanOut.committedLsn(), fanOut.lastPosition());
     StreamPoint from = Long.compareUnsigned(lastFed.endLsn(), taken.endLsn()) > 0 ? lastFed : taken;
     client = new RelayClient(socketAddress(address.get()), cluster.pod(), secret, fanOut, backlog, from, fanOut::gap,
-        relayMetrics, RelayClient.Settings.DEFAULTS).start();
+        relayMetrics, RelayClient.Settings.DEFAULTS).onBroadcast(broadcastSink).start();
     changeRole(Role.FOLLOWER);
     log.info("Following {} through its relay at {}", LeaseIdentity.pod(leaderIdentity), address.get());
   }

@@ -7,6 +7,9 @@ import dev.slipstream.runtime.phoenix.UserBroadcastCodec.UserBroadcastPush;
 import dev.slipstream.runtime.transport.ClientErrorLog;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * members of its channel's topic, with {@code self} and {@code ack} as Supabase answers them:
  * counted against the tenant's message rate (a client over its own share may use only part of
  * it; over the rate, the channel is closed with {@code Too many messages per second}) and the
- * payload limit ({@code payload_size_exceeded}). Holds no state: one for all sockets.
+ * payload limit ({@code payload_size_exceeded}). Delivered to this runtime's channels at once, then
+ * sent to the tenant's other pods ({@link PeerBroadcasts}); with {@code ack}, the reply says whether
+ * the leader has it ({@code ok}) or not ({@code error} with the reason). Holds no state: one for all
+ * sockets.
  */
 final class ChannelBroadcasts {
 
@@ -66,6 +72,16 @@ final class ChannelBroadcasts {
     return false;
   }
 
+  private static void ackReply(PhoenixSocketHandler socket, PhoenixMessage request, Throwable failure) {
+    if (failure == null) {
+      socket.reply(request, "ok", Replies.NODES.objectNode());
+      return;
+    }
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+        : failure;
+    socket.reply(request, "error", Replies.reason(String.valueOf(cause.getMessage())));
+  }
+
   private void broadcast(PhoenixSocketHandler socket, ChannelMembership member, String ref, Broadcast broadcast) {
     if (!withinTenantRate(socket, member)) {
       return;
@@ -79,8 +95,22 @@ final class ChannelBroadcasts {
       return;
     }
     member.joinedTopic().broadcast(broadcast, member, context.topics().allocator());
-    if (member.config().broadcastAck()) {
-      socket.reply(request, "ok", Replies.NODES.objectNode());
+    boolean ack = member.config().broadcastAck();
+    CompletionStage<Void> relayed;
+    try {
+      relayed = context.topics().peers().publish(broadcast.topic(), member.privateChannel(), broadcast.event(),
+          broadcast.payload(), broadcast.json(), broadcast.binaryOrigin(), ack);
+    } catch (RuntimeException e) { // a bug beyond this pod's channels must not end the client's socket
+      log.warn("Relaying a broadcast to the other pods failed", e);
+      relayed = CompletableFuture.failedFuture(new IllegalStateException("relaying the broadcast failed"));
+    }
+    if (ack) {
+      CompletableFuture<Void> leaderHasIt = relayed.toCompletableFuture();
+      if (leaderHasIt.isDone()) { // alone, or on the leader: answered in line, as before
+        ackReply(socket, request, leaderHasIt.isCompletedExceptionally() ? leaderHasIt.exceptionNow() : null);
+      } else {
+        leaderHasIt.whenCompleteAsync((done, failure) -> ackReply(socket, request, failure), member.executor());
+      }
     }
   }
 }

@@ -18,6 +18,7 @@ public final class Topics implements AutoCloseable {
   private final Map<String, Topic> topics = new ConcurrentHashMap<>();
   private final ByteBufAllocator allocator;
   private final EventExecutor presenceExecutor;
+  private volatile PeerBroadcasts peers = PeerBroadcasts.NONE;
 
   public Topics(ByteBufAllocator allocator) {
     this(allocator, new DefaultEventExecutor(new DefaultThreadFactory("slipstream-presence", true)));
@@ -53,6 +54,28 @@ public final class Topics implements AutoCloseable {
   void leave(ChannelMembership member) {
     topics.computeIfPresent(key(member.topic(), member.privateChannel()), (key, topic) ->
         topic.remove(member) ? null : topic);
+  }
+
+  /** Where clients' broadcasts go beyond this runtime (the tenant's other pods); none unless set. */
+  public void peers(PeerBroadcasts peers) {
+    this.peers = peers;
+  }
+
+  PeerBroadcasts peers() {
+    return peers;
+  }
+
+  /**
+   * A client broadcast from another pod of the tenant to this runtime's channels of {@code topic}
+   * (all of them: its sender is elsewhere); returns how many channels received it. Any thread.
+   */
+  public int broadcastFromPeer(String topic, boolean privateChannel, String event, byte[] payload, boolean json,
+      boolean binaryOrigin) {
+    Topic target = topics.get(key(topic, privateChannel));
+    if (target == null) {
+      return 0;
+    }
+    return target.broadcast(new Broadcast(topic, event, payload, json, binaryOrigin), null, allocator);
   }
 
   /**

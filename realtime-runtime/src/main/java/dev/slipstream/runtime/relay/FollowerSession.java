@@ -17,11 +17,14 @@ import java.util.function.Consumer;
  * acknowledgements and its bounds. Segments wait in a queue and are written while the channel is
  * writable (they are shared with the backlog: queueing them copies nothing); what was queued or
  * written and not acknowledged is what the bytes bound judges. State is owned by the channel's
- * event loop, except {@link #ackedEndLsn}, which the gate reads.
+ * event loop, except {@link #ackedEndLsn}, which the gate reads. Broadcasts the leader forwards
+ * to the follower wait in the same queue, under the same bounds; the follower's own broadcasts
+ * are handed to the server, and acknowledged when the follower asks.
  */
 final class FollowerSession extends ChannelInboundHandlerAdapter {
 
   private final RelayServer server;
+  private final FrameDecoder decoder;
   private final RelayServer.Settings settings;
   private final byte[] nonce = RelayAuth.nonce();
   private final Consumer<Segment> reader = this::offer;
@@ -45,8 +48,9 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> handshakeDeadline;
   private ScheduledFuture<?> ticker;
 
-  FollowerSession(RelayServer server) {
+  FollowerSession(RelayServer server, FrameDecoder decoder) {
     this.server = server;
+    this.decoder = decoder;
     this.settings = server.settings();
   }
 
@@ -98,6 +102,13 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
       acknowledged(Frames.readAck(body));
     } else if (type == Frames.KEEPALIVE) {
       Wire.end(body, "KEEPALIVE");
+    } else if (type == Frames.BROADCAST) {
+      Frames.Broadcast broadcast = Frames.readBroadcast(body);
+      server.broadcastFrom(this, broadcast.broadcast());
+      if (broadcast.id() != 0 && !closing) {
+        send(Frames.broadcastAck(ctx.alloc(), broadcast.id()));
+        ctx.flush();
+      }
     } else {
       throw new RelayProtocolException("unexpected " + Frames.name(type) + " frame from a follower");
     }
@@ -115,6 +126,7 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
       return;
     }
     handshakeDeadline.cancel(false);
+    decoder.limit(server.authenticatedFrameLimit());
     pod = hello.pod();
     RelayBacklog.Replay replay = server.backlog().subscribe(hello.resuming(), hello.lastEndLsn(), reader);
     following = true;
@@ -172,9 +184,31 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
     }
     queue.add(segment);
     queuedBytes += segment.frames().readableBytes();
+    checkUnackedBytes();
+  }
+
+  private void checkUnackedBytes() {
     long unacked = sentBytes + queuedBytes - ackedBytes;
     if (unacked > settings.maxUnackedBytes()) {
       cutOff(RelayMetrics.UNACKED_BYTES, unacked + " bytes unacknowledged, more than " + settings.maxUnackedBytes());
+    }
+  }
+
+  /** A broadcast for this follower, from any thread: queued behind what it has not been sent yet. */
+  void sendBroadcast(ByteBuf frame) {
+    try {
+      ctx.executor().execute(() -> {
+        if (closing || !following || !ctx.channel().isActive()) {
+          frame.release();
+          return;
+        }
+        queue.add(new Segment(-1, frame, false, 0));
+        queuedBytes += frame.readableBytes();
+        checkUnackedBytes();
+        drain();
+      });
+    } catch (RejectedExecutionException e) {
+      frame.release(); // the relay is shutting down
     }
   }
 

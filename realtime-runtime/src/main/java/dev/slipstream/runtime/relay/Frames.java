@@ -23,8 +23,12 @@ final class Frames {
   static final byte GAP = 0x12;
   static final byte ACK = 0x20;
   static final byte KEEPALIVE = 0x21;
-  /** Types 0x40 to 0x5F are kept for client broadcasts and presence crossing pods (not yet used). */
-  static final int RESERVED_FIRST = 0x40;
+  /** A client's broadcast crossing pods: follower to leader, and leader to the other followers. */
+  static final byte BROADCAST = 0x40;
+  /** The leader has a follower's BROADCAST (asked for with a non-zero id). */
+  static final byte BROADCAST_ACK = 0x41;
+  /** Types 0x42 to 0x5F are kept for presence crossing pods (not yet used). */
+  static final int RESERVED_FIRST = 0x42;
   static final int RESERVED_LAST = 0x5F;
 
   static final int NONCE_BYTES = 32;
@@ -32,6 +36,14 @@ final class Frames {
   /** A Kubernetes pod name is a DNS subdomain: at most 253 characters. */
   static final int MAX_POD_BYTES = 253;
   static final int MAX_REASON_BYTES = 200;
+  /** A broadcast's topic and event: far more than the tenant's topic length allows. */
+  static final int MAX_NAME_BYTES = 4096;
+  /** A BROADCAST's type, id, flags and the varint lengths, at most, besides its strings and payload. */
+  static final int BROADCAST_OVERHEAD_BYTES = 1 + 8 + 1 + 3 * 5;
+
+  private static final int PRIVATE = 1;
+  private static final int JSON = 2;
+  private static final int BINARY_ORIGIN = 4;
 
   record Challenge(int version, byte[] nonce) {
   }
@@ -48,6 +60,10 @@ final class Frames {
    * @param receivedBytes every frame byte the follower took in since WELCOME
    */
   record Ack(long endLsn, long receivedBytes) {
+  }
+
+  /** @param id what the leader acknowledges with BROADCAST_ACK; 0 asks for no acknowledgement */
+  record Broadcast(long id, PodBroadcast broadcast) {
   }
 
   private Frames() {
@@ -162,6 +178,43 @@ final class Frames {
     return close(open(allocator.buffer(HEADER_BYTES), KEEPALIVE), 0);
   }
 
+  static ByteBuf broadcast(ByteBufAllocator allocator, long id, PodBroadcast broadcast) {
+    ByteBuf out = open(allocator.buffer(BROADCAST_OVERHEAD_BYTES + broadcast.topic().length()
+        + broadcast.event().length() + broadcast.payload().length + 16), BROADCAST);
+    out.writeLong(id);
+    out.writeByte((broadcast.privateChannel() ? PRIVATE : 0) | (broadcast.json() ? JSON : 0)
+        | (broadcast.binaryOrigin() ? BINARY_ORIGIN : 0));
+    Wire.writeString(out, broadcast.topic());
+    Wire.writeString(out, broadcast.event());
+    Wire.writeBytes(out, broadcast.payload());
+    return close(out, 0);
+  }
+
+  static Broadcast readBroadcast(ByteBuf body) {
+    long id = Wire.readLong(body, "broadcast id");
+    int flags = Wire.readUnsignedByte(body, "broadcast flags");
+    if ((flags & ~(PRIVATE | JSON | BINARY_ORIGIN)) != 0) {
+      throw new RelayProtocolException(String.format("unknown broadcast flags 0x%02x", flags));
+    }
+    String topic = Wire.readString(body, MAX_NAME_BYTES, "broadcast topic");
+    String event = Wire.readString(body, MAX_NAME_BYTES, "broadcast event");
+    int length = Wire.readCount(body, 1, "broadcast payload length");
+    byte[] payload = Wire.readFixed(body, length, "broadcast payload");
+    Wire.end(body, "BROADCAST");
+    return new Broadcast(id, new PodBroadcast(topic, (flags & PRIVATE) != 0, event, payload, (flags & JSON) != 0,
+        (flags & BINARY_ORIGIN) != 0));
+  }
+
+  static ByteBuf broadcastAck(ByteBufAllocator allocator, long id) {
+    return lsnFrame(allocator, BROADCAST_ACK, id);
+  }
+
+  static long readBroadcastAck(ByteBuf body) {
+    long id = Wire.readLong(body, "broadcast id");
+    Wire.end(body, "BROADCAST_ACK");
+    return id;
+  }
+
   static String name(int type) {
     return switch (type) {
       case CHALLENGE -> "CHALLENGE";
@@ -173,6 +226,8 @@ final class Frames {
       case GAP -> "GAP";
       case ACK -> "ACK";
       case KEEPALIVE -> "KEEPALIVE";
+      case BROADCAST -> "BROADCAST";
+      case BROADCAST_ACK -> "BROADCAST_ACK";
       default -> String.format("0x%02x", type);
     };
   }

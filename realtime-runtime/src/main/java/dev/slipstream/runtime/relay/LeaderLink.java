@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * One connection of a follower to the leader, on the client's event loop: answers the challenge,
  * checks the leader's proof, hands the stream to the {@link RelayFeed}, and acknowledges once per
  * batch of frames read (after the sink took them). A frame the leader should not send, or silence
- * longer than five keepalive intervals, ends the connection; the client reconnects.
+ * longer than five keepalive intervals, ends the connection; the client reconnects. Broadcasts
+ * travel both ways once welcomed: the pod's own to the leader, the others' from it.
  */
 final class LeaderLink extends ChannelInboundHandlerAdapter {
 
@@ -30,11 +32,26 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
   private long ackedBytes;
   private long ackedEndLsn;
   private boolean failed;
+  private ChannelHandlerContext ctx;
 
   LeaderLink(RelayClient client, RelayFeed feed, FrameDecoder decoder) {
     this.client = client;
     this.feed = feed;
     this.decoder = decoder;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  ByteBufAllocator alloc() {
+    return ctx.alloc();
+  }
+
+  /** A frame for the leader (a broadcast); on the client's loop. */
+  void send(ByteBuf frame) {
+    ctx.writeAndFlush(frame, ctx.voidPromise());
   }
 
   @Override
@@ -74,6 +91,8 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
       case Frames.COMMIT -> feed.commit(Frames.readLsn(body, "COMMIT"));
       case Frames.GAP -> feed.gap(Frames.readLsn(body, "GAP"));
       case Frames.KEEPALIVE -> Wire.end(body, "KEEPALIVE");
+      case Frames.BROADCAST -> client.broadcastReceived(Frames.readBroadcast(body).broadcast());
+      case Frames.BROADCAST_ACK -> client.broadcastAcknowledged(Frames.readBroadcastAck(body));
       default -> throw new RelayProtocolException("unexpected " + Frames.name(type) + " frame from the leader");
     }
   }
@@ -112,6 +131,7 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
     long idle = Math.max(Duration.ofSeconds(2).toMillis(), 5L * Math.max(1, welcome.keepaliveMillis()));
     ctx.pipeline().replace(TIMEOUT, TIMEOUT, new ReadTimeoutHandler(idle, TimeUnit.MILLISECONDS));
     ackedEndLsn = feed.lastEndLsn();
+    client.linked(this); // before it reports itself connected: a connected client can send broadcasts
     client.following(welcome.startLsn());
     feed.welcome(welcome.startLsn(), welcome.serverWalEnd());
   }
@@ -150,6 +170,7 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    client.unlinked(this);
     if (!failed) {
       client.failed(welcomed ? "lost the connection to the leader's relay at " + client.leaderName()
           : "the leader's relay at " + client.leaderName() + " closed the connection during the handshake");

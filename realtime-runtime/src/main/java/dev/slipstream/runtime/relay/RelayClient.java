@@ -19,7 +19,11 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -47,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Reconnects</b> with jittered exponential backoff until {@link #close()}; {@link #connected()}
  * and {@link #problem()} say how it goes. Once {@link #close()} returns, the sink, the backlog and
  * {@code onGap} are never called again. Meters: {@link RelayMetrics}.
+ *
+ * <p><b>Client broadcasts.</b> {@link #broadcast} sends this pod's clients' broadcasts to the leader
+ * (which hands them to its clients and the other followers), and says when the leader acknowledged
+ * one; what the leader forwards from the others goes to {@link #onBroadcast}'s sink.
  */
 public final class RelayClient implements AutoCloseable {
 
@@ -76,6 +84,11 @@ public final class RelayClient implements AutoCloseable {
   private volatile boolean connected;
   private volatile String problem;
   private volatile Channel channel;
+  private volatile Consumer<PodBroadcast> broadcasts = broadcast -> { };
+  /** Owned by the loop: the connection past WELCOME, and broadcasts it sent awaiting the leader's ACK. */
+  private LeaderLink link;
+  private final Map<Long, CompletableFuture<Void>> pending = new HashMap<>();
+  private long lastBroadcastId;
   /** Owned by the loop. */
   private Duration backoff;
   private String lastLogged;
@@ -133,6 +146,97 @@ public final class RelayClient implements AutoCloseable {
   /** What the sink has been fed: a pod that turns leader resumes its own stream from here. */
   public StreamPoint fed() {
     return feed.fed();
+  }
+
+  /**
+   * Where the broadcasts the leader forwards go on this pod (its own clients' channels); called on
+   * the client's event loop, must not block. Set before {@link #start}.
+   */
+  public RelayClient onBroadcast(Consumer<PodBroadcast> sink) {
+    this.broadcasts = sink;
+    return this;
+  }
+
+  /**
+   * Sends a broadcast of this pod's clients to the leader. With {@code acknowledged}, the result
+   * completes when the leader has it, or fails (with a sentence saying why) when no leader is
+   * connected, the connection is lost first or the leader does not answer within {@code timeout};
+   * without, it completes once the frame is handed to the connection (or fails when there is none).
+   */
+  public CompletableFuture<Void> broadcast(PodBroadcast broadcast, boolean acknowledged, Duration timeout) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    try {
+      loop.execute(() -> send(broadcast, acknowledged, timeout, result));
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new IllegalStateException("the relay client is closed"));
+    }
+    return result;
+  }
+
+  private void send(PodBroadcast broadcast, boolean acknowledged, Duration timeout, CompletableFuture<Void> result) {
+    LeaderLink current = link;
+    if (closed || current == null) {
+      metrics.broadcastFailed(RelayMetrics.NO_LEADER).increment();
+      result.completeExceptionally(new IllegalStateException("no connection to the leader's relay"));
+      return;
+    }
+    long id = acknowledged ? ++lastBroadcastId : 0;
+    current.send(Frames.broadcast(current.alloc(), id, broadcast));
+    metrics.broadcastSent();
+    if (!acknowledged) {
+      result.complete(null);
+      return;
+    }
+    pending.put(id, result);
+    loop.schedule(() -> {
+      if (pending.remove(id) != null) {
+        metrics.broadcastFailed(RelayMetrics.ACK_TIMEOUT).increment();
+        result.completeExceptionally(new IllegalStateException("the leader did not acknowledge the broadcast within "
+            + timeout.toMillis() + " ms"));
+      }
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** The leader acknowledged broadcast {@code id}; on the loop. */
+  void broadcastAcknowledged(long id) {
+    CompletableFuture<Void> result = pending.remove(id);
+    if (result != null) {
+      result.complete(null);
+    }
+  }
+
+  /** A broadcast the leader forwarded; on the loop. */
+  void broadcastReceived(PodBroadcast broadcast) {
+    metrics.broadcastReceived();
+    if (closed) {
+      return;
+    }
+    try {
+      broadcasts.accept(broadcast);
+    } catch (RuntimeException e) {
+      log.warn("Delivering a broadcast relayed by the leader failed: {}", e.toString());
+    }
+  }
+
+  void linked(LeaderLink link) {
+    this.link = link;
+  }
+
+  /** The connection ended: broadcasts awaiting its acknowledgement fail. On the loop. */
+  void unlinked(LeaderLink ended) {
+    if (link == ended) {
+      link = null;
+    }
+    failPending("the connection to the leader's relay was lost before it acknowledged the broadcast");
+  }
+
+  private void failPending(String why) {
+    if (pending.isEmpty()) {
+      return;
+    }
+    metrics.broadcastFailed(RelayMetrics.DISCONNECTED).increment(pending.size());
+    pending.values().forEach(result -> result.completeExceptionally(new IllegalStateException(why)));
+    pending.clear();
   }
 
   /** Stops for good; once this returns, the sink, the backlog and {@code onGap} are not called again. */
@@ -242,6 +346,8 @@ public final class RelayClient implements AutoCloseable {
   }
 
   private void closeChannel() {
+    link = null;
+    failPending("the relay client closed before the leader acknowledged the broadcast");
     Channel current = channel;
     if (current != null) {
       current.close();

@@ -19,13 +19,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@value #ACK_TIMEOUT}, {@value #UNWRITABLE}) and connections refused
  * ({@code slipstream_relay_rejected_total{reason}}: {@value #HANDSHAKE_TIMEOUT}, {@value #BAD_SECRET},
  * {@value #MALFORMED_FRAME}, {@value #OVERSIZED_FRAME}, {@value #UNSUPPORTED_VERSION},
- * {@value #TOO_MANY_CONNECTIONS}).
+ * {@value #TOO_MANY_CONNECTIONS}). Client broadcasts crossing pods:
+ * {@code slipstream_relay_broadcasts_total{direction}} ({@value #SENT}: BROADCAST frames this pod
+ * wrote, one per receiving pod; {@value #RECEIVED}: frames it read) and
+ * {@code slipstream_relay_broadcasts_failed_total{reason}} (broadcasts that did not reach the
+ * leader, or whose acknowledgement did not come: {@value #NO_LEADER}, {@value #ACK_TIMEOUT},
+ * {@value #DISCONNECTED}).
  */
 public final class RelayMetrics {
 
   static final String UNACKED_BYTES = "unacked_bytes";
   static final String ACK_TIMEOUT = "ack_timeout";
   static final String UNWRITABLE = "unwritable";
+
+  static final String SENT = "sent";
+  static final String RECEIVED = "received";
+  static final String NO_LEADER = "no_leader";
+  static final String DISCONNECTED = "disconnected";
 
   static final String HANDSHAKE_TIMEOUT = "handshake_timeout";
   static final String BAD_SECRET = "bad_secret";
@@ -40,6 +50,9 @@ public final class RelayMetrics {
   private final AtomicInteger followers = new AtomicInteger();
   private final AtomicInteger following = new AtomicInteger();
   private final Counter gaps;
+  private final Counter broadcastsSent;
+  private final Counter broadcastsReceived;
+  private final Map<String, Counter> broadcastsFailed = new ConcurrentHashMap<>();
 
   public RelayMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -49,6 +62,11 @@ public final class RelayMetrics {
         .description("1 while this pod follows the leader's relay").register(registry);
     this.gaps = Counter.builder("slipstream.relay.client.gaps")
         .description("Times the leader no longer had everything after what this pod had").register(registry);
+    this.broadcastsSent = broadcasts(SENT);
+    this.broadcastsReceived = broadcasts(RECEIVED);
+    for (String reason : new String[] {NO_LEADER, ACK_TIMEOUT, DISCONNECTED}) {
+      broadcastFailed(reason);
+    }
     for (String reason : new String[] {UNACKED_BYTES, ACK_TIMEOUT, UNWRITABLE}) {
       cutOff(reason);
     }
@@ -80,6 +98,26 @@ public final class RelayMetrics {
 
   void connectionRejected(String reason) {
     rejected(reason).increment();
+  }
+
+  void broadcastSent() {
+    broadcastsSent.increment();
+  }
+
+  void broadcastReceived() {
+    broadcastsReceived.increment();
+  }
+
+  Counter broadcastFailed(String reason) {
+    return broadcastsFailed.computeIfAbsent(reason, r -> Counter.builder("slipstream.relay.broadcasts.failed")
+        .description("Client broadcasts that did not reach the leader, or whose acknowledgement did not come, by reason")
+        .tag("reason", r).register(registry));
+  }
+
+  private Counter broadcasts(String direction) {
+    return Counter.builder("slipstream.relay.broadcasts")
+        .description("Client broadcasts crossing pods: BROADCAST frames written (one per receiving pod) and read")
+        .tag("direction", direction).register(registry);
   }
 
   private Counter cutOff(String reason) {

@@ -21,6 +21,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +42,13 @@ import org.slf4j.LoggerFactory;
  * leaves the gate; it reconnects and catches up from the backlog. <b>Hostile input</b>: inbound
  * frames are capped at {@value #MAX_INBOUND_FRAME_BYTES} bytes, a peer has {@code handshakeTimeout}
  * to prove the secret, at most {@code maxConnections} connections are open; anything else is closed
- * and counted ({@code slipstream_relay_rejected_total{reason}}). Meters: {@link RelayMetrics}.
+ * and counted ({@code slipstream_relay_rejected_total{reason}}); once a follower proved the secret,
+ * its frames may be as large as a broadcast of the tenant's largest payload.
+ *
+ * <p><b>Client broadcasts</b> cross pods through the leader: a follower's BROADCAST is handed to
+ * this pod's {@link #onBroadcast} sink, forwarded to every other follower (queued like the stream,
+ * under the same bounds) and, when asked, acknowledged; {@link #broadcast} sends this pod's own
+ * clients' broadcasts to every follower. Meters: {@link RelayMetrics}.
  */
 public final class RelayServer implements AutoCloseable {
 
@@ -90,6 +99,8 @@ public final class RelayServer implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final List<Runnable> ackListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong lastRejectionLog = new AtomicLong(System.nanoTime() - REJECTION_LOG_INTERVAL);
+  private volatile Consumer<PodBroadcast> broadcasts = broadcast -> { };
+  private volatile int maxBroadcastPayloadBytes = 1 << 20;
   private Channel serverChannel;
   private boolean closed;
 
@@ -121,7 +132,8 @@ public final class RelayServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
-              channel.pipeline().addLast(new FrameDecoder(MAX_INBOUND_FRAME_BYTES), new FollowerSession(RelayServer.this));
+              FrameDecoder decoder = new FrameDecoder(MAX_INBOUND_FRAME_BYTES);
+              channel.pipeline().addLast(decoder, new FollowerSession(RelayServer.this, decoder));
             }
           })
           .bind(new InetSocketAddress(settings.host(), settings.port()))
@@ -162,6 +174,26 @@ public final class RelayServer implements AutoCloseable {
     ackListeners.add(listener);
   }
 
+  /**
+   * Where the followers' broadcasts go on this pod (its own clients' channels); called on the
+   * relay's event loop, must not block. Set before {@link #start}.
+   */
+  public RelayServer onBroadcast(Consumer<PodBroadcast> sink) {
+    this.broadcasts = sink;
+    return this;
+  }
+
+  /** The largest broadcast payload a follower may send (the tenant's limit); 1 MiB unless set. */
+  public RelayServer broadcastPayloadLimit(int bytes) {
+    this.maxBroadcastPayloadBytes = bytes;
+    return this;
+  }
+
+  /** Sends a broadcast of this pod's clients to every follower. */
+  public void broadcast(PodBroadcast broadcast) {
+    forward(broadcast, null);
+  }
+
   /** Followers connected and authenticated now. */
   public int followers() {
     return gate.size();
@@ -189,6 +221,40 @@ public final class RelayServer implements AutoCloseable {
 
   RelayBacklog backlog() {
     return backlog;
+  }
+
+  /** Inbound frames of an authenticated follower: a broadcast of the largest payload fits. */
+  int authenticatedFrameLimit() {
+    return Math.max(MAX_INBOUND_FRAME_BYTES, maxBroadcastPayloadBytes + 2 * Frames.MAX_NAME_BYTES
+        + Frames.BROADCAST_OVERHEAD_BYTES);
+  }
+
+  /** A follower's broadcast: to this pod's clients, then to every other follower. */
+  void broadcastFrom(FollowerSession origin, PodBroadcast broadcast) {
+    metrics.broadcastReceived();
+    try {
+      broadcasts.accept(broadcast);
+    } catch (RuntimeException e) {
+      log.warn("Delivering a broadcast relayed from {} failed: {}", origin.describe(), e.toString());
+    }
+    forward(broadcast, origin);
+  }
+
+  private void forward(PodBroadcast broadcast, FollowerSession except) {
+    if (gate.isEmpty() || (except != null && gate.size() == 1 && gate.contains(except))) {
+      return;
+    }
+    ByteBuf frame = Frames.broadcast(PooledByteBufAllocator.DEFAULT, 0, broadcast);
+    try {
+      for (FollowerSession follower : gate) {
+        if (follower != except) {
+          follower.sendBroadcast(frame.retainedDuplicate());
+          metrics.broadcastSent();
+        }
+      }
+    } finally {
+      frame.release();
+    }
   }
 
   boolean admit() {

@@ -186,6 +186,59 @@ class RelayCodecTest {
         .hasMessage("1 unexpected bytes at the end of a COMMIT frame");
   }
 
+  @Test
+  void broadcastFramesComeBackEqual() {
+    PodBroadcast text = new PodBroadcast("realtime:room-\u00e9", true, "cursor", "{\"x\":1}".getBytes(
+        StandardCharsets.UTF_8), true, false);
+    PodBroadcast raw = new PodBroadcast("realtime:bin", false, "blob", new byte[] {0, (byte) 0xFF, 7}, false, true);
+    PodBroadcast empty = new PodBroadcast("realtime:e", false, "", new byte[0], true, true);
+    for (PodBroadcast broadcast : List.of(text, raw, empty)) {
+      for (long id : new long[] {0, 1, Long.MAX_VALUE}) {
+        ByteBuf frame = Frames.broadcast(ALLOCATOR, id, broadcast);
+        try {
+          assertThat(Frames.type(frame)).isEqualTo(Frames.BROADCAST);
+          assertThat(frame.getInt(0)).isEqualTo(frame.readableBytes() - Frames.LENGTH_BYTES);
+          Frames.Broadcast decoded = Frames.readBroadcast(Frames.body(frame));
+          assertThat(decoded.id()).isEqualTo(id);
+          assertThat(decoded.broadcast()).usingRecursiveComparison().isEqualTo(broadcast);
+        } finally {
+          frame.release();
+        }
+      }
+    }
+    ByteBuf ack = Frames.broadcastAck(ALLOCATOR, 42);
+    try {
+      assertThat(Frames.type(ack)).isEqualTo(Frames.BROADCAST_ACK);
+      assertThat(Frames.readBroadcastAck(Frames.body(ack))).isEqualTo(42);
+    } finally {
+      ack.release();
+    }
+    assertThat(Frames.name(Frames.BROADCAST)).isEqualTo("BROADCAST");
+    assertThat(Frames.name(Frames.BROADCAST_ACK)).isEqualTo("BROADCAST_ACK");
+  }
+
+  @Test
+  void malformedBroadcastFramesAreRefused() {
+    byte[] id = new byte[8];
+    // unknown flag bit
+    assertThatThrownBy(() -> Frames.readBroadcast(Unpooled.wrappedBuffer(id, new byte[] {0x08, 0, 0, 0})))
+        .isInstanceOf(RelayProtocolException.class).hasMessage("unknown broadcast flags 0x08");
+    // a payload length beyond the frame: refused before anything is allocated
+    assertThatThrownBy(() -> Frames.readBroadcast(Unpooled.wrappedBuffer(id, new byte[] {0x02, 1, 't', 1, 'e',
+        (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 1})))
+        .isInstanceOf(RelayProtocolException.class).hasMessageContaining("broadcast payload length of 2147483647");
+    // a topic longer than any tenant allows
+    assertThatThrownBy(() -> Frames.readBroadcast(Unpooled.wrappedBuffer(id, new byte[] {0x02, (byte) 0x81, 0x40})))
+        .isInstanceOf(RelayProtocolException.class).hasMessage("broadcast topic of 8193 bytes exceeds 4096");
+    // trailing bytes, a truncated id
+    assertThatThrownBy(() -> Frames.readBroadcast(Unpooled.wrappedBuffer(id, new byte[] {0x02, 0, 0, 0, 9})))
+        .isInstanceOf(RelayProtocolException.class).hasMessage("1 unexpected bytes at the end of a BROADCAST frame");
+    assertThatThrownBy(() -> Frames.readBroadcast(Unpooled.wrappedBuffer(new byte[] {1, 2})))
+        .isInstanceOf(RelayProtocolException.class).hasMessageContaining("broadcast id needs 8 bytes");
+    assertThatThrownBy(() -> Frames.readBroadcastAck(Unpooled.wrappedBuffer(new byte[9])))
+        .hasMessage("1 unexpected bytes at the end of a BROADCAST_ACK frame");
+  }
+
   private static List<ChangeEvent> roundTrip(List<ChangeEvent> events) {
     ByteBuf chunk = encode(events);
     try {
