@@ -63,7 +63,7 @@ public final class RuntimeHost {
         a.get("pod"), a.get("listen"), ClusterSettings.defaultLease(a.get("tenant")), Integer.parseInt(a.get("relayPort")),
         Duration.ofSeconds(Long.parseLong(a.getOrDefault("leaseSeconds", "5"))), Duration.ofSeconds(5)) : null;
     RuntimeSettings settings = new RuntimeSettings(replication, server, 10_000, AuthSettings.disabled(),
-        AccessPolicy.NONE, limits, cluster);
+        AccessPolicy.NONE, limits, cluster, RuntimeSettings.DEFAULT_DRAIN_WINDOW);
     try (RealtimeRuntime runtime = RealtimeRuntime.start(settings)) {
       // pg_logical_emit_message(true, 'bench', <text>) marks a point in the stream: everything before it
       // has been dispatched when it arrives. System.nanoTime is CLOCK_MONOTONIC, comparable across processes.
