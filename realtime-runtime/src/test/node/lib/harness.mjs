@@ -41,12 +41,13 @@ export function runTag(prefix = 'run') {
 
 /**
  * A RealtimeClient as an application creates one. Every client made through this is
- * disconnected when the test ends (t.after), whatever the outcome.
+ * disconnected when the test ends (t.after), whatever the outcome. `options.url` connects it to
+ * another endpoint than SLIPSTREAM_REALTIME_URL (another pod of the tenant).
  */
 export function newClient(t, options = {}) {
   const logs = []
-  const { params, ...rest } = options
-  const client = new RealtimeClient(REALTIME_URL, {
+  const { params, url, ...rest } = options
+  const client = new RealtimeClient(url ?? REALTIME_URL, {
     vsn: VSN,
     logger: (kind, msg, data) => logs.push(`${kind}: ${msg}${data === undefined ? '' : ' ' + safeJson(data)}`),
     ...rest,

@@ -18,6 +18,7 @@ import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.phoenix.ChannelContext;
 import dev.slipstream.runtime.phoenix.PhoenixEndpoint;
 import dev.slipstream.runtime.phoenix.DatabaseBroadcasts;
+import dev.slipstream.runtime.phoenix.PresenceExchange;
 import dev.slipstream.runtime.phoenix.Topics;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.fanout.FanOutMetrics;
@@ -64,6 +65,7 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final LeaseElection election;
   private final RoleSwitch roles;
   private final PodStatusReporter reporter;
+  private final PresenceExchange presence;
   private final Topics topics;
   private final PublicationCatalog catalog;
 
@@ -108,6 +110,7 @@ public final class RealtimeRuntime implements AutoCloseable {
       election = null;
       roles = null;
       reporter = null;
+      presence = null;
     } else {
       standaloneReader = null;
       kube = new KubernetesClientBuilder().build();
@@ -122,6 +125,7 @@ public final class RealtimeRuntime implements AutoCloseable {
       RoleSwitch pods = roles;
       topics.peers((topic, privateChannel, event, payload, json, binaryOrigin, acknowledged) -> pods.broadcast(
           new PodBroadcast(topic, privateChannel, event, payload, json, binaryOrigin), acknowledged));
+      presence = PresenceWiring.connect(topics, roles, cluster, settings.limits().maxPresencePayloadBytes());
       election = new LeaseElection(kube, cluster, roles);
       reporter.start();
       election.start();
@@ -209,6 +213,7 @@ public final class RealtimeRuntime implements AutoCloseable {
     if (election != null) {
       election.close(); // steps down first (the slot is let go), then hands the Lease over at once
       roles.close();
+      presence.close();
       reporter.close(); // removes this pod's status entry
       kube.close();
     } else {

@@ -4,6 +4,7 @@ import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.ChangeSink;
 import dev.slipstream.runtime.fanout.FanOut;
 import dev.slipstream.runtime.relay.PodBroadcast;
+import dev.slipstream.runtime.relay.PresenceListener;
 import dev.slipstream.runtime.relay.RelayBacklog;
 import dev.slipstream.runtime.relay.RelayClient;
 import dev.slipstream.runtime.relay.RelayMetrics;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Client broadcasts</b> cross pods through the leader's relay: {@link #broadcast} sends one
  * of this pod's clients' (the leader to every follower; a follower to the leader, which passes it
- * on), and what the others send goes to the sink given to {@link #broadcasts}.
+ * on), and what the others send goes to the sink given to {@link #broadcasts}. <b>Presence</b>
+ * messages take the same paths ({@link #presence}): the relay carries them, the pod's presence
+ * exchange says what they mean.
  */
 public final class RoleSwitch implements LeadershipListener, AutoCloseable {
 
@@ -79,6 +82,9 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
 
   private volatile Consumer<PodBroadcast> broadcastSink = broadcast -> { };
   private volatile int maxBroadcastPayloadBytes = 1 << 20;
+  private volatile PresenceListener followersPresence = PresenceListener.NONE;
+  private volatile PresenceListener leaderPresence = PresenceListener.NONE;
+  private volatile int maxPresenceMessageBytes;
   private volatile Role role = Role.STARTING;
   private volatile SlotReader reader;
   private volatile RelayServer server;
@@ -148,6 +154,41 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
   }
 
   /**
+   * Where presence hears of this pod's links: {@code fromFollowers} while it leads (each follower),
+   * {@code fromLeader} while it follows; and the largest presence message a follower may send. Set
+   * before the election starts.
+   */
+  public void presence(PresenceListener fromFollowers, PresenceListener fromLeader, int maxMessageBytes) {
+    this.followersPresence = fromFollowers;
+    this.leaderPresence = fromLeader;
+    this.maxPresenceMessageBytes = maxMessageBytes;
+  }
+
+  /** A presence message to the leader, while this pod follows one; dropped otherwise. Any thread. */
+  public void presenceToLeader(byte[] message) {
+    RelayClient current = client;
+    if (current != null) {
+      current.sendPresence(message);
+    }
+  }
+
+  /** A presence message to one follower, while this pod leads; dropped otherwise. Any thread. */
+  public void presenceToFollower(String pod, byte[] message) {
+    RelayServer relay = server;
+    if (relay != null) {
+      relay.sendPresence(pod, message);
+    }
+  }
+
+  /** A presence message to every follower but {@code exceptPod}, while this pod leads. Any thread. */
+  public void presenceToFollowers(String exceptPod, byte[] message) {
+    RelayServer relay = server;
+    if (relay != null) {
+      relay.sendPresenceToAll(exceptPod, message);
+    }
+  }
+
+  /**
    * Sends a broadcast of this pod's clients to the tenant's other pods. The result completes when
    * the leader has it: at once on the leader; on a follower when the leader acknowledged it (with
    * {@code acknowledged}) or the frame was handed to the connection (without). It fails, saying why,
@@ -170,8 +211,15 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
   private void lead() {
     closeClient();
     RelayServer relay = new RelayServer(RelayServer.Settings.defaults(listenHost, cluster.relayPort()), secret,
-        backlog, relayMetrics).onBroadcast(broadcastSink).broadcastPayloadLimit(maxBroadcastPayloadBytes).start();
-    server = relay;
+        backlog, relayMetrics).onBroadcast(broadcastSink).broadcastPayloadLimit(maxBroadcastPayloadBytes)
+        .onPresence(followersPresence, maxPresenceMessageBytes);
+    server = relay; // before it starts: presence answers a follower's link through it at once
+    try {
+      relay.start();
+    } catch (RuntimeException e) {
+      server = null;
+      throw e;
+    }
     SlotReader slot = SlotReader.start(replication, new Tee(fanOut, backlog), clock, registry, fanOut.lastPosition(),
         relay::confirmable);
     relay.onAcksAdvanced(slot.source()::reconfirm);
@@ -213,8 +261,11 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     StreamPoint taken = fanOut.committedLsn() == 0 && fanOut.lastPosition() == null ? StreamPoint.NONE
         : new StreamPoint(fanOut.committedLsn(), fanOut.lastPosition());
     StreamPoint from = Long.compareUnsigned(lastFed.endLsn(), taken.endLsn()) > 0 ? lastFed : taken;
-    client = new RelayClient(socketAddress(address.get()), cluster.pod(), secret, fanOut, backlog, from, fanOut::gap,
-        relayMetrics, RelayClient.Settings.DEFAULTS).onBroadcast(broadcastSink).start();
+    RelayClient following = new RelayClient(socketAddress(address.get()), cluster.pod(), secret, fanOut, backlog,
+        from, fanOut::gap, relayMetrics, RelayClient.Settings.DEFAULTS).onBroadcast(broadcastSink)
+        .onPresence(leaderPresence);
+    client = following; // before it starts: presence answers the link through it at once
+    following.start();
     changeRole(Role.FOLLOWER);
     log.info("Following {} through its relay at {}", LeaseIdentity.pod(leaderIdentity), address.get());
   }

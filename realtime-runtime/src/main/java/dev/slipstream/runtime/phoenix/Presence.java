@@ -21,6 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * change as {@code presence_diff} {@code {joins, leaves}}; realtime-js applies diffs only after a
  * state, so the state is sent first, from here.
  *
+ * <p>Across pods, a topic's presence is the union of every pod's: a channel's state adds the other
+ * pods' metas, their changes reach this topic's channels through {@link #deliver}, and this topic's
+ * own changes go to the {@link PresenceExchange}, which tells the other pods. Refs are unique
+ * across pods.
+ *
  * <p>Owned by the runtime's single presence thread ({@link Topics#presenceExecutor()}): every
  * method runs there, so the state and the recipients need no locks, and a channel's state snapshot
  * and the diffs after it leave in order.
@@ -29,8 +34,12 @@ final class Presence {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final AtomicLong REFS = new AtomicLong();
+  /** Tells this process's refs from every other pod's: Phoenix refs are unique across nodes too. */
+  private static final String PROCESS = Long.toString(new java.security.SecureRandom().nextLong() >>> 24, 36);
 
   private final String topic;
+  private final String topicKey;
+  private final Topics topics;
   private final ByteBufAllocator allocator;
   /** key -> phx_ref -> meta, in join order. */
   private final Map<String, Map<String, ObjectNode>> state = new LinkedHashMap<>();
@@ -41,9 +50,11 @@ final class Presence {
   private record Tracked(String key, String ref) {
   }
 
-  Presence(String topic, ByteBufAllocator allocator) {
+  Presence(String topic, String topicKey, ByteBufAllocator allocator, Topics topics) {
     this.topic = topic;
+    this.topicKey = topicKey;
     this.allocator = allocator;
+    this.topics = topics;
   }
 
   boolean isEmpty() {
@@ -54,6 +65,17 @@ final class Presence {
   void subscribe(ChannelMembership member) {
     ObjectNode snapshot = NODES.objectNode();
     state.forEach((key, metas) -> snapshot.set(key, metas(metas.values())));
+    PresenceExchange exchange = topics.exchange();
+    if (exchange != null) {
+      exchange.remoteState(topicKey).forEach((key, metas) -> {
+        JsonNode entry = snapshot.get(key);
+        if (entry == null) {
+          snapshot.set(key, metas(metas));
+        } else {
+          ((com.fasterxml.jackson.databind.node.ArrayNode) entry.get("metas")).addAll(metas);
+        }
+      });
+    }
     send(member, new PhoenixMessage(member.joinRef(), null, topic, PhoenixMessage.PRESENCE_STATE, snapshot));
     recipients.add(member);
   }
@@ -82,7 +104,7 @@ final class Presence {
     state.computeIfAbsent(member.presenceKey(), k -> new LinkedHashMap<>()).put(ref, meta);
     tracked.put(member, new Tracked(member.presenceKey(), ref));
     joins.set(member.presenceKey(), metas(java.util.List.of(meta)));
-    broadcastDiff(joins, leaves);
+    changed(joins, leaves);
   }
 
   /** Forgets what the channel tracked; the others see it leave. */
@@ -93,7 +115,28 @@ final class Presence {
     }
     ObjectNode leaves = NODES.objectNode();
     removeMeta(previous, leaves);
-    broadcastDiff(NODES.objectNode(), leaves);
+    changed(NODES.objectNode(), leaves);
+  }
+
+  /** Another pod's change: to this topic's channels only. */
+  void deliver(ObjectNode joins, ObjectNode leaves) {
+    broadcastDiff(joins, leaves);
+  }
+
+  /** This runtime's own metas, by presence key: what a sync to the other pods carries. */
+  Map<String, java.util.List<ObjectNode>> localState() {
+    Map<String, java.util.List<ObjectNode>> out = new LinkedHashMap<>();
+    state.forEach((key, metas) -> out.put(key, new java.util.ArrayList<>(metas.values())));
+    return out;
+  }
+
+  /** A change of this runtime's channels: to them, and to the other pods. */
+  private void changed(ObjectNode joins, ObjectNode leaves) {
+    broadcastDiff(joins, leaves);
+    PresenceExchange exchange = topics.exchange();
+    if (exchange != null) {
+      exchange.localChanged(topicKey, joins, leaves);
+    }
   }
 
   /** The channel is gone (left, closed, its socket died). */
@@ -149,8 +192,8 @@ final class Presence {
     return payload;
   }
 
-  /** Unique per process, like Phoenix's refs: a prefix and a counter, base 36. */
+  /** Unique across pods, like Phoenix's refs: a random prefix per process and a counter, base 36. */
   private static String nextRef() {
-    return "S" + Long.toString(REFS.incrementAndGet(), 36);
+    return "S" + PROCESS + "." + Long.toString(REFS.incrementAndGet(), 36);
   }
 }

@@ -20,9 +20,9 @@ final class Topic {
   /** Touched only on the presence thread. */
   private final Presence presence;
 
-  Topic(String name, ByteBufAllocator allocator) {
+  Topic(String name, String key, ByteBufAllocator allocator, Topics topics) {
     this.name = name;
-    this.presence = new Presence(name, allocator);
+    this.presence = new Presence(name, key, allocator, topics);
   }
 
   String name() {

@@ -19,6 +19,8 @@ public final class Topics implements AutoCloseable {
   private final ByteBufAllocator allocator;
   private final EventExecutor presenceExecutor;
   private volatile PeerBroadcasts peers = PeerBroadcasts.NONE;
+  /** Presence across pods; null for a runtime on its own. */
+  private volatile PresenceExchange exchange;
 
   public Topics(ByteBufAllocator allocator) {
     this(allocator, new DefaultEventExecutor(new DefaultThreadFactory("slipstream-presence", true)));
@@ -45,7 +47,7 @@ public final class Topics implements AutoCloseable {
 
   Topic join(ChannelMembership member) {
     return topics.compute(key(member.topic(), member.privateChannel()), (key, topic) -> {
-      Topic joined = topic == null ? new Topic(member.topic(), allocator) : topic;
+      Topic joined = topic == null ? new Topic(member.topic(), key, allocator, this) : topic;
       joined.add(member);
       return joined;
     });
@@ -63,6 +65,29 @@ public final class Topics implements AutoCloseable {
 
   PeerBroadcasts peers() {
     return peers;
+  }
+
+  void exchange(PresenceExchange exchange) {
+    this.exchange = exchange;
+  }
+
+  /** Presence across pods, or null: a runtime on its own. */
+  PresenceExchange exchange() {
+    return exchange;
+  }
+
+  /** Every topic's presence here; on the presence thread. */
+  void forEachPresence(java.util.function.BiConsumer<String, Presence> action) {
+    topics.forEach((key, topic) -> action.accept(key, topic.presence()));
+  }
+
+  /** Another pod's presence change, to this runtime's channels of the topic; on the presence thread. */
+  void deliverPresence(String topicKey, com.fasterxml.jackson.databind.node.ObjectNode joins,
+      com.fasterxml.jackson.databind.node.ObjectNode leaves) {
+    Topic target = topics.get(topicKey);
+    if (target != null) {
+      target.presence().deliver(joins, leaves);
+    }
   }
 
   /**

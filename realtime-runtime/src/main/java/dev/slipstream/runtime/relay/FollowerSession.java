@@ -41,6 +41,7 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
   private long ackedBytes;
   private long sentBytes;
   private long lastWriteNanos;
+  private long lastReadNanos;
   private long unwritableSinceNanos;
   private boolean unwritable;
   private long lastCompletedSeq = -1;
@@ -56,6 +57,15 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
 
   long ackedEndLsn() {
     return ackedEndLsn;
+  }
+
+  void pauseReading() {
+    ctx.executor().submit(() -> ctx.channel().config().setAutoRead(false)).syncUninterruptibly();
+  }
+
+  /** The follower's pod, once HELLO named it; null before. */
+  String pod() {
+    return pod;
   }
 
   String describe() {
@@ -81,6 +91,7 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
+    lastReadNanos = System.nanoTime();
     try {
       if (!closing) {
         read(Frames.type(frame), Frames.body(frame));
@@ -102,6 +113,8 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
       acknowledged(Frames.readAck(body));
     } else if (type == Frames.KEEPALIVE) {
       Wire.end(body, "KEEPALIVE");
+    } else if (type == Frames.PRESENCE) {
+      server.presenceFrom(this, Frames.readPresence(body));
     } else if (type == Frames.BROADCAST) {
       Frames.Broadcast broadcast = Frames.readBroadcast(body);
       server.broadcastFrom(this, broadcast.broadcast());
@@ -262,10 +275,19 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
     } else if (unwritable && now - unwritableSinceNanos > timeout) {
       cutOff(RelayMetrics.UNWRITABLE, "not reading for " + TimeUnit.NANOSECONDS.toMillis(now - unwritableSinceNanos)
           + " ms");
+    } else if (now - lastReadNanos > silenceNanos()) {
+      // A follower answers every KEEPALIVE: one that says nothing for this long is gone (its node
+      // died, the network split) and its clients' presences must not outlive it by much.
+      cutOff(RelayMetrics.SILENT, "nothing heard for " + TimeUnit.NANOSECONDS.toMillis(now - lastReadNanos) + " ms");
     } else if (now - lastWriteNanos >= settings.keepaliveInterval().toNanos() && queue.isEmpty()) {
       send(Frames.keepalive(ctx.alloc()));
       ctx.flush();
     }
+  }
+
+  /** Five keepalive intervals, and never under two seconds: what a follower may stay silent. */
+  private long silenceNanos() {
+    return Math.max(TimeUnit.SECONDS.toNanos(2), 5 * settings.keepaliveInterval().toNanos());
   }
 
   @Override

@@ -27,9 +27,13 @@ final class Frames {
   static final byte BROADCAST = 0x40;
   /** The leader has a follower's BROADCAST (asked for with a non-zero id). */
   static final byte BROADCAST_ACK = 0x41;
-  /** Types 0x42 to 0x5F are kept for presence crossing pods (not yet used). */
-  static final int RESERVED_FIRST = 0x42;
+  /** Presence crossing pods: an opaque message of the pods' presence exchange, both ways. */
+  static final byte PRESENCE = 0x42;
+  /** Types 0x43 to 0x5F are kept for what else crosses pods beside the stream. */
+  static final int RESERVED_FIRST = 0x43;
   static final int RESERVED_LAST = 0x5F;
+  /** A PRESENCE's type and the varint length of its message, at most. */
+  static final int PRESENCE_OVERHEAD_BYTES = 1 + 5;
 
   static final int NONCE_BYTES = 32;
   static final int MAC_BYTES = 32;
@@ -215,6 +219,19 @@ final class Frames {
     return id;
   }
 
+  static ByteBuf presence(ByteBufAllocator allocator, byte[] message) {
+    ByteBuf out = open(allocator.buffer(HEADER_BYTES + PRESENCE_OVERHEAD_BYTES + message.length), PRESENCE);
+    Wire.writeBytes(out, message);
+    return close(out, 0);
+  }
+
+  static byte[] readPresence(ByteBuf body) {
+    int length = Wire.readCount(body, 1, "presence message length");
+    byte[] message = Wire.readFixed(body, length, "presence message");
+    Wire.end(body, "PRESENCE");
+    return message;
+  }
+
   static String name(int type) {
     return switch (type) {
       case CHALLENGE -> "CHALLENGE";
@@ -228,6 +245,7 @@ final class Frames {
       case KEEPALIVE -> "KEEPALIVE";
       case BROADCAST -> "BROADCAST";
       case BROADCAST_ACK -> "BROADCAST_ACK";
+      case PRESENCE -> "PRESENCE";
       default -> String.format("0x%02x", type);
     };
   }

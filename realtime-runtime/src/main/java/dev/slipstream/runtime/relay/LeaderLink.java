@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * One connection of a follower to the leader, on the client's event loop: answers the challenge,
  * checks the leader's proof, hands the stream to the {@link RelayFeed}, and acknowledges once per
  * batch of frames read (after the sink took them). A frame the leader should not send, or silence
- * longer than five keepalive intervals, ends the connection; the client reconnects. Broadcasts
+ * longer than five keepalive intervals, ends the connection; the client reconnects. Each KEEPALIVE
+ * is answered, so the leader can tell a follower that went away. Broadcasts and presence messages
  * travel both ways once welcomed: the pod's own to the leader, the others' from it.
  */
 final class LeaderLink extends ChannelInboundHandlerAdapter {
@@ -47,6 +48,11 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
 
   ByteBufAllocator alloc() {
     return ctx.alloc();
+  }
+
+  /** Whether the connection takes more without queueing past its high water mark. */
+  boolean writable() {
+    return ctx.channel().isWritable();
   }
 
   /** A frame for the leader (a broadcast); on the client's loop. */
@@ -90,7 +96,11 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
       case Frames.CHUNK -> feed.chunk(frame);
       case Frames.COMMIT -> feed.commit(Frames.readLsn(body, "COMMIT"));
       case Frames.GAP -> feed.gap(Frames.readLsn(body, "GAP"));
-      case Frames.KEEPALIVE -> Wire.end(body, "KEEPALIVE");
+      case Frames.KEEPALIVE -> {
+        Wire.end(body, "KEEPALIVE");
+        send(Frames.keepalive(ctx.alloc())); // the leader judges a follower silent for long gone
+      }
+      case Frames.PRESENCE -> client.presenceReceived(Frames.readPresence(body));
       case Frames.BROADCAST -> client.broadcastReceived(Frames.readBroadcast(body).broadcast());
       case Frames.BROADCAST_ACK -> client.broadcastAcknowledged(Frames.readBroadcastAck(body));
       default -> throw new RelayProtocolException("unexpected " + Frames.name(type) + " frame from the leader");

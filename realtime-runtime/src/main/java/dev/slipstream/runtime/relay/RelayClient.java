@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -59,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class RelayClient implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RelayClient.class);
+  /** Bytes queued for the leader (broadcasts, presence) beyond which broadcasts are refused. */
+  static final int OUTBOUND_HIGH_WATER_MARK = 4 << 20;
 
   /**
    * @param handshakeTimeout how long the leader has to complete the handshake
@@ -85,6 +88,7 @@ public final class RelayClient implements AutoCloseable {
   private volatile String problem;
   private volatile Channel channel;
   private volatile Consumer<PodBroadcast> broadcasts = broadcast -> { };
+  private volatile PresenceListener presence = PresenceListener.NONE;
   /** Owned by the loop: the connection past WELCOME, and broadcasts it sent awaiting the leader's ACK. */
   private LeaderLink link;
   private final Map<Long, CompletableFuture<Void>> pending = new HashMap<>();
@@ -115,6 +119,7 @@ public final class RelayClient implements AutoCloseable {
     this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, OUTBOUND_HIGH_WATER_MARK))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -158,6 +163,41 @@ public final class RelayClient implements AutoCloseable {
   }
 
   /**
+   * Where the leader's presence messages go, and when the link to it starts and ends; called on
+   * the client's event loop, must not block. Set before {@link #start}.
+   */
+  public RelayClient onPresence(PresenceListener listener) {
+    this.presence = listener;
+    return this;
+  }
+
+  /** Sends a presence message to the leader; dropped when not linked (a new link starts over). Any thread. */
+  public void sendPresence(byte[] message) {
+    try {
+      loop.execute(() -> {
+        LeaderLink current = link;
+        if (!closed && current != null) {
+          current.send(Frames.presence(current.alloc(), message));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  /** A presence message from the leader; on the loop. */
+  void presenceReceived(byte[] message) {
+    if (closed) {
+      return;
+    }
+    try {
+      presence.received(leaderName(), message);
+    } catch (RuntimeException e) {
+      log.warn("Presence from the leader failed: {}", e.toString());
+    }
+  }
+
+  /**
    * Sends a broadcast of this pod's clients to the leader. With {@code acknowledged}, the result
    * completes when the leader has it, or fails (with a sentence saying why) when no leader is
    * connected, the connection is lost first or the leader does not answer within {@code timeout};
@@ -178,6 +218,14 @@ public final class RelayClient implements AutoCloseable {
     if (closed || current == null) {
       metrics.broadcastFailed(RelayMetrics.NO_LEADER).increment();
       result.completeExceptionally(new IllegalStateException("no connection to the leader's relay"));
+      return;
+    }
+    if (!current.writable()) {
+      // What waits to be written to the leader is bounded by the connection's high water mark: a
+      // leader that does not read is not handed more, and is given up on once silent.
+      metrics.broadcastFailed(RelayMetrics.BACKPRESSURE).increment();
+      result.completeExceptionally(new IllegalStateException("the leader's relay is not taking broadcasts as fast as"
+          + " they come"));
       return;
     }
     long id = acknowledged ? ++lastBroadcastId : 0;
@@ -220,14 +268,30 @@ public final class RelayClient implements AutoCloseable {
 
   void linked(LeaderLink link) {
     this.link = link;
+    try {
+      presence.linked(leaderName());
+    } catch (RuntimeException e) {
+      log.warn("Presence could not link the leader: {}", e.toString());
+    }
   }
 
   /** The connection ended: broadcasts awaiting its acknowledgement fail. On the loop. */
   void unlinked(LeaderLink ended) {
     if (link == ended) {
-      link = null;
+      dropLink();
     }
     failPending("the connection to the leader's relay was lost before it acknowledged the broadcast");
+  }
+
+  private void dropLink() {
+    if (link != null) {
+      link = null;
+      try {
+        presence.unlinked(leaderName());
+      } catch (RuntimeException e) {
+        log.warn("Presence could not unlink the leader: {}", e.toString());
+      }
+    }
   }
 
   private void failPending(String why) {
@@ -346,7 +410,7 @@ public final class RelayClient implements AutoCloseable {
   }
 
   private void closeChannel() {
-    link = null;
+    dropLink();
     failPending("the relay client closed before the leader acknowledged the broadcast");
     Channel current = channel;
     if (current != null) {

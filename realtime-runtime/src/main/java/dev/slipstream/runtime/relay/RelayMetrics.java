@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * counters {@code slipstream_relay_client_gaps_total} (the leader no longer had everything after
  * what this pod had), followers cut off for lagging
  * ({@code slipstream_relay_followers_cut_off_total{reason}}: {@value #UNACKED_BYTES},
- * {@value #ACK_TIMEOUT}, {@value #UNWRITABLE}) and connections refused
+ * {@value #ACK_TIMEOUT}, {@value #UNWRITABLE}, {@value #SILENT}: nothing heard for five keepalive intervals) and connections refused
  * ({@code slipstream_relay_rejected_total{reason}}: {@value #HANDSHAKE_TIMEOUT}, {@value #BAD_SECRET},
  * {@value #MALFORMED_FRAME}, {@value #OVERSIZED_FRAME}, {@value #UNSUPPORTED_VERSION},
  * {@value #TOO_MANY_CONNECTIONS}). Client broadcasts crossing pods:
@@ -24,18 +24,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * wrote, one per receiving pod; {@value #RECEIVED}: frames it read) and
  * {@code slipstream_relay_broadcasts_failed_total{reason}} (broadcasts that did not reach the
  * leader, or whose acknowledgement did not come: {@value #NO_LEADER}, {@value #ACK_TIMEOUT},
- * {@value #DISCONNECTED}).
+ * {@value #DISCONNECTED}, {@value #BACKPRESSURE}: more than 4 MiB waiting to be written to the leader).
  */
 public final class RelayMetrics {
 
   static final String UNACKED_BYTES = "unacked_bytes";
   static final String ACK_TIMEOUT = "ack_timeout";
   static final String UNWRITABLE = "unwritable";
+  static final String SILENT = "silent";
 
   static final String SENT = "sent";
   static final String RECEIVED = "received";
   static final String NO_LEADER = "no_leader";
   static final String DISCONNECTED = "disconnected";
+  static final String BACKPRESSURE = "backpressure";
 
   static final String HANDSHAKE_TIMEOUT = "handshake_timeout";
   static final String BAD_SECRET = "bad_secret";
@@ -64,10 +66,10 @@ public final class RelayMetrics {
         .description("Times the leader no longer had everything after what this pod had").register(registry);
     this.broadcastsSent = broadcasts(SENT);
     this.broadcastsReceived = broadcasts(RECEIVED);
-    for (String reason : new String[] {NO_LEADER, ACK_TIMEOUT, DISCONNECTED}) {
+    for (String reason : new String[] {NO_LEADER, ACK_TIMEOUT, DISCONNECTED, BACKPRESSURE}) {
       broadcastFailed(reason);
     }
-    for (String reason : new String[] {UNACKED_BYTES, ACK_TIMEOUT, UNWRITABLE}) {
+    for (String reason : new String[] {UNACKED_BYTES, ACK_TIMEOUT, UNWRITABLE, SILENT}) {
       cutOff(reason);
     }
     for (String reason : new String[] {HANDSHAKE_TIMEOUT, BAD_SECRET, MALFORMED_FRAME, OVERSIZED_FRAME,

@@ -14,6 +14,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,6 +102,10 @@ public final class RelayServer implements AutoCloseable {
   private final AtomicLong lastRejectionLog = new AtomicLong(System.nanoTime() - REJECTION_LOG_INTERVAL);
   private volatile Consumer<PodBroadcast> broadcasts = broadcast -> { };
   private volatile int maxBroadcastPayloadBytes = 1 << 20;
+  private volatile int maxPresenceMessageBytes = 0;
+  private volatile PresenceListener presence = PresenceListener.NONE;
+  /** The session of each linked follower pod: a pod that reconnects replaces its old session here. */
+  private final Map<String, FollowerSession> linked = new ConcurrentHashMap<>();
   private Channel serverChannel;
   private boolean closed;
 
@@ -189,9 +194,49 @@ public final class RelayServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Where the followers' presence messages go, and who is linked; the largest message a follower
+   * may send. Called on the relay's event loop. Set before {@link #start}.
+   */
+  public RelayServer onPresence(PresenceListener listener, int maxMessageBytes) {
+    this.presence = listener;
+    this.maxPresenceMessageBytes = maxMessageBytes;
+    return this;
+  }
+
+  /** Sends a presence message to one linked follower (dropped when it is not linked); any thread. */
+  public void sendPresence(String pod, byte[] message) {
+    FollowerSession follower = linked.get(pod);
+    if (follower != null) {
+      follower.sendBroadcast(Frames.presence(PooledByteBufAllocator.DEFAULT, message));
+    }
+  }
+
+  /** Sends a presence message to every linked follower but {@code exceptPod} (null: to all); any thread. */
+  public void sendPresenceToAll(String exceptPod, byte[] message) {
+    if (linked.isEmpty()) {
+      return;
+    }
+    ByteBuf frame = Frames.presence(PooledByteBufAllocator.DEFAULT, message);
+    try {
+      linked.forEach((pod, follower) -> {
+        if (!pod.equals(exceptPod)) {
+          follower.sendBroadcast(frame.retainedDuplicate());
+        }
+      });
+    } finally {
+      frame.release();
+    }
+  }
+
   /** Sends a broadcast of this pod's clients to every follower. */
   public void broadcast(PodBroadcast broadcast) {
     forward(broadcast, null);
+  }
+
+  /** Stops reading from every follower (tests: a leader that does not keep up). */
+  void pauseReading() {
+    gate.forEach(FollowerSession::pauseReading);
   }
 
   /** Followers connected and authenticated now. */
@@ -223,10 +268,19 @@ public final class RelayServer implements AutoCloseable {
     return backlog;
   }
 
-  /** Inbound frames of an authenticated follower: a broadcast of the largest payload fits. */
+  /** Inbound frames of an authenticated follower: a broadcast of the largest payload fits, and a presence message. */
   int authenticatedFrameLimit() {
-    return Math.max(MAX_INBOUND_FRAME_BYTES, maxBroadcastPayloadBytes + 2 * Frames.MAX_NAME_BYTES
-        + Frames.BROADCAST_OVERHEAD_BYTES);
+    return Math.max(Math.max(MAX_INBOUND_FRAME_BYTES, maxBroadcastPayloadBytes + 2 * Frames.MAX_NAME_BYTES
+        + Frames.BROADCAST_OVERHEAD_BYTES), maxPresenceMessageBytes + Frames.PRESENCE_OVERHEAD_BYTES);
+  }
+
+  /** A linked follower's presence message. */
+  void presenceFrom(FollowerSession origin, byte[] message) {
+    try {
+      presence.received(origin.pod(), message);
+    } catch (RuntimeException e) {
+      log.warn("Presence from {} failed: {}", origin.describe(), e.toString());
+    }
   }
 
   /** A follower's broadcast: to this pod's clients, then to every other follower. */
@@ -275,6 +329,12 @@ public final class RelayServer implements AutoCloseable {
             + Lsn.format(replay.startLsn()) + ", replaying " + transactions + " transaction(s)"
         : "at LSN " + Lsn.format(fromEndLsn) + ": replaying " + transactions + " transaction(s)";
     log.info("Relay {} joined {}", follower.describe(), from);
+    linked.put(follower.pod(), follower);
+    try {
+      presence.linked(follower.pod());
+    } catch (RuntimeException e) {
+      log.warn("Presence could not link {}: {}", follower.describe(), e.toString());
+    }
   }
 
   void left(FollowerSession follower, boolean wasFollowing, boolean closedHere) {
@@ -295,6 +355,13 @@ public final class RelayServer implements AutoCloseable {
     if (gate.remove(follower)) {
       metrics.followerLeft();
       acksAdvanced();
+    }
+    if (follower.pod() != null && linked.remove(follower.pod(), follower)) {
+      try {
+        presence.unlinked(follower.pod());
+      } catch (RuntimeException e) {
+        log.warn("Presence could not unlink {}: {}", follower.describe(), e.toString());
+      }
     }
   }
 

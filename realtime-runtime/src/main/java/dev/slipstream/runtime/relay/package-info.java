@@ -32,15 +32,16 @@
  *   <tr><td>0x20</td><td>ACK</td><td>follower → leader</td><td>{@code u64 endLsn, u64 receivedBytes}: the last
  *       transaction fed, and the frame bytes taken in since WELCOME</td></tr>
  *   <tr><td>0x21</td><td>KEEPALIVE</td><td>both</td><td>empty; the leader sends one after a keepalive interval
- *       of silence</td></tr>
+ *       of silence, the follower answers each; either side ends a connection silent for five intervals</td></tr>
  *   <tr><td>0x40</td><td>BROADCAST</td><td>both</td><td>{@code u64 id, u8 flags, str topic, str event,
  *       bytes payload}: a client's broadcast; flags 1 private channel, 2 JSON payload, 4 sent as binary; a
  *       follower's goes to the leader (id non-zero: acknowledge it), the leader forwards it to every other
  *       follower and sends its own clients' to all (id 0)</td></tr>
  *   <tr><td>0x41</td><td>BROADCAST_ACK</td><td>leader → follower</td><td>{@code u64 id}: the leader took
  *       the follower's BROADCAST of that id (delivered to its clients, forwarded to the others)</td></tr>
- *   <tr><td>0x42–0x5F</td><td>reserved</td><td></td><td>presence crossing pods (follower → leader → all),
- *       not yet used</td></tr>
+ *   <tr><td>0x42</td><td>PRESENCE</td><td>both</td><td>{@code bytes message}: a message of the pods' presence
+ *       exchange, which the relay carries without reading; follower → leader, leader → followers</td></tr>
+ *   <tr><td>0x43–0x5F</td><td>reserved</td><td></td><td>what else may cross pods beside the stream</td></tr>
  * </table>
  *
  * <p>Chunk items, each led by a tag byte: {@code 0x01} schema ({@code u32 relationOid, str schema,
@@ -66,7 +67,8 @@
  * Then the live stream, and KEEPALIVEs when idle. The follower acknowledges after each batch it
  * read; the leader writes to it while its connection is writable, and cuts it off when it lags
  * (see {@link dev.slipstream.runtime.relay.RelayServer}). Inbound frames are capped at 4 KiB on the leader
- * until HELLO proved the secret (then at a broadcast of the tenant's largest payload), and on the
+ * until HELLO proved the secret (then at a broadcast of the tenant's largest payload or a presence
+ * message, whichever is larger), and on the
  * follower until WELCOME. Either side may send BROADCAST once welcomed; broadcasts forwarded to a
  * follower queue with the stream and count against its bounds.
  */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipstream.runtime.compat.NodeSuite;
 import dev.slipstream.runtime.testing.RuntimeProcess;
 import dev.slipstream.runtime.testing.WebSocketTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
@@ -223,6 +224,41 @@ class CrossPodIT {
     assertThat(two.broadcasts()).containsExactly("one");
   }
 
+  /**
+   * The realtime-js side ({@code src/test/node/cluster}): a client on each pod in one room sees the
+   * union of the pods' presences and the others' broadcasts; a client joining later gets the whole
+   * state; a killed follower's presences, then a killed leader's, leave on the survivors.
+   */
+  @Test
+  void withRealtimeJsPresenceIsTheUnionOverThePodsAndADeadPodsPresencesLeave() throws Exception {
+    Duration lease = Duration.ofSeconds(5);
+    startPods(3, lease);
+    Pod leaderPod = pod(leaseHolder());
+    within("the leader's relay to have both followers", () -> metric(leaderPod, "slipstream_relay_followers") == 2);
+    List<Pod> ordered = new ArrayList<>(List.of(leaderPod));
+    pods.stream().filter(p -> p != leaderPod).forEach(ordered::add);
+    NodeSuite suite = new NodeSuite(NodeSuite.sourceDirectory(), Path.of("target", "node"));
+    System.out.println("[cross-pod realtime-js] " + suite.prepare());
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("SLIPSTREAM_REALTIME_URL", realtimeUrl(leaderPod));
+    env.put("SLIPSTREAM_POD_URLS", String.join(",", ordered.stream().map(CrossPodIT::realtimeUrl).toList()));
+    env.put("SLIPSTREAM_POD_PIDS", String.join(",", ordered.stream().map(p -> Long.toString(p.process().pid()))
+        .toList()));
+    env.put("SLIPSTREAM_PRESENCE_GRACE_MS", Long.toString(lease.multipliedBy(2).toMillis()));
+    env.put("SLIPSTREAM_LEASE_MS", Long.toString(lease.toMillis()));
+    env.put("SLIPSTREAM_VSN", "2.0.0");
+    env.put("SLIPSTREAM_APIKEY", "anon");
+    Path log = logDir.resolve("realtime-js.log");
+    NodeSuite.Result result = suite.run(env, log, Duration.ofMinutes(3), "cluster/*.test.mjs");
+    result.output().lines().filter(line -> line.contains("presence across pods:")).forEach(System.out::println);
+    assertThat(result.exitCode()).as("node --test over src/test/node/cluster (%s)\n%s", log,
+        NodeSuite.tail(result.output(), 80, log.toString())).isZero();
+  }
+
+  private static String realtimeUrl(Pod pod) {
+    return "ws://" + pod.host() + ":" + pod.port() + "/realtime/v1";
+  }
+
   // ---- clients ----
 
   private WebSocketTestClient socket(Pod pod) throws Exception {
@@ -271,6 +307,10 @@ class CrossPodIT {
   // ---- pods (as in ScaleOutIT) ----
 
   private void startPods(int count) {
+    startPods(count, LEASE);
+  }
+
+  private void startPods(int count, Duration lease) {
     int port = RuntimeProcess.freePort();
     int relayPort = RuntimeProcess.freePort();
     for (int i = 1; i <= count; i++) {
@@ -284,7 +324,7 @@ class CrossPodIT {
       env.put("SLIPSTREAM_POD_NAMESPACE", NAMESPACE);
       env.put("SLIPSTREAM_POD_IP", host);
       env.put("SLIPSTREAM_RELAY_PORT", String.valueOf(relayPort));
-      env.put("SLIPSTREAM_LEASE_DURATION", LEASE.toSeconds() + "s");
+      env.put("SLIPSTREAM_LEASE_DURATION", lease.toSeconds() + "s");
       env.put("SLIPSTREAM_STATUS_INTERVAL", "1s");
       env.put("KUBECONFIG", kube.kubeconfig().toAbsolutePath().toString());
       pods.add(new Pod(name, host, port, RuntimeProcess.start(name, env, logDir.resolve(name + ".log"))));

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * <p>Nothing is skipped: a missing {@code npm}, a failing {@code npm ci} or a missing Node binary
  * fails the test with npm's output.
  */
-final class NodeSuite {
+public final class NodeSuite {
 
   /** Written into node_modules after a successful npm ci: the hash of what it installed from. */
   private static final String STAMP = ".slipstream-lock-sha256";
@@ -45,13 +45,13 @@ final class NodeSuite {
   private final Path source;
   private final Path work;
 
-  NodeSuite(Path source, Path work) {
+  public NodeSuite(Path source, Path work) {
     this.source = source.toAbsolutePath().normalize();
     this.work = work.toAbsolutePath().normalize();
   }
 
   /** {@code src/test/node} of this module (Failsafe runs with the module as working directory). */
-  static Path sourceDirectory() {
+  public static Path sourceDirectory() {
     Path here = Path.of("src", "test", "node");
     if (Files.isRegularFile(here.resolve("package-lock.json"))) {
       return here;
@@ -78,7 +78,7 @@ final class NodeSuite {
    * directory, then runs {@code npm ci} if the installed modules do not match the lockfile.
    * Returns a one-line account of what it did.
    */
-  String prepare() {
+  public String prepare() {
     try {
       Files.createDirectories(work);
       deleteAllBut(work, Set.of("node_modules"));
@@ -139,8 +139,13 @@ final class NodeSuite {
    * processes it started) after {@code timeout}.
    */
   Result run(Map<String, String> env, Path log, Duration timeout) throws IOException {
+    return run(env, log, timeout, "*.test.mjs");
+  }
+
+  /** Runs {@code node --test} over the files {@code pattern} names (a glob relative to the suite, as node takes it). */
+  public Result run(Map<String, String> env, Path log, Duration timeout, String pattern) throws IOException {
     List<String> command = List.of(nodeBinary().toString(), "--test", "--test-reporter=spec", "--test-concurrency=1",
-        "--test-force-exit", "*.test.mjs");
+        "--test-force-exit", pattern);
     ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     builder.environment().keySet().removeIf(key -> key.startsWith("SLIPSTREAM_") || key.startsWith("PG")
@@ -205,7 +210,7 @@ final class NodeSuite {
     }
   }
 
-  static String tail(String text, int lines, String name) {
+  public static String tail(String text, int lines, String name) {
     List<String> all = text.lines().toList();
     return "---- last " + Math.min(lines, all.size()) + " lines of " + name + " ----\n"
         + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size())) + "\n---- end ----";
@@ -260,6 +265,6 @@ final class NodeSuite {
   }
 
   /** One run of the suite. */
-  record Result(String command, int exitCode, Duration took, String output, List<String> failedTests) {
+  public record Result(String command, int exitCode, Duration took, String output, List<String> failedTests) {
   }
 }

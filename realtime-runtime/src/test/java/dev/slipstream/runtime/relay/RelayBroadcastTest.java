@@ -114,6 +114,28 @@ class RelayBroadcastTest {
   }
 
   @Test
+  void aFollowerHoldsAtMostItsHighWaterMarkForALeaderThatDoesNotRead() throws Exception {
+    Follower a = follower("pod-a", new CopyOnWriteArrayList<>());
+    eventually().until(() -> a.client.connected() && leader.server.followers() == 1);
+    leader.server.pauseReading();
+    byte[] payload = new byte[1 << 20];
+    Throwable refused = null;
+    // The socket buffers take some megabytes; then the client's queue fills to its high water mark.
+    for (int i = 0; i < 64 && refused == null; i++) {
+      try {
+        a.client.broadcast(new PodBroadcast("realtime:big", false, "blob", payload, false, true), false,
+            Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        refused = e.getCause();
+      }
+    }
+    assertThat(refused).as("a broadcast refused before 64 MiB were queued").isNotNull()
+        .hasMessage("the leader's relay is not taking broadcasts as fast as they come");
+    assertThat(a.registry.counter("slipstream.relay.broadcasts.failed", "reason", "backpressure").count())
+        .isEqualTo(1);
+  }
+
+  @Test
   void withoutALeaderTheAcknowledgementFailsAtOnceSayingWhy() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     int closedPort;

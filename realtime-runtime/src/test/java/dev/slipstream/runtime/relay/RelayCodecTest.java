@@ -239,6 +239,25 @@ class RelayCodecTest {
         .hasMessage("1 unexpected bytes at the end of a BROADCAST_ACK frame");
   }
 
+  @Test
+  void presenceFramesCarryTheirMessageAsItIs() {
+    for (byte[] message : List.of(new byte[0], "{\"t\":\"view\"}".getBytes(StandardCharsets.UTF_8), new byte[70_000])) {
+      ByteBuf frame = Frames.presence(ALLOCATOR, message);
+      try {
+        assertThat(Frames.type(frame)).isEqualTo(Frames.PRESENCE);
+        assertThat(frame.getInt(0)).isEqualTo(frame.readableBytes() - Frames.LENGTH_BYTES);
+        assertThat(Frames.readPresence(Frames.body(frame))).isEqualTo(message);
+      } finally {
+        frame.release();
+      }
+    }
+    assertThat(Frames.name(Frames.PRESENCE)).isEqualTo("PRESENCE");
+    assertThatThrownBy(() -> Frames.readPresence(Unpooled.wrappedBuffer(new byte[] {5, 1, 2})))
+        .isInstanceOf(RelayProtocolException.class).hasMessageContaining("presence message length of 5");
+    assertThatThrownBy(() -> Frames.readPresence(Unpooled.wrappedBuffer(new byte[] {1, 1, 2})))
+        .hasMessage("1 unexpected bytes at the end of a PRESENCE frame");
+  }
+
   private static List<ChangeEvent> roundTrip(List<ChangeEvent> events) {
     ByteBuf chunk = encode(events);
     try {

@@ -77,9 +77,19 @@ final class RelayHarness implements AutoCloseable {
   }
 
   Follower follower(String pod, StreamPoint from, InetSocketAddress leader, byte[] secret) {
+    return follower(pod, from, leader, secret, PresenceListener.NONE);
+  }
+
+  /** A follower whose presence hears of its link to the leader and the leader's presence messages. */
+  Follower follower(String pod, PresenceListener presence) {
+    return follower(pod, StreamPoint.NONE, address(), SECRET, presence);
+  }
+
+  private Follower follower(String pod, StreamPoint from, InetSocketAddress leader, byte[] secret,
+      PresenceListener presence) {
     Follower follower = new Follower(pod, backlog(RelayBacklog.DEFAULT_MAX_BYTES));
     follower.client = new RelayClient(leader, pod, secret, follower.sink, follower.backlog, from,
-        follower.gaps::add, new RelayMetrics(follower.registry), CLIENT).start();
+        follower.gaps::add, new RelayMetrics(follower.registry), CLIENT).onPresence(presence).start();
     followers.add(follower);
     return follower;
   }
