@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * channels what changed in effect.
  *
  * <p><b>Pods that go away</b>: when the leader loses a follower's link (closed, cut off, silent for
- * five keepalive intervals), that pod's presences leave everywhere unless it links again and syncs
+ * three keepalive intervals), that pod's presences leave everywhere unless it links again and syncs
  * within the grace period; a follower that loses the leader gives every pod it knows the same
  * grace, and the new leader's view (which names the pods still there) settles it. So the presences
  * of a pod that dies leave within the grace after its link ends, or the leader's failover plus the

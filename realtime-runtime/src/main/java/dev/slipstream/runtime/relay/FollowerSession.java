@@ -285,9 +285,12 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Five keepalive intervals, and never under two seconds: what a follower may stay silent. */
+  /**
+   * Three keepalive intervals, and never under two seconds: what a follower may stay silent. Shorter
+   * than the five a follower allows the leader, so the leader is the one to notice a follower gone.
+   */
   private long silenceNanos() {
-    return Math.max(TimeUnit.SECONDS.toNanos(2), 5 * settings.keepaliveInterval().toNanos());
+    return Math.max(TimeUnit.SECONDS.toNanos(2), 3 * settings.keepaliveInterval().toNanos());
   }
 
   @Override

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * counters {@code slipstream_relay_client_gaps_total} (the leader no longer had everything after
  * what this pod had), followers cut off for lagging
  * ({@code slipstream_relay_followers_cut_off_total{reason}}: {@value #UNACKED_BYTES},
- * {@value #ACK_TIMEOUT}, {@value #UNWRITABLE}, {@value #SILENT}: nothing heard for five keepalive intervals) and connections refused
+ * {@value #ACK_TIMEOUT}, {@value #UNWRITABLE}, {@value #SILENT}: nothing heard for three keepalive intervals) and connections refused
  * ({@code slipstream_relay_rejected_total{reason}}: {@value #HANDSHAKE_TIMEOUT}, {@value #BAD_SECRET},
  * {@value #MALFORMED_FRAME}, {@value #OVERSIZED_FRAME}, {@value #UNSUPPORTED_VERSION},
  * {@value #TOO_MANY_CONNECTIONS}). Client broadcasts crossing pods:

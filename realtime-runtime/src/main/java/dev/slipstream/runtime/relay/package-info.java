@@ -32,7 +32,8 @@
  *   <tr><td>0x20</td><td>ACK</td><td>follower → leader</td><td>{@code u64 endLsn, u64 receivedBytes}: the last
  *       transaction fed, and the frame bytes taken in since WELCOME</td></tr>
  *   <tr><td>0x21</td><td>KEEPALIVE</td><td>both</td><td>empty; the leader sends one after a keepalive interval
- *       of silence, the follower answers each; either side ends a connection silent for five intervals</td></tr>
+ *       of silence, the follower answers each; the leader ends a connection silent for three intervals, a
+ *       follower one silent for five</td></tr>
  *   <tr><td>0x40</td><td>BROADCAST</td><td>both</td><td>{@code u64 id, u8 flags, str topic, str event,
  *       bytes payload}: a client's broadcast; flags 1 private channel, 2 JSON payload, 4 sent as binary; a
  *       follower's goes to the leader (id non-zero: acknowledge it), the leader forwards it to every other
