@@ -7,7 +7,7 @@ import dev.slipstream.runtime.config.RuntimeConfig;
 import dev.slipstream.runtime.config.Setting;
 import dev.slipstream.runtime.testing.RuntimeProcess;
 import dev.slipstream.testing.RepositoryLayout;
-import dev.slipstream.testing.RepositoryLayout.Distribution;
+import dev.slipstream.testing.Distribution;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.io.IOException;
@@ -167,14 +167,9 @@ class DistributionIT {
     return run(command, Map.of());
   }
 
-  /** A short command in the distribution's directory with the image's kind of environment, and {@code env}. */
+  /** A short command, run as {@link Distribution#processBuilder} runs the start script, with {@code env}. */
   private Result run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).directory(distribution.home().toFile())
-        .redirectErrorStream(true);
-    builder.environment().clear();
-    builder.environment().put("PATH", "/usr/bin:/bin");
-    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    builder.environment().putAll(env);
+    ProcessBuilder builder = distribution.processBuilder(env, OUT).command(command).redirectErrorStream(true);
     Process process = builder.start();
     process.getOutputStream().close();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -62,21 +62,4 @@ public final class RepositoryLayout {
     }
     return distribution;
   }
-
-  /**
-   * A runnable distribution.
-   *
-   * @param name the program's name, also its start script's
-   * @param home the directory holding {@code bin/} and {@code lib/}
-   */
-  public record Distribution(String name, Path home) {
-
-    public Path startScript() {
-      return home.resolve("bin").resolve(name);
-    }
-
-    public Path lib() {
-      return home.resolve("lib");
-    }
-  }
 }

@@ -1,6 +1,6 @@
 package dev.slipstream.runtime.testing;
 
-import dev.slipstream.testing.RepositoryLayout.Distribution;
+import dev.slipstream.testing.Distribution;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,21 +87,14 @@ public final class RuntimeProcess implements AutoCloseable {
   }
 
   /**
-   * Starts the runtime as its container image does: the distribution's start script, run from the
-   * distribution's directory, with nothing in its environment but {@code env}, {@code JAVA_HOME} (the test
-   * JVM's, as the image's base sets its own), a {@code PATH} of the system directories and {@code HOME}
-   * (the log's directory; {@code /tmp} in the image).
+   * Starts the runtime as its container image does: the distribution's start script, from the
+   * distribution's directory, with nothing in its environment but {@code env} and what
+   * {@link Distribution#processBuilder} puts there ({@code HOME} is the log's directory).
    */
   public static RuntimeProcess startDistribution(String name, Distribution distribution, Map<String, String> env,
       Path log) {
-    ProcessBuilder builder = new ProcessBuilder(distribution.startScript().toString())
-        .directory(distribution.home().toFile());
-    return launch(name, "start script " + distribution.startScript(), builder, env, log, b -> {
-      b.environment().clear();
-      b.environment().put("PATH", "/usr/bin:/bin");
-      b.environment().put("JAVA_HOME", System.getProperty("java.home"));
-      b.environment().put("HOME", log.toAbsolutePath().getParent().toString());
-    });
+    ProcessBuilder builder = distribution.processBuilder(env, log.toAbsolutePath().getParent());
+    return launch(name, "start script " + distribution.startScript(), builder, Map.of(), log, b -> { });
   }
 
   private static RuntimeProcess launch(String name, String what, ProcessBuilder builder, Map<String, String> env,
