@@ -62,4 +62,5 @@ fi
 set -f
 # exec: the JVM becomes this process (PID 1 in a container) and gets SIGTERM itself, so that its
 # shutdown hooks drain clients and release Leases.
+# shellcheck disable=SC2086 # JAVA_OPTS unquoted: split into options, as above
 exec "$java" ${dist.jvm.options} $JAVA_OPTS -cp "$APP_HOME/lib/*" ${dist.main.class} "$@"
