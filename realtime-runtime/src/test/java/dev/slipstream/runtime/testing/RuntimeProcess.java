@@ -81,9 +81,10 @@ public final class RuntimeProcess implements AutoCloseable {
         "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
         "-cp", classPath,
         "dev.slipstream.runtime.Main");
-    return launch(name, "class path of " + classPath.split(File.pathSeparator).length + " entries",
-        new ProcessBuilder(command), env, log, builder -> builder.environment().keySet()
-            .removeIf(key -> key.startsWith("SLIPSTREAM_")));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().keySet().removeIf(key -> key.startsWith("SLIPSTREAM_"));
+    builder.environment().putAll(env);
+    return launch(name, "class path of " + classPath.split(File.pathSeparator).length + " entries", builder, log);
   }
 
   /**
@@ -93,12 +94,12 @@ public final class RuntimeProcess implements AutoCloseable {
    */
   public static RuntimeProcess startDistribution(String name, Distribution distribution, Map<String, String> env,
       Path log) {
-    ProcessBuilder builder = distribution.processBuilder(env, log.toAbsolutePath().getParent());
-    return launch(name, "start script " + distribution.startScript(), builder, Map.of(), log, b -> { });
+    return launch(name, "start script " + distribution.startScript(),
+        distribution.processBuilder(env, log.toAbsolutePath().getParent()), log);
   }
 
-  private static RuntimeProcess launch(String name, String what, ProcessBuilder builder, Map<String, String> env,
-      Path log, java.util.function.Consumer<ProcessBuilder> baseEnvironment) {
+  /** Starts {@code builder}, its command and environment set, with its output appended to {@code log}. */
+  private static RuntimeProcess launch(String name, String what, ProcessBuilder builder, Path log) {
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
       String banner = "===== " + name + " starting at " + Instant.now() + ", " + what + " =====";
@@ -107,8 +108,6 @@ public final class RuntimeProcess implements AutoCloseable {
       builder.redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      baseEnvironment.accept(builder);
-      builder.environment().putAll(env);
       Process process = builder.start();
       LIVE.add(process);
       process.onExit().thenRun(() -> LIVE.remove(process));
