@@ -1,7 +1,6 @@
 package dev.slipstream.testing;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -44,10 +43,5 @@ public record Distribution(String name, Path home) {
     environment.put("HOME", userHome.toAbsolutePath().toString());
     environment.putAll(env);
     return builder;
-  }
-
-  /** The command line {@link #processBuilder} runs, for messages. */
-  public List<String> command(String... args) {
-    return Stream.concat(Stream.of(startScript().toString()), Stream.of(args)).toList();
   }
 }
