@@ -48,6 +48,7 @@ public final class Main {
       return;
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
+    LOG.info("Slipstream operator {} starting: Kubernetes API {}", version(), client.getMasterUrl());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     // The Lease lives in the operator's own namespace (in cluster: the service account's).
@@ -63,6 +64,12 @@ public final class Main {
     }, "slipstream-operator-shutdown"));
     LOG.info("Slipstream operator started: namespaces {}, default runtime image {}, management port {}",
         config.watchesAllNamespaces() ? "all" : config.watchedNamespaces(), config.defaultRuntimeImage(), port);
+  }
+
+  /** The version in the jar's manifest ({@code Implementation-Version}), or "(development)" from classes. */
+  static String version() {
+    String version = Main.class.getPackage().getImplementationVersion();
+    return version != null ? version : "(development)";
   }
 
   private static volatile boolean shuttingDown;

@@ -4,6 +4,7 @@ import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
 import dev.slipstream.runtime.auth.AuthSettings;
 import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.config.RuntimeConfig;
+import dev.slipstream.runtime.config.Setting;
 import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.route.AccessPolicy;
@@ -31,6 +32,16 @@ public final class Main {
   }
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.print(usage());
+      return;
+    }
+    if (args.length > 0) {
+      System.err.println("slipstream-runtime: unexpected argument '" + args[0] + "': the runtime takes its settings "
+          + "from environment variables only (--help lists them)");
+      System.exit(2);
+      return;
+    }
     RuntimeSettings settings;
     try {
       settings = fromEnvironment(System.getenv());
@@ -48,6 +59,22 @@ public final class Main {
       stopped.countDown();
     }, "shutdown"));
     stopped.await();
+  }
+
+  /** What {@code --help} prints: every variable of {@link RuntimeConfig#ALL}, its default and its meaning. */
+  static String usage() {
+    StringBuilder text = new StringBuilder("""
+        Usage: slipstream-runtime [--help]
+        Streams a PostgreSQL logical replication slot to WebSocket and SSE clients. Settings come from
+        environment variables only (in Kubernetes, the operator sets them from the tenant):
+        """);
+    for (Setting<?> setting : RuntimeConfig.ALL) {
+      String presence = setting.required() ? "required"
+          : setting.documentedDefault().map(value -> "default " + value).orElse("optional");
+      text.append("  ").append(setting.name()).append(" (").append(presence).append(")\n      ")
+          .append(setting.description()).append('\n');
+    }
+    return text.toString();
   }
 
   /**

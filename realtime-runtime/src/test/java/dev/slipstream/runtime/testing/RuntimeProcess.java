@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.testing;
 
+import dev.slipstream.testing.Distribution;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code dev.slipstream.runtime.Main} as a real separate JVM, started with the test JVM's class
- * path and the given {@code SLIPSTREAM_*} environment, its stdout and stderr appended to a log
- * file (several runs of one test share the file, each headed by a banner line).
+ * path (or through the distribution's start script) and the given {@code SLIPSTREAM_*} environment,
+ * its stdout and stderr appended to a log file (several runs of one test share the file, each headed
+ * by a banner line).
  *
  * <p>{@link #stop()} sends SIGTERM (the runtime's shutdown hook runs), {@link #kill()} SIGKILL
  * (nothing runs). Every process still alive when the test JVM exits is killed by a shutdown hook,
@@ -74,24 +75,39 @@ public final class RuntimeProcess implements AutoCloseable {
    * removed first, so only {@code env} configures it.
    */
   public static RuntimeProcess start(String name, Map<String, String> env, Path log) {
+    String classPath = classPath();
+    List<String> command = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+        "-cp", classPath,
+        "dev.slipstream.runtime.Main");
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().keySet().removeIf(key -> key.startsWith("SLIPSTREAM_"));
+    builder.environment().putAll(env);
+    return launch(name, "class path of " + classPath.split(File.pathSeparator).length + " entries", builder, log);
+  }
+
+  /**
+   * Starts the runtime as its container image does: the distribution's start script, from the
+   * distribution's directory, with nothing in its environment but {@code env} and what
+   * {@link Distribution#processBuilder} puts there ({@code HOME} is the log's directory).
+   */
+  public static RuntimeProcess startDistribution(String name, Distribution distribution, Map<String, String> env,
+      Path log) {
+    return launch(name, "start script " + distribution.startScript(),
+        distribution.processBuilder(env, log.toAbsolutePath().getParent()), log);
+  }
+
+  /** Starts {@code builder}, its command and environment set, with its output appended to {@code log}. */
+  private static RuntimeProcess launch(String name, String what, ProcessBuilder builder, Path log) {
     try {
       Files.createDirectories(log.toAbsolutePath().getParent());
-      String classPath = classPath();
-      String banner = "===== " + name + " starting at " + Instant.now() + ", class path of "
-          + classPath.split(File.pathSeparator).length + " entries =====";
+      String banner = "===== " + name + " starting at " + Instant.now() + ", " + what + " =====";
       Files.writeString(log, System.lineSeparator() + banner + System.lineSeparator(), StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-          "-cp", classPath,
-          "dev.slipstream.runtime.Main"));
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectErrorStream(true)
+      builder.redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      builder.environment().keySet().removeIf(key -> key.startsWith("SLIPSTREAM_"));
-      builder.environment().putAll(env);
       Process process = builder.start();
       LIVE.add(process);
       process.onExit().thenRun(() -> LIVE.remove(process));
@@ -142,6 +158,11 @@ public final class RuntimeProcess implements AutoCloseable {
   public int stop(Duration timeout) {
     process.destroy();
     return awaitExit(timeout, "SIGTERM");
+  }
+
+  /** Waits, sending no signal, for a process that ends by itself (say, on a configuration error); returns its exit code. */
+  public int awaitExit(Duration timeout) {
+    return awaitExit(timeout, "its start");
   }
 
   /** SIGKILL, then waits for the process to be gone; returns its exit code. */
