@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.operator.Main;
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.runtime.RealtimeRuntime;
-import dev.slipstream.runtime.config.RuntimeConfig;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -92,19 +91,13 @@ class DashboardIT {
         """.formatted(postgres.user(), postgres.password(), postgres.port(), postgres.database()));
     operator = Main.start(kube.client(), OperatorConfig.fromEnv(Map.of("SLIPSTREAM_RECHECK_INTERVAL", "2")),
         operatorRegistry, null);
-    await().atMost(WAIT).until(() -> kube.client().configMaps().inNamespace("acme").withName("acme-runtime").get() != null
+    await().atMost(WAIT).until(() -> kube.client().apps().deployments().inNamespace("acme").withName("acme-runtime").get() != null
         && operatorRegistry.scrape().contains("slipstream_tenant_slot_lag_bytes{")
         && operatorRegistry.scrape().contains("operator_sdk_reconciliations_failed_total{"));
 
     // The runtime as the operator configured it (its ConfigMap, the Secret's values), alone and on a free port.
-    Map<String, String> env = new HashMap<>(kube.client().configMaps().inNamespace("acme").withName("acme-runtime").get()
-        .getData());
-    env.remove(RuntimeConfig.TENANT.name());
-    env.put(RuntimeConfig.HOST.name(), "127.0.0.1");
-    env.put(RuntimeConfig.PORT.name(), "0");
-    env.put(RuntimeConfig.DB_USER.name(), postgres.user());
-    env.put(RuntimeConfig.DB_PASSWORD.name(), postgres.password());
-    runtime = RealtimeRuntime.start(dev.slipstream.runtime.Main.fromEnvironment(env));
+    runtime = LocalRuntime.start(kube.client(), kube.client().apps().deployments().inNamespace("acme")
+        .withName("acme-runtime").get());
     await().atMost(WAIT).until(() -> get("/readyz").statusCode() == 200);
   }
 
