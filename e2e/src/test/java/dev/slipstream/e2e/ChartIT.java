@@ -19,13 +19,10 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -162,7 +159,7 @@ class ChartIT {
       Deployment runtime = kube.client().apps().deployments().inNamespace(namespace).list().getItems().getFirst();
       RestrictedPods.assertAdmitted(kube.client(), namespace, new PodBuilder().withNewMetadata().withName("runtime")
           .endMetadata().withSpec(runtime.getSpec().getTemplate().getSpec()).build());
-      markReady(runtime);
+      ReadyDeployment.markReady(kube.client(), runtime);
       await().atMost(WAIT).untilAsserted(() -> {
         RealtimeTenant tenant = tenant(namespace);
         assertThat(tenant.getStatus()).isNotNull();
@@ -241,17 +238,6 @@ class ChartIT {
       statement.setString(1, slot);
       return statement.executeQuery().next();
     }
-  }
-
-  /** No kubelet runs here: the runtime Deployment is told its pod is ready. */
-  private static void markReady(Deployment runtime) {
-    kube.client().apps().deployments().inNamespace(runtime.getMetadata().getNamespace())
-        .resource(new DeploymentBuilder().withNewMetadata().withName(runtime.getMetadata().getName())
-            .withNamespace(runtime.getMetadata().getNamespace()).endMetadata().withNewStatus()
-            .withReplicas(1).withReadyReplicas(1).withAvailableReplicas(1).endStatus().build())
-        .subresource("status")
-        .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("test-kubelet")
-            .withForce(true).build());
   }
 
   /** The chart's ServiceAccount in {@code namespace}: {@code kubectl auth can-i} as it, and a client impersonating it. */

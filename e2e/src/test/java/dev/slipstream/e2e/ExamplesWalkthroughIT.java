@@ -19,10 +19,9 @@ import dev.slipstream.testing.kube.CommandResult;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,10 +92,9 @@ class ExamplesWalkthroughIT {
     assertThat(apply.succeeded()).as(apply.toString()).isTrue();
 
     operator = Main.start(kube.client(), OperatorConfig.fromEnv(Map.of("SLIPSTREAM_RECHECK_INTERVAL", "2")),
-        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
-        null);
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null);
     await().atMost(WAIT).until(() -> runtimeDeployment() != null);
-    markReady(runtimeDeployment());
+    ReadyDeployment.markReady(kube.client(), runtimeDeployment());
     // kubectl get slipstream -n acme: the tenant Ready, both publications Ready.
     await().atMost(WAIT).untilAsserted(() -> {
       RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace("acme").withName("acme").get();
@@ -118,7 +116,7 @@ class ExamplesWalkthroughIT {
     // The tenant's runtime (in a cluster: kubectl -n acme port-forward svc/acme-runtime 4000).
     runtime = LocalRuntime.start(kube.client(), runtimeDeployment());
     String endpoint = "http://127.0.0.1:" + runtime.port();
-    await().atMost(WAIT).until(() -> SseProbe.ready(endpoint));
+    await().atMost(WAIT).until(() -> ready(endpoint));
 
     // JWT_SECRET=$(kubectl -n acme get secret acme-jwt -o jsonpath='{.data.secret}' | base64 -d) examples/token.sh 42
     CommandResult secret = kube.kubectl("-n", "acme", "get", "secret", "acme-jwt", "-o", "jsonpath={.data.secret}");
@@ -207,16 +205,6 @@ class ExamplesWalkthroughIT {
     return kube.client().apps().deployments().inNamespace("acme").withName("acme-runtime").get();
   }
 
-  /** No kubelet runs here: the runtime Deployment is told its pod is ready. */
-  private static void markReady(Deployment runtime) {
-    kube.client().apps().deployments().inNamespace("acme").resource(new DeploymentBuilder().withNewMetadata()
-            .withName(runtime.getMetadata().getName()).withNamespace("acme").endMetadata().withNewStatus()
-            .withReplicas(1).withReadyReplicas(1).withAvailableReplicas(1).endStatus().build())
-        .subresource("status")
-        .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("test-kubelet")
-            .withForce(true).build());
-  }
-
   /** Runs SQL in database {@code app} as the superuser, as {@code psql -d app} would. */
   private static void sql(String... statements) throws Exception {
     try (Connection connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + postgres.port() + "/app",
@@ -237,14 +225,12 @@ class ExamplesWalkthroughIT {
   }
 
   /** {@code /readyz} answers 200 once the runtime streams from the slot. */
-  private static final class SseProbe {
-    static boolean ready(String endpoint) {
-      try (var client = java.net.http.HttpClient.newHttpClient()) {
-        return client.send(java.net.http.HttpRequest.newBuilder(URI.create(endpoint + "/readyz")).build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-      } catch (Exception e) {
-        return false;
-      }
+  private static boolean ready(String endpoint) {
+    try (var client = java.net.http.HttpClient.newHttpClient()) {
+      return client.send(java.net.http.HttpRequest.newBuilder(URI.create(endpoint + "/readyz")).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (Exception e) {
+      return false;
     }
   }
 }
