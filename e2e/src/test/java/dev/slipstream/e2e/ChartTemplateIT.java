@@ -295,6 +295,34 @@ class ChartTemplateIT {
     assertThatThrownBy(command::call).hasMessageContaining(named);
   }
 
+  @Test
+  void aValuesFileThatBreaksTheSchemaFailsTemplateAndInstallNamingEachField() throws IOException {
+    Path values = Files.createTempFile("slipstream-bad-values", ".yaml");
+    try {
+      Files.writeString(values, """
+          operator:
+            logformat: json          # misspelt
+            recheckInterval: 30      # a number, not a duration
+          networkPolicy:
+            enabled: true
+            namespaces: [team-a]
+            apiServer: {cidrs: [172.18.0.2/32]}
+          """);
+      assertThatThrownBy(() -> new Helm(RenderedChart.CHART).template().withName(RenderedChart.RELEASE)
+          .withNamespace(NAMESPACE).withValuesFile(values).call())
+          .hasMessageContaining("operator: Additional property logformat is not allowed")
+          .hasMessageContaining("operator.recheckInterval: Invalid type. Expected: string, given: integer")
+          .hasMessageContaining("networkPolicy.database.cidrs: Array must have at least 1 items");
+      assertThatThrownBy(() -> Helm.install(RenderedChart.CHART.toString()).withName("rejected").withNamespace(NAMESPACE)
+          .withValuesFile(values).withKubeConfig(kube.kubeconfig()).call())
+          .hasMessageContaining("operator: Additional property logformat is not allowed");
+      assertThat(kube.client().apps().deployments().inNamespace(NAMESPACE).withName("rejected-operator").get())
+          .as("nothing installed").isNull();
+    } finally {
+      Files.deleteIfExists(values);
+    }
+  }
+
   /** Every object but the Prometheus operator's (whose CRDs this API server lacks), as {@code kubectl apply --dry-run=server}. */
   private static void dryRunApply(RenderedChart chart) throws IOException {
     Path file = Files.createTempFile("slipstream-chart", ".yaml");
