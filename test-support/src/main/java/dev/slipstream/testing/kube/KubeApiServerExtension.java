@@ -120,6 +120,12 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
     return new java.io.File("/dev/null");
   }
 
+  /**
+   * Reads the stream to its end on a thread of its own. Not on the common ForkJoinPool: on a 2-core
+   * machine that pool has one worker, a long kubectl ({@code delete --timeout=90s}) would hold it,
+   * and everything else in the JVM that completes futures there (the Fabric8 client of an operator
+   * under test) would stall until kubectl gives up.
+   */
   private static CompletableFuture<String> readAsync(InputStream stream) {
     return CompletableFuture.supplyAsync(() -> {
       try (stream) {
@@ -127,6 +133,6 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
       } catch (IOException e) {
         return "<unreadable: " + e.getMessage() + ">";
       }
-    });
+    }, task -> Thread.ofPlatform().daemon().name("kubectl-output").start(task));
   }
 }
