@@ -18,7 +18,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real kube-apiserver and etcd for one test class (kube-api-test), with a Fabric8 client, a
- * kubeconfig file for {@code kubectl}, and Slipstream's CRDs installed.
+ * kubeconfig file for {@code kubectl}, and Slipstream's CRDs installed; or, with
+ * {@link #controlPlane()}, a control plane that also runs kube-controller-manager
+ * ({@link ControllerManager}), so Deployments make ReplicaSets and Pods for real.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -30,19 +32,27 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
   private static final Duration KUBECTL_TIMEOUT = Duration.ofMinutes(2);
 
   private final boolean installCrds;
+  private final boolean controllers;
   private TestApiServer server;
+  private ControllerManager controllerManager;
   private Path kubeconfig;
 
-  private KubeApiServerExtension(boolean installCrds) {
+  private KubeApiServerExtension(boolean installCrds, boolean controllers) {
     this.installCrds = installCrds;
+    this.controllers = controllers;
   }
 
   public static KubeApiServerExtension withSlipstreamCrds() {
-    return new KubeApiServerExtension(true);
+    return new KubeApiServerExtension(true, false);
   }
 
   public static KubeApiServerExtension bare() {
-    return new KubeApiServerExtension(false);
+    return new KubeApiServerExtension(false, false);
+  }
+
+  /** The API server and kube-controller-manager, no CRDs (a chart brings them); nodes are the test's. */
+  public static KubeApiServerExtension controlPlane() {
+    return new KubeApiServerExtension(false, true);
   }
 
   @Override
@@ -50,6 +60,12 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
     server = TestApiServer.start();
     kubeconfig = Files.createTempFile("slipstream-kubeconfig", ".yaml");
     Files.writeString(kubeconfig, server.kubeconfigYaml());
+    if (controllers) {
+      Path logs = Files.isDirectory(Path.of("target")) ? Path.of("target", "control-plane")
+          : Files.createTempDirectory("slipstream-control-plane");
+      controllerManager = ControllerManager.start(server, kubeconfig,
+          logs.resolve("kube-controller-manager-" + ProcessHandle.current().pid() + ".log"));
+    }
     if (installCrds) {
       installCrds(RepositoryLayout.crds());
     }
@@ -57,6 +73,9 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
 
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
+    if (controllerManager != null) {
+      controllerManager.close();
+    }
     if (server != null) {
       server.close();
     }
@@ -71,6 +90,11 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
 
   public Path kubeconfig() {
     return kubeconfig;
+  }
+
+  /** The controller manager of {@link #controlPlane()}; null otherwise. */
+  public ControllerManager controllerManager() {
+    return controllerManager;
   }
 
   /** Creates every CRD in {@code dir} and waits until the API server serves them. */

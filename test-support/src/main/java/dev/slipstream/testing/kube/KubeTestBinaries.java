@@ -35,24 +35,51 @@ public record KubeTestBinaries(Path testDir, String version) {
   }
 
   /**
-   * A fresh kube-api-test directory for one API server: its {@code k8s} folder links to the
-   * shared binaries, while the certificates kube-api-test and kube-apiserver write there stay
+   * A fresh kube-api-test directory for one API server: its {@code k8s/<version>} folder links to
+   * the shared binaries, while the certificates kube-api-test and kube-apiserver write there stay
    * private, so test JVMs running at the same time do not rewrite each other's certificates.
+   *
+   * <p>Its {@code kube-apiserver} is a two-line script that runs the shared one with
+   * {@code lastFlags} after every flag kube-api-test passes. kube-api-test appends flags of its own
+   * after ours (among them {@code --service-cluster-ip-range 10.0.0.0/24}: 254 Services), and for
+   * a single-valued flag kube-apiserver keeps the last occurrence.
    */
-  public Path isolatedTestDir() {
+  public Path isolatedTestDir(List<String> lastFlags) {
     try {
       Path dir = Files.createTempDirectory("slipstream-kube-api-test");
-      Files.createSymbolicLink(dir.resolve("k8s"), testDir.resolve("k8s").toAbsolutePath());
+      Path versionDir = Files.createDirectories(dir.resolve("k8s").resolve(binaryDir().getFileName()));
+      for (Path binary : List.of(etcd(), kubectl(), kubeControllerManager())) {
+        Files.createSymbolicLink(versionDir.resolve(binary.getFileName()), binary.toAbsolutePath());
+      }
+      StringBuilder script = new StringBuilder("#!/bin/sh\nexec '").append(kubeApiServer().toAbsolutePath())
+          .append("' \"$@\"");
+      for (String flag : lastFlags) {
+        if (flag.contains("'")) {
+          throw new IllegalArgumentException("a quote in a kube-apiserver flag: " + flag);
+        }
+        script.append(" '").append(flag).append('\'');
+      }
+      Path wrapper = versionDir.resolve("kube-apiserver");
+      Files.writeString(wrapper, script.append('\n'));
+      Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
       return dir;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot prepare a kube-api-test directory", e);
     }
   }
 
-  /** Removes a directory made by {@link #isolatedTestDir()} (the link, not the shared binaries). */
+  public Path kubeApiServer() {
+    return binaryDir().resolve("kube-apiserver");
+  }
+
+  public Path etcd() {
+    return binaryDir().resolve("etcd");
+  }
+
+  /** Removes a directory made by {@link #isolatedTestDir} (the links, not the shared binaries). */
   public static void deleteIsolatedTestDir(Path dir) {
     try (var paths = Files.walk(dir)) {
-      // Files.walk does not follow the k8s link, so only the link itself is deleted.
+      // Files.walk does not follow links, so only the links themselves are deleted.
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (java.io.IOException e) {
       // a temporary directory left behind is harmless
@@ -61,7 +88,7 @@ public record KubeTestBinaries(Path testDir, String version) {
 
   /** Fails with the command that builds the binaries when one is missing. */
   public KubeTestBinaries requirePresent() {
-    for (String name : List.of("kube-apiserver", "etcd", "kubectl")) {
+    for (String name : List.of("kube-apiserver", "etcd", "kubectl", "kube-controller-manager")) {
       Path binary = binaryDir().resolve(name);
       if (!Files.isExecutable(binary)) {
         throw new IllegalStateException("Missing Kubernetes test binary " + binary

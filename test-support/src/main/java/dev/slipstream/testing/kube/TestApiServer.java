@@ -36,10 +36,16 @@ public final class TestApiServer implements AutoCloseable {
     this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
   }
 
+  /**
+   * The Service address range: 65,534 ClusterIPs. kube-api-test's own (10.0.0.0/24) holds 254
+   * Services, fewer than the runtime Services of 254 tenants.
+   */
+  public static final String SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/16";
+
   /** Starts one; fails with the command to run when the binaries are missing. */
   public static TestApiServer start() {
     KubeTestBinaries binaries = KubeTestBinaries.configured().requirePresent();
-    Path testDir = binaries.isolatedTestDir();
+    Path testDir = binaries.isolatedTestDir(List.of("--service-cluster-ip-range=" + SERVICE_CLUSTER_IP_RANGE));
     KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withTestDir(testDir.toString())
         .withApiServerVersion(binaries.version())
