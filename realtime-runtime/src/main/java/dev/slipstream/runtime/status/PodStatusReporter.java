@@ -199,9 +199,15 @@ public final class PodStatusReporter implements AutoCloseable {
     }
   }
 
+  /**
+   * The patch names its target through an object, because Fabric8's {@code withName(..).patch(String)}
+   * first GETs the tenant, which the pod's Role does not allow (it may only patch the status).
+   */
   private void apply(String body) {
-    client.resources(RealtimeTenant.class).inNamespace(patches.namespace()).withName(patches.tenant())
-        .subresource("status")
+    RealtimeTenant target = new RealtimeTenant();
+    target.getMetadata().setNamespace(patches.namespace());
+    target.getMetadata().setName(patches.tenant());
+    client.resource(target).subresource("status")
         .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
             .withFieldManager(patches.fieldManager()).withForce(true).build(), body);
   }

@@ -1,0 +1,220 @@
+package dev.slipstream.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.Release;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.TenantPhase;
+import dev.slipstream.testing.RepositoryLayout;
+import dev.slipstream.testing.SseTestClient;
+import dev.slipstream.testing.kube.CommandResult;
+import dev.slipstream.testing.kube.KubeApiServerExtension;
+import dev.slipstream.testing.node.NodeAgent;
+import dev.slipstream.testing.node.SlipstreamImages;
+import dev.slipstream.testing.postgres.TestPostgres;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole loop on a real control plane, as a platform team meets it: kube-apiserver, etcd and
+ * kube-controller-manager; one node, whose agent runs the pods as local processes from the images'
+ * commands ({@link SlipstreamImages}: the distributions' start scripts when built, else the class
+ * path); {@code helm install} of the chart, whose operator Deployment becomes a pod running the
+ * operator under the chart's ServiceAccount (a token bound to the pod, in a kubeconfig);
+ * {@code kubectl apply -f examples/} with the database address patched to the embedded PostgreSQL;
+ * the runtime's Deployment, ReplicaSet and Pods made by the controllers; an SSE client through the
+ * tenant Service's EndpointSlice receiving a committed row (and only the rows its JWT's claim
+ * allows); the tenant's status; {@code kubectl scale}; a runtime pod lost with its node and replaced
+ * by the ReplicaSet; a scale-down that drains a pod; the tenant deleted and its slot dropped.
+ * Prints a timeline.
+ */
+class ClusterEndToEndIT {
+
+  @RegisterExtension
+  @Order(1)
+  static final Timeline timeline = new Timeline();
+
+  @RegisterExtension
+  @Order(2)
+  static final KubeApiServerExtension kube = KubeApiServerExtension.controlPlane();
+
+  @RegisterExtension
+  @Order(3)
+  static final TestPostgres postgres = TestPostgres.logical();
+
+  private static final Duration WAIT = Duration.ofMinutes(3);
+  private static final String SYSTEM = "slipstream-system";
+  private static final String NS = "acme";
+  private static final Path CHART = RepositoryLayout.root().resolve("charts/slipstream");
+  private static NodeAgent node;
+
+  @BeforeAll
+  static void startNode() {
+    timeline.mark("control plane up (etcd, kube-apiserver, kube-controller-manager) and PostgreSQL");
+    System.out.println("[e2e] images: " + SlipstreamImages.describe(RepositoryLayout.root()));
+    node = NodeAgent.start(kube.client(), "node-1", SlipstreamImages.of(RepositoryLayout.root()),
+        Path.of("target", "e2e", "pods"));
+  }
+
+  @AfterAll
+  static void stopNode() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void fromHelmInstallToAClientAndBack() throws Exception {
+    assumeTrue(node.podAddressesRoutable(), "pods have loopback addresses, which EndpointSlices cannot hold: run "
+        + "through bin/lib/pod-network/bin/java (Failsafe does; it needs unshare and ip)");
+    KubernetesClient client = kube.client();
+
+    Release release = Helm.install(CHART.toString()).withName("slipstream").withNamespace(SYSTEM).createNamespace()
+        .withKubeConfig(kube.kubeconfig()).set("operator.recheckInterval", "5s").waitReady().withTimeout(300).call();
+    assertThat(release.getStatus()).isEqualTo("deployed");
+    assertThat(node.running(SYSTEM, "slipstream-operator-")).as("the operator's process").hasSize(1);
+    timeline.mark("chart installed, operator pod ready");
+
+    kube.kubectl("create", "namespace", NS);
+    CommandResult applied = kube.kubectl("apply", "-n", NS, "-f", RepositoryLayout.examples().toString());
+    assertThat(applied.succeeded()).as(applied.toString()).isTrue();
+    RealtimeTenant tenant = client.resources(RealtimeTenant.class).inNamespace(NS).list().getItems().getFirst();
+    String name = tenant.getMetadata().getName();
+    ExampleDatabase database = ExampleDatabase.create(client, postgres, tenant);
+    // The example's database is a Service in the tenant's namespace; here it is the embedded server.
+    kubectl("patch", "rtt", name, "-n", NS, "--type", "merge", "-p",
+        "{\"spec\":{\"database\":{\"host\":\"127.0.0.1\",\"port\":" + postgres.port() + "}}}");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(phase(name)).isEqualTo(TenantPhase.READY));
+    assertThat(node.running(NS, name + "-runtime-")).as("runtime processes").hasSize(1);
+    timeline.mark("tenant " + name + " Ready (examples applied, runtime pod ready)");
+
+    // A client of the tenant's Service, through the endpoint kube-proxy would pick.
+    String jwtSecret = jwtSecret(client, tenant);
+    URI endpoint = await().atMost(WAIT).until(() -> ServiceProxy.readyEndpoints(client, NS, name + "-runtime", "http"),
+        endpoints -> !endpoints.isEmpty()).getFirst();
+    try (SseTestClient seven = SseTestClient.open(sse(endpoint, token(jwtSecret, "7")), null);
+        SseTestClient anonymous = SseTestClient.open(sse(endpoint, null), null)) {
+      await().atMost(WAIT).until(() -> seven.status != 0 || seven.ended());
+      assertThat(seven.status).as("the SSE stream of " + endpoint + " (ended: " + seven.ended() + ")").isEqualTo(200);
+      database.execute("INSERT INTO orders VALUES (1, 8, 'paid', 10)", "INSERT INTO orders VALUES (2, 7, 'paid', 20)");
+      await().atMost(WAIT).until(() -> seven.changes().stream().anyMatch(e -> e.data().contains("\"id\":2")));
+      timeline.mark("first event: a committed row reached an SSE client through the Service's endpoint " + endpoint);
+      assertThat(seven.changes()).as("a client sees only the rows its claim allows")
+          .noneMatch(e -> e.data().contains("\"customer_id\":8"));
+      await().atMost(WAIT).until(() -> anonymous.status != 0);
+      assertThat(anonymous.status).as("no token: refused").isEqualTo(401);
+
+      // What kubectl get rtt shows: the slot, its lag, the clients, the replicas.
+      await().atMost(WAIT).untilAsserted(() -> {
+        var status = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get().getStatus();
+        assertThat(status.getSlot().getName()).isEqualTo(tenant.getSpec().getReplication().getSlotName());
+        assertThat(status.getSlot().getActive()).isTrue();
+        assertThat(status.getSlot().getLagBytes()).isNotNull();
+        assertThat(status.getRuntime().getReplicas()).isEqualTo(1);
+        assertThat(status.getRuntime().getReadyReplicas()).isEqualTo(1);
+        assertThat(status.getRuntime().getConnectedClients()).isEqualTo(1L);
+        assertThat(status.getRuntime().getLeader()).isEqualTo(node.running(NS, name + "-runtime-").getFirst().pod());
+      });
+      System.out.println(kubectl("get", "rtt", "-n", NS).stdout());
+    }
+
+    // kubectl scale, through the tenant's scale subresource (autoscaling mode External).
+    kubectl("patch", "rtt", name, "-n", NS, "--type", "merge", "-p",
+        "{\"spec\":{\"runtime\":{\"autoscaling\":{\"mode\":\"External\"},\"replicas\":{\"desired\":1}}}}");
+    kubectl("scale", "rtt/" + name, "-n", NS, "--replicas=2");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(node.running(NS, name + "-runtime-")).hasSize(2);
+      assertThat(ServiceProxy.readyEndpoints(client, NS, name + "-runtime", "http")).hasSize(2);
+      var runtime = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get().getStatus().getRuntime();
+      assertThat(runtime.getReadyReplicas()).isEqualTo(2);
+      assertThat(runtime.getPods()).extracting(p -> p.getRole()).containsExactlyInAnyOrder("Leader", "Follower");
+    });
+    timeline.mark("scaled to 2 (kubectl scale rtt): two runtime processes, leader and follower, both endpoints ready");
+
+    // The leader's node dies: kill -9 and the Pod forced away. The ReplicaSet makes a new pod, a
+    // follower takes the Lease, the operator prunes the dead pod's status entry.
+    String leader = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get().getStatus()
+        .getRuntime().getLeader();
+    kubectl("delete", "pod", leader, "-n", NS, "--grace-period=0", "--force");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(node.running(NS, name + "-runtime-")).hasSize(2).noneMatch(c -> c.pod().equals(leader));
+      var runtime = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get().getStatus().getRuntime();
+      assertThat(runtime.getReadyReplicas()).isEqualTo(2);
+      assertThat(runtime.getLeader()).isNotEqualTo(leader);
+      assertThat(runtime.getPods()).extracting(p -> p.getName()).doesNotContain(leader).hasSize(2);
+    });
+    timeline.mark("pod replaced: " + leader + " lost, a new pod from the ReplicaSet, a new leader");
+
+    // Scale-down: the ReplicaSet deletes a pod, the agent sends SIGTERM, the runtime drains and exits.
+    kubectl("scale", "rtt/" + name, "-n", NS, "--replicas=1");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(node.running(NS, name + "-runtime-")).hasSize(1);
+      assertThat(client.pods().inNamespace(NS).withLabel("app.kubernetes.io/instance", name).list().getItems())
+          .hasSize(1);
+      var runtime = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get().getStatus().getRuntime();
+      assertThat(runtime.getPods()).hasSize(1);
+    });
+    timeline.mark("scaled to 1: a pod drained and removed");
+
+    // The tenant goes: its slot is dropped (reclaimPolicy Delete), its runtime objects and processes go.
+    String slot = tenant.getSpec().getReplication().getSlotName();
+    assertThat(database.slots()).contains(slot);
+    kubectl("delete", "rtt", name, "-n", NS, "--wait=false");
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(database.slots()).doesNotContain(slot);
+      assertThat(client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get()).isNull();
+      assertThat(node.running(NS, name + "-runtime-")).isEmpty();
+      assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
+    });
+    timeline.mark("tenant deleted: slot " + slot + " dropped, runtime pods gone");
+  }
+
+  private static CommandResult kubectl(String... args) {
+    CommandResult result = kube.kubectl(args);
+    assertThat(result.succeeded()).as("kubectl " + String.join(" ", args) + "\n" + result).isTrue();
+    return result;
+  }
+
+  private static TenantPhase phase(String name) {
+    RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace(NS).withName(name).get();
+    return tenant == null || tenant.getStatus() == null ? null : tenant.getStatus().getPhase();
+  }
+
+  private static String jwtSecret(KubernetesClient client, RealtimeTenant tenant) {
+    var ref = tenant.getSpec().getAuth().getJwtSecretRef();
+    Secret secret = client.secrets().inNamespace(NS).withName(ref.getName()).require();
+    return new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey() == null ? "secret" : ref.getKey())),
+        StandardCharsets.UTF_8);
+  }
+
+  private static URI sse(URI endpoint, String token) {
+    return URI.create(endpoint + "/realtime/v1/sse?table=orders" + (token == null ? "" : "&apikey=" + token));
+  }
+
+  private static String token(String secret, String subject) throws Exception {
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(subject)
+        .claim("role", "authenticated").expirationTime(Date.from(Instant.now().plusSeconds(3600))).build());
+    jwt.sign(new MACSigner(secret));
+    return jwt.serialize();
+  }
+}
