@@ -115,7 +115,8 @@ class ClusterEndToEndIT {
     try (SseTestClient seven = SseTestClient.open(sse(endpoint, token(jwtSecret, "7")), null);
         SseTestClient anonymous = SseTestClient.open(sse(endpoint, null), null)) {
       await().atMost(WAIT).until(() -> seven.status != 0 || seven.ended());
-      assertThat(seven.status).as("the SSE stream of " + endpoint + " (ended: " + seven.ended() + ")").isEqualTo(200);
+      assertThat(seven.status).as("the SSE stream of " + endpoint + " (ended: " + seven.ended() + ", " + seven.failure
+          + ")").isEqualTo(200);
       database.execute("INSERT INTO orders VALUES (1, 8, 'paid', 10)", "INSERT INTO orders VALUES (2, 7, 'paid', 20)");
       await().atMost(WAIT).until(() -> seven.changes().stream().anyMatch(e -> e.data().contains("\"id\":2")));
       timeline.mark("first event: a committed row reached an SSE client through the Service's endpoint " + endpoint);

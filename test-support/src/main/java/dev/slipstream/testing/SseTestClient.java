@@ -22,6 +22,8 @@ public final class SseTestClient implements AutoCloseable {
 
   public final List<Event> events = new CopyOnWriteArrayList<>();
   public volatile int status;
+  /** Why the stream ended, when it ended with an exception (null while it runs, or after a clean end or close). */
+  public volatile Exception failure;
   private final Thread reader;
   private volatile java.io.InputStream body;
   private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
@@ -66,7 +68,7 @@ public final class SseTestClient implements AutoCloseable {
         }
       }
     } catch (Exception e) {
-      // closed by the test, or by the server
+      failure = e; // closed by the test, or by the server, or never connected
     } finally {
       ended.countDown();
     }

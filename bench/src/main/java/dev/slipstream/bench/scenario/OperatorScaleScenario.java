@@ -48,8 +48,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * 7. Operator scale. T tenants (default 200, the most kube-api-test's service range allows), each with its credentials Secret and one
- * RealtimePublication, applied at once to a real kube-apiserver (kube-api-test) with one
+ * 7. Operator scale. T tenants (default 200; the test API server's range holds 65,534 Services), each with its
+ * credentials Secret and one RealtimePublication, applied at once to a real kube-apiserver (kube-api-test) with one
  * PostgreSQL; the operator runs in this JVM as {@code Main} starts it. No kubelet runs here: a
  * stand-in marks each runtime Deployment ready as it appears, as the operator tests do. Measured:
  * the time until every tenant's phase is {@code Ready}, reconciles per second (JOSDK's counter of
@@ -78,9 +78,8 @@ public final class OperatorScaleScenario implements Scenario {
   @Override
   public ScenarioResult run(BenchContext context, Options o) throws Exception {
     long started = System.nanoTime();
-    // Not the 500: kube-api-test starts the API server with a /24 service range (254
-    // ClusterIPs, not configurable) and each tenant's client Service takes one. A cluster's range
-    // (a /12 by default) does not bind here; see docs/benchmarks.md.
+    // Each tenant's client Service takes a ClusterIP: TestApiServer's range (10.0.0.0/16) holds
+    // 65,534, where kube-api-test's own /24 held 254; see docs/local-cluster.md.
     int tenants = o.integer("tenants", 200);
     int threads = o.integer("reconcileThreads", 10);
     Duration timeout = o.seconds("timeoutSeconds", 240);
