@@ -164,6 +164,7 @@ final class PodWorker implements Runnable {
     Duration grace = seconds != null ? Duration.ofSeconds(seconds) : grace(current);
     long started = System.nanoTime();
     stopAll(grace);
+    containers.forEach(run -> run.reapIfExited("Never")); // their last status: terminated, not restarting
     LOG.info("Pod {}: containers stopped in {} ms (grace {} s); removing the Pod", name,
         Duration.ofNanos(System.nanoTime() - started).toMillis(), grace.toSeconds());
     report.write(client, current, containers);
