@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.TenantPhase;
 import dev.slipstream.testing.RepositoryLayout;
@@ -26,9 +21,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -41,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * commands ({@link SlipstreamImages}: the distributions' start scripts when built, else the class
  * path); {@code helm install} of the chart, whose operator Deployment becomes a pod running the
  * operator under the chart's ServiceAccount (a token bound to the pod, in a kubeconfig);
- * {@code kubectl apply -f examples/} with the database address patched to the embedded PostgreSQL;
+ * examples/README.md's steps ({@code schema.sql} on an embedded PostgreSQL, the tenant's database host
+ * and port edited, {@code kubectl apply -f examples/}, {@code token.sh});
  * the runtime's Deployment, ReplicaSet and Pods made by the controllers; an SSE client through the
  * tenant Service's EndpointSlice receiving a committed row (and only the rows its JWT's claim
  * allows); the tenant's status; {@code kubectl scale}; a runtime pod lost with its node and replaced
@@ -67,20 +61,23 @@ class ClusterEndToEndIT {
   private static final String NS = "acme";
   private static final Path CHART = RepositoryLayout.root().resolve("charts/slipstream");
   private static NodeAgent node;
+  private static Path examples;
 
   @BeforeAll
-  static void startNode() {
+  static void startNode() throws Exception {
     timeline.mark("control plane up (etcd, kube-apiserver, kube-controller-manager) and PostgreSQL");
     System.out.println("[e2e] images: " + SlipstreamImages.describe(RepositoryLayout.root()));
-    node = NodeAgent.start(kube.client(), "node-1", SlipstreamImages.of(RepositoryLayout.root()),
-        Path.of("target", "e2e", "pods"));
+    Path pods = Path.of("target", "e2e", "pods");
+    Examples.deleteTree(pods); // the last run's pod logs and kubeconfigs
+    node = NodeAgent.start(kube.client(), "node-1", SlipstreamImages.of(RepositoryLayout.root()), pods);
   }
 
   @AfterAll
-  static void stopNode() {
+  static void stopNode() throws Exception {
     if (node != null) {
       node.close();
     }
+    Examples.deleteTree(examples);
   }
 
   @Test
@@ -95,15 +92,12 @@ class ClusterEndToEndIT {
     assertThat(node.running(SYSTEM, "slipstream-operator-")).as("the operator's process").hasSize(1);
     timeline.mark("chart installed, operator pod ready");
 
-    kube.kubectl("create", "namespace", NS);
-    CommandResult applied = kube.kubectl("apply", "-n", NS, "-f", RepositoryLayout.examples().toString());
-    assertThat(applied.succeeded()).as(applied.toString()).isTrue();
-    RealtimeTenant tenant = client.resources(RealtimeTenant.class).inNamespace(NS).list().getItems().getFirst();
-    String name = tenant.getMetadata().getName();
-    ExampleDatabase database = ExampleDatabase.create(client, postgres, tenant);
-    // The example's database is a Service in the tenant's namespace; here it is the embedded server.
-    kubectl("patch", "rtt", name, "-n", NS, "--type", "merge", "-p",
-        "{\"spec\":{\"database\":{\"host\":\"127.0.0.1\",\"port\":" + postgres.port() + "}}}");
+    // examples/README.md: psql -d app -f schema.sql; the tenant's host and port edited; kubectl apply -f examples/.
+    Examples.prepareDatabase(postgres);
+    examples = Examples.copyWithDatabase("localhost", postgres.port());
+    kubectl("apply", "-f", examples.toString());
+    String name = "acme";
+    RealtimeTenant tenant = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).require();
     await().atMost(WAIT).untilAsserted(() -> assertThat(phase(name)).isEqualTo(TenantPhase.READY));
     assertThat(node.running(NS, name + "-runtime-")).as("runtime processes").hasSize(1);
     timeline.mark("tenant " + name + " Ready (examples applied, runtime pod ready)");
@@ -112,12 +106,12 @@ class ClusterEndToEndIT {
     String jwtSecret = jwtSecret(client, tenant);
     URI endpoint = await().atMost(WAIT).until(() -> ServiceProxy.readyEndpoints(client, NS, name + "-runtime", "http"),
         endpoints -> !endpoints.isEmpty()).getFirst();
-    try (SseTestClient seven = SseTestClient.open(sse(endpoint, token(jwtSecret, "7")), null);
+    try (SseTestClient seven = SseTestClient.open(sse(endpoint, Examples.token(jwtSecret, "7")), null);
         SseTestClient anonymous = SseTestClient.open(sse(endpoint, null), null)) {
       await().atMost(WAIT).until(() -> seven.status != 0 || seven.ended());
       assertThat(seven.status).as("the SSE stream of " + endpoint + " (ended: " + seven.ended() + ", " + seven.failure
           + ")").isEqualTo(200);
-      database.execute("INSERT INTO orders VALUES (1, 8, 'paid', 10)", "INSERT INTO orders VALUES (2, 7, 'paid', 20)");
+      Examples.sql(postgres, "INSERT INTO orders (id, customer_id, total) VALUES (1, 8, 10.00), (2, 7, 20.00)");
       await().atMost(WAIT).until(() -> seven.changes().stream().anyMatch(e -> e.data().contains("\"id\":2")));
       timeline.mark("first event: a committed row reached an SSE client through the Service's endpoint " + endpoint);
       assertThat(seven.changes()).as("a client sees only the rows its claim allows")
@@ -177,17 +171,23 @@ class ClusterEndToEndIT {
     });
     timeline.mark("scaled to 1: a pod drained and removed");
 
-    // The tenant goes: its slot is dropped (reclaimPolicy Delete), its runtime objects and processes go.
+    // examples/README.md's clean-up: the publications first (they need their tenant to reach the
+    // database), then the tenant: its slot is dropped, its runtime objects and processes go.
     String slot = tenant.getSpec().getReplication().getSlotName();
-    assertThat(database.slots()).contains(slot);
+    assertThat(slots(slot)).isEqualTo(1);
+    kubectl("delete", "rtpub", "--all", "-n", NS, "--timeout=90s");
     kubectl("delete", "rtt", name, "-n", NS, "--wait=false");
     await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(database.slots()).doesNotContain(slot);
+      assertThat(slots(slot)).isZero();
       assertThat(client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get()).isNull();
       assertThat(node.running(NS, name + "-runtime-")).isEmpty();
       assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
     });
     timeline.mark("tenant deleted: slot " + slot + " dropped, runtime pods gone");
+  }
+
+  private static long slots(String slot) throws Exception {
+    return Examples.count(postgres, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
   }
 
   private static CommandResult kubectl(String... args) {
@@ -210,12 +210,5 @@ class ClusterEndToEndIT {
 
   private static URI sse(URI endpoint, String token) {
     return URI.create(endpoint + "/realtime/v1/sse?table=orders" + (token == null ? "" : "&apikey=" + token));
-  }
-
-  private static String token(String secret, String subject) throws Exception {
-    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject(subject)
-        .claim("role", "authenticated").expirationTime(Date.from(Instant.now().plusSeconds(3600))).build());
-    jwt.sign(new MACSigner(secret));
-    return jwt.serialize();
   }
 }

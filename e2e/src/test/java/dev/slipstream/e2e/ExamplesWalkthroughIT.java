@@ -24,18 +24,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -71,23 +64,16 @@ class ExamplesWalkthroughIT {
     if (operator != null) {
       Main.stop(operator);
     }
-    if (examples != null) {
-      try (Stream<Path> files = Files.walk(examples)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(file);
-        }
-      }
-    }
+    Examples.deleteTree(examples);
   }
 
   @Test
   void theWalkthroughWorksAsWritten() throws Exception {
     // Prepare the database: psql -d app -f examples/schema.sql
-    postgres.execute("CREATE DATABASE app");
-    sql(Files.readString(RepositoryLayout.examples().resolve("schema.sql")));
+    Examples.prepareDatabase(postgres);
 
     // Point the tenant at the database, then: kubectl apply -f examples/
-    examples = copyOfExamplesWithDatabase("localhost", postgres.port());
+    examples = Examples.copyWithDatabase("localhost", postgres.port());
     CommandResult apply = kube.kubectl("apply", "-f", examples.toString());
     assertThat(apply.succeeded()).as(apply.toString()).isTrue();
 
@@ -120,21 +106,21 @@ class ExamplesWalkthroughIT {
 
     // JWT_SECRET=$(kubectl -n acme get secret acme-jwt -o jsonpath='{.data.secret}' | base64 -d) examples/token.sh 42
     CommandResult secret = kube.kubectl("-n", "acme", "get", "secret", "acme-jwt", "-o", "jsonpath={.data.secret}");
-    String token = tokenFor(new String(Base64.getDecoder().decode(secret.stdout().trim()), StandardCharsets.UTF_8), "42");
+    String token = Examples.token(new String(Base64.getDecoder().decode(secret.stdout().trim()), StandardCharsets.UTF_8), "42");
 
     // curl -N "http://localhost:4000/realtime/v1/sse?table=orders&apikey=$TOKEN", then orders of two customers.
     try (SseTestClient orders = SseTestClient.open(URI.create(endpoint + "/realtime/v1/sse?table=orders&apikey=" + token), null);
         SseTestClient messages = SseTestClient.open(URI.create(endpoint + "/realtime/v1/sse?table=messages&apikey=" + token),
             null)) {
       await().atMost(WAIT).until(() -> orders.status == 200 && messages.status == 200);
-      sql("INSERT INTO orders (id, customer_id, total) VALUES (1, 7, 10.00), (2, 42, 25.50)",
+      Examples.sql(postgres, "INSERT INTO orders (id, customer_id, total) VALUES (1, 7, 10.00), (2, 42, 25.50)",
           "UPDATE orders SET status = 'paid' WHERE id = 2",
           "INSERT INTO messages (room, author, author_email, body) VALUES"
               + " ('staff', 'ops', 'ops@acme.example', 'not for customers'),"
               + " ('lobby', 'ana', 'ana@acme.example', 'hello')");
       await().atMost(WAIT).until(() -> orders.changes().size() >= 2 && !messages.changes().isEmpty());
       // A marker after everything above: once it arrives, nothing else is on its way.
-      sql("INSERT INTO orders (id, customer_id, total) VALUES (3, 42, 1.00)");
+      Examples.sql(postgres, "INSERT INTO orders (id, customer_id, total) VALUES (3, 42, 1.00)");
       await().atMost(WAIT).until(() -> orders.changes().size() >= 3);
 
       List<JsonNode> orderChanges = parse(orders);
@@ -155,40 +141,11 @@ class ExamplesWalkthroughIT {
       CommandResult delete = kube.kubectl("-n", "acme", "delete", kind, "--all", "--timeout=90s");
       assertThat(delete.succeeded()).as(delete.toString()).isTrue();
     }
-    assertThat(count("SELECT count(*) FROM pg_publication WHERE pubname IN ('acme_orders', 'acme_messages')")).isZero();
-    assertThat(count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'slipstream_acme'")).isZero();
+    assertThat(Examples.count(postgres,
+        "SELECT count(*) FROM pg_publication WHERE pubname IN ('acme_orders', 'acme_messages')")).isZero();
+    assertThat(Examples.count(postgres,
+        "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'slipstream_acme'")).isZero();
     assertThat(kube.kubectl("delete", "namespace", "acme", "--wait=false").succeeded()).isTrue();
-  }
-
-  /** examples/ copied, with the tenant's database host and port replaced: the one edit the README asks for. */
-  private static Path copyOfExamplesWithDatabase(String host, int port) throws Exception {
-    Path copy = Files.createTempDirectory("slipstream-examples");
-    try (Stream<Path> files = Files.list(RepositoryLayout.examples())) {
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
-        Files.copy(file, copy.resolve(file.getFileName()));
-      }
-    }
-    Path tenant = copy.resolve("acme-tenant.yaml");
-    String original = Files.readString(tenant);
-    String edited = original.replace("host: acme-db.acme.svc", "host: " + host).replace("port: 5432", "port: " + port);
-    assertThat(edited).as("the tenant's database host and port are where the README says").isNotEqualTo(original)
-        .contains("host: " + host, "port: " + port);
-    Files.writeString(tenant, edited);
-    return copy;
-  }
-
-  /** examples/token.sh as the README runs it. */
-  private static String tokenFor(String secret, String sub) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder("bash", RepositoryLayout.examples().resolve("token.sh").toString(), sub)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    builder.environment().put("JWT_SECRET", secret);
-    Process process = builder.start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(err).isZero();
-    assertThat(out).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
-    return out;
   }
 
   private static List<JsonNode> parse(SseTestClient client) {
@@ -203,25 +160,6 @@ class ExamplesWalkthroughIT {
 
   private static Deployment runtimeDeployment() {
     return kube.client().apps().deployments().inNamespace("acme").withName("acme-runtime").get();
-  }
-
-  /** Runs SQL in database {@code app} as the superuser, as {@code psql -d app} would. */
-  private static void sql(String... statements) throws Exception {
-    try (Connection connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + postgres.port() + "/app",
-        postgres.user(), postgres.password()); Statement statement = connection.createStatement()) {
-      for (String sql : statements) {
-        statement.execute(sql);
-      }
-    }
-  }
-
-  private static long count(String query) throws Exception {
-    try (Connection connection = DriverManager.getConnection("jdbc:postgresql://localhost:" + postgres.port() + "/app",
-        postgres.user(), postgres.password()); Statement statement = connection.createStatement();
-        var rows = statement.executeQuery(query)) {
-      rows.next();
-      return rows.getLong(1);
-    }
   }
 
   /** {@code /readyz} answers 200 once the runtime streams from the slot. */

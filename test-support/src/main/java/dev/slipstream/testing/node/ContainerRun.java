@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 final class ContainerRun {
 
   /** What to run: computed when the container (re)starts, so it sees the ConfigMaps and Secrets of that moment. */
-  record Launch(List<String> command, Map<String, String> env, Path workingDirectory) {
+  record Launch(List<String> command, Map<String, String> imageEnv, Map<String, String> env, Path workingDirectory) {
   }
 
   interface Launcher {
@@ -40,7 +40,7 @@ final class ContainerRun {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
   /** A container that ran this long before exiting starts over at the shortest back-off. */
   private static final Duration BACKOFF_RESET = Duration.ofMinutes(1);
-  /** Variables a process on this machine needs whatever the pod says: where programs and Java are. */
+  /** For an image that names no variables of its own: what a local command needs, where programs and Java are. */
   private static final List<String> HOST_VARIABLES = List.of("PATH", "HOME", "LANG", "JAVA_HOME", "TMPDIR", "USER");
 
   private final Container spec;
@@ -118,11 +118,14 @@ final class ContainerRun {
     Map<String, String> env = builder.environment();
     Map<String, String> host = new HashMap<>(env);
     env.clear();
-    HOST_VARIABLES.forEach(name -> {
-      if (host.get(name) != null) {
-        env.put(name, host.get(name));
-      }
-    });
+    if (launch.imageEnv().isEmpty()) {
+      HOST_VARIABLES.forEach(name -> {
+        if (host.get(name) != null) {
+          env.put(name, host.get(name));
+        }
+      });
+    }
+    env.putAll(launch.imageEnv());
     env.putAll(launch.env());
     try {
       process = builder.start();

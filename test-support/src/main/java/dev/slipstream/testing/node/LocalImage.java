@@ -20,9 +20,13 @@ import java.util.Objects;
  * @param workingDirectory where the command runs (the image's WORKDIR); null: the pod's own directory
  * @param listenAddressVariable the variable set to the pod IP, or null when the program listens on all addresses
  * @param portVariables container port → the variable that sets the port the program listens on
+ * @param environment the image's own variables (its ENV), under the container's; empty: a few of this
+ *     machine's ({@code PATH}, {@code HOME}, {@code JAVA_HOME}, ...), so that a local command finds its tools
+ * @param jvmOptionsVariable where a JVM option goes: {@code JDK_JAVA_OPTIONS} (read by every {@code java}
+ *     launcher, which then prints a NOTE), or the variable the image's start script reads
  */
 public record LocalImage(List<String> entrypoint, Path workingDirectory, String listenAddressVariable,
-    Map<Integer, String> portVariables) {
+    Map<Integer, String> portVariables, Map<String, String> environment, String jvmOptionsVariable) {
 
   public LocalImage {
     entrypoint = List.copyOf(entrypoint);
@@ -30,16 +34,33 @@ public record LocalImage(List<String> entrypoint, Path workingDirectory, String 
       throw new IllegalArgumentException("a local image needs a command");
     }
     portVariables = Map.copyOf(Objects.requireNonNullElse(portVariables, Map.of()));
+    environment = Map.copyOf(Objects.requireNonNullElse(environment, Map.of()));
+    jvmOptionsVariable = Objects.requireNonNullElse(jvmOptionsVariable, "JDK_JAVA_OPTIONS");
   }
 
-  /** A program that listens on the address in {@code listenAddressVariable}. */
-  public static LocalImage listeningOn(String listenAddressVariable, Path workingDirectory, List<String> entrypoint) {
-    return new LocalImage(entrypoint, workingDirectory, listenAddressVariable, Map.of());
+  /** A local command, run with a few of this machine's variables. */
+  public static LocalImage command(List<String> entrypoint) {
+    return new LocalImage(entrypoint, null, null, Map.of(), Map.of(), null);
   }
 
-  /** A program that listens on all addresses, on the ports the given variables set. */
-  public static LocalImage onAllAddresses(Map<Integer, String> portVariables, Path workingDirectory,
-      List<String> entrypoint) {
-    return new LocalImage(entrypoint, workingDirectory, null, portVariables);
+  /** The same image, telling the program its pod IP in {@code variable}. */
+  public LocalImage listeningOn(String variable) {
+    return new LocalImage(entrypoint, workingDirectory, variable, portVariables, environment, jvmOptionsVariable);
+  }
+
+  /** The same image, for a program that listens on all addresses, on the ports the given variables set. */
+  public LocalImage withPortVariables(Map<Integer, String> variables) {
+    return new LocalImage(entrypoint, workingDirectory, listenAddressVariable, variables, environment,
+        jvmOptionsVariable);
+  }
+
+  /** The same image, run from {@code directory} (its WORKDIR) with {@code variables} as its ENV. */
+  public LocalImage in(Path directory, Map<String, String> variables) {
+    return new LocalImage(entrypoint, directory, listenAddressVariable, portVariables, variables, jvmOptionsVariable);
+  }
+
+  /** The same image, whose start script takes JVM options from {@code variable} (such as {@code JAVA_OPTS}). */
+  public LocalImage withJvmOptionsIn(String variable) {
+    return new LocalImage(entrypoint, workingDirectory, listenAddressVariable, portVariables, environment, variable);
   }
 }

@@ -206,7 +206,7 @@ final class PodWorker implements Runnable {
     }
     String jvmMemory = jvmMemory(container);
     if (jvmMemory != null) {
-      env.merge("JDK_JAVA_OPTIONS", jvmMemory, (theirs, ours) -> ours + " " + theirs);
+      env.merge(local.jvmOptionsVariable(), jvmMemory, (theirs, ours) -> ours + " " + theirs);
     }
     if (kubeconfig == null) {
       kubeconfig = new PodCredentials(client).write(current, dir);
@@ -222,12 +222,13 @@ final class PodWorker implements Runnable {
     }
     command.addAll(PodEnvironment.expand(container.getArgs(), env));
     Path workingDirectory = local.workingDirectory() != null ? local.workingDirectory() : dir;
-    return new ContainerRun.Launch(command, env, workingDirectory);
+    return new ContainerRun.Launch(command, local.environment(), env, workingDirectory);
   }
 
   /**
    * A JVM in a container sizes its heap from the container's memory limit (its cgroup); here it
-   * would size it from the whole machine, so the limit is passed as {@code -XX:MaxRAM}.
+   * would size it from the whole machine, so the limit is passed as {@code -XX:MaxRAM}, before the
+   * container's own options in the same variable.
    */
   private static String jvmMemory(Container container) {
     if (container.getResources() == null || container.getResources().getLimits() == null) {

@@ -1,5 +1,6 @@
 package dev.slipstream.testing.node;
 
+import dev.slipstream.testing.Distribution;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,14 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Slipstream's two images as this machine runs them: the distribution's start script when the build
- * made one ({@code operator/target/slipstream-operator/bin/slipstream-operator},
- * {@code realtime-runtime/target/slipstream-runtime/bin/slipstream-runtime}, run from the
- * distribution's directory as the image does), otherwise the program's main class on this JVM's
- * class path.
+ * Slipstream's two images as this machine runs them. When the build made the distributions
+ * ({@link Distribution}: {@code operator/target/slipstream-operator},
+ * {@code realtime-runtime/target/slipstream-runtime}; {@code ./mvnw package} does), each runs the
+ * way its image does (docs/images.md): the start script, from the distribution's directory (the
+ * image's working directory), with the image's environment ({@code JAVA_HOME}, {@code PATH},
+ * {@code HOME=/tmp}) under the container's. Otherwise, for a test started from an IDE, the
+ * program's main class runs on this JVM's class path.
  *
- * <p>The runtime listens on {@code SLIPSTREAM_HOST} (both its client port and its relay). The
- * operator's management server listens on every address; its port 8080 moves through
+ * <p>The runtime listens on {@code SLIPSTREAM_HOST} (its client port and its relay). The operator's
+ * management server listens on every address, so its port 8080 moves through
  * {@code SLIPSTREAM_MANAGEMENT_PORT}.
  */
 public final class SlipstreamImages {
@@ -32,34 +35,32 @@ public final class SlipstreamImages {
   /** Both images, from the repository at {@code root}. */
   public static LocalImages of(Path root) {
     return new LocalImages()
-        .with(OPERATOR, LocalImage.onAllAddresses(Map.of(OPERATOR_MANAGEMENT_PORT, "SLIPSTREAM_MANAGEMENT_PORT"),
-            distribution(root, "operator", OPERATOR), command(root, "operator", OPERATOR, OPERATOR_MAIN)))
-        .with(RUNTIME, LocalImage.listeningOn("SLIPSTREAM_HOST",
-            distribution(root, "realtime-runtime", RUNTIME), command(root, "realtime-runtime", RUNTIME, RUNTIME_MAIN)));
+        .with(OPERATOR, image(root, "operator", OPERATOR, OPERATOR_MAIN)
+            .withPortVariables(Map.of(OPERATOR_MANAGEMENT_PORT, "SLIPSTREAM_MANAGEMENT_PORT")))
+        .with(RUNTIME, image(root, "realtime-runtime", RUNTIME, RUNTIME_MAIN).listeningOn("SLIPSTREAM_HOST"));
   }
 
   /** What runs each image: a start script or {@code java -cp}. */
   public static String describe(Path root) {
-    return OPERATOR + " → " + String.join(" ", abbreviated(command(root, "operator", OPERATOR, OPERATOR_MAIN))) + "; "
-        + RUNTIME + " → " + String.join(" ", abbreviated(command(root, "realtime-runtime", RUNTIME, RUNTIME_MAIN)));
+    return OPERATOR + " → " + describe(image(root, "operator", OPERATOR, OPERATOR_MAIN)) + "; "
+        + RUNTIME + " → " + describe(image(root, "realtime-runtime", RUNTIME, RUNTIME_MAIN));
   }
 
-  private static List<String> abbreviated(List<String> command) {
-    return command.stream().map(part -> part.length() > 120 ? "<class path>" : part).toList();
+  private static String describe(LocalImage image) {
+    return String.join(" ", image.entrypoint().stream().map(part -> part.length() > 120 ? "<class path>" : part)
+        .toList()) + (image.workingDirectory() == null ? "" : " (in " + image.workingDirectory() + ")");
   }
 
-  private static Path distribution(Path root, String module, String name) {
-    Path dir = root.resolve(module).resolve("target").resolve(name);
-    return Files.isExecutable(dir.resolve("bin").resolve(name)) ? dir : null;
-  }
-
-  private static List<String> command(Path root, String module, String name, String mainClass) {
-    Path dir = distribution(root, module, name);
-    if (dir != null) {
-      return List.of(dir.resolve("bin").resolve(name).toString());
+  private static LocalImage image(Path root, String module, String name, String mainClass) {
+    Distribution distribution = new Distribution(name, root.resolve(module).resolve("target").resolve(name));
+    if (Files.isExecutable(distribution.startScript())) {
+      // The start script puts JAVA_OPTS after its defaults (docs/images.md).
+      return LocalImage.command(List.of(distribution.startScript().toString())).in(distribution.home(), Map.of(
+          "JAVA_HOME", System.getProperty("java.home"), "PATH", Distribution.PATH, "HOME", "/tmp"))
+          .withJvmOptionsIn("JAVA_OPTS");
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return List.of(java, "-cp", classPath(mainClass), mainClass);
+    return LocalImage.command(List.of(java, "-cp", classPath(mainClass), mainClass));
   }
 
   /**

@@ -3,12 +3,11 @@ package dev.slipstream.testing.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LocalImagesTest {
 
-  private final LocalImage runtime = LocalImage.listeningOn("SLIPSTREAM_HOST", null, List.of("runtime"));
+  private final LocalImage runtime = LocalImage.command(List.of("runtime")).listeningOn("SLIPSTREAM_HOST");
   private final LocalImages images = new LocalImages().with("slipstream-runtime", runtime);
 
   @Test
@@ -26,7 +25,7 @@ class LocalImagesTest {
 
   @Test
   void aWholeRepositoryWinsOverTheLastSegment() {
-    LocalImage mine = new LocalImage(List.of("mine"), null, null, Map.of());
+    LocalImage mine = LocalImage.command(List.of("mine"));
     images.with("registry.example/slipstream-runtime", mine);
     assertThat(images.resolve("registry.example/slipstream-runtime:1")).contains(mine);
     assertThat(images.resolve("elsewhere/slipstream-runtime:1")).contains(runtime);

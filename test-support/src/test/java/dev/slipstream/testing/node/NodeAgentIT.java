@@ -50,9 +50,8 @@ class NodeAgentIT {
     Files.writeString(webRoot.resolve("index.html"), "hello from a pod\n");
     String jdk = System.getProperty("java.home");
     LocalImages images = new LocalImages()
-        .with("jwebserver", new LocalImage(List.of(jdk + "/bin/jwebserver", "-d", webRoot.toString()), null, null,
-            Map.of()))
-        .with("crasher", new LocalImage(List.of("sh", "-c", "echo started; exit 3"), null, null, Map.of()));
+        .with("jwebserver", LocalImage.command(List.of(jdk + "/bin/jwebserver", "-d", webRoot.toString())))
+        .with("crasher", LocalImage.command(List.of("sh", "-c", "echo started; exit 3")));
     agent = NodeAgent.start(kube.client(), "node-agent-it", images, Path.of("target", "node-agent-it", "pods"));
     kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
         .create();
