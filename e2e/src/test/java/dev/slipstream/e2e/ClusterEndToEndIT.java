@@ -25,6 +25,7 @@ import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * by the ReplicaSet; a scale-down that drains a pod; the tenant deleted and its slot dropped.
  * Prints a timeline.
  */
+@Tag("pod-network") // Failsafe runs it in the pod network's namespace (e2e/pom.xml)
 class ClusterEndToEndIT {
 
   @RegisterExtension
