@@ -51,6 +51,7 @@ public final class ClusterDevMode implements AutoCloseable {
   private TestApiServer apiServer;
   private Path kubeconfig;
   private TestPostgres postgres;
+  private AutoCloseable stopPostgres;
   private NodeAgent node;
   private URI runtimeUrl;
   private String token;
@@ -89,7 +90,8 @@ public final class ClusterDevMode implements AutoCloseable {
     Files.writeString(kubeconfig, apiServer.kubeconfigYaml());
     running.add(ControllerManager.start(apiServer, kubeconfig, workDir.resolve("kube-controller-manager.log")));
     postgres = TestPostgres.logical().start();
-    running.add(postgres::stop);
+    stopPostgres = postgres::stop;
+    running.add(stopPostgres);
     progress("control plane (etcd, kube-apiserver, kube-controller-manager) and PostgreSQL 17 on port "
         + postgres.port());
 
@@ -128,7 +130,7 @@ public final class ClusterDevMode implements AutoCloseable {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("\nStopping: runtime and operator processes, the control plane, PostgreSQL.");
-      dev.close();
+      dev.closeOnExit();
       stopped.countDown();
     }, "shutdown"));
     System.out.printf("""
@@ -145,7 +147,7 @@ public final class ClusterDevMode implements AutoCloseable {
                       then: INSERT INTO orders (id, customer_id, total) VALUES (1, 42, 25.50);
           Logs:       %7$s (pods/, kube-controller-manager.log)
         Pods have loopback addresses here, so Services get no endpoints (kubectl get endpointslices
-        shows none): clients reach a runtime pod at its address, not through its Service.
+        shows empty slices) and kubectl port-forward does not work: clients use the pod's address.
         Ctrl-C stops everything; the slot, the database and the cluster's state are thrown away.
         %n""".replace("%.1f", "%2$.1f"), dev.kubeconfig(), dev.timeToReady().toMillis() / 1000.0, dev.pagePort(),
         dev.runtimeUrl(), dev.token(), dev.postgresPort(), dev.workDir);
@@ -242,6 +244,15 @@ public final class ClusterDevMode implements AutoCloseable {
       }
     }
     running.clear();
+  }
+
+  /**
+   * {@link #close()} from a shutdown hook: all but PostgreSQL, which zonky's own shutdown hook stops
+   * at the same moment (two {@code pg_ctl stop} at once: one fails and says so).
+   */
+  private void closeOnExit() {
+    running.remove(stopPostgres);
+    close();
   }
 
   private static void deleteTree(Path dir) throws IOException {
