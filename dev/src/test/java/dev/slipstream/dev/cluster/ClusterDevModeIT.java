@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipstream.testing.SseTestClient;
+import dev.slipstream.testing.kube.KubeTestBinaries;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What {@code bin/dev --cluster} runs, in this JVM on the host's network: the control plane, the
  * chart, the operator and the example tenant Ready; the example page served against the runtime
- * pod; a committed row reaching an SSE client through the runtime pod; everything stopped.
+ * pod; kubectl with the printed kubeconfig; a committed row reaching an SSE client through the
+ * runtime pod; everything stopped.
  */
 class ClusterDevModeIT {
 
@@ -35,6 +40,18 @@ class ClusterDevModeIT {
     if (dev != null) {
       dev.close();
     }
+  }
+
+  @Test
+  void kubectlWithThePrintedKubeconfigShowsTheTenantReady() throws Exception {
+    Process kubectl = new ProcessBuilder(KubeTestBinaries.configured().kubectl().toString(),
+        "--kubeconfig=" + dev.kubeconfig(), "get", "slipstream", "-A").redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(kubectl.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    assertThat(kubectl.exitValue()).as(output).isZero();
+    assertThat(output).contains("realtimetenant.realtime.slipstream.dev/acme", "Ready",
+        "realtimepublication.realtime.slipstream.dev/acme-orders");
   }
 
   @Test
