@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -36,7 +35,6 @@ public final class LatencyScenario implements Scenario {
   private static final String JOIN = "[\"1\",\"1\",\"realtime:bench\",\"phx_join\",{\"config\":{\"postgres_changes\":"
       + "[{\"event\":\"INSERT\",\"schema\":\"public\",\"table\":\"bench_events\"}]}}]";
   private static final ByteBuf PHASE = Timestamps.key("phase");
-  private static final String BODY = "x".repeat(100);
 
   @Override
   public String name() {
@@ -104,8 +102,8 @@ public final class LatencyScenario implements Scenario {
           int rate = rates[r];
           Phase warm = phases[2 * r + 1];
           Phase p = phases[2 * r + 2];
-          long warmRows = write(insert, 2 * r + 1, rate, warmup);
-          long rows = write(insert, 2 * r + 2, rate, measure);
+          long warmRows = PacedWriter.write(insert, 2 * r + 1, rate, warmup);
+          long rows = PacedWriter.write(insert, 2 * r + 2, rate, measure);
           totalRows += warmRows + rows;
           long expected = rows * subscribers;
           long expectedAll = (warmRows) * subscribers;
@@ -157,26 +155,5 @@ public final class LatencyScenario implements Scenario {
     }
     return new ScenarioResult(name(), title(), o.used(), metrics, counts, notes,
         (System.nanoTime() - started) / 1e9);
-  }
-
-  /** Commits one row per transaction at {@code rate} for {@code duration}; returns the rows written. */
-  private static long write(PreparedStatement insert, int phase, int rate, Duration duration) throws Exception {
-    long interval = 1_000_000_000L / rate;
-    long start = System.nanoTime();
-    long end = start + duration.toNanos();
-    long next = start;
-    long rows = 0;
-    while (next < end) {
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      insert.setInt(1, phase);
-      insert.setString(2, BODY);
-      insert.executeUpdate();
-      rows++;
-      next += interval;
-    }
-    return rows;
   }
 }

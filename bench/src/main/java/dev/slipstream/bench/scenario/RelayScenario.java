@@ -36,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -62,7 +61,7 @@ public final class RelayScenario implements Scenario {
   private static final String JOIN = "[\"1\",\"1\",\"realtime:relay\",\"phx_join\",{\"config\":{\"postgres_changes\":"
       + "[{\"event\":\"INSERT\",\"schema\":\"public\",\"table\":\"" + TABLE + "\"}]}}]";
   private static final ByteBuf PHASE = Timestamps.key("phase");
-  private static final String BODY = "x".repeat(100);
+  private static final String BODY = PacedWriter.BODY;
   private static final Duration IDLE = Duration.ofSeconds(5);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -394,7 +393,7 @@ public final class RelayScenario implements Scenario {
               }
             }, Duration.ofMinutes(2)));
       }
-      long warmRows = write(insert, warmPhase, rate, warmup);
+      long warmRows = PacedWriter.write(insert, warmPhase, rate, warmup);
       Waits.untilDoneOrQuiet(() -> warmDelivered.get() >= warmRows * perPod * n, warmDelivered::get,
           Duration.ofSeconds(10), Duration.ofSeconds(60));
       List<Long> walsenders = walsenderPids(pg, slots);
@@ -404,7 +403,7 @@ public final class RelayScenario implements Scenario {
       }
       double wal0 = walsenders.stream().mapToDouble(ProcessCpu::seconds).sum();
       long t0 = System.nanoTime();
-      long rows = write(insert, measuredPhase, rate, measure);
+      long rows = PacedWriter.write(insert, measuredPhase, rate, measure);
       long expected = rows * perPod * n;
       Waits.untilDoneOrQuiet(() -> total(delivered) >= expected, () -> total(delivered), Duration.ofSeconds(10),
           Duration.ofSeconds(120));
@@ -561,26 +560,6 @@ public final class RelayScenario implements Scenario {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       return socket.getLocalPort();
     }
-  }
-
-  /** Commits one row per transaction at {@code rate} for {@code duration}; returns the rows written. */
-  private static long write(PreparedStatement insert, int phase, int rate, Duration duration) throws SQLException {
-    long interval = 1_000_000_000L / rate;
-    long end = System.nanoTime() + duration.toNanos();
-    long next = System.nanoTime();
-    long rows = 0;
-    while (next < end) {
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-      }
-      insert.setInt(1, phase);
-      insert.setString(2, BODY);
-      insert.executeUpdate();
-      rows++;
-      next += interval;
-    }
-    return rows;
   }
 
   private static long total(AtomicLong[] counters) {

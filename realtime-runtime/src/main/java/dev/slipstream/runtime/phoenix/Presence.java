@@ -1,15 +1,18 @@
 package dev.slipstream.runtime.phoenix;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipstream.runtime.transport.WebSocketFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,7 +75,7 @@ final class Presence {
         if (entry == null) {
           snapshot.set(key, metas(metas));
         } else {
-          ((com.fasterxml.jackson.databind.node.ArrayNode) entry.get("metas")).addAll(metas);
+          ((ArrayNode) entry.get("metas")).addAll(metas);
         }
       });
     }
@@ -103,7 +106,7 @@ final class Presence {
     });
     state.computeIfAbsent(member.presenceKey(), k -> new LinkedHashMap<>()).put(ref, meta);
     tracked.put(member, new Tracked(member.presenceKey(), ref));
-    joins.set(member.presenceKey(), metas(java.util.List.of(meta)));
+    joins.set(member.presenceKey(), metas(List.of(meta)));
     changed(joins, leaves);
   }
 
@@ -124,9 +127,9 @@ final class Presence {
   }
 
   /** This runtime's own metas, by presence key: what a sync to the other pods carries. */
-  Map<String, java.util.List<ObjectNode>> localState() {
-    Map<String, java.util.List<ObjectNode>> out = new LinkedHashMap<>();
-    state.forEach((key, metas) -> out.put(key, new java.util.ArrayList<>(metas.values())));
+  Map<String, List<ObjectNode>> localState() {
+    Map<String, List<ObjectNode>> out = new LinkedHashMap<>();
+    state.forEach((key, metas) -> out.put(key, new ArrayList<>(metas.values())));
     return out;
   }
 
@@ -149,7 +152,7 @@ final class Presence {
     Map<String, ObjectNode> metas = state.get(previous.key);
     ObjectNode old = metas == null ? null : metas.remove(previous.ref);
     if (old != null) {
-      leaves.set(previous.key, metas(java.util.List.of(old)));
+      leaves.set(previous.key, metas(List.of(old)));
     }
     if (metas != null && metas.isEmpty()) {
       state.remove(previous.key);

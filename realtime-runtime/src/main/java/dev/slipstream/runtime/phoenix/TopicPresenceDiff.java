@@ -2,6 +2,7 @@ package dev.slipstream.runtime.phoenix;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +26,11 @@ record TopicPresenceDiff(String topicKey, Map<String, List<ObjectNode>> joins, M
   }
 
   void join(String key, ObjectNode meta) {
-    joins.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(meta);
+    joins.computeIfAbsent(key, k -> new ArrayList<>()).add(meta);
   }
 
   void leave(String key, ObjectNode meta) {
-    leaves.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(meta);
+    leaves.computeIfAbsent(key, k -> new ArrayList<>()).add(meta);
   }
 
   /** As Phoenix sends it in {@code presence_diff} and {@code presence_state}: {@code {key: {metas: [...]}}}. */
@@ -44,7 +45,7 @@ record TopicPresenceDiff(String topicKey, Map<String, List<ObjectNode>> joins, M
     Map<String, List<ObjectNode>> out = new LinkedHashMap<>();
     clientForm.properties().forEach(entry -> entry.getValue().path("metas").forEach(meta -> {
       if (meta.isObject()) {
-        out.computeIfAbsent(entry.getKey(), k -> new java.util.ArrayList<>()).add((ObjectNode) meta);
+        out.computeIfAbsent(entry.getKey(), k -> new ArrayList<>()).add((ObjectNode) meta);
       }
     }));
     return out;

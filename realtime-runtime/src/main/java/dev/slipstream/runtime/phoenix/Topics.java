@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.phoenix;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -7,6 +8,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Every channel topic with members on this runtime, for broadcasts and presence. A topic exists
@@ -77,13 +79,12 @@ public final class Topics implements AutoCloseable {
   }
 
   /** Every topic's presence here; on the presence thread. */
-  void forEachPresence(java.util.function.BiConsumer<String, Presence> action) {
+  void forEachPresence(BiConsumer<String, Presence> action) {
     topics.forEach((key, topic) -> action.accept(key, topic.presence()));
   }
 
   /** Another pod's presence change, to this runtime's channels of the topic; on the presence thread. */
-  void deliverPresence(String topicKey, com.fasterxml.jackson.databind.node.ObjectNode joins,
-      com.fasterxml.jackson.databind.node.ObjectNode leaves) {
+  void deliverPresence(String topicKey, ObjectNode joins, ObjectNode leaves) {
     Topic target = topics.get(topicKey);
     if (target != null) {
       target.presence().deliver(joins, leaves);

@@ -207,8 +207,11 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** A broadcast for this follower, from any thread: queued behind what it has not been sent yet. */
-  void sendBroadcast(ByteBuf frame) {
+  /**
+   * A frame for this follower (a broadcast or a presence message), from any thread: queued behind
+   * what it has not been sent yet, under the same bounds.
+   */
+  void sendQueued(ByteBuf frame) {
     try {
       ctx.executor().execute(() -> {
         if (closing || !following || !ctx.channel().isActive()) {

@@ -208,7 +208,7 @@ public final class RelayServer implements AutoCloseable {
   public void sendPresence(String pod, byte[] message) {
     FollowerSession follower = linked.get(pod);
     if (follower != null) {
-      follower.sendBroadcast(Frames.presence(PooledByteBufAllocator.DEFAULT, message));
+      follower.sendQueued(Frames.presence(PooledByteBufAllocator.DEFAULT, message));
     }
   }
 
@@ -221,7 +221,7 @@ public final class RelayServer implements AutoCloseable {
     try {
       linked.forEach((pod, follower) -> {
         if (!pod.equals(exceptPod)) {
-          follower.sendBroadcast(frame.retainedDuplicate());
+          follower.sendQueued(frame.retainedDuplicate());
         }
       });
     } finally {
@@ -302,7 +302,7 @@ public final class RelayServer implements AutoCloseable {
     try {
       for (FollowerSession follower : gate) {
         if (follower != except) {
-          follower.sendBroadcast(frame.retainedDuplicate());
+          follower.sendQueued(frame.retainedDuplicate());
           metrics.broadcastSent();
         }
       }
