@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -17,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +106,8 @@ public final class Main {
 
   /**
    * Registers the reconcilers (tenant, publication, and the tenant runtime's status loop), with
-   * JOSDK's reconcile metrics in {@code registry} and, when
+   * JOSDK's reconcile metrics and what triggered each reconcile ({@link ReconcileTriggers}) in
+   * {@code registry} and, when
    * {@code leaderElection} is given, only the replica holding the Lease reconciling.
    */
   public static Operator start(KubernetesClient client, OperatorConfig config, MeterRegistry registry,
@@ -113,7 +116,8 @@ public final class Main {
       overrider
           .withKubernetesClient(client)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          .withMetrics(new AggregatedMetrics(List.of(MicrometerMetrics.withoutPerResourceMetrics(registry),
+              new ReconcileTriggers(registry))))
           .withCloseClientOnStop(true);
       if (leaderElection != null) {
         overrider.withLeaderElectionConfiguration(leaderElection);

@@ -50,8 +50,14 @@ public final class RuntimeLabels {
     return text.toString();
   }
 
-  /** What every runtime object and pod of every tenant carries: what the operator's watches select. */
+  /**
+   * What every runtime object and pod of every tenant carries: what the operator's watches select
+   * (a constant, for the dependents' {@code @Informer(labelSelector)}).
+   */
+  public static final String EVERY_RUNTIME = NAME + "=" + RUNTIME_APP + "," + MANAGED_BY + "=" + OPERATOR;
+
+  /** {@link #EVERY_RUNTIME}. */
   public static String everyRuntime() {
-    return NAME + "=" + RUNTIME_APP + "," + MANAGED_BY + "=" + OPERATOR;
+    return EVERY_RUNTIME;
   }
 }

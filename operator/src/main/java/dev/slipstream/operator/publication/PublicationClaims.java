@@ -2,8 +2,7 @@ package dev.slipstream.operator.publication;
 
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.operator.model.PublicationNames;
-import dev.slipstream.operator.reconcile.TenantReferences;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.time.OffsetDateTime;
 import java.util.Comparator;
 import java.util.List;
@@ -26,11 +25,18 @@ final class PublicationClaims {
   private PublicationClaims() {
   }
 
-  /** The older resource that owns {@code name} when it is not {@code publication}; empty when it is. */
-  static Optional<RealtimePublication> ownerOtherThan(KubernetesClient client, RealtimePublication publication,
-      String name) {
-    List<RealtimePublication> claimants = TenantReferences.publicationsOf(client, publication.getMetadata().getNamespace(),
-        publication.getSpec().getTenantRef().getName()).stream()
+  /**
+   * The older resource that owns {@code name} when it is not {@code publication}; empty when it is.
+   * Read from the controller's own informer cache, not listed from the API server: a list per
+   * reconcile costs every publication of the namespace each time (quadratic in their number), and
+   * the cache holds the older claimant before the younger one's event arrives (one watch, in order).
+   */
+  static Optional<RealtimePublication> ownerOtherThan(Context<RealtimePublication> context,
+      RealtimePublication publication, String name) {
+    String tenant = publication.getSpec().getTenantRef().getName();
+    List<RealtimePublication> claimants = context.getPrimaryCache().list(publication.getMetadata().getNamespace(),
+            p -> p.getSpec() != null && p.getSpec().getTenantRef() != null
+                && tenant.equals(p.getSpec().getTenantRef().getName()))
         .filter(p -> name.equals(nameOf(p)))
         .sorted(AGE)
         .toList();

@@ -81,7 +81,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
           "tenant " + publication.getSpec().getTenantRef().getName() + " is invalid: " + e.getMessage()))
           .rescheduleAfter(recheckInterval);
     }
-    var owner = PublicationClaims.ownerOtherThan(context.getClient(), publication, desired.name());
+    var owner = PublicationClaims.ownerOtherThan(context, publication, desired.name());
     if (owner.isPresent()) {
       // Rechecked: the owner may be deleted or renamed, and then this one takes over.
       return statusWriter.write(context, publication, statuses.notReady(publication, PublicationClaims.PUBLICATION_CONFLICT,
@@ -112,7 +112,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
     String name = publication.getStatus() != null && publication.getStatus().getPublicationName() != null
         ? publication.getStatus().getPublicationName() : PublicationNames.forPublication(publication);
     return reclaim.cleanup(publication, publication.getSpec().getReclaimPolicy(), "publication " + name, "", () -> {
-      var owner = PublicationClaims.ownerOtherThan(context.getClient(), publication, name);
+      var owner = PublicationClaims.ownerOtherThan(context, publication, name);
       if (owner.isPresent()) {
         LOG.info("{}/{}: not dropping publication {}: it belongs to {}", publication.getMetadata().getNamespace(),
             publication.getMetadata().getName(), name, owner.get().getMetadata().getName());

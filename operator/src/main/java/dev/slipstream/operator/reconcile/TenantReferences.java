@@ -4,12 +4,11 @@ import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.Comparator;
-import java.util.List;
 
 /**
  * What the two resource kinds point at, read from the API server: a Secret a tenant names, the
- * tenant a publication names, the publications that name a tenant. Something named but missing is a
+ * tenant a publication names (the publications that name a tenant come from informer caches:
+ * {@code TenantPublications}, {@code PublicationClaims}). Something named but missing is a
  * {@link MissingInputException} naming the field that refers to it.
  */
 public final class TenantReferences {
@@ -37,14 +36,5 @@ public final class TenantReferences {
           "RealtimeTenant " + namespace + "/" + tenantName + " (spec.tenantRef) does not exist");
     }
     return tenant;
-  }
-
-  /** The publications whose {@code spec.tenantRef} names the tenant, by name. */
-  public static List<RealtimePublication> publicationsOf(KubernetesClient client, String namespace, String tenantName) {
-    return client.resources(RealtimePublication.class).inNamespace(namespace).list().getItems().stream()
-        .filter(p -> p.getSpec() != null && p.getSpec().getTenantRef() != null
-            && tenantName.equals(p.getSpec().getTenantRef().getName()))
-        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-        .toList();
   }
 }

@@ -10,6 +10,7 @@ import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.model.RuntimeLabels;
 import dev.slipstream.operator.model.RuntimeScaling;
 import dev.slipstream.operator.reconcile.ConditionEvents;
+import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -60,14 +62,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why a reconciler of its own beside {@code TenantReconciler}: the pods report every few seconds,
  * and each report must be able to scale the runtime at once, so this one reacts to every change of
- * the tenant (not only to spec changes) and to the tenant's Pods and Deployment. It never touches
+ * the tenant's pod entries (not only to spec changes; {@link TenantChanges} says which) and to the
+ * tenant's Pods and Deployment. It never touches
  * the tenant's database, so its pace costs the database nothing, and it keeps scaling while the
  * database is unreachable. It writes status under its own field manager
  * ({@link OperatorConfig#RUNTIME_FIELD_MANAGER}), never the {@code pods} list: server-side apply
  * leaves the pods' entries alone, and the tenant reconciler's fields (conditions, phase, slot) too.
  */
 @ControllerConfiguration(name = RuntimeReconciler.NAME, fieldManager = OperatorConfig.RUNTIME_FIELD_MANAGER,
-    generationAwareEventProcessing = false)
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = TenantChanges.OnUpdate.class))
 @GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 2.0, maxInterval = 60_000)
 public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
 
@@ -98,7 +102,8 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
   @Override
   public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
     // Runtime pods and Deployments only (the labels every tenant's runtime carries), each mapped to its
-    // tenant by the instance label: Pods belong to a ReplicaSet, not to the tenant.
+    // tenant by the instance label: Pods belong to a ReplicaSet, not to the tenant. Each cached as far as
+    // this reconciler reads it (RuntimeCaches).
     SecondaryToPrimaryMapper<HasMetadata> byInstance = object -> {
       String tenant = object.getMetadata().getLabels() == null ? null
           : object.getMetadata().getLabels().get(RuntimeLabels.INSTANCE);
@@ -107,9 +112,11 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
     return List.of(
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, RealtimeTenant.class)
             .withName("runtime-pods").withLabelSelector(RuntimeLabels.everyRuntime())
+            .withItemStore(TrimmedItemStore.forOneInformer(context, RuntimeCaches::pods))
             .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context),
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, RealtimeTenant.class)
             .withName("runtime-deployments").withLabelSelector(RuntimeLabels.everyRuntime())
+            .withItemStore(TrimmedItemStore.forOneInformer(context, RuntimeCaches::deployments))
             .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context));
   }
 

@@ -6,12 +6,14 @@ import dev.slipstream.api.v1alpha1.Conditions;
 import dev.slipstream.api.v1alpha1.Reasons;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
-import dev.slipstream.operator.reconcile.TenantReferences;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Comparator;
+import java.util.Objects;
 import java.util.Set;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -33,20 +35,37 @@ final class TenantPublications {
   /**
    * Publications of the tenant's namespace, each mapped to the tenant its {@code spec.tenantRef}
    * names: a publication turning Ready (or not) updates PublicationsReady at once, not at the next
-   * recheck.
+   * recheck. Only the changes the tenant reads: the spec (generation: names, tables, access rules),
+   * the Ready condition's status and reason, and deletion; not the publication's other status writes.
    */
   static InformerEventSource<RealtimePublication, RealtimeTenant> eventSource(EventSourceContext<RealtimeTenant> context) {
     return new InformerEventSource<>(InformerEventSourceConfiguration.from(RealtimePublication.class, RealtimeTenant.class)
         .withName("publications")
+        // The tenant reads spec and status; server-side apply's bookkeeping would be most of each cached copy.
+        .withItemStore(TrimmedItemStore.forOneInformer(context, TrimmedItemStore::withoutManagedFields))
+        .withOnUpdateFilter((RealtimePublication next, RealtimePublication previous) ->
+            !Objects.equals(next.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+                || next.isMarkedForDeletion() != previous.isMarkedForDeletion()
+                || !readiness(next).equals(readiness(previous)))
         .withSecondaryToPrimaryMapper((RealtimePublication p) -> p.getSpec() == null || p.getSpec().getTenantRef() == null
             || p.getSpec().getTenantRef().getName() == null ? Set.of()
             : Set.of(new ResourceID(p.getSpec().getTenantRef().getName(), p.getMetadata().getNamespace())))
         .build(), context);
   }
 
-  /** The publications whose {@code spec.tenantRef} names the tenant, by name. */
-  static List<RealtimePublication> of(KubernetesClient client, RealtimeTenant tenant) {
-    return TenantReferences.publicationsOf(client, tenant.getMetadata().getNamespace(), tenant.getMetadata().getName());
+  /**
+   * The publications whose {@code spec.tenantRef} names the tenant, by name, from the informer of
+   * {@link #eventSource} (its index from publication to tenant), not listed from the API server: a
+   * list per reconcile would read every publication of the namespace each time. A publication the
+   * cache has not seen yet triggers a reconcile of its own when it arrives.
+   */
+  static List<RealtimePublication> of(Context<RealtimeTenant> context, RealtimeTenant tenant) {
+    String name = tenant.getMetadata().getName();
+    return context.getSecondaryResources(RealtimePublication.class).stream()
+        .filter(p -> p.getSpec() != null && p.getSpec().getTenantRef() != null
+            && name.equals(p.getSpec().getTenantRef().getName()))
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .toList();
   }
 
   /** True when every publication is Ready; False naming each one that is not, with its reason. */
@@ -65,6 +84,13 @@ final class TenantPublications {
     return Condition.isFalse(ConditionTypes.PUBLICATIONS_READY, PUBLICATIONS_NOT_READY,
         notReady.size() + " of " + publications.size() + " publication(s) not ready: "
             + notReady.stream().collect(Collectors.joining(", ")));
+  }
+
+  /** What {@link #condition} reads of one publication's status. */
+  private static String readiness(RealtimePublication publication) {
+    boolean ready = publication.getStatus() != null && Conditions.isTrue(publication.getStatus().getConditions(),
+        ConditionTypes.READY);
+    return ready + "/" + reason(publication);
   }
 
   private static String reason(RealtimePublication publication) {

@@ -120,7 +120,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   @Override
   public UpdateControl<RealtimeTenant> reconcile(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     // Publications report their own readiness (watched: the tenant hears when theirs moves).
-    List<RealtimePublication> publications = TenantPublications.of(context.getClient(), tenant);
+    List<RealtimePublication> publications = TenantPublications.of(context, tenant);
     WorkflowReconcileResult result;
     try (TenantScope scope = TenantScope.open(context, shared, publications)) {
       // A step's failure leaves here, aggregated: retried with backoff, reported by updateErrorStatus.

@@ -1,9 +1,12 @@
 package dev.slipstream.operator.tenant.dependent;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.operator.model.RuntimeLabels;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /**
  * The runtime pods, with a checksum annotation that rolls them when the Secret or config changes.
@@ -11,8 +14,11 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
  * {@code spec.replicas}: the replica count is the runtime reconciler's ({@code runtime} package,
  * its own field manager), and leaving the field out of this step's server-side apply is what keeps
  * the two from undoing each other. A new Deployment starts at Kubernetes' default of one replica;
- * the runtime reconciler sets {@code replicas.min} (or more) as soon as it sees it.
+ * the runtime reconciler sets {@code replicas.min} (or more) as soon as it sees it. Which of its
+ * changes bring the tenant reconciler back: {@link DeploymentChanges}.
  */
+@KubernetesDependent(informer = @Informer(labelSelector = RuntimeLabels.EVERY_RUNTIME,
+    onUpdateFilter = DeploymentChanges.class))
 public class RuntimeDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, RealtimeTenant> {
 
   public static final String NAME = "deployment";

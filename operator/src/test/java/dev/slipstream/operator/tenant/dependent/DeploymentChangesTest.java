@@ -1,0 +1,41 @@
+package dev.slipstream.operator.tenant.dependent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DeploymentChangesTest {
+
+  private final DeploymentChanges filter = new DeploymentChanges();
+
+  @Test
+  void readyPodsSpecAndLabelsWakeTheTenant() {
+    Deployment before = deployment(1L, 0, Map.of("a", "1"));
+    assertThat(filter.accept(deployment(1L, 1, Map.of("a", "1")), before)).as("a pod became ready").isTrue();
+    assertThat(filter.accept(deployment(2L, 0, Map.of("a", "1")), before)).as("spec edited").isTrue();
+    assertThat(filter.accept(deployment(1L, 0, Map.of("a", "2")), before)).as("labels edited").isTrue();
+  }
+
+  @Test
+  void anOwnershipChangeAloneDoesNot() {
+    Deployment before = deployment(1L, 1, Map.of("a", "1"));
+    Deployment owned = deployment(1L, 1, Map.of("a", "1"));
+    owned.getMetadata().setResourceVersion("2");
+    owned.getMetadata().setManagedFields(java.util.List.of(new ManagedFieldsEntryBuilder()
+        .withManager("slipstream-operator-runtime").withOperation("Apply").build()));
+    owned.getStatus().setObservedGeneration(1L);
+    assertThat(filter.accept(owned, before)).isFalse();
+  }
+
+  private static Deployment deployment(long generation, int ready, Map<String, String> labels) {
+    return new DeploymentBuilder().withNewMetadata().withName("acme-runtime").withNamespace("ns")
+        .withGeneration(generation).withResourceVersion("1").withLabels(labels).endMetadata()
+        .withNewSpec().withReplicas(1).endSpec()
+        .withNewStatus().withReplicas(1).withReadyReplicas(ready).endStatus()
+        .build();
+  }
+}
