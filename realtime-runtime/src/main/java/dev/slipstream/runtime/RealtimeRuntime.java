@@ -79,7 +79,7 @@ public final class RealtimeRuntime implements AutoCloseable {
     topics = new Topics(PooledByteBufAllocator.DEFAULT);
     registry.gauge("slipstream.topics", topics, Topics::size);
     fanOut.onDatabaseMessage(new DatabaseBroadcasts(topics));
-    catalog = new PublicationCatalog(settings.replication(), Duration.ofSeconds(10));
+    catalog = new PublicationCatalog(settings.replication(), Duration.ofSeconds(10), Duration.ofMillis(250));
     connectionMetrics = new ConnectionMetrics(registry);
     LimitMetrics limitMetrics = new LimitMetrics(registry);
     TokenVerifier verifier = new TokenVerifier(settings.auth(), clock);
@@ -87,11 +87,11 @@ public final class RealtimeRuntime implements AutoCloseable {
     registry.gauge("slipstream.clients", admission, ClientAdmission::clients);
     Resume resume = new Resume(fanOut.ring());
     ChannelContext channels = ChannelContext.of(fanOut.index(), topics, verifier, settings.access(), settings.limits(),
-        limitMetrics, connectionMetrics, clock, catalog::current, resume);
+        limitMetrics, connectionMetrics, clock, catalog, resume);
     server = new RealtimeServer(settings.server(), connectionMetrics, limitMetrics, registry);
     server.route(PhoenixEndpoint.PATH, new PhoenixEndpoint(channels, admission, server.webSocket()))
         .route(SseEndpoint.PATH, new SseEndpoint(fanOut, resume, admission, settings.limits(), limitMetrics,
-            catalog::current, settings.access(), settings.server().sseKeepAlive()))
+            catalog, settings.access(), settings.server().sseKeepAlive()))
         .route("/healthz", (ctx, request, uri) -> HttpResponses.sendText(ctx, request, HttpResponseStatus.OK, "ok\n"))
         .route("/readyz", (ctx, request, uri) -> {
           String problem = problem();

@@ -144,6 +144,24 @@ class RealtimeRuntimeIT {
   }
 
   @Test
+  void anSseClientCanSubscribeToATableAddedToThePublicationAMomentAgo() throws Exception {
+    // The runtime has read its catalog: a table outside the publication is refused.
+    await().atMost(WAIT).until(() -> get("/realtime/v1/sse?table=rooms_added").statusCode() == 400);
+    postgres.execute("CREATE TABLE rooms_added (id bigint PRIMARY KEY, name text)",
+        "ALTER PUBLICATION runtime_it ADD TABLE rooms_added");
+    try (SseTestClient sse = SseTestClient.open(uri("/realtime/v1/sse?table=rooms_added&event=INSERT"), null)) {
+      awaitSubscribed(1);
+      // Admitted, not refused by the snapshot read before the table was added.
+      await().atMost(WAIT).until(() -> sse.status == 200);
+      postgres.execute("INSERT INTO rooms_added VALUES (1, 'lobby')");
+      await().atMost(WAIT).until(() -> sse.changes().size() >= 1);
+      assertThat(JSON.readTree(sse.changes().getFirst().data()).get("new").get("name").asText()).isEqualTo("lobby");
+    } finally {
+      postgres.execute("ALTER PUBLICATION runtime_it DROP TABLE rooms_added", "DROP TABLE rooms_added");
+    }
+  }
+
+  @Test
   void anSseClientResumesWithLastEventIdWithoutRepeats() {
     String lastSeen;
     try (SseTestClient first = SseTestClient.open(uri("/realtime/v1/sse?table=messages"), null)) {

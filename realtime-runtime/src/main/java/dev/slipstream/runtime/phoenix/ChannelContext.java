@@ -7,25 +7,24 @@ import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.limits.TenantRate;
 import dev.slipstream.runtime.resume.Resume;
 import dev.slipstream.runtime.route.AccessPolicy;
-import dev.slipstream.runtime.route.PublishedColumns;
+import dev.slipstream.runtime.route.PublishedTables;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.transport.ConnectionMetrics;
 import java.time.Clock;
-import java.util.function.Supplier;
 
 /**
  * What every socket's {@link PhoenixSocketHandler} shares: the subscription index, the topics,
  * token verification, the access rules, the tenant's limits with their tenant-wide rates, the
- * metrics, the latest snapshot of the published tables subscriptions are checked against, and
+ * metrics, the published tables subscriptions are checked against, and
  * how rejoins replay what they missed. All of it is safe to use from any event loop.
  */
 public record ChannelContext(SubscriptionIndex<Subscriber> index, Topics topics, TokenVerifier verifier,
     AccessPolicy access, TenantLimits limits, TenantRate joins, TenantRate events, LimitMetrics limitMetrics,
-    ConnectionMetrics connectionMetrics, Clock clock, Supplier<PublishedColumns> catalog, Resume resume) {
+    ConnectionMetrics connectionMetrics, Clock clock, PublishedTables catalog, Resume resume) {
 
   public static ChannelContext of(SubscriptionIndex<Subscriber> index, Topics topics, TokenVerifier verifier,
       AccessPolicy access, TenantLimits limits, LimitMetrics limitMetrics, ConnectionMetrics connectionMetrics,
-      Clock clock, Supplier<PublishedColumns> catalog, Resume resume) {
+      Clock clock, PublishedTables catalog, Resume resume) {
     return new ChannelContext(index, topics, verifier, access, limits, new TenantRate(limits.maxJoinsPerSecond()),
         new TenantRate(limits.maxEventsPerSecond()), limitMetrics, connectionMetrics, clock, catalog, resume);
   }

@@ -6,6 +6,7 @@ import dev.slipstream.runtime.limits.ClientShare;
 import dev.slipstream.runtime.limits.Limit;
 import dev.slipstream.runtime.limits.LimitExceededException;
 import dev.slipstream.runtime.limits.TenantLimits;
+import dev.slipstream.runtime.route.PublishedColumns;
 
 /**
  * Whether a {@code phx_join} may go ahead, checked in the order Supabase checks, each refusal with
@@ -14,6 +15,10 @@ import dev.slipstream.runtime.limits.TenantLimits;
  * may use only part of them); the join's config with its bindings and filters; the socket's
  * bindings; the published tables; the token; private channels. Cheap, and linear in the size of
  * the join: it runs on the socket's event loop.
+ *
+ * <p>A join the published tables' snapshot refuses is not refused yet: the table may have joined a
+ * publication since the snapshot was read. The decision then {@link Decision#awaitsCatalog awaits the
+ * catalog}, and {@link #afterRefresh} finishes it against a fresh read.
  */
 final class JoinAdmission {
 
@@ -24,11 +29,18 @@ final class JoinAdmission {
   static final String TOO_MANY_CLIENT_BINDINGS =
       "BindingLimitReached: Too many postgres_changes bindings on this connection";
 
-  /** An admitted join (reason null) or the reason it is refused. */
-  record Decision(String reason, JoinConfig config, String token, Claims claims) {
+  /**
+   * An admitted join (reason null), the reason it is refused, or (awaitsCatalog) a join to finish with
+   * {@link #afterRefresh} once the published tables were read again.
+   */
+  record Decision(String reason, JoinConfig config, String token, Claims claims, boolean awaitsCatalog) {
 
     static Decision refused(String reason) {
-      return new Decision(reason, null, null, null);
+      return new Decision(reason, null, null, null, false);
+    }
+
+    static Decision awaitingCatalog(JoinConfig config) {
+      return new Decision(null, config, null, null, true);
     }
   }
 
@@ -81,10 +93,23 @@ final class JoinAdmission {
       return Decision.refused(TOO_MANY_CLIENT_BINDINGS + ": " + (bindings + config.bindings().size()) + " (at most "
           + limits.maxBindingsPerClient() + ")");
     }
+    return tablesAndToken(message, config, context.catalog().current(), true);
+  }
+
+  /**
+   * Finishes a join that {@link Decision#awaitsCatalog awaited the catalog}, against {@code tables}
+   * read since: the limits before the tables were checked and charged once, in {@link #decide}.
+   */
+  Decision afterRefresh(PhoenixMessage message, JoinConfig config, PublishedColumns tables) {
+    return tablesAndToken(message, config, tables, false);
+  }
+
+  private Decision tablesAndToken(PhoenixMessage message, JoinConfig config, PublishedColumns tables,
+      boolean mayRefresh) {
     for (PostgresBinding binding : config.bindings()) {
-      String problem = context.catalog().get().problemWith(binding.changeFilter());
+      String problem = tables.problemWith(binding.changeFilter());
       if (problem != null) {
-        return Decision.refused(problem);
+        return mayRefresh ? Decision.awaitingCatalog(config) : Decision.refused(problem);
       }
     }
     String token = tokens.forJoin(config.accessToken());
@@ -98,6 +123,6 @@ final class JoinAdmission {
       return Decision.refused("Unauthorized: You do not have permissions to read from this Channel topic: "
           + message.topic().substring(PhoenixMessage.TOPIC_PREFIX.length()));
     }
-    return new Decision(null, config, token, claims);
+    return new Decision(null, config, token, claims, false);
   }
 }

@@ -52,6 +52,9 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   public static final int DRAINING_CLOSE_CODE = 1012;
   public static final String DRAINING_REASON = "this server is going away: reconnect";
   static final String UNMATCHED_TOPIC = "unmatched topic";
+  /** Close code (RFC 6455: policy violation) for a socket that sent too much while a join waited. */
+  static final int HELD_TOO_MANY_CLOSE_CODE = 1008;
+  static final String HELD_TOO_MANY = "more than " + HeldFrames.MAX + " messages while a join waited";
 
   private static final Logger log = LoggerFactory.getLogger(PhoenixSocketHandler.class);
 
@@ -62,6 +65,7 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
   private final ChannelBroadcasts broadcasts;
   private final ChannelPresence presence;
   private final Map<String, ChannelMembership> memberships = new HashMap<>();
+  private final HeldFrames held = new HeldFrames();
   private ClientShare share;
   private int bindings;
   private int presences;
@@ -111,6 +115,12 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (held.holding()) {
+      if (!held.offer(frame)) {
+        WebSocketStage.close(ctx.channel(), HELD_TOO_MANY_CLOSE_CODE, HELD_TOO_MANY);
+      }
+      return;
+    }
     if (frame instanceof BinaryWebSocketFrame binary) {
       if (withinShare(share.messages(), Share.MESSAGES)) {
         broadcasts.binary(this, binary);
@@ -192,6 +202,33 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
       Replies.close(previous);
     }
     JoinAdmission.Decision decision = admission.decide(message, memberships.size(), bindings, share);
+    if (decision.awaitsCatalog()) {
+      awaitCatalog(message, decision.config());
+      return;
+    }
+    answer(message, decision);
+  }
+
+  /**
+   * Finishes a join the published tables' snapshot refused, against a fresh read of them (a table
+   * may have joined a publication since the snapshot). The read is off this loop; what the client
+   * sends meanwhile is held and handled after the join's reply, in order.
+   */
+  private void awaitCatalog(PhoenixMessage message, JoinConfig config) {
+    held.hold();
+    context.catalog().refresh().whenComplete((tables, error) -> ctx.executor().execute(() -> {
+      if (!ctx.channel().isActive()) {
+        held.discard();
+        return;
+      }
+      answer(message, admission.afterRefresh(message, config, tables != null ? tables : context.catalog().current()));
+      held.release(frame -> channelRead0(ctx, frame));
+    }));
+  }
+
+  /** Replies to a decided join: the refusal, or the admitted channel with its subscriptions. */
+  private void answer(PhoenixMessage message, JoinAdmission.Decision decision) {
+    String topic = message.topic();
     if (decision.reason() != null) {
       reply(message, "error", Replies.reason(decision.reason()));
       return;
@@ -278,6 +315,7 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    held.discard();
     memberships.values().forEach(this::drop);
     memberships.clear();
     super.channelInactive(ctx);

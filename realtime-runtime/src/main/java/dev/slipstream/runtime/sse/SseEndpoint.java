@@ -14,6 +14,7 @@ import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.ChangeFilter;
 import dev.slipstream.runtime.route.FilterLimits;
 import dev.slipstream.runtime.route.PublishedColumns;
+import dev.slipstream.runtime.route.PublishedTables;
 import dev.slipstream.runtime.route.RowFilter;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.transport.ClientConnection;
@@ -38,7 +39,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * {@code GET /realtime/v1/sse?schema=public&table=messages&event=INSERT&filter=room=eq.lobby}:
@@ -59,12 +59,12 @@ public final class SseEndpoint implements HttpEndpoint {
   private final ClientAdmission admission;
   private final TenantLimits limits;
   private final LimitMetrics limitMetrics;
-  private final Supplier<PublishedColumns> catalog;
+  private final PublishedTables catalog;
   private final AccessPolicy access;
   private final Duration keepAlive;
 
   public SseEndpoint(FanOut fanOut, Resume resume, ClientAdmission admission, TenantLimits limits,
-      LimitMetrics limitMetrics, Supplier<PublishedColumns> catalog, AccessPolicy access, Duration keepAlive) {
+      LimitMetrics limitMetrics, PublishedTables catalog, AccessPolicy access, Duration keepAlive) {
     this.fanOut = fanOut;
     this.resume = resume;
     this.admission = admission;
@@ -79,21 +79,51 @@ public final class SseEndpoint implements HttpEndpoint {
   private record Stream(ChangeFilter filter, EventPosition resumeAfter) {
   }
 
+  /** What {@link #parse} returns for a subscription to check again once the published tables are read again. */
+  private static final Stream AWAIT_CATALOG = new Stream(null, null);
+
   @Override
   public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri) {
     Claims claims = admission.authenticate(ctx, request, uri);
     if (claims == null) {
       return;
     }
-    Stream stream = parse(ctx, request, uri, claims);
+    subscribe(ctx, request, uri, claims, catalog.current(), true);
+  }
+
+  /**
+   * Checks the subscription against {@code tables} and opens it. One the snapshot refuses is checked
+   * again against a fresh read of the published tables (off this loop) before it is refused: the
+   * table may have joined a publication since.
+   */
+  private void subscribe(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri, Claims claims,
+      PublishedColumns tables, boolean mayRefresh) {
+    Stream stream = parse(ctx, request, uri, claims, tables, mayRefresh);
+    if (stream == AWAIT_CATALOG) {
+      request.retain();
+      catalog.refresh().whenComplete((fresh, error) -> ctx.executor().execute(() -> {
+        try {
+          if (ctx.channel().isActive()) {
+            subscribe(ctx, request, uri, claims, fresh != null ? fresh : catalog.current(), false);
+          }
+        } finally {
+          request.release();
+        }
+      }));
+      return;
+    }
     if (stream == null || !admission.admit(ctx, request)) {
       return;
     }
     open(ctx, stream);
   }
 
-  /** Reads and checks the request's subscription; null after answering 400 with the reason. */
-  private Stream parse(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri, Claims claims) {
+  /**
+   * Reads and checks the request's subscription; null after answering 400 with the reason;
+   * {@link #AWAIT_CATALOG} when {@code tables} refuses it and {@code mayRefresh}.
+   */
+  private Stream parse(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri, Claims claims,
+      PublishedColumns tables, boolean mayRefresh) {
     try {
       String filterText = uri.parameter("filter", null);
       RowFilter rowFilter = filterText == null || filterText.isBlank() ? null
@@ -101,7 +131,10 @@ public final class SseEndpoint implements HttpEndpoint {
       ChangeFilter filter = new ChangeFilter(uri.parameter("schema", "public"),
           uri.parameter("table", ChangeFilter.ALL_TABLES), ChangeFilter.parseEvent(uri.parameter("event", "*")),
           rowFilter);
-      String problem = catalog.get().problemWith(filter);
+      String problem = tables.problemWith(filter);
+      if (problem != null && mayRefresh) {
+        return AWAIT_CATALOG;
+      }
       if (problem != null) {
         throw new IllegalArgumentException(problem);
       }

@@ -406,6 +406,60 @@ class PhoenixChannelsTest {
     assertThat(channels.index.size()).isEqualTo(1);
   }
 
+  @Test
+  void aJoinNamingATableTheSnapshotLacksIsCheckedAgainstAFreshReadAndWhatFollowsWaitsForItsReply() {
+    channels.catalog = new dev.slipstream.runtime.route.PublishedColumns(java.util.Map.of(
+        "public.messages", java.util.Map.of("id", 20)));
+    channels.holdReads = true;
+    EmbeddedChannel socket = socket(PhoenixSerializer.V2);
+    send(socket, join("1", "realtime:rooms",
+        "{\"postgres_changes\":[{\"event\":\"*\",\"schema\":\"public\",\"table\":\"rooms\"}]}"));
+    send(socket, "[null,\"2\",\"phoenix\",\"heartbeat\",{}]");
+    send(socket, "[\"1\",\"3\",\"realtime:rooms\",\"phx_leave\",{}]");
+    assertThat(drain(socket)).as("nothing answered while the catalog is read again").isEmpty();
+    assertThat(channels.reads).hasSize(1);
+
+    // The operator added the table to the publication since the snapshot.
+    channels.catalog = new dev.slipstream.runtime.route.PublishedColumns(java.util.Map.of(
+        "public.messages", java.util.Map.of("id", 20), "public.rooms", java.util.Map.of("id", 20)));
+    channels.reads.poll().complete(channels.catalog);
+    List<JsonNode> replies = drain(socket);
+    assertThat(replies).extracting(m -> m.get(1).asText() + ":" + m.get(3).asText() + ":"
+            + m.get(4).path("status").asText())
+        .containsExactly("1:phx_reply:ok", "null:system:ok", "2:phx_reply:ok", "3:phx_reply:ok", "1:phx_close:");
+    assertThat(channels.index.size()).as("left again, in the order the client sent").isZero();
+
+    // A table that is still not published is refused after the fresh read, with the reason.
+    send(socket, join("4", "realtime:nope",
+        "{\"postgres_changes\":[{\"event\":\"*\",\"schema\":\"public\",\"table\":\"nope\"}]}"));
+    channels.reads.poll().complete(channels.catalog);
+    assertThat(drain(socket).getFirst().get(4).get("response").get("reason").asText())
+        .isEqualTo("table public.nope is not in this tenant's publications");
+    // A join the snapshot allows reads nothing.
+    int reads = channels.readCount.get();
+    send(socket, join("5", "realtime:messages",
+        "{\"postgres_changes\":[{\"event\":\"*\",\"schema\":\"public\",\"table\":\"messages\"}]}"));
+    assertThat(drain(socket).getFirst().get(4).get("status").asText()).isEqualTo("ok");
+    assertThat(channels.readCount.get()).isEqualTo(reads);
+  }
+
+  @Test
+  void aSocketSendingTooMuchWhileAJoinWaitsIsClosed() {
+    channels.catalog = new dev.slipstream.runtime.route.PublishedColumns(java.util.Map.of(
+        "public.messages", java.util.Map.of("id", 20)));
+    channels.holdReads = true;
+    EmbeddedChannel socket = socket(PhoenixSerializer.V2);
+    send(socket, join("1", "realtime:rooms",
+        "{\"postgres_changes\":[{\"event\":\"*\",\"schema\":\"public\",\"table\":\"rooms\"}]}"));
+    for (int i = 0; i <= HeldFrames.MAX; i++) {
+      send(socket, "[null,\"h" + i + "\",\"phoenix\",\"heartbeat\",{}]");
+    }
+    socket.runPendingTasks();
+    assertThat(socket.isOpen()).isFalse();
+    channels.reads.poll().complete(channels.catalog); // answered after the close: nothing happens
+    socket.runPendingTasks();
+  }
+
   // ---- resume ---------------------------------------------------------------------------------
 
   private static final String MESSAGES_BINDING =

@@ -12,6 +12,11 @@ import dev.slipstream.runtime.resume.Resume;
 import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.PublishedColumns;
+import dev.slipstream.runtime.route.PublishedTables;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.transport.ClientConnection;
 import dev.slipstream.runtime.transport.ClientErrorLog;
@@ -44,11 +49,32 @@ final class TestChannels {
   final ChannelContext context;
   /** What joins are checked against; unknown (everything accepted) unless a test sets it. */
   volatile PublishedColumns catalog = PublishedColumns.UNKNOWN;
+  /** While true, fresh reads of the catalog wait in {@link #reads} until a test completes them. */
+  volatile boolean holdReads;
+  final Deque<CompletableFuture<PublishedColumns>> reads = new ConcurrentLinkedDeque<>();
+  final AtomicInteger readCount = new AtomicInteger();
+  private final PublishedTables tables = new PublishedTables() {
+    @Override
+    public PublishedColumns current() {
+      return catalog;
+    }
+
+    @Override
+    public CompletableFuture<PublishedColumns> refresh() {
+      readCount.incrementAndGet();
+      if (!holdReads) {
+        return CompletableFuture.completedFuture(catalog);
+      }
+      CompletableFuture<PublishedColumns> read = new CompletableFuture<>();
+      reads.add(read);
+      return read;
+    }
+  };
 
   TestChannels(AuthSettings auth, AccessPolicy access, TenantLimits limits, Clock clock, long clientBufferBytes) {
     this.clientBufferBytes = clientBufferBytes;
     context = ChannelContext.of(index, topics, new TokenVerifier(auth, clock), access, limits, limitMetrics,
-        connectionMetrics, clock, () -> catalog, new Resume(fanOut.ring()));
+        connectionMetrics, clock, tables, new Resume(fanOut.ring()));
   }
 
   static TestChannels open() {
