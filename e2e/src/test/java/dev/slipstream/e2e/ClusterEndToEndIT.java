@@ -39,8 +39,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and port edited, {@code kubectl apply -f examples/}, {@code token.sh});
  * the runtime's Deployment, ReplicaSet and Pods made by the controllers; an SSE client through the
  * tenant Service's EndpointSlice receiving a committed row (and only the rows its JWT's claim
- * allows), then the unmodified realtime-js client through it ({@link RealtimeJsClient}); the tenant's status; {@code kubectl scale}; a runtime pod lost with its node and replaced
- * by the ReplicaSet; a scale-down that drains a pod; the tenant deleted and its slot dropped.
+ * allows), then the unmodified realtime-js client through it ({@link RealtimeJsClient}); the tenant's status; {@code kubectl scale};
+ * chaos while realtime-js is connected through the Service and rows are committed: the leader's pod
+ * lost with its node and replaced by the ReplicaSet, the operator's pod deleted and replaced, the app
+ * resuming on the other pod with every row once; a scale-down that drains a pod; the tenant deleted
+ * and its slot dropped.
  * Prints a timeline.
  */
 @Tag("pod-network") // Failsafe runs it in the pod network's namespace (e2e/pom.xml)
@@ -164,19 +167,70 @@ class ClusterEndToEndIT {
     });
     timeline.mark("scaled to 2 (kubectl scale rtt): two runtime processes, leader and follower, both endpoints ready");
 
-    // The leader's node dies: kill -9 and the Pod forced away. The ReplicaSet makes a new pod, a
-    // follower takes the Lease, the operator prunes the dead pod's status entry.
+    // Chaos while an app is connected. realtime-js reaches the tenant through its Service (a
+    // forwarder stands in for kube-proxy: each new connection goes to a ready endpoint), on the
+    // leader's pod, and resumes by position after a dropped connection; rows are committed all
+    // along. The leader's node dies (kill -9, the Pod forced away) and the operator's pod is
+    // deleted: the ReplicaSet makes a new runtime pod, the follower takes the Lease, the app
+    // reconnects through the Service to it and misses nothing, the operator comes back and prunes
+    // the dead pod's status entry, and the tenant is Ready again.
     String leader = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get().getStatus()
         .getRuntime().getLeader();
-    kubectl("delete", "pod", leader, "-n", NS, "--grace-period=0", "--force");
-    await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(node.running(NS, name + "-runtime-")).hasSize(2).noneMatch(c -> c.pod().equals(leader));
-      var runtime = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get().getStatus().getRuntime();
-      assertThat(runtime.getReadyReplicas()).isEqualTo(2);
-      assertThat(runtime.getLeader()).isNotEqualTo(leader);
-      assertThat(runtime.getPods()).extracting(p -> p.getName()).doesNotContain(leader).hasSize(2);
-    });
-    timeline.mark("pod replaced: " + leader + " lost, a new pod from the ReplicaSet, a new leader");
+    String leaderIp = client.pods().inNamespace(NS).withName(leader).get().getStatus().getPodIP();
+    String operatorPod = node.running(SYSTEM, "slipstream-operator-").getFirst().pod();
+    String unavailable = RealtimeJsClient.unavailable();
+    if (unavailable != null) {
+      System.out.println("[ClusterEndToEndIT] realtime-js across the chaos skipped: " + unavailable);
+    }
+    try (ServiceForwarder service = ServiceForwarder.start(() -> ServiceProxy.readyEndpoints(client, NS,
+            name + "-runtime", "http").stream()
+            .filter(e -> chaosStarted != e.getHost().equals(leaderIp))
+            .findFirst().orElse(null));
+        OrderWriter writer = new OrderWriter(postgres, 1000, 42);
+        RealtimeJsClient app = unavailable != null ? null
+            : RealtimeJsClient.resumingOrders(service.address(), Examples.token(jwtSecret, "42"))) {
+      chaosStarted = false;
+      if (app != null) {
+        await().atMost(WAIT).until(() -> app.subscribed() || app.lines.stream().anyMatch(l -> l.contains("ERROR")));
+        assertThat(app.lines).as("realtime-js's output").contains("STATUS SUBSCRIBED");
+        assertThat(service.placed).as("the app's connection went to the leader").hasSize(1)
+            .allMatch(e -> e.getHost().equals(leaderIp));
+      }
+      writer.start();
+      await().atMost(WAIT).until(() -> writer.written().size() >= 20
+          && (app == null || app.rows().size() >= 10));
+      chaosStarted = true;
+      timeline.mark("realtime-js on the leader " + leader + " through the Service, " + writer.written().size()
+          + " rows committed so far");
+      kubectl("delete", "pod", leader, "-n", NS, "--grace-period=0", "--force");
+      kubectl("delete", "pod", operatorPod, "-n", SYSTEM, "--wait=false");
+      timeline.mark("leader's pod killed (kill -9, forced away) and the operator's pod deleted");
+      if (app != null) {
+        int before = app.rows().size();
+        await().atMost(WAIT).until(() -> app.rows().size() > before + 5);
+        timeline.mark("realtime-js receiving again, through the Service, from " + service.placed.getLast());
+      }
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(node.running(NS, name + "-runtime-")).hasSize(2).noneMatch(c -> c.pod().equals(leader));
+        assertThat(node.running(SYSTEM, "slipstream-operator-")).hasSize(1)
+            .noneMatch(c -> c.pod().equals(operatorPod));
+        var runtime = client.resources(RealtimeTenant.class).inNamespace(NS).withName(name).get().getStatus().getRuntime();
+        assertThat(runtime.getReadyReplicas()).isEqualTo(2);
+        assertThat(runtime.getLeader()).isNotEqualTo(leader);
+        assertThat(runtime.getPods()).extracting(p -> p.getName()).doesNotContain(leader).hasSize(2);
+        assertThat(phase(name)).isEqualTo(TenantPhase.READY);
+      });
+      java.util.List<Long> written = writer.stop();
+      timeline.mark("pod replaced: " + leader + " lost, a new pod from the ReplicaSet, a new leader; a new operator"
+          + " pod; tenant Ready; " + written.size() + " rows committed in all");
+      if (app != null) {
+        await().atMost(WAIT).until(() -> app.rows().containsAll(written));
+        assertThat(app.lines).as("no gap: the new leader resumed the app after its last row").noneMatch(
+            l -> l.startsWith("GAP"));
+        assertThat(app.rows()).as("every committed row once, in commit order").containsExactlyElementsOf(written);
+        timeline.mark("realtime-js received all " + written.size() + " rows once, in order, across the chaos");
+      }
+    }
 
     // Scale-down: the ReplicaSet deletes a pod, the agent sends SIGTERM, the runtime drains and exits.
     kubectl("scale", "rtt/" + name, "-n", NS, "--replicas=1");
@@ -203,6 +257,9 @@ class ClusterEndToEndIT {
     });
     timeline.mark("tenant deleted: slot " + slot + " dropped, runtime pods gone");
   }
+
+  /** Set once the chaos begins: until then the Service sends the app to the leader, after it to any other pod. */
+  private static volatile boolean chaosStarted;
 
   private static long slots(String slot) throws Exception {
     return Examples.count(postgres, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");

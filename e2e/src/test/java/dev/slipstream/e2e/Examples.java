@@ -51,7 +51,8 @@ final class Examples {
     }
   }
 
-  private static Connection connect(TestPostgres postgres) throws SQLException {
+  /** A connection to database {@code app} as the superuser. */
+  static Connection connect(TestPostgres postgres) throws SQLException {
     return DriverManager.getConnection("jdbc:postgresql://localhost:" + postgres.port() + "/app", postgres.user(),
         postgres.password());
   }

@@ -43,10 +43,22 @@ final class RealtimeJsClient implements AutoCloseable {
     Thread.ofPlatform().daemon().name("realtime-js-output").start(() -> read(process.getInputStream()));
   }
 
-  /** Starts a client of {@code endpoint} ({@code http://host:port}) with the given token. */
+  /** Starts a client of {@code endpoint} ({@code http://host:port}) with the given token that prints the first new order. */
   static RealtimeJsClient subscribeToOrders(URI endpoint, String token) {
-    try (InputStream script = RealtimeJsClient.class.getResourceAsStream("/realtime-js/first-change.mjs")) {
-      Path copy = NODE_SUITE.resolve("e2e-first-change.mjs");
+    return run("first-change.mjs", endpoint, token);
+  }
+
+  /**
+   * Starts a client of {@code endpoint} that prints every new order ({@code ROW <id>}) and resumes
+   * after the last one when its connection drops, until closed.
+   */
+  static RealtimeJsClient resumingOrders(URI endpoint, String token) {
+    return run("resuming-orders.mjs", endpoint, token);
+  }
+
+  private static RealtimeJsClient run(String scriptName, URI endpoint, String token) {
+    try (InputStream script = RealtimeJsClient.class.getResourceAsStream("/realtime-js/" + scriptName)) {
+      Path copy = NODE_SUITE.resolve("e2e-" + scriptName);
       Files.copy(script, copy, StandardCopyOption.REPLACE_EXISTING);
       ProcessBuilder builder = new ProcessBuilder(NODE.toString(), copy.toString()).directory(NODE_SUITE.toFile())
           .redirectErrorStream(true);
@@ -60,7 +72,13 @@ final class RealtimeJsClient implements AutoCloseable {
   }
 
   boolean subscribed() {
-    return lines.contains("SUBSCRIBED");
+    return lines.contains("SUBSCRIBED") || lines.contains("STATUS SUBSCRIBED");
+  }
+
+  /** The ids of the rows received ({@code ROW <id>} lines), in order, repeats included. */
+  List<Long> rows() {
+    return lines.stream().filter(line -> line.startsWith("ROW ")).map(line -> Long.parseLong(line.substring(4)))
+        .toList();
   }
 
   /** The first inserted row received, as JSON; null until then. */
