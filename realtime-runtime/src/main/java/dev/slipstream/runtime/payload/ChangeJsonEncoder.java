@@ -10,7 +10,6 @@ import dev.slipstream.runtime.change.TableSchema;
 import dev.slipstream.runtime.change.json.ValueJsonWriter;
 import dev.slipstream.runtime.pgoutput.ColumnValue;
 import dev.slipstream.runtime.pgoutput.TupleData;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.format.DateTimeFormatter;
@@ -28,14 +27,28 @@ import java.time.format.DateTimeFormatter;
  * IDENTITY FULL). A TOASTed value an UPDATE did not change is not in the message: it is taken
  * from the old row when that has it, and otherwise left out of {@code new} (never shown as null).
  *
+ * <p>A row whose change would encode to more than {@link #MAX_RECORD_BYTES} is sent as Supabase
+ * Realtime sends it: {@code new}/{@code record} and {@code old}/{@code old_record} keep only the
+ * values of at most {@link #MAX_TRIMMED_VALUE_BYTES} bytes, and {@code errors} is
+ * {@code ["Error 413: Payload Too Large"]}, so the client learns that the row changed and can
+ * fetch it. Encoding stops as soon as the limit is passed: a 50 MB value costs no 50 MB of JSON.
+ *
  * <p>Not thread-safe: one per dispatching thread (it reuses its buffers).
  */
 public final class ChangeJsonEncoder {
 
+  /** Supabase Realtime's default {@code max_record_bytes}. */
+  public static final int MAX_RECORD_BYTES = 1 << 20;
+  /** What Supabase keeps of a row over the limit: values of at most this many bytes. */
+  public static final int MAX_TRIMMED_VALUE_BYTES = 64;
+  static final String PAYLOAD_TOO_LARGE = "Error 413: Payload Too Large";
+
   private static final JsonFactory JSON = new JsonFactory();
 
   private final ValueJsonWriter values = new ValueJsonWriter();
-  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+  private final LimitedBuffer buffer = new LimitedBuffer();
+  /** Whether the row being encoded is over the limit: only small values, and the error. */
+  private boolean trimmed;
 
   public byte[] clientShape(ChangeEvent event) {
     return encode(event, false);
@@ -46,7 +59,16 @@ public final class ChangeJsonEncoder {
   }
 
   private byte[] encode(ChangeEvent event, boolean wire) {
-    buffer.reset();
+    try {
+      return encode(event, wire, false);
+    } catch (LimitedBuffer.Full full) {
+      return encode(event, wire, true);
+    }
+  }
+
+  private byte[] encode(ChangeEvent event, boolean wire, boolean trim) {
+    trimmed = trim;
+    buffer.reset(trim ? Integer.MAX_VALUE : MAX_RECORD_BYTES);
     try (JsonGenerator gen = JSON.createGenerator(buffer, JsonEncoding.UTF8)) {
       switch (event) {
         case RowChange row -> row(gen, row, wire);
@@ -89,8 +111,23 @@ public final class ChangeJsonEncoder {
         gen.writeEndObject();
       }
     }
-    gen.writeNullField("errors");
+    errors(gen);
     gen.writeEndObject();
+  }
+
+  private void errors(JsonGenerator gen) throws IOException {
+    if (trimmed) {
+      gen.writeArrayFieldStart("errors");
+      gen.writeString(PAYLOAD_TOO_LARGE);
+      gen.writeEndArray();
+    } else {
+      gen.writeNullField("errors");
+    }
+  }
+
+  /** Whether {@code value} is left out of a row over the limit. */
+  private boolean leftOut(ColumnValue value) {
+    return trimmed && value instanceof ColumnValue.Text text && text.bytes().length > MAX_TRIMMED_VALUE_BYTES;
   }
 
   private void truncate(JsonGenerator gen, TableTruncate truncate, boolean wire) throws IOException {
@@ -140,7 +177,7 @@ public final class ChangeJsonEncoder {
           && (old.get(i) instanceof ColumnValue.Text || old.get(i) instanceof ColumnValue.Binary)) {
         value = old.get(i);
       }
-      if (!(value instanceof ColumnValue.UnchangedToast)) {
+      if (!(value instanceof ColumnValue.UnchangedToast) && !leftOut(value)) {
         gen.writeFieldName(table.columns().get(i).name());
         value(gen, table.columns().get(i), value);
       }
@@ -155,7 +192,7 @@ public final class ChangeJsonEncoder {
       ColumnValue value = old.get(i);
       // A key tuple ('K') has NULL for every non-key column: those are unknown, not NULL.
       if (column.key() || !(value instanceof ColumnValue.Null)) {
-        if (!(value instanceof ColumnValue.UnchangedToast)) {
+        if (!(value instanceof ColumnValue.UnchangedToast) && !leftOut(value)) {
           gen.writeFieldName(column.name());
           value(gen, column, value);
         }

@@ -67,6 +67,33 @@ class ChangeJsonEncoderTest {
   }
 
   @Test
+  void aRowOverTheLimitKeepsItsSmallValuesAndSaysPayloadTooLarge() {
+    String big = "x".repeat(ChangeJsonEncoder.MAX_RECORD_BYTES + 1);
+    String longRoom = "r".repeat(ChangeJsonEncoder.MAX_TRIMMED_VALUE_BYTES + 1);
+    ChangeEvent event = update(MESSAGES, message("1", longRoom, big, "1.50", "f"), message("1", "lobby", big, "1", "t"));
+
+    assertThat(client(event)).isEqualTo("{" + HEADER + "\"eventType\":\"UPDATE\","
+        + "\"new\":{\"id\":1,\"score\":1.50,\"pinned\":false},"
+        + "\"old\":{\"id\":1,\"room\":\"lobby\",\"score\":1,\"pinned\":true},"
+        + "\"errors\":[\"Error 413: Payload Too Large\"]}");
+    assertThat(wire(event)).isEqualTo("{" + HEADER + "\"type\":\"UPDATE\"," + COLUMNS
+        + "\"record\":{\"id\":1,\"score\":1.50,\"pinned\":false},"
+        + "\"old_record\":{\"id\":1,\"room\":\"lobby\",\"score\":1,\"pinned\":true},"
+        + "\"errors\":[\"Error 413: Payload Too Large\"]}");
+    // The encoder goes on as before with the next, smaller row.
+    ChangeEvent small = insert(MESSAGES, message("2", "lobby", "hi", "1", "t"));
+    assertThat(client(small)).endsWith("\"errors\":null}").contains("\"body\":\"hi\"");
+  }
+
+  @Test
+  void aRowJustUnderTheLimitIsSentWhole() {
+    String body = "y".repeat(ChangeJsonEncoder.MAX_RECORD_BYTES - 1024);
+    ChangeEvent event = insert(MESSAGES, message("3", "lobby", body, "1", "t"));
+
+    assertThat(client(event)).contains(body).endsWith("\"errors\":null}");
+  }
+
+  @Test
   void insertWithNullsAndMultiByteText() {
     ChangeEvent event = insert(MESSAGES, message("2", "café ☕", null, null, "t"));
 
