@@ -1,6 +1,7 @@
 package dev.slipstream.operator;
 
 import dev.slipstream.operator.config.OperatorConfig;
+import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.publication.PublicationReconciler;
 import dev.slipstream.operator.runtime.RuntimeReconciler;
 import dev.slipstream.operator.tenant.TenantReconciler;
@@ -123,8 +124,10 @@ public final class Main {
         overrider.withLeaderElectionConfiguration(leaderElection);
       }
     });
-    register(operator, new TenantReconciler(config, registry), config);
-    register(operator, new PublicationReconciler(config), config);
+    // The tenant's and its publications' reconciles connect as the same role: one session serves both.
+    IdleSessions sessions = IdleSessions.forReconcileThreads(config.reconcileThreads());
+    register(operator, new TenantReconciler(config, registry, sessions), config);
+    register(operator, new PublicationReconciler(config, sessions), config);
     register(operator, new RuntimeReconciler(config), config);
     operator.start();
     return operator;

@@ -8,6 +8,7 @@ import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.model.PublicationNames;
 import dev.slipstream.operator.postgres.ConnectionSettings;
 import dev.slipstream.operator.postgres.DesiredPublication;
+import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.postgres.PublicationChange;
 import dev.slipstream.operator.postgres.TenantDatabase;
 import dev.slipstream.operator.reconcile.Failure;
@@ -51,12 +52,19 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
       new StatusWriter<>(RealtimePublication::new, PublicationStatus::same, RealtimePublicationStatus::getConditions);
   private final Duration recheckInterval;
   private final ReclaimPolicyCleanup reclaim;
+  private final IdleSessions sessions;
 
   public PublicationReconciler() {
     this(OperatorConfig.defaults());
   }
 
   public PublicationReconciler(OperatorConfig config) {
+    this(config, IdleSessions.forReconcileThreads(config.reconcileThreads()));
+  }
+
+  /** @param sessions where sessions to tenant databases wait between reconciles (shared with the tenants') */
+  public PublicationReconciler(OperatorConfig config, IdleSessions sessions) {
+    this.sessions = sessions;
     this.recheckInterval = config.recheckInterval();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
   }
@@ -88,7 +96,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
           PublicationClaims.conflictMessage(owner.get(), desired.name()))).rescheduleAfter(recheckInterval);
     }
     // A DatabaseException leaves here: retried with backoff, reported by updateErrorStatus.
-    try (TenantDatabase database = TenantDatabase.open(settings)) {
+    try (TenantDatabase database = TenantDatabase.open(settings, sessions)) {
       PublicationChange change = database.apply(desired);
       if (change.changed()) {
         LOG.info("{}/{}: publication {} changed: {}", publication.getMetadata().getNamespace(),
@@ -120,7 +128,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
       }
       ConnectionSettings settings = TenantConnections.resolve(context.getClient(),
           TenantReferences.tenantOf(context.getClient(), publication));
-      try (TenantDatabase database = TenantDatabase.open(settings)) {
+      try (TenantDatabase database = TenantDatabase.open(settings, sessions)) {
         database.dropPublication(name);
       }
     });
