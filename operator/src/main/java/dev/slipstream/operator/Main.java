@@ -2,6 +2,7 @@ package dev.slipstream.operator;
 
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.postgres.IdleSessions;
+import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import dev.slipstream.operator.publication.PublicationReconciler;
 import dev.slipstream.operator.runtime.RuntimeReconciler;
 import dev.slipstream.operator.tenant.TenantReconciler;
@@ -133,10 +134,22 @@ public final class Main {
     return operator;
   }
 
+  /**
+   * Registers the reconciler on the watched namespaces. With one informer for its resources (all
+   * namespaces, or one), their cache drops {@code managedFields}: no reconciler reads the primary's
+   * server-side apply bookkeeping, and it is a large part of each cached tenant and publication
+   * ({@link TrimmedItemStore} says why only with one informer).
+   */
   private static <P extends HasMetadata> void register(Operator operator, Reconciler<P> reconciler, OperatorConfig config) {
     Consumer<ControllerConfigurationOverrider<P>> namespaces = config.watchesAllNamespaces()
         ? overrider -> overrider.watchingAllNamespaces()
         : overrider -> overrider.settingNamespaces(config.watchedNamespaces());
-    operator.register(reconciler, namespaces::accept);
+    boolean oneInformer = config.watchesAllNamespaces() || config.watchedNamespaces().size() == 1;
+    operator.register(reconciler, overrider -> {
+      namespaces.accept(overrider);
+      if (oneInformer) {
+        overrider.withItemStore(TrimmedItemStore.withoutManagedFields());
+      }
+    });
   }
 }
