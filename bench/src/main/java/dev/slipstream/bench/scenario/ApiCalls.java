@@ -44,7 +44,8 @@ final class ApiCalls implements Interceptor {
   /**
    * "VERB resource[/subresource]": a path {@code /api/v1/namespaces/ns/secrets/name} is
    * {@code secrets}, {@code .../realtimetenants/name/status} is {@code realtimetenants/status}; a
-   * request with {@code watch=true} is a WATCH, a GET without a name a LIST.
+   * request with {@code watch=true} is a WATCH, a GET without a name a LIST; a write that names its
+ * field manager is followed by it, {@code PATCH deployments (slipstream-operator)}.
    */
   static String key(String method, String path, String query) {
     String[] parts = path.replaceFirst("^/", "").split("/");
@@ -62,6 +63,19 @@ final class ApiCalls implements Interceptor {
     } else if ("GET".equals(method) && !named) {
       verb = "LIST";
     }
-    return verb + " " + resource + sub;
+    return verb + " " + resource + sub + manager(query);
+  }
+
+  /** " (manager)" for a write that names its field manager: which reconciler made it. */
+  private static String manager(String query) {
+    if (query == null) {
+      return "";
+    }
+    for (String parameter : query.split("&")) {
+      if (parameter.startsWith("fieldManager=")) {
+        return " (" + parameter.substring("fieldManager=".length()) + ")";
+      }
+    }
+    return "";
   }
 }

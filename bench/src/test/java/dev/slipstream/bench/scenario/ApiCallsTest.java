@@ -12,7 +12,7 @@ class ApiCallsTest {
     assertThat(ApiCalls.key("GET", "/api/v1/namespaces/scale/secrets/t1-db", null)).isEqualTo("GET secrets");
     assertThat(ApiCalls.key("POST", "/api/v1/namespaces/scale/events", null)).isEqualTo("POST events");
     assertThat(ApiCalls.key("PATCH", "/apis/realtime.slipstream.dev/v1alpha1/namespaces/scale/realtimetenants/t1/status",
-        "fieldManager=x")).isEqualTo("PATCH realtimetenants/status");
+        "fieldManager=x&force=true")).isEqualTo("PATCH realtimetenants/status (x)");
     assertThat(ApiCalls.key("GET", "/apis/apps/v1/namespaces/scale/deployments", "labelSelector=a&watch=true"))
         .isEqualTo("WATCH deployments");
     assertThat(ApiCalls.key("GET", "/apis/apps/v1/deployments", "labelSelector=a")).isEqualTo("LIST deployments");

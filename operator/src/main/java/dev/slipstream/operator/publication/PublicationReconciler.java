@@ -16,17 +16,19 @@ import dev.slipstream.operator.reconcile.MissingInputException;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
 import dev.slipstream.operator.reconcile.StatusWriter;
 import dev.slipstream.operator.reconcile.TenantConnections;
-import dev.slipstream.operator.reconcile.TenantReferences;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +78,11 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
   }
 
+  @Override
+  public List<EventSource<?, RealtimePublication>> prepareEventSources(EventSourceContext<RealtimePublication> context) {
+    return List.of(PublicationTenants.eventSource(context));
+  }
+
   /**
    * Every event of a publication comes here ({@code triggerReconcilerOnAllEvents}), deletion too,
    * so that the finalizer is added in the round that creates the publication: with a
@@ -121,7 +128,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
     }
     ConnectionSettings settings;
     try {
-      settings = TenantConnections.resolve(context.getClient(), TenantReferences.tenantOf(context.getClient(), publication));
+      settings = TenantConnections.resolve(context.getClient(), PublicationTenants.of(context, publication));
     } catch (MissingInputException e) {
       return statusWriter.write(context, publication, statuses.notReady(publication, e.reason(), e.getMessage()))
           .rescheduleAfter(recheckInterval);
@@ -167,7 +174,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
         return;
       }
       ConnectionSettings settings = TenantConnections.resolve(context.getClient(),
-          TenantReferences.tenantOf(context.getClient(), publication));
+          PublicationTenants.of(context, publication));
       try (TenantDatabase database = TenantDatabase.open(settings, sessions)) {
         database.dropPublication(name);
       }
