@@ -1,6 +1,8 @@
 package dev.slipstream.operator;
 
 import dev.slipstream.operator.config.OperatorConfig;
+import dev.slipstream.operator.postgres.IdleSessions;
+import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import dev.slipstream.operator.publication.PublicationReconciler;
 import dev.slipstream.operator.runtime.RuntimeReconciler;
 import dev.slipstream.operator.tenant.TenantReconciler;
@@ -123,17 +125,31 @@ public final class Main {
         overrider.withLeaderElectionConfiguration(leaderElection);
       }
     });
-    register(operator, new TenantReconciler(config, registry), config);
-    register(operator, new PublicationReconciler(config), config);
+    // The tenant's and its publications' reconciles connect as the same role: one session serves both.
+    IdleSessions sessions = IdleSessions.forReconcileThreads(config.reconcileThreads());
+    register(operator, new TenantReconciler(config, registry, sessions), config);
+    register(operator, new PublicationReconciler(config, sessions), config);
     register(operator, new RuntimeReconciler(config), config);
     operator.start();
     return operator;
   }
 
+  /**
+   * Registers the reconciler on the watched namespaces. With one informer for its resources (all
+   * namespaces, or one), their cache drops {@code managedFields}: no reconciler reads the primary's
+   * server-side apply bookkeeping, and it is a large part of each cached tenant and publication
+   * ({@link TrimmedItemStore} says why only with one informer).
+   */
   private static <P extends HasMetadata> void register(Operator operator, Reconciler<P> reconciler, OperatorConfig config) {
     Consumer<ControllerConfigurationOverrider<P>> namespaces = config.watchesAllNamespaces()
         ? overrider -> overrider.watchingAllNamespaces()
         : overrider -> overrider.settingNamespaces(config.watchedNamespaces());
-    operator.register(reconciler, namespaces::accept);
+    boolean oneInformer = config.watchesAllNamespaces() || config.watchedNamespaces().size() == 1;
+    operator.register(reconciler, overrider -> {
+      namespaces.accept(overrider);
+      if (oneInformer) {
+        overrider.withItemStore(TrimmedItemStore.withoutManagedFields());
+      }
+    });
   }
 }

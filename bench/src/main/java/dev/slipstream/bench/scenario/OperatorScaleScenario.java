@@ -93,6 +93,7 @@ public final class OperatorScaleScenario implements Scenario {
     long reconciles;
     long heapGrowth;
     String triggers;
+    String calls;
     double baselineSeconds;
     try {
       pg.execute("CREATE TABLE scale_items (id bigserial PRIMARY KEY, body text)");
@@ -104,8 +105,10 @@ public final class OperatorScaleScenario implements Scenario {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         long heapBefore = heapAfterGc();
         // The operator closes its client when it stops: it gets one of its own.
+        ApiCalls apiCalls = new ApiCalls();
         KubernetesClient operatorClient = new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(kube.kubeconfigYaml())).build();
+            .withConfig(Config.fromKubeconfig(kube.kubeconfigYaml()))
+            .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("bench-api-calls", apiCalls)).build();
         Operator operator = Main.start(operatorClient, OperatorConfig.fromEnv(Map.of(
             "SLIPSTREAM_RECONCILE_THREADS", String.valueOf(threads))), registry, null);
         SharedIndexInformer<Deployment> kubelet = standInKubelet(client, ns);
@@ -119,6 +122,8 @@ public final class OperatorScaleScenario implements Scenario {
           reconciles = (long) registry.find("operator.sdk.reconciliations.started").counters().stream()
               .mapToDouble(Counter::count).sum();
           triggers = breakdown(registry, tenants);
+          calls = "Per tenant, the operator's requests to the API server: "
+              + ApiCalls.perUnit(apiCalls.snapshot(), tenants) + ".";
           // The stand-in's own informer caches every Deployment in this JVM: not the operator's heap.
           kubelet.stop();
           heapGrowth = heapAfterGc() - heapBefore;
@@ -172,6 +177,7 @@ public final class OperatorScaleScenario implements Scenario {
     notes.add("Reconciles count the three controllers (tenants, publications, the tenants' runtime status loop) "
         + "and every round an event or a recheck caused, until the last tenant was Ready.");
     notes.add(triggers);
+    notes.add(calls);
     Map<String, String> parameters = new LinkedHashMap<>(o.used());
     return new ScenarioResult(name(), title(), parameters, metrics, counts, notes,
         (System.nanoTime() - started) / 1e9);

@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * One connection to a tenant's database, as the tenant's role, and everything the operator does
  * there: check fitness, manage the replication slot, manage publications.
  *
- * <p>Meant to be short-lived (open, do one reconcile's work, close) and used by one thread. Every
+ * <p>Meant to be short-lived (open, do one reconcile's work, close) and used by one thread; the
+ * session underneath may outlive it in {@link IdleSessions}. Every
  * wait is bounded by {@link ConnectionSettings.Timeouts}, so an unreachable host or a stuck
  * statement costs a reconciler thread seconds, not forever. Every failure is a
  * {@link DatabaseException} (a {@link PublicationException} for publications) whose reason comes
@@ -32,11 +35,27 @@ public final class TenantDatabase implements AutoCloseable {
   private final PostgresVersion version;
   private final PublicationStore publications;
 
-  private TenantDatabase(Connection connection, ConnectionSettings settings, PostgresVersion version) {
+  /** Where the session goes when closed; {@link IdleSessions#none()} for a session that is closed. */
+  private final IdleSessions idle;
+
+  private TenantDatabase(Connection connection, ConnectionSettings settings, PostgresVersion version, IdleSessions idle) {
     this.connection = connection;
     this.settings = settings;
     this.version = version;
+    this.idle = idle;
     this.publications = new PublicationStore(connection, settings, version);
+  }
+
+  /**
+   * A session that waited in {@code idle} since an earlier reconcile, or a new one ({@link
+   * #open(ConnectionSettings)}); {@link #close} gives it back to {@code idle}.
+   */
+  public static TenantDatabase open(ConnectionSettings settings, IdleSessions idle) {
+    IdleSessions.Idle waiting = idle.take(settings);
+    if (waiting != null) {
+      return new TenantDatabase(waiting.connection(), settings, waiting.version(), idle);
+    }
+    return connect(settings, idle);
   }
 
   /**
@@ -46,6 +65,10 @@ public final class TenantDatabase implements AutoCloseable {
    *     DatabaseError
    */
   public static TenantDatabase open(ConnectionSettings settings) {
+    return connect(settings, IdleSessions.none());
+  }
+
+  private static TenantDatabase connect(ConnectionSettings settings, IdleSessions idle) {
     Connection connection;
     try {
       connection = DriverManager.getConnection(settings.jdbcUrl(), settings.properties());
@@ -56,7 +79,7 @@ public final class TenantDatabase implements AutoCloseable {
       statement.execute(CatalogSql.sessionSettings(settings.timeouts()));
       try (ResultSet rs = statement.executeQuery(CatalogSql.VERSION)) {
         rs.next();
-        return new TenantDatabase(connection, settings, new PostgresVersion(rs.getInt(1), rs.getString(2)));
+        return new TenantDatabase(connection, settings, new PostgresVersion(rs.getInt(1), rs.getString(2)), idle);
       }
     } catch (SQLException e) {
       closeQuietly(connection);
@@ -218,9 +241,24 @@ public final class TenantDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives the session to the {@link IdleSessions} it came from when it is reusable as it was opened
+   * (outside any transaction, in autocommit), closes it otherwise.
+   */
   @Override
   public void close() {
-    closeQuietly(connection);
+    if (!reusable() || !idle.give(settings, connection, version)) {
+      closeQuietly(connection);
+    }
+  }
+
+  private boolean reusable() {
+    try {
+      return !connection.isClosed() && connection.getAutoCommit()
+          && connection.unwrap(BaseConnection.class).getTransactionState() == TransactionState.IDLE;
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   private static void pause(long millis) {

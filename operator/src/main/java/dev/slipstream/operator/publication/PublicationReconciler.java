@@ -8,6 +8,7 @@ import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.model.PublicationNames;
 import dev.slipstream.operator.postgres.ConnectionSettings;
 import dev.slipstream.operator.postgres.DesiredPublication;
+import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.postgres.PublicationChange;
 import dev.slipstream.operator.postgres.TenantDatabase;
 import dev.slipstream.operator.reconcile.Failure;
@@ -15,16 +16,19 @@ import dev.slipstream.operator.reconcile.MissingInputException;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
 import dev.slipstream.operator.reconcile.StatusWriter;
 import dev.slipstream.operator.reconcile.TenantConnections;
-import dev.slipstream.operator.reconcile.TenantReferences;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +42,17 @@ import org.slf4j.LoggerFactory;
  * {@link #updateErrorStatus} puts PostgreSQL's reason and message in the condition meanwhile. A spec
  * that cannot be acted on is reported and waits for the next change.
  */
-@ControllerConfiguration(name = PublicationReconciler.NAME, fieldManager = OperatorConfig.FIELD_MANAGER)
+@ControllerConfiguration(name = PublicationReconciler.NAME, fieldManager = OperatorConfig.FIELD_MANAGER,
+    triggerReconcilerOnAllEvents = true)
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 300_000)
-public class PublicationReconciler implements Reconciler<RealtimePublication>, Cleaner<RealtimePublication> {
+public class PublicationReconciler implements Reconciler<RealtimePublication> {
 
   public static final String NAME = "realtimepublication";
+  /**
+   * The finalizer that holds a publication until {@link #cleanup} has run: the name JOSDK gives a
+   * {@code Cleaner}'s, which publications made by earlier versions carry.
+   */
+  public static final String FINALIZER = ReconcilerUtils.getDefaultFinalizerName(RealtimePublication.class);
 
   private static final Logger LOG = LoggerFactory.getLogger(PublicationReconciler.class);
 
@@ -51,18 +61,64 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
       new StatusWriter<>(RealtimePublication::new, PublicationStatus::same, RealtimePublicationStatus::getConditions);
   private final Duration recheckInterval;
   private final ReclaimPolicyCleanup reclaim;
+  private final IdleSessions sessions;
 
   public PublicationReconciler() {
     this(OperatorConfig.defaults());
   }
 
   public PublicationReconciler(OperatorConfig config) {
+    this(config, IdleSessions.forReconcileThreads(config.reconcileThreads()));
+  }
+
+  /** @param sessions where sessions to tenant databases wait between reconciles (shared with the tenants') */
+  public PublicationReconciler(OperatorConfig config, IdleSessions sessions) {
+    this.sessions = sessions;
     this.recheckInterval = config.recheckInterval();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
   }
 
   @Override
+  public List<EventSource<?, RealtimePublication>> prepareEventSources(EventSourceContext<RealtimePublication> context) {
+    return List.of(PublicationTenants.eventSource(context));
+  }
+
+  /**
+   * Every event of a publication comes here ({@code triggerReconcilerOnAllEvents}), deletion too,
+   * so that the finalizer is added in the round that creates the publication: with a
+   * {@code Cleaner}, JOSDK spends a round of its own on the finalizer and reconciles again on the
+   * update it makes. The finalizer's own update changes no generation and brings nothing back.
+   */
+  @Override
   public UpdateControl<RealtimePublication> reconcile(RealtimePublication publication, Context<RealtimePublication> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      return UpdateControl.noUpdate();
+    }
+    if (publication.isMarkedForDeletion()) {
+      return finalizing(publication, context);
+    }
+    if (!publication.hasFinalizer(FINALIZER)) {
+      PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER);
+    }
+    return apply(publication, context);
+  }
+
+  /** Cleans up and lets the publication go, or looks again later. */
+  private UpdateControl<RealtimePublication> finalizing(RealtimePublication publication,
+      Context<RealtimePublication> context) {
+    if (!publication.hasFinalizer(FINALIZER)) {
+      return UpdateControl.noUpdate();
+    }
+    DeleteControl control = cleanup(publication, context);
+    if (control.isRemoveFinalizer()) {
+      PrimaryUpdateAndCacheUtils.removeFinalizer(context, FINALIZER);
+      return UpdateControl.noUpdate();
+    }
+    UpdateControl<RealtimePublication> later = UpdateControl.noUpdate();
+    return control.getScheduleDelay().map(later::rescheduleAfter).orElse(later);
+  }
+
+  private UpdateControl<RealtimePublication> apply(RealtimePublication publication, Context<RealtimePublication> context) {
     DesiredPublication desired;
     try {
       desired = DesiredPublication.from(publication.getSpec(), PublicationNames.forPublication(publication));
@@ -72,7 +128,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
     }
     ConnectionSettings settings;
     try {
-      settings = TenantConnections.resolve(context.getClient(), TenantReferences.tenantOf(context.getClient(), publication));
+      settings = TenantConnections.resolve(context.getClient(), PublicationTenants.of(context, publication));
     } catch (MissingInputException e) {
       return statusWriter.write(context, publication, statuses.notReady(publication, e.reason(), e.getMessage()))
           .rescheduleAfter(recheckInterval);
@@ -88,7 +144,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
           PublicationClaims.conflictMessage(owner.get(), desired.name()))).rescheduleAfter(recheckInterval);
     }
     // A DatabaseException leaves here: retried with backoff, reported by updateErrorStatus.
-    try (TenantDatabase database = TenantDatabase.open(settings)) {
+    try (TenantDatabase database = TenantDatabase.open(settings, sessions)) {
       PublicationChange change = database.apply(desired);
       if (change.changed()) {
         LOG.info("{}/{}: publication {} changed: {}", publication.getMetadata().getNamespace(),
@@ -107,8 +163,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
   }
 
   /** Drops the publication per reclaim policy, unless an older resource of the tenant owns it. */
-  @Override
-  public DeleteControl cleanup(RealtimePublication publication, Context<RealtimePublication> context) {
+  DeleteControl cleanup(RealtimePublication publication, Context<RealtimePublication> context) {
     String name = publication.getStatus() != null && publication.getStatus().getPublicationName() != null
         ? publication.getStatus().getPublicationName() : PublicationNames.forPublication(publication);
     return reclaim.cleanup(publication, publication.getSpec().getReclaimPolicy(), "publication " + name, "", () -> {
@@ -119,8 +174,8 @@ public class PublicationReconciler implements Reconciler<RealtimePublication>, C
         return;
       }
       ConnectionSettings settings = TenantConnections.resolve(context.getClient(),
-          TenantReferences.tenantOf(context.getClient(), publication));
-      try (TenantDatabase database = TenantDatabase.open(settings)) {
+          PublicationTenants.of(context, publication));
+      try (TenantDatabase database = TenantDatabase.open(settings, sessions)) {
         database.dropPublication(name);
       }
     });

@@ -1,7 +1,9 @@
 package dev.slipstream.operator.reconcile;
 
 import dev.slipstream.api.v1alpha1.Condition;
+import dev.slipstream.api.v1alpha1.ConditionTypes;
 import dev.slipstream.api.v1alpha1.Conditions;
+import dev.slipstream.api.v1alpha1.Reasons;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -23,9 +25,13 @@ import org.slf4j.LoggerFactory;
  * String, String, String)}.
  *
  * <p>A transition is a new status or a new reason: SecretNotFound followed by DatabaseUnreachable
- * are both False, but each asks for a different fix. The type is Warning for False, Normal
- * otherwise. Events are best effort: a failure is logged and never fails the reconcile, because the
- * status (the source of truth) is written regardless.
+ * are both False, but each asks for a different fix. Not every transition is news, and each event
+ * is an API call inside the reconcile ({@link #worthAnEvent}): the summary condition (Ready) is
+ * always recorded; another condition when it becomes a problem (False, for a reason other than work
+ * in progress) or recovers from one. A condition that appears True or Unknown, or leaves work in
+ * progress, is told by Ready's own event. The type is Warning for False, Normal otherwise. Events
+ * are best effort: a failure is logged and never fails the reconcile, because the status (the
+ * source of truth) is written regardless.
  */
 public final class ConditionEvents {
 
@@ -41,20 +47,35 @@ public final class ConditionEvents {
   private ConditionEvents() {
   }
 
-  /** Emits one event per condition in {@code next} whose status or reason differs from {@code previous}. */
+  /** Emits one event per condition in {@code next} whose move from {@code previous} is {@link #worthAnEvent worth one}. */
   public static void recordTransitions(KubernetesClient client, HasMetadata resource, List<Condition> previous,
       List<Condition> next) {
     if (next == null) {
       return;
     }
     for (Condition condition : next) {
-      Condition before = Conditions.find(previous, condition.getType()).orElse(null);
-      if (before != null && Objects.equals(before.getStatus(), condition.getStatus())
-          && Objects.equals(before.getReason(), condition.getReason())) {
-        continue;
+      if (worthAnEvent(Conditions.find(previous, condition.getType()).orElse(null), condition)) {
+        record(client, resource, condition);
       }
-      record(client, resource, condition);
     }
+  }
+
+  /**
+   * Whether the move from {@code before} (null: the condition is new) to {@code after} is recorded:
+   * any change of Ready; for the others, a problem appearing or changing its reason, or ending.
+   * Work in progress (reason Reconciling) is not a problem: a runtime whose pods are still starting
+   * is RuntimeReady=False/Reconciling on every new tenant.
+   */
+  static boolean worthAnEvent(Condition before, Condition after) {
+    if (before != null && Objects.equals(before.getStatus(), after.getStatus())
+        && Objects.equals(before.getReason(), after.getReason())) {
+      return false;
+    }
+    return ConditionTypes.READY.equals(after.getType()) || problem(after) || (before != null && problem(before));
+  }
+
+  private static boolean problem(Condition condition) {
+    return Condition.FALSE.equals(condition.getStatus()) && !Reasons.RECONCILING.equals(condition.getReason());
   }
 
   private static void record(KubernetesClient client, HasMetadata resource, Condition condition) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Turns a tenant's {@code spec.database} and its credentials Secret into {@link ConnectionSettings}.
@@ -30,6 +31,16 @@ public final class TenantConnections {
    * @throws InvalidTenantException when spec.database is incomplete
    */
   public static ConnectionSettings resolve(KubernetesClient client, RealtimeTenant tenant) {
+    String namespace = tenant.getMetadata().getNamespace();
+    return resolve(tenant, (name, field) -> TenantReferences.secret(client, namespace, name, field));
+  }
+
+  /**
+   * The same with the Secret from {@code secrets} (name and the field naming it to the Secret, or a
+   * {@link MissingInputException}): a reconcile that reads the Secret again for another purpose
+   * reads it once.
+   */
+  public static ConnectionSettings resolve(RealtimeTenant tenant, BiFunction<String, String, Secret> secrets) {
     RealtimeTenantSpec spec = tenant.getSpec();
     if (spec == null || spec.getDatabase() == null) {
       throw new InvalidTenantException("spec.database is required");
@@ -39,7 +50,7 @@ public final class TenantConnections {
       throw new InvalidTenantException("spec.database.credentialsSecretRef.name is required");
     }
     String namespace = tenant.getMetadata().getNamespace();
-    Secret secret = TenantReferences.secret(client, namespace, ref.getName(), "spec.database.credentialsSecretRef");
+    Secret secret = secrets.apply(ref.getName(), "spec.database.credentialsSecretRef");
     String userKey = orDefault(ref.getUsernameKey(), DEFAULT_USERNAME_KEY);
     String passwordKey = orDefault(ref.getPasswordKey(), DEFAULT_PASSWORD_KEY);
     String user = value(secret, userKey);

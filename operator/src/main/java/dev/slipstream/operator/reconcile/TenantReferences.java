@@ -1,15 +1,13 @@
 package dev.slipstream.operator.reconcile;
 
-import dev.slipstream.api.v1alpha1.RealtimePublication;
-import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * What the two resource kinds point at, read from the API server: a Secret a tenant names, the
- * tenant a publication names (the publications that name a tenant come from informer caches:
- * {@code TenantPublications}, {@code PublicationClaims}). Something named but missing is a
- * {@link MissingInputException} naming the field that refers to it.
+ * What a tenant points at, read from the API server: a Secret it names (the tenant a publication
+ * names, and the publications that name a tenant, come from informer caches:
+ * {@code PublicationTenants}, {@code TenantPublications}, {@code PublicationClaims}). Something named
+ * but missing is a {@link MissingInputException} naming the field that refers to it.
  */
 public final class TenantReferences {
 
@@ -24,17 +22,5 @@ public final class TenantReferences {
           + name + " (" + field + ") does not exist");
     }
     return secret;
-  }
-
-  /** The tenant {@code spec.tenantRef} names, or a {@link MissingInputException} (TenantNotFound). */
-  public static RealtimeTenant tenantOf(KubernetesClient client, RealtimePublication publication) {
-    String namespace = publication.getMetadata().getNamespace();
-    String tenantName = publication.getSpec().getTenantRef().getName();
-    RealtimeTenant tenant = client.resources(RealtimeTenant.class).inNamespace(namespace).withName(tenantName).get();
-    if (tenant == null) {
-      throw new MissingInputException(MissingInputException.TENANT_NOT_FOUND,
-          "RealtimeTenant " + namespace + "/" + tenantName + " (spec.tenantRef) does not exist");
-    }
-    return tenant;
   }
 }

@@ -10,6 +10,7 @@ import dev.slipstream.operator.model.RuntimeModel;
 import dev.slipstream.operator.model.SlotNames;
 import dev.slipstream.operator.postgres.ConnectionSettings;
 import dev.slipstream.operator.postgres.DatabaseFacts;
+import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.postgres.SlotState;
 import dev.slipstream.operator.reconcile.Failure;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
@@ -61,7 +62,7 @@ import java.util.Optional;
  * gates the steps after it; {@link #reconcile} turns what each step found into the status.
  *
  * <p>The workflow is invoked explicitly, inside a {@link TenantScope}: the steps share one session
- * to the tenant's database, closed when the workflow is done. A failure a step throws (the database
+ * to the tenant's database, given back to {@link IdleSessions} when the workflow is done. A failure a step throws (the database
  * unreachable, the Kubernetes API refusing an object) is retried with backoff; a finding (a missing
  * Secret, {@code wal_level = replica}, a lost slot) is a condition, rechecked every
  * {@code SLIPSTREAM_RECHECK_INTERVAL}, which also refreshes the slot's lag. Every condition
@@ -111,7 +112,12 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   }
 
   public TenantReconciler(OperatorConfig config, MeterRegistry registry) {
-    this.shared = new TenantScope.Shared(config.defaultRuntimeImage(), new SlotHistory());
+    this(config, registry, IdleSessions.forReconcileThreads(config.reconcileThreads()));
+  }
+
+  /** @param sessions where sessions to tenant databases wait between reconciles (shared with the publications') */
+  public TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions) {
+    this.shared = new TenantScope.Shared(config.defaultRuntimeImage(), new SlotHistory(), sessions);
     this.recheckInterval = config.recheckInterval();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
     this.slotLag = new SlotLagMetrics(registry);

@@ -11,9 +11,7 @@ import dev.slipstream.operator.model.RuntimeModel;
 import dev.slipstream.operator.model.SecretChecksum;
 import dev.slipstream.operator.model.SlotNames;
 import dev.slipstream.operator.reconcile.MissingInputException;
-import dev.slipstream.operator.reconcile.TenantReferences;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.List;
 
@@ -37,7 +35,7 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
   @Override
   protected Resolved<RuntimeModel> observe(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     try {
-      return Resolved.of(RuntimeModel.fromTenant(tenant, inputs(tenant, context.getClient(), TenantScope.of(context))));
+      return Resolved.of(RuntimeModel.fromTenant(tenant, inputs(tenant, TenantScope.of(context))));
     } catch (InvalidTenantException e) {
       return Resolved.missing(Reasons.INVALID_SPEC, e.getMessage());
     } catch (MissingInputException e) {
@@ -45,11 +43,9 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
     }
   }
 
-  private static ResolvedInputs inputs(RealtimeTenant tenant, KubernetesClient client, TenantScope scope) {
-    String namespace = tenant.getMetadata().getNamespace();
+  private static ResolvedInputs inputs(RealtimeTenant tenant, TenantScope scope) {
     var credentialsRef = tenant.getSpec().getDatabase().getCredentialsSecretRef();
-    Secret credentials = TenantReferences.secret(client, namespace, credentialsRef.getName(),
-        "spec.database.credentialsSecretRef");
+    Secret credentials = scope.secret(credentialsRef.getName(), "spec.database.credentialsSecretRef");
     List<RealtimePublication> tenantPublications = scope.publications();
     List<String> publications = tenantPublications.stream().map(PublicationNames::forPublication).distinct().toList();
     List<String> accessRules = tenantPublications.stream()
@@ -66,7 +62,7 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
     SecretKeyRef jwt = tenant.getSpec().getAuth() == null ? null : tenant.getSpec().getAuth().getJwtSecretRef();
     if (jwt != null && jwt.getName() != null) {
       String key = jwt.getKey() == null || jwt.getKey().isBlank() ? "secret" : jwt.getKey();
-      Secret jwtSecret = TenantReferences.secret(client, namespace, jwt.getName(), "spec.auth.jwtSecretRef");
+      Secret jwtSecret = scope.secret(jwt.getName(), "spec.auth.jwtSecretRef");
       inputs.jwtSecret(jwt, SecretChecksum.of(jwtSecret, key));
     }
     return inputs.build();

@@ -5,12 +5,17 @@ import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.postgres.ConnectionSettings;
+import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.postgres.TenantDatabase;
 import dev.slipstream.operator.reconcile.MissingInputException;
 import dev.slipstream.operator.reconcile.TenantConnections;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
+import io.fabric8.kubernetes.api.model.Secret;
+import dev.slipstream.operator.reconcile.TenantReferences;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one reconcile (or cleanup) of a tenant shares between the steps of its workflow. The
@@ -18,13 +23,17 @@ import java.util.List;
  * JOSDK context. It holds what the steps cannot get from the tenant: the operator's settings and the
  * slots this process created ({@link Shared}), the tenant's publications (listed once by the
  * reconciler, which reports them too); and what they share: the credentials, read once, and one
- * connection to the tenant's database, opened by the database step and reused by the slot step, so
- * a reconcile costs the database one session.
+ * connection to the tenant's database, opened by the database step (or taken from the sessions an
+ * earlier reconcile left, {@link IdleSessions}) and reused by the slot step, so a reconcile costs the
+ * database at most one session.
  */
 public final class TenantScope implements AutoCloseable {
 
-  /** What outlives a reconcile: the default runtime image and the slots this process created. */
-  public record Shared(String defaultImage, SlotHistory slots) {
+  /**
+   * What outlives a reconcile: the default runtime image, the slots this process created, and the
+   * sessions to tenant databases that wait for their next reconcile.
+   */
+  public record Shared(String defaultImage, SlotHistory slots, IdleSessions sessions) {
   }
 
   private static final String KEY = TenantScope.class.getName();
@@ -34,6 +43,7 @@ public final class TenantScope implements AutoCloseable {
   private final List<RealtimePublication> publications;
   private Resolved<ConnectionSettings> credentials;
   private TenantDatabase database;
+  private final Map<String, Secret> secrets = new HashMap<>();
 
   private TenantScope(Context<RealtimeTenant> context, Shared shared, List<RealtimePublication> publications) {
     this.context = context;
@@ -74,11 +84,25 @@ public final class TenantScope implements AutoCloseable {
     return publications;
   }
 
+  /**
+   * A Secret of the tenant's namespace, read from the API server once per reconcile (the credentials
+   * step and the model step both read the credentials Secret); or a {@link MissingInputException}
+   * naming {@code field}.
+   */
+  synchronized Secret secret(String name, String field) {
+    Secret secret = secrets.get(name);
+    if (secret == null) {
+      secret = TenantReferences.secret(context.getClient(), tenant().getMetadata().getNamespace(), name, field);
+      secrets.put(name, secret);
+    }
+    return secret;
+  }
+
   /** The credentials Secret as connection settings, read once; or why it cannot be. */
   synchronized Resolved<ConnectionSettings> credentials() {
     if (credentials == null) {
       try {
-        credentials = Resolved.of(TenantConnections.resolve(context.getClient(), tenant()));
+        credentials = Resolved.of(TenantConnections.resolve(tenant(), this::secret));
       } catch (MissingInputException e) {
         credentials = Resolved.missing(e.reason(), e.getMessage());
       } catch (InvalidTenantException e) {
@@ -99,8 +123,8 @@ public final class TenantScope implements AutoCloseable {
   synchronized TenantDatabase database() {
     if (database == null) {
       ConnectionSettings settings = credentials != null && credentials.found() ? credentials.value()
-          : TenantConnections.resolve(context.getClient(), tenant());
-      database = TenantDatabase.open(settings);
+          : TenantConnections.resolve(tenant(), this::secret);
+      database = TenantDatabase.open(settings, shared.sessions());
     }
     return database;
   }
