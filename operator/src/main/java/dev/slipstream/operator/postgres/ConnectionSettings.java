@@ -86,6 +86,9 @@ public record ConnectionSettings(
     PGProperty.LOGIN_TIMEOUT.set(props, seconds(timeouts.login()));
     PGProperty.SOCKET_TIMEOUT.set(props, seconds(timeouts.socket()));
     PGProperty.APPLICATION_NAME.set(props, "slipstream-operator");
+    // pgjdbc's default, stated because OneStatement relies on it: the extended protocol carries one
+    // statement per Parse message, where the simple protocol would run every statement in the text.
+    PGProperty.PREFER_QUERY_MODE.set(props, "extended");
     PGProperty.TCP_KEEP_ALIVE.set(props, true);
     // No Kerberos here; "allow" could make the driver try GSS first and wait on a KDC.
     PGProperty.GSS_ENC_MODE.set(props, "disable");
