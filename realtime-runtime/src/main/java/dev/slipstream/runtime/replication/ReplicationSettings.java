@@ -1,9 +1,11 @@
 package dev.slipstream.runtime.replication;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What the runtime needs to stream a tenant's slot.
@@ -32,6 +34,8 @@ public record ReplicationSettings(
     Duration maxBackoff,
     Duration heartbeatInterval) {
 
+  private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
   public static final long DEFAULT_STREAMED_MEMORY_LIMIT = 64L * 1024 * 1024;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
 
@@ -51,6 +55,34 @@ public record ReplicationSettings(
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     if (publications.isEmpty()) {
       throw new IllegalArgumentException("at least one publication is needed to stream slot " + slotName);
+    }
+    requireSlotName(slotName);
+    publications.forEach(ReplicationSettings::requirePublicationName);
+  }
+
+  /**
+   * PostgreSQL's own rule for slot names (lower-case letters, digits, underscores; at most 63), checked
+   * here because the name travels as text: pgjdbc writes it bare into {@code START_REPLICATION SLOT
+   * name}, and a walsender connection takes only the simple query protocol, so the query for the
+   * slot's position cannot bind it as a parameter either.
+   */
+  static void requireSlotName(String slotName) {
+    if (!SLOT_NAME.matcher(slotName).matches()) {
+      throw new IllegalArgumentException("replication slot name '" + slotName + "' is not valid: PostgreSQL allows only "
+          + "lower-case letters, digits and underscores, at most 63 of them");
+    }
+  }
+
+  /**
+   * A publication name travels quoted inside the {@code publication_names} option's string, which
+   * pgjdbc writes between single quotes without escaping them: a single quote would end the option.
+   * No publication the operator names holds one.
+   */
+  static void requirePublicationName(String publication) {
+    if (publication == null || publication.isEmpty() || publication.indexOf('\'') >= 0 || publication.indexOf('\0') >= 0
+        || publication.getBytes(StandardCharsets.UTF_8).length > 63) {
+      throw new IllegalArgumentException("publication name '" + publication + "' is not valid here: it must be 1 to 63 "
+          + "bytes without single quotes or NUL");
     }
   }
 
