@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.replication;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,9 @@ public record ReplicationSettings(
     Duration maxBackoff,
     Duration heartbeatInterval) {
 
+  /** A DNS name, an IPv4 address or an IPv6 address (with an optional zone), nothing that could end the URL's host. */
+  private static final Pattern HOST = Pattern.compile(
+      "[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?\\.?|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
   public static final long DEFAULT_STREAMED_MEMORY_LIMIT = 64L * 1024 * 1024;
@@ -55,6 +59,10 @@ public record ReplicationSettings(
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
     if (publications.isEmpty()) {
       throw new IllegalArgumentException("at least one publication is needed to stream slot " + slotName);
+    }
+    if (!HOST.matcher(host).matches()) {
+      throw new IllegalArgumentException("database host '" + host + "' is not a host name or IP address "
+          + "(letters, digits, '.', '-', and ':' in an IPv6 address)");
     }
     requireSlotName(slotName);
     publications.forEach(ReplicationSettings::requirePublicationName);
@@ -86,8 +94,14 @@ public record ReplicationSettings(
     }
   }
 
+  /**
+   * The URL carries no parameters: the host is checked to be only a host, and the database name is
+   * percent-encoded, so neither can add driver parameters (pgjdbc instantiates classes some of them
+   * name, such as {@code socketFactory}).
+   */
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    return "jdbc:postgresql://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/"
+        + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** pgjdbc properties to log in as this role: user, password, sslmode and an application name. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -47,5 +48,22 @@ class ReplicationSettingsTest {
   void aPublicationNameThatCouldEndTheOptionIsRefused(String publication) {
     assertThatThrownBy(() -> settings("slot", publication)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("publication name");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"db/app?socketFactory=java.io.FileOutputStream&socketFactoryArg=/tmp/x#", "db?sslmode=disable",
+      "user@db", "db:5432", "db name"})
+  void aHostThatCouldAddDriverParametersIsRefused(String host) {
+    assertThatThrownBy(() -> new ReplicationSettings(host, 5432, "app", "app", "pw", "disable", "slot", List.of("pub"),
+        ReplicationSettings.DEFAULT_STREAMED_MEMORY_LIMIT, Path.of("/tmp"), Duration.ofSeconds(10), Duration.ofSeconds(5)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a host name or IP address");
+  }
+
+  @Test
+  void theDatabaseNameIsEncodedAndAnIpv6HostBracketed() {
+    ReplicationSettings settings = new ReplicationSettings("::1", 5432, "app?socketFactory=x", "app", "pw", "disable", "slot",
+        List.of("pub"), ReplicationSettings.DEFAULT_STREAMED_MEMORY_LIMIT, Path.of("/tmp"), Duration.ofSeconds(10),
+        Duration.ofSeconds(5));
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://[::1]:5432/app%3FsocketFactory%3Dx");
   }
 }
