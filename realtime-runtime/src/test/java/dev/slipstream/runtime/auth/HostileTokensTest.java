@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The attacks issue #15 names, each against the verifier a tenant's runtime holds: tokens of another
  * tenant, algorithm confusion both ways (with the public key in every encoding an attacker could
- * pick as the HMAC secret), {@code alg: none} in its spellings, and time claims.
+ * pick as the HMAC secret), {@code alg: none} in its spellings, time claims, and issuer and audience
+ * where they are configured.
  */
 class HostileTokensTest {
 
@@ -104,10 +106,43 @@ class HostileTokensTest {
   void expiredAndNotYetValidAreRefusedEvenWhenTheSignatureIsGood() {
     TokenVerifier acme = new TokenVerifier(AuthSettings.withSecret(ACME_SECRET), CLOCK);
     Map<String, Object> expired = TestTokens.claims("service_role", NOW.minusSeconds(1));
-    Map<String, Object> early = new java.util.HashMap<>(CLAIMS);
+    Map<String, Object> early = new HashMap<>(CLAIMS);
     early.put("nbf", NOW.plusSeconds(3600).getEpochSecond());
 
     assertThat(rejection(acme, TestTokens.hs256(ACME_SECRET, expired)).reason()).isEqualTo(Rejection.EXPIRED);
     assertThat(rejection(acme, TestTokens.hs256(ACME_SECRET, early)).reason()).isEqualTo(Rejection.NOT_YET_VALID);
+  }
+
+  @Test
+  void whenConfiguredTheIssuerAndAudienceMustMatch() throws Exception {
+    TokenVerifier acme = new TokenVerifier(AuthSettings.withSecret(ACME_SECRET)
+        .requiring("https://auth.acme.example", "realtime"), CLOCK);
+    Map<String, Object> good = new HashMap<>(CLAIMS);
+    good.put("iss", "https://auth.acme.example");
+    good.put("aud", List.of("api", "realtime"));
+    assertThat(acme.verify(TestTokens.hs256(ACME_SECRET, good)).role()).isEqualTo("service_role");
+    Map<String, Object> single = new HashMap<>(good);
+    single.put("aud", "realtime");
+    assertThat(acme.verify(TestTokens.hs256(ACME_SECRET, single)).role()).isEqualTo("service_role");
+
+    for (Object iss : new Object[] {"https://auth.globex.example", null, List.of("https://auth.acme.example")}) {
+      Map<String, Object> claims = new HashMap<>(good);
+      claims.put("iss", iss);
+      TokenRejectedException e = rejection(acme, TestTokens.hs256(ACME_SECRET, claims));
+      assertThat(e.reason()).as("iss " + iss).isEqualTo(Rejection.WRONG_ISSUER);
+      assertThat(e.joinReason()).isEqualTo("InvalidJWTToken: Token issuer is not accepted");
+    }
+    for (Object aud : new Object[] {"api", null, List.of("api"), List.of()}) {
+      Map<String, Object> claims = new HashMap<>(good);
+      claims.put("aud", aud);
+      assertThat(rejection(acme, TestTokens.hs256(ACME_SECRET, claims)).reason()).as("aud " + aud)
+          .isEqualTo(Rejection.WRONG_AUDIENCE);
+    }
+    // Unconfigured, neither is looked at (as in Supabase Realtime).
+    TokenVerifier plain = new TokenVerifier(AuthSettings.withSecret(ACME_SECRET), CLOCK);
+    Map<String, Object> other = new HashMap<>(good);
+    other.put("iss", "https://auth.globex.example");
+    other.put("aud", "elsewhere");
+    assertThat(plain.verify(TestTokens.hs256(ACME_SECRET, other)).role()).isEqualTo("service_role");
   }
 }
