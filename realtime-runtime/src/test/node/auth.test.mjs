@@ -1,5 +1,4 @@
-// DRAFT, not run yet: JWT authentication as realtime-js exercises it. Move this file up one folder
-// once the runtime verifies tokens; RealtimeJsCompatIT already starts the runtime with
+// JWT authentication as realtime-js exercises it. RealtimeJsCompatIT starts the runtime with
 // SLIPSTREAM_JWT_SECRET and passes the same secret here, and the harness then connects every
 // client with an anon JWT signed with it.
 //
@@ -19,6 +18,7 @@
 
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto'
 import {
   newClient, subscribed, subscribeFailure, collect, waitFor, sql, closePool, runTag, show, signJwt, nowSeconds,
   JWT_SECRET,
@@ -49,11 +49,55 @@ test('an expired access token is refused at join with the reason the client repo
   assert.match(message, /^InvalidJWTToken: Token has expired \d+ seconds ago$/)
 })
 
-test('a token signed with another secret is refused at join with the reason the client reports', async (t) => {
+test('a token signed with another secret (another tenant\'s) is refused at join with the reason the client reports', async (t) => {
   const forged = signJwt({ role: 'authenticated', sub: 'user-1', exp: nowSeconds() + 600 }, `${JWT_SECRET}-not`)
   const { status, message } = await refusedJoin(t, forged)
   assert.equal(status, 'CHANNEL_ERROR')
   assert.match(message, /^JwtSignatureError: Failed to validate JWT signature$/)
+})
+
+const b64 = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+
+/** A compact JWS with any header; `signer(signingInput)` gives the signature bytes (none: empty). */
+function jws(header, claims, signer = () => Buffer.alloc(0)) {
+  const input = `${b64(header)}.${b64(claims)}`
+  return `${input}.${b64(signer(input))}`
+}
+
+const validClaims = () => ({ role: 'service_role', sub: 'user-1', exp: nowSeconds() + 600 })
+
+test('alg none is refused at join, without a signature and with one', async (t) => {
+  // Without a signature the token is not a JWS at all (MalformedJWT); with one, no key signs "none".
+  const bare = await refusedJoin(t, jws({ alg: 'none', typ: 'JWT' }, validClaims()))
+  assert.equal(bare.status, 'CHANNEL_ERROR')
+  assert.match(bare.message, /^(MalformedJWT|JwtSignerError): /)
+  const signed = await refusedJoin(t, jws({ alg: 'none', typ: 'JWT' }, validClaims(),
+    (input) => createHmac('sha256', JWT_SECRET).update(input).digest()))
+  assert.equal(signed.status, 'CHANNEL_ERROR')
+  assert.match(signed.message, /^(MalformedJWT|JwtSignerError): /)
+})
+
+test('algorithm confusion is refused at join: RS256 to a tenant with an HMAC secret, and HS256 keyed with a public key',
+  async (t) => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const rs256 = jws({ alg: 'RS256', typ: 'JWT', kid: 'attacker' }, validClaims(),
+      (input) => sign('sha256', Buffer.from(input), privateKey))
+    const asymmetric = await refusedJoin(t, rs256)
+    assert.equal(asymmetric.status, 'CHANNEL_ERROR')
+    assert.match(asymmetric.message, /^JwtSignerError: /)
+
+    const pem = publicKey.export({ type: 'spki', format: 'pem' })
+    const hsWithPublicKey = jws({ alg: 'HS256', typ: 'JWT' }, validClaims(),
+      (input) => createHmac('sha256', pem).update(input).digest())
+    const symmetric = await refusedJoin(t, hsWithPublicKey)
+    assert.equal(symmetric.status, 'CHANNEL_ERROR')
+    assert.match(symmetric.message, /^JwtSignatureError: Failed to validate JWT signature$/)
+  })
+
+test('a token that is not valid yet (nbf) is refused at join', async (t) => {
+  const { status, message } = await refusedJoin(t, userToken({ nbf: nowSeconds() + 3600 }))
+  assert.equal(status, 'CHANNEL_ERROR')
+  assert.match(message, /^InvalidJWTToken: Token is not valid yet/)
 })
 
 test('a token without exp/role is refused at join', async (t) => {

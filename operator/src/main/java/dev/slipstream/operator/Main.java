@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -118,8 +119,7 @@ public final class Main {
       overrider
           .withKubernetesClient(client)
           .withConcurrentReconciliationThreads(config.reconcileThreads())
-          .withMetrics(new AggregatedMetrics(List.of(MicrometerMetrics.withoutPerResourceMetrics(registry),
-              new ReconcileTriggers(registry))))
+          .withMetrics(metrics(registry))
           .withCloseClientOnStop(true);
       if (leaderElection != null) {
         overrider.withLeaderElectionConfiguration(leaderElection);
@@ -132,6 +132,14 @@ public final class Main {
     register(operator, new RuntimeReconciler(config), config);
     operator.start();
     return operator;
+  }
+
+  /**
+   * JOSDK's reconcile metrics and the reconcile triggers. Tests run their operator with these too:
+   * JOSDK's Micrometer metrics wrap what a reconcile throws, and conditions must read the same there.
+   */
+  public static Metrics metrics(MeterRegistry registry) {
+    return new AggregatedMetrics(List.of(MicrometerMetrics.withoutPerResourceMetrics(registry), new ReconcileTriggers(registry)));
   }
 
   /**

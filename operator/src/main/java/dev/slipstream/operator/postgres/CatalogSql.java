@@ -29,12 +29,14 @@ public final class CatalogSql {
   public static final String VERSION =
       "SELECT current_setting('server_version_num')::int, current_setting('server_version')";
 
-  /** The session settings every operator connection runs with (see {@link ConnectionSettings.Timeouts}). */
-  static String sessionSettings(ConnectionSettings.Timeouts timeouts) {
-    return "SET statement_timeout = " + timeouts.statement().toMillis()
-        + "; SET lock_timeout = " + timeouts.lock().toMillis()
-        + "; SET standard_conforming_strings = on";
-  }
+  /**
+   * The session settings every operator connection runs with (see {@link ConnectionSettings.Timeouts}),
+   * as one statement with the values as parameters: statement_timeout, lock_timeout (both in
+   * milliseconds, as text) and standard_conforming_strings = on, which {@link Identifiers#literal}
+   * relies on.
+   */
+  static final String SESSION_SETTINGS = "SELECT set_config('statement_timeout', ?, false), "
+      + "set_config('lock_timeout', ?, false), set_config('standard_conforming_strings', 'on', false)";
 
   private CatalogSql() {
   }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.postgresql.PGProperty;
 
 /**
@@ -38,12 +39,22 @@ public record ConnectionSettings(
         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(3));
   }
 
+  /** A DNS name, an IPv4 address or an IPv6 address (with an optional zone), nothing that could end the URL's host. */
+  private static final Pattern HOST = Pattern.compile(
+      "[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?\\.?|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
+
   public ConnectionSettings {
     requireText(host, "host");
     requireText(database, "database");
     requireText(user, "user");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535, not " + port);
+    }
+    if (!HOST.matcher(host).matches()) {
+      // The host goes into the JDBC URL as text: a '/', '?' or '&' there would let the spec add
+      // driver parameters (socketFactory, sslfactory: classes the driver instantiates).
+      throw new IllegalArgumentException("spec.database.host '" + host + "' is not a host name or IP address "
+          + "(letters, digits, '.', '-', and ':' in an IPv6 address)");
     }
     sslMode = sslMode == null ? SslMode.PREFER.libpqValue() : sslMode;
     timeouts = timeouts == null ? Timeouts.DEFAULT : timeouts;
@@ -86,6 +97,9 @@ public record ConnectionSettings(
     PGProperty.LOGIN_TIMEOUT.set(props, seconds(timeouts.login()));
     PGProperty.SOCKET_TIMEOUT.set(props, seconds(timeouts.socket()));
     PGProperty.APPLICATION_NAME.set(props, "slipstream-operator");
+    // pgjdbc's default, stated because OneStatement relies on it: the extended protocol carries one
+    // statement per Parse message, where the simple protocol would run every statement in the text.
+    PGProperty.PREFER_QUERY_MODE.set(props, "extended");
     PGProperty.TCP_KEEP_ALIVE.set(props, true);
     // No Kerberos here; "allow" could make the driver try GSS first and wait on a KDC.
     PGProperty.GSS_ENC_MODE.set(props, "disable");

@@ -73,7 +73,7 @@ public final class PublicationSql {
       String problem = RowFilters.problem(table.rowFilter()).orElse(null);
       if (problem != null) {
         throw new PublicationException(PostgresReasons.INVALID_ROW_FILTER,
-            "row filter of " + table.table() + " " + problem);
+            "row filter of " + table.table() + " " + problem + "." + ReasonAdvice.forReason(PostgresReasons.INVALID_ROW_FILTER));
       }
       sql.append(" WHERE (").append(table.rowFilter()).append(')');
     }

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -103,20 +102,16 @@ final class PublicationStore {
 
   boolean drop(String name) throws SQLException {
     boolean existed = read(name).isPresent();
-    try (Statement statement = connection.createStatement()) {
-      String sql = PublicationSql.drop(name);
-      LOG.info("{}: {}", settings.endpoint(), sql);
-      statement.execute(sql);
-    }
+    String sql = PublicationSql.drop(name);
+    LOG.info("{}: {}", settings.endpoint(), sql);
+    OneStatement.execute(connection, sql);
     return existed;
   }
 
   private void execute(String sql, DesiredPublication desired) {
     LOG.info("{}: {}", settings.endpoint(), sql);
-    try (Statement statement = connection.createStatement()) {
-      // The row filter is user text: no JDBC escape rewriting of {...} inside it.
-      statement.setEscapeProcessing(false);
-      statement.execute(sql);
+    try {
+      OneStatement.execute(connection, sql);
     } catch (SQLException e) {
       throw SqlFailures.publication(e, settings, sql, desired);
     }

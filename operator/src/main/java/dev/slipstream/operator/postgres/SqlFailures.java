@@ -153,12 +153,19 @@ final class SqlFailures {
   }
 
   private static DatabaseException failure(String reason, String message, SQLException e, ConnectionSettings settings) {
-    return new DatabaseException(reason, settings.redact(message), e.getSQLState(), safeCause(e, settings));
+    return new DatabaseException(reason, settings.redact(sentence(message) + ReasonAdvice.forReason(reason)),
+        e.getSQLState(), safeCause(e, settings));
   }
 
   private static PublicationException publicationFailure(String reason, String message, SQLException e,
       ConnectionSettings settings) {
-    return new PublicationException(reason, settings.redact(message), e.getSQLState(), safeCause(e, settings));
+    return new PublicationException(reason, settings.redact(sentence(message) + ReasonAdvice.forReason(reason)),
+        e.getSQLState(), safeCause(e, settings));
+  }
+
+  /** The message ending in a full stop, so the advice reads as the next sentence. */
+  private static String sentence(String message) {
+    return message.endsWith(".") ? message : message + ".";
   }
 
   /**

@@ -75,8 +75,11 @@ public final class TenantDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw SqlFailures.connect(e, settings);
     }
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(CatalogSql.sessionSettings(settings.timeouts()));
+    try (PreparedStatement session = connection.prepareStatement(CatalogSql.SESSION_SETTINGS);
+        Statement statement = connection.createStatement()) {
+      session.setString(1, String.valueOf(settings.timeouts().statement().toMillis()));
+      session.setString(2, String.valueOf(settings.timeouts().lock().toMillis()));
+      session.executeQuery().close();
       try (ResultSet rs = statement.executeQuery(CatalogSql.VERSION)) {
         rs.next();
         return new TenantDatabase(connection, settings, new PostgresVersion(rs.getInt(1), rs.getString(2)), idle);

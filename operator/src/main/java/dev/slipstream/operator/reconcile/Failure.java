@@ -3,6 +3,7 @@ package dev.slipstream.operator.reconcile;
 import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.postgres.DatabaseException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,8 +13,15 @@ import java.util.List;
  * failures together ({@link AggregatedOperatorException}, whose message carries stack traces): the
  * database's failure is the one shown when there is one.
  *
+ * <p>The failure is looked for along each exception's cause chain, not only at its top: JOSDK's
+ * Micrometer metrics wrap whatever a reconcile throws in an {@code OperatorException} whose message
+ * is the wrapped exception's class name and message. Shown as is, a missing table read
+ * {@code ReconcileError: dev.slipstream.operator.postgres.PublicationException: ...}; unwrapped, it
+ * reads {@code TableNotFound} with PostgreSQL's words.
+ *
  * @param reason the condition's reason
- * @param message the condition's message (never a stack trace; database messages are redacted)
+ * @param message the condition's message (never a stack trace or a Java class name; database
+ *     messages are redacted)
  * @param fromDatabase whether the tenant's database failed, rather than Kubernetes
  */
 public record Failure(String reason, String message, boolean fromDatabase) {
@@ -22,13 +30,20 @@ public record Failure(String reason, String message, boolean fromDatabase) {
   public static final String RECONCILE_ERROR = "ReconcileError";
 
   public static Failure of(Exception e) {
-    List<Exception> causes = causes(e);
-    for (Exception cause : causes) {
-      if (cause instanceof DatabaseException failure) {
-        return new Failure(failure.reason(), failure.getMessage(), true);
+    List<Throwable> roots = new ArrayList<>();
+    for (Exception cause : causes(e)) {
+      DatabaseException database = find(cause, DatabaseException.class);
+      if (database != null) {
+        return new Failure(database.reason(), database.getMessage(), true);
+      }
+      roots.add(unwrapped(cause));
+    }
+    for (Throwable root : roots) {
+      if (root instanceof MissingInputException missing) {
+        return new Failure(missing.reason(), missing.getMessage(), false);
       }
     }
-    return new Failure(RECONCILE_ERROR, String.valueOf(causes.get(0).getMessage()), false);
+    return new Failure(RECONCILE_ERROR, String.valueOf(roots.get(0).getMessage()), false);
   }
 
   /**
@@ -37,15 +52,45 @@ public record Failure(String reason, String message, boolean fromDatabase) {
    * (or for the force-delete annotation) instead of failing.
    */
   static boolean blocksCleanup(Exception e) {
-    return causes(e).stream().allMatch(cause -> cause instanceof MissingInputException
-        || cause instanceof InvalidTenantException || cause instanceof DatabaseException);
+    return causes(e).stream().allMatch(cause -> find(cause, MissingInputException.class) != null
+        || find(cause, InvalidTenantException.class) != null || find(cause, DatabaseException.class) != null);
   }
 
-  /** The exceptions a workflow aggregated, or the exception itself. */
+  /** The exceptions a workflow aggregated (wherever in the chain the aggregate is), or the exception itself. */
   static List<Exception> causes(Exception e) {
-    if (e instanceof AggregatedOperatorException aggregated && !aggregated.getAggregatedExceptions().isEmpty()) {
+    AggregatedOperatorException aggregated = find(e, AggregatedOperatorException.class);
+    if (aggregated != null && !aggregated.getAggregatedExceptions().isEmpty()) {
       return List.copyOf(aggregated.getAggregatedExceptions().values());
     }
     return List.of(e);
+  }
+
+  /** The first exception of {@code type} along the cause chain (bounded: chains can be cyclic). */
+  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+    Throwable cause = e;
+    for (int depth = 0; cause != null && depth < 16; depth++, cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return type.cast(cause);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The exception without its plain wrappers: one made as {@code new RuntimeException(cause)} (or
+   * JOSDK's {@code new OperatorException(cause)}) has as message only its cause's class name and
+   * message, which tells a person nothing more and shows a Java class name.
+   */
+  private static Throwable unwrapped(Throwable e) {
+    Throwable current = e;
+    for (int depth = 0; depth < 16; depth++) {
+      Throwable cause = current.getCause();
+      if (cause == null || cause == current
+          || (current.getMessage() != null && !current.getMessage().equals(cause.toString()))) {
+        return current;
+      }
+      current = cause;
+    }
+    return current;
   }
 }

@@ -2,7 +2,6 @@ package dev.slipstream.operator.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class CatalogSqlTest {
@@ -17,12 +16,9 @@ class CatalogSqlTest {
   }
 
   @Test
-  void sessionSettingsCarryTheTimeoutsInMilliseconds() {
-    ConnectionSettings.Timeouts timeouts = new ConnectionSettings.Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(2),
-        Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofMillis(2500));
-
-    assertThat(CatalogSql.sessionSettings(timeouts))
-        .isEqualTo("SET statement_timeout = 10000; SET lock_timeout = 2500; SET standard_conforming_strings = on");
+  void sessionSettingsAreOneStatementWithTheTimeoutsAsParameters() {
+    assertThat(CatalogSql.SESSION_SETTINGS).doesNotContain(";").containsSubsequence(
+        "set_config('statement_timeout', ?", "set_config('lock_timeout', ?", "'standard_conforming_strings', 'on'");
   }
 
   @Test

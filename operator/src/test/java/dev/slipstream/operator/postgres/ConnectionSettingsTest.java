@@ -7,6 +7,8 @@ import dev.slipstream.api.v1alpha1.DatabaseSpec;
 import dev.slipstream.api.v1alpha1.SslMode;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConnectionSettingsTest {
 
@@ -71,5 +73,27 @@ class ConnectionSettingsTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new ConnectionSettings("db", 0, "app", "app", null, null, null))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"db/app?socketFactory=java.io.FileOutputStream&socketFactoryArg=/tmp/x#",
+      "db?sslmode=disable", "db&x=y", "user@db", "db:5432", "db name", "-db", "db\n"})
+  void aHostThatCouldAddDriverParametersIsRefused(String host) {
+    assertThatThrownBy(() -> new ConnectionSettings(host, 5432, "app", "app", null, null, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spec.database.host");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"db", "acme-db.acme.svc", "acme-db.acme.svc.cluster.local.",
+      "10.0.0.7", "::1", "fe80::1%eth0", "DB_1.example.com"})
+  void hostNamesAndAddressesAreAccepted(String host) {
+    assertThat(new ConnectionSettings(host, 5432, "app", "app", null, null, null).host()).isEqualTo(host);
+  }
+
+  @Test
+  void aDatabaseNameCannotAddDriverParameters() {
+    ConnectionSettings settings = new ConnectionSettings("db", 5432, "app?socketFactory=x&sslmode=disable", "app", null,
+        null, null);
+    assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/app%3FsocketFactory%3Dx%26sslmode%3Ddisable");
   }
 }

@@ -172,13 +172,13 @@ class PublicationIT {
           table("public", "items"), table("public", "orders").withRowFilter("nonexistent > 1")), List.of(), INSERT_ONLY, false)))
           .isInstanceOfSatisfying(PublicationException.class, e -> {
             assertThat(e.reason()).isEqualTo(PostgresReasons.INVALID_ROW_FILTER);
-            assertThat(e).hasMessage("row filter of public.orders is invalid: column \"nonexistent\" does not exist");
+            assertThat(e).hasMessageStartingWith("row filter of public.orders is invalid: column \"nonexistent\" does not exist");
           });
       assertThatThrownBy(() -> db.apply(new DesiredPublication("bad_filter_pub",
           List.of(table("public", "orders").withRowFilter("random() > 0.5")), List.of(), INSERT_ONLY, false)))
           .isInstanceOfSatisfying(PublicationException.class, e -> {
             assertThat(e.reason()).isEqualTo(PostgresReasons.INVALID_ROW_FILTER);
-            assertThat(e).hasMessage("row filter of public.orders is invalid: invalid publication WHERE expression "
+            assertThat(e).hasMessageStartingWith("row filter of public.orders is invalid: invalid publication WHERE expression "
                 + "(User-defined or built-in mutable functions are not allowed.)");
           });
       assertThat(db.publication("bad_filter_pub")).isEmpty();
@@ -207,18 +207,18 @@ class PublicationIT {
           List.of(table("public", "orders"), table("public", "no_such_table")), List.of(), INSERT_ONLY, false)))
           .isInstanceOfSatisfying(PublicationException.class, e -> {
             assertThat(e.reason()).isEqualTo(PostgresReasons.TABLE_NOT_FOUND);
-            assertThat(e).hasMessage("publication missing_pub: relation \"public.no_such_table\" does not exist");
+            assertThat(e).hasMessageStartingWith("publication missing_pub: relation \"public.no_such_table\" does not exist");
           });
       assertThatThrownBy(() -> db.apply(new DesiredPublication("missing_pub", List.of(), List.of("no_such_schema"),
           INSERT_ONLY, false))).isInstanceOfSatisfying(PublicationException.class, e -> {
             assertThat(e.reason()).isEqualTo(PostgresReasons.SCHEMA_NOT_FOUND);
-            assertThat(e).hasMessage("publication missing_pub: schema \"no_such_schema\" does not exist");
+            assertThat(e).hasMessageStartingWith("publication missing_pub: schema \"no_such_schema\" does not exist");
           });
       assertThatThrownBy(() -> db.apply(new DesiredPublication("missing_pub",
           List.of(table("public", "orders").withColumns("id", "no_such_column")), List.of(), INSERT_ONLY, false)))
           .isInstanceOfSatisfying(PublicationException.class, e -> {
             assertThat(e.reason()).isEqualTo(PostgresReasons.COLUMN_NOT_FOUND);
-            assertThat(e).hasMessage("publication missing_pub: column \"no_such_column\" of relation \"orders\" does not exist");
+            assertThat(e).hasMessageStartingWith("publication missing_pub: column \"no_such_column\" of relation \"orders\" does not exist");
           });
       assertThat(db.publication("missing_pub")).isEmpty();
     }

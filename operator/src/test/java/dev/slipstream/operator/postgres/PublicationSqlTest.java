@@ -118,7 +118,7 @@ class PublicationSqlTest {
     assertThatThrownBy(() -> PublicationSql.create(p, PG17))
         .isInstanceOfSatisfying(PublicationException.class, e -> {
           assertThat(e.reason()).isEqualTo(PostgresReasons.INVALID_ROW_FILTER);
-          assertThat(e).hasMessage("row filter of public.orders closes a parenthesis it did not open");
+          assertThat(e).hasMessageStartingWith("row filter of public.orders closes a parenthesis it did not open");
         });
   }
 

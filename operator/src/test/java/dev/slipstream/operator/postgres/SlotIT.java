@@ -50,7 +50,7 @@ class SlotIT {
 
       assertThatThrownBy(() -> db.createSlot("acme_slot")).isInstanceOfSatisfying(DatabaseException.class, e -> {
         assertThat(e.reason()).isEqualTo(PostgresReasons.SLOT_ALREADY_EXISTS);
-        assertThat(e).hasMessage("creating replication slot acme_slot: replication slot \"acme_slot\" already exists");
+        assertThat(e).hasMessageStartingWith("creating replication slot acme_slot: replication slot \"acme_slot\" already exists");
       });
 
       assertThat(db.dropSlot("acme_slot")).isTrue();

@@ -161,6 +161,82 @@ class PublicationReconcilerIT {
         ConditionTypes.READY)).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(Condition.TRUE));
   }
 
+  /**
+   * Every failure a user can cause in the publication's database, at once, each with its own reason
+   * and a message that names what to change and no Java class. The operator runs with the metrics
+   * of production (which wrap reconcile failures; see TestCluster.operator()).
+   */
+  @Test
+  void everyFailureAUserCanCauseHasItsOwnReasonAndSaysWhatToChange() throws Exception {
+    postgres.execute("CREATE TABLE IF NOT EXISTS public.walk_no_pk (a int, b text)",
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'walk_guest') THEN "
+            + "CREATE ROLE walk_guest LOGIN REPLICATION; END IF; END $$",
+        "GRANT CREATE ON DATABASE " + postgres.database() + " TO walk_guest");
+    postgres.requirePassword("walk_locked", "Walk-Right-Password-1");
+    tenantWithSecret("walk", "Delete");
+    tenantAs("walkguest", "walk_guest", "any", postgres.port(), postgres.database());
+    tenantAs("walkpw", "walk_locked", "Walk-Wrong-Password-2", postgres.port(), postgres.database());
+    tenantAs("walkdb", postgres.user(), postgres.password(), postgres.port(), "walk_no_such_database");
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    tenantAs("walkgone", postgres.user(), postgres.password(), closedPort, postgres.database());
+
+    record Case(String publication, String tenant, String table, String schema, List<String> columns, String where,
+        String reason, String mentions) { }
+    List<Case> cases = List.of(
+        new Case("w-table", "walk", "walk_missing", "public", null, null, "TableNotFound", "walk_missing"),
+        new Case("w-schema", "walk", "t", "walk_nowhere", null, null, "SchemaNotFound", "walk_nowhere"),
+        new Case("w-column", "walk", "pub_orders", "public", List.of("id", "walk_col"), null, "ColumnNotFound", "walk_col"),
+        new Case("w-filter", "walk", "pub_orders", "public", null, "walk_col > 1", "InvalidRowFilter", "walk_col"),
+        new Case("w-mutable", "walk", "pub_orders", "public", null, "random() > 0.5", "InvalidRowFilter", "mutable"),
+        new Case("w-escape", "walk", "pub_orders", "public", null, "true); DROP TABLE pub_orders; --", "InvalidRowFilter",
+            "parenthesis"),
+        new Case("w-identity", "walk", "walk_no_pk", "public", null, null, "ReplicaIdentityInsufficient", "primary key"),
+        new Case("w-owner", "walkguest", "pub_orders", "public", null, null, "InsufficientPrivilege", "owner"),
+        new Case("w-password", "walkpw", "pub_orders", "public", null, null, "AuthenticationFailed", "walk_locked"),
+        new Case("w-database", "walkdb", "pub_orders", "public", null, null, "DatabaseNotFound", "walk_no_such_database"),
+        new Case("w-unreachable", "walkgone", "pub_orders", "public", null, null, "DatabaseUnreachable",
+            String.valueOf(closedPort)),
+        new Case("w-tenant", "walk-missing-tenant", "pub_orders", "public", null, null, "TenantNotFound",
+            "walk-missing-tenant"));
+    for (Case c : cases) {
+      RealtimePublication publication = publication(c.publication(), c.tenant(), "Delete", c.table());
+      publication.getSpec().getTables().get(0).setSchema(c.schema());
+      publication.getSpec().getTables().get(0).setColumns(c.columns());
+      publication.getSpec().getTables().get(0).setWhere(c.where());
+      operator.create(publication);
+    }
+    for (Case c : cases) {
+      Condition condition = awaitReadyCondition(c.publication(), c.reason());
+      assertThat(condition.getStatus()).isEqualTo(Condition.FALSE);
+      assertThat(condition.getMessage()).as(c.publication()).contains(c.mentions())
+          .doesNotContain("Exception").doesNotContain("dev.slipstream").doesNotContain("java.")
+          .doesNotContain("org.postgresql").doesNotContain("Walk-Wrong-Password-2").doesNotContain("\tat ");
+      assertThat(condition.getMessage()).as(c.publication() + " says what to change")
+          .containsAnyOf("spec.", "primary key", "Create", "create", "ALTER");
+    }
+    try (Connection connection = postgres.connect();
+        PreparedStatement query = connection.prepareStatement("SELECT to_regclass('public.pub_orders') IS NOT NULL");
+        ResultSet rs = query.executeQuery()) {
+      rs.next();
+      assertThat(rs.getBoolean(1)).as("pub_orders after a row filter that tried to drop it").isTrue();
+    }
+  }
+
+  private void tenantAs(String tenant, String user, String password, int port, String database) {
+    KubernetesClient client = operator.getKubernetesClient();
+    operator.create(TestCluster.load(client, Secret.class, """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: %s-db}
+        stringData: {username: %s, password: %s}
+        """.formatted(tenant, user, password)));
+    operator.create(TestCluster.load(client, RealtimeTenant.class, TestCluster.tenantYaml(tenant, tenant + "-db", "Delete", port)
+        .replace("name: " + postgres.database() + ",", "name: " + database + ",")));
+  }
+
   private void tenantWithSecret(String tenant, String reclaimPolicy) {
     KubernetesClient client = operator.getKubernetesClient();
     operator.create(TestCluster.load(client, Secret.class, TestCluster.secretYaml(tenant + "-db", postgres.password())));

@@ -120,6 +120,8 @@ public final class TestCluster {
   public static LocallyRunOperatorExtension operator() {
     return LocallyRunOperatorExtension.builder()
         .withKubernetesClient(newServerClient())
+        // As in production: JOSDK's metrics wrap reconcile failures, which conditions must see through.
+        .withConfigurationService(overrider -> overrider.withMetrics(dev.slipstream.operator.Main.metrics(METRICS)))
         .withReconciler(new TenantReconciler(CONFIG, METRICS))
         .withReconciler(new dev.slipstream.operator.publication.PublicationReconciler(CONFIG))
         .withReconciler(new dev.slipstream.operator.runtime.RuntimeReconciler(CONFIG))

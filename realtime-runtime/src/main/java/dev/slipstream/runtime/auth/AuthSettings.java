@@ -24,13 +24,17 @@ import org.slf4j.LoggerFactory;
  *     {@code kid}), or {@code null}; parsed at startup so a bad set stops the runtime there
  * @param required whether clients must present a valid token; when {@code false} (dev mode) every
  *     connection gets {@link Claims#anonymous()}
+ * @param issuer when not {@code null}, a token's {@code iss} must equal it
+ * @param audience when not {@code null}, a token's {@code aud} must be it or a list holding it
  */
-public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required) {
+public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required, String issuer, String audience) {
 
   public static final String SECRET_VARIABLE = "SLIPSTREAM_JWT_SECRET";
   public static final String JWKS_VARIABLE = "SLIPSTREAM_JWKS";
   public static final String JWKS_FILE_VARIABLE = "SLIPSTREAM_JWKS_FILE";
   public static final String MODE_VARIABLE = "SLIPSTREAM_AUTH";
+  public static final String ISSUER_VARIABLE = "SLIPSTREAM_JWT_ISSUER";
+  public static final String AUDIENCE_VARIABLE = "SLIPSTREAM_JWT_AUDIENCE";
 
   private static final Logger log = LoggerFactory.getLogger(AuthSettings.class);
 
@@ -44,6 +48,16 @@ public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required) {
           + JWKS_VARIABLE + " / " + JWKS_FILE_VARIABLE + " is set; set one, or " + MODE_VARIABLE
           + "=disabled for an unauthenticated development setup");
     }
+  }
+
+  /** Without issuer or audience requirements. */
+  public AuthSettings(String jwtSecret, JWKSet jwks, boolean required) {
+    this(jwtSecret, jwks, required, null, null);
+  }
+
+  /** These settings, also requiring tokens of this issuer and audience (either may be {@code null}). */
+  public AuthSettings requiring(String requiredIssuer, String requiredAudience) {
+    return new AuthSettings(jwtSecret, jwks, required, requiredIssuer, requiredAudience);
   }
 
   /** Tokens signed with this HS256/384/512 secret are required. */
@@ -91,7 +105,7 @@ public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required) {
       log.warn("{}=disabled: the configured JWT secret / JWKS is ignored and every client is anonymous",
           MODE_VARIABLE);
     }
-    return new AuthSettings(secret, jwks, required);
+    return new AuthSettings(secret, jwks, required, nonBlank(env.get(ISSUER_VARIABLE)), nonBlank(env.get(AUDIENCE_VARIABLE)));
   }
 
   /**
@@ -132,7 +146,8 @@ public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required) {
   @Override
   public String toString() {
     return "AuthSettings[jwtSecret=" + (jwtSecret == null ? "none" : "<redacted>") + ", jwks="
-        + (jwks == null ? "none" : jwks.getKeys().size() + " keys") + ", required=" + required + "]";
+        + (jwks == null ? "none" : jwks.getKeys().size() + " keys") + ", required=" + required
+        + (issuer == null ? "" : ", issuer=" + issuer) + (audience == null ? "" : ", audience=" + audience) + "]";
   }
 
   private static String readFile(String file) {

@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.auth;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +29,16 @@ final class ClaimChecks {
   }
 
   static Claims check(Map<String, Object> payload, long nowSeconds) throws TokenRejectedException {
+    return check(payload, nowSeconds, null, null);
+  }
+
+  /**
+   * As above, and when {@code issuer} / {@code audience} are not {@code null}, {@code iss} must equal
+   * the issuer and {@code aud} must be the audience or a list holding it (RFC 7519 4.1.1, 4.1.3),
+   * checked after the times and before the presence of {@code role} and {@code exp}.
+   */
+  static Claims check(Map<String, Object> payload, long nowSeconds, String issuer, String audience)
+      throws TokenRejectedException {
     Object exp = payload.get("exp");
     if (exp instanceof Number number && !isAfter(number, nowSeconds)) {
       throw TokenRejectedException.expired(secondsBetween(number, nowSeconds));
@@ -43,10 +54,21 @@ final class ClaimChecks {
         throw TokenRejectedException.notYetValid(Math.max(1, -secondsBetween(notBefore, nowSeconds)));
       }
     }
+    if (issuer != null && !issuer.equals(payload.get("iss"))) {
+      throw new TokenRejectedException(Rejection.WRONG_ISSUER);
+    }
+    if (audience != null && !namesAudience(payload.get("aud"), audience)) {
+      throw new TokenRejectedException(Rejection.WRONG_AUDIENCE);
+    }
     if (!(exp instanceof Number expiry) || !(payload.get("role") instanceof String role)) {
       throw new TokenRejectedException(Rejection.MISSING_CLAIMS);
     }
     return Claims.of(payload, role, toInstant(expiry));
+  }
+
+  private static boolean namesAudience(Object aud, String audience) {
+    return aud instanceof String single ? single.equals(audience)
+        : aud instanceof List<?> list && list.contains(audience);
   }
 
   /** Whether the JSON number {@code time} (seconds since the epoch) is after {@code seconds}. */

@@ -53,7 +53,13 @@ public enum Rejection {
   MISSING_CLAIMS("InvalidJWTToken", "Fields `role` and `exp` are required in JWT"),
 
   /** {@code nbf} is after now. Slipstream's own check and wording. */
-  NOT_YET_VALID("InvalidJWTToken", "Token is not valid yet");
+  NOT_YET_VALID("InvalidJWTToken", "Token is not valid yet"),
+
+  /** {@code iss} is not the configured issuer ({@code SLIPSTREAM_JWT_ISSUER}). Slipstream's own check. */
+  WRONG_ISSUER("InvalidJWTToken", "Token issuer is not accepted"),
+
+  /** {@code aud} does not name the configured audience ({@code SLIPSTREAM_JWT_AUDIENCE}). Slipstream's own check. */
+  WRONG_AUDIENCE("InvalidJWTToken", "Token audience is not accepted");
 
   private final String code;
   private final String handshakeMessage;

@@ -29,7 +29,8 @@ import java.util.Objects;
  *       {@link Rejection#NO_SIGNER}: this refuses {@code alg: none}, unknown algorithms and an HS
  *       token meant to be checked against an RSA/EC public key (see {@link VerificationKeys});
  *   <li>the signature verifies with that key, otherwise {@link Rejection#BAD_SIGNATURE};
- *   <li>the claims pass {@link ClaimChecks}: not expired, {@code role} and {@code exp} present.
+ *   <li>the claims pass {@link ClaimChecks}: not expired, not before {@code nbf}, {@code iss} and
+ *       {@code aud} as configured (when they are), {@code role} and {@code exp} present.
  * </ol>
  * Tokens with a {@code crit} header are refused as malformed: none of the extensions it could
  * announce is understood here, and RFC 7515 requires refusing them.
@@ -41,6 +42,8 @@ public final class TokenVerifier {
 
   private final boolean required;
   private final VerificationKeys keys;
+  private final String issuer;
+  private final String audience;
   private final Clock clock;
   private final VerifiedTokens verified = new VerifiedTokens();
 
@@ -49,6 +52,8 @@ public final class TokenVerifier {
     Objects.requireNonNull(settings, "settings");
     this.required = settings.required();
     this.keys = required ? new VerificationKeys(settings) : null;
+    this.issuer = settings.issuer();
+    this.audience = settings.audience();
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -112,7 +117,7 @@ public final class TokenVerifier {
     if (!check.verifies(header, signed.getSigningInput(), signed.getSignature())) {
       throw new TokenRejectedException(Rejection.BAD_SIGNATURE);
     }
-    return ClaimChecks.check(payload, nowSeconds);
+    return ClaimChecks.check(payload, nowSeconds, issuer, audience);
   }
 
   private static JWT parse(String token) throws TokenRejectedException {

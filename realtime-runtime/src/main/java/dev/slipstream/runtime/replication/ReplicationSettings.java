@@ -1,9 +1,12 @@
 package dev.slipstream.runtime.replication;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What the runtime needs to stream a tenant's slot.
@@ -32,6 +35,11 @@ public record ReplicationSettings(
     Duration maxBackoff,
     Duration heartbeatInterval) {
 
+  /** A DNS name, an IPv4 address or an IPv6 address (with an optional zone), nothing that could end the URL's host. */
+  private static final Pattern HOST = Pattern.compile(
+      "[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?\\.?|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
+  private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
   public static final long DEFAULT_STREAMED_MEMORY_LIMIT = 64L * 1024 * 1024;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
 
@@ -52,10 +60,48 @@ public record ReplicationSettings(
     if (publications.isEmpty()) {
       throw new IllegalArgumentException("at least one publication is needed to stream slot " + slotName);
     }
+    if (!HOST.matcher(host).matches()) {
+      throw new IllegalArgumentException("database host '" + host + "' is not a host name or IP address "
+          + "(letters, digits, '.', '-', and ':' in an IPv6 address)");
+    }
+    requireSlotName(slotName);
+    publications.forEach(ReplicationSettings::requirePublicationName);
   }
 
+  /**
+   * PostgreSQL's own rule for slot names (lower-case letters, digits, underscores; at most 63), checked
+   * here because the name travels as text: pgjdbc writes it bare into {@code START_REPLICATION SLOT
+   * name}, and a walsender connection takes only the simple query protocol, so the query for the
+   * slot's position cannot bind it as a parameter either.
+   */
+  static void requireSlotName(String slotName) {
+    if (!SLOT_NAME.matcher(slotName).matches()) {
+      throw new IllegalArgumentException("replication slot name '" + slotName + "' is not valid: PostgreSQL allows only "
+          + "lower-case letters, digits and underscores, at most 63 of them");
+    }
+  }
+
+  /**
+   * A publication name travels quoted inside the {@code publication_names} option's string, which
+   * pgjdbc writes between single quotes without escaping them: a single quote would end the option.
+   * No publication the operator names holds one.
+   */
+  static void requirePublicationName(String publication) {
+    if (publication == null || publication.isEmpty() || publication.indexOf('\'') >= 0 || publication.indexOf('\0') >= 0
+        || publication.getBytes(StandardCharsets.UTF_8).length > 63) {
+      throw new IllegalArgumentException("publication name '" + publication + "' is not valid here: it must be 1 to 63 "
+          + "bytes without single quotes or NUL");
+    }
+  }
+
+  /**
+   * The URL carries no parameters: the host is checked to be only a host, and the database name is
+   * percent-encoded, so neither can add driver parameters (pgjdbc instantiates classes some of them
+   * name, such as {@code socketFactory}).
+   */
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    return "jdbc:postgresql://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/"
+        + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** pgjdbc properties to log in as this role: user, password, sslmode and an application name. */

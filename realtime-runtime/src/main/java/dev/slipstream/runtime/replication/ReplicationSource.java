@@ -266,6 +266,8 @@ public final class ReplicationSource implements AutoCloseable {
    * has reached): no event this stream delivers can have been seen by a client beyond the latter.
    */
   private long[] slotPositions(Connection conn) throws SQLException {
+    // A walsender connection takes only the simple query protocol, so no bind parameter: the name
+    // is a literal, safe because ReplicationSettings admits only [a-z0-9_] (quotes doubled anyway).
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
         "SELECT confirmed_flush_lsn, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
             + " ELSE pg_current_wal_lsn() END FROM pg_replication_slots WHERE slot_name = '"

@@ -130,4 +130,17 @@ class AuthSettingsTest {
     AuthSettings settings = AuthSettings.withSecret(TestTokens.SECRET);
     assertThat(settings.toString()).doesNotContain(TestTokens.SECRET).contains("<redacted>");
   }
+
+  @Test
+  void issuerAndAudienceAreReadWhenSet() {
+    AuthSettings settings = AuthSettings.fromEnvironment(Map.of("SLIPSTREAM_JWT_SECRET", TestTokens.SECRET,
+        "SLIPSTREAM_JWT_ISSUER", "https://auth.acme.example", "SLIPSTREAM_JWT_AUDIENCE", "realtime"));
+    assertThat(settings.issuer()).isEqualTo("https://auth.acme.example");
+    assertThat(settings.audience()).isEqualTo("realtime");
+    assertThat(settings.toString()).doesNotContain(TestTokens.SECRET).contains("issuer=https://auth.acme.example");
+
+    AuthSettings unset = AuthSettings.fromEnvironment(Map.of("SLIPSTREAM_JWT_SECRET", TestTokens.SECRET));
+    assertThat(unset.issuer()).isNull();
+    assertThat(unset.audience()).isNull();
+  }
 }

@@ -1075,8 +1075,19 @@ class HostileClientIT {
   @Test
   @Order(1000)
   void noRuntimeLogOfTheSuiteContainsATokenTheJwtSecretOrTheDatabasePassword() {
+    // /metrics first, while the runtime still answers, after every attack of the suite ran against it.
+    String metrics = main.metrics().text();
     main.process.stop(Duration.ofSeconds(30)); // its shutdown is logged too
     List<String> findings = new ArrayList<>();
+    assertThat(metrics).contains("slipstream_connections");
+    TOKENS.forEach((token, purpose) -> {
+      if (metrics.contains(token)) {
+        findings.add("/metrics has the token minted for " + purpose);
+      }
+    });
+    if (metrics.contains(JWT_SECRET) || metrics.contains(DB_PASSWORD)) {
+      findings.add("/metrics has the JWT secret or the database password");
+    }
     for (HostileRuntime runtime : RUNTIMES) {
       List<String> lines = HostileRuntime.logLines(runtime.log);
       for (int i = 0; i < lines.size(); i++) {
@@ -1095,9 +1106,9 @@ class HostileClientIT {
         }
       }
     }
-    System.out.printf("[hostile] logs of %d runtimes searched for %d tokens, the JWT secret and the database"
-        + " password: %d findings%n", RUNTIMES.size(), TOKENS.size(), findings.size());
-    assertThat(findings).as("secrets in the runtime logs under %s", HostileRuntime.LOG_DIR.toAbsolutePath())
+    System.out.printf("[hostile] /metrics and the logs of %d runtimes searched for %d tokens, the JWT secret and the"
+        + " database password: %d findings%n", RUNTIMES.size(), TOKENS.size(), findings.size());
+    assertThat(findings).as("secrets in /metrics or the runtime logs under %s", HostileRuntime.LOG_DIR.toAbsolutePath())
         .isEmpty();
   }
 

@@ -100,6 +100,11 @@ public final class Metrics {
     return samples.stream().anyMatch(s -> s.name().equals(name));
   }
 
+  /** The whole exposition text, as scraped. */
+  public String text() {
+    return text;
+  }
+
   /** The lines of the scrape mentioning {@code fragment}, for assertion messages. */
   public String linesWith(String fragment) {
     return String.join("\n", text.lines().filter(l -> !l.startsWith("#") && l.contains(fragment)).toList());

@@ -133,6 +133,10 @@ public final class RuntimeConfig {
   public static final Setting<String> AUTH = Setting.choiceIgnoringCase("SLIPSTREAM_AUTH", "required", "disabled")
       .computedDefault("required with a secret or JWKS, else disabled", "disabled: every client is anonymous "
           + "(dev mode)");
+  public static final Setting<String> JWT_ISSUER = Setting.text("SLIPSTREAM_JWT_ISSUER")
+      .optional("when set, a token's iss must equal it");
+  public static final Setting<String> JWT_AUDIENCE = Setting.text("SLIPSTREAM_JWT_AUDIENCE")
+      .optional("when set, a token's aud must be it or a list holding it");
   public static final Setting<List<String>> ACCESS_RULES = Setting.list("SLIPSTREAM_ACCESS_RULES")
       .defaultsTo("", "claim rules, schema.table:column=claim comma-separated");
 
@@ -155,7 +159,7 @@ public final class RuntimeConfig {
       MAX_BINDINGS_PER_CLIENT, MAX_FILTER_LENGTH, MAX_FILTER_VALUES, MAX_TOPIC_LENGTH, MAX_PRESENCE_PAYLOAD_BYTES,
       MAX_PRESENCES_PER_CLIENT, JOIN_TIMEOUT,
       RESUME_RING_EVENTS,
-      JWT_SECRET, JWKS, JWKS_FILE, AUTH, ACCESS_RULES,
+      JWT_SECRET, JWKS, JWKS_FILE, AUTH, JWT_ISSUER, JWT_AUDIENCE, ACCESS_RULES,
       LOG_FORMAT, LOG_LEVEL);
 
   private static final Map<String, Setting<?>> BY_NAME = byName(ALL);
