@@ -40,6 +40,8 @@ public final class Toxiproxy implements AutoCloseable {
   /** Keep in step with tools/toxiproxy/go.mod. */
   public static final String VERSION = "2.12.0";
   private static final Duration START_WAIT = Duration.ofSeconds(30);
+  /** Removing a toxic waits for what it holds back to drain (a bandwidth limit: many seconds). */
+  private static final Duration REQUEST_WAIT = Duration.ofSeconds(60);
   private static final Duration BUILD_WAIT = Duration.ofMinutes(10);
   private static final Pattern LISTEN = Pattern.compile("\"listen\"\\s*:\\s*\"([^\"]+)\"");
 
@@ -138,7 +140,7 @@ public final class Toxiproxy implements AutoCloseable {
 
   /** Sends one API request and returns the answer's body; any other status than {@code expected} fails. */
   String request(String method, String path, String json, int expected) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(api.resolve(path)).timeout(Duration.ofSeconds(10))
+    HttpRequest.Builder builder = HttpRequest.newBuilder(api.resolve(path)).timeout(REQUEST_WAIT)
         .header("Content-Type", "application/json")
         .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
     try {
