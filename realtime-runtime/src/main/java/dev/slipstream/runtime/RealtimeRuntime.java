@@ -174,7 +174,12 @@ public final class RealtimeRuntime implements AutoCloseable {
       return "starting"; // probed while the constructor still runs
     }
     ReplicationSource source = standaloneReader.source();
-    return source.connects() > 0 && source.lastError() == null ? null : "not streaming from the replication slot yet";
+    String error = source.lastError();
+    if (error != null) {
+      // What PostgreSQL or the network said (a lost slot, a refused connection): what to fix.
+      return "not streaming from the replication slot: " + error;
+    }
+    return source.connects() > 0 ? null : "not streaming from the replication slot yet";
   }
 
   private PodFigures.Role podRole() {
