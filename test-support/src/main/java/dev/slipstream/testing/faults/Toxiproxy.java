@@ -1,5 +1,6 @@
 package dev.slipstream.testing.faults;
 
+import dev.slipstream.testing.Processes;
 import dev.slipstream.testing.RepositoryLayout;
 import java.io.File;
 import java.io.IOException;
@@ -182,14 +183,7 @@ public final class Toxiproxy implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Processes.stop(process);
     http.close();
     try {
       Files.deleteIfExists(log);

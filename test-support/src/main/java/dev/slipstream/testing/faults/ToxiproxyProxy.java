@@ -9,8 +9,10 @@ import java.util.Locale;
  * <ul>
  *   <li>{@link #disable()}: the network is cut; every open connection is closed and new ones are
  *       refused until {@link #enable()}.
- *   <li>{@link #blackhole(String)}: the connections stay open but nothing gets through, as on a
- *       silent partition (Toxiproxy's {@code timeout} toxic with timeout 0).
+ *   <li>{@link #blackhole(String)}: the connections stay open but nothing gets through
+ *       (Toxiproxy's {@code timeout} toxic with timeout 0). Toxiproxy drops what is sent meanwhile,
+ *       so after removal the streams have a hole: a silent partition while it lasts, not one that
+ *       heals as TCP would (retransmitting).
  *   <li>{@link #resetPeer(String, long)}: connections are reset (RST) after the given time.
  *   <li>{@link #latency(String, Stream, long, long)} and {@link #bandwidth(String, Stream, long)}.
  * </ul>
