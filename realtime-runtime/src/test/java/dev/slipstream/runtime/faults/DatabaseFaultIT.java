@@ -185,6 +185,10 @@ class DatabaseFaultIT {
     ToxiproxyProxy proxy = toxiproxy.proxy("lost", "127.0.0.1:" + postgres.port());
     startRuntime(proxy.port());
     SseTestClient client = sse(null);
+    within("the client's subscription", () -> {
+      List<HealthRecorder.Sample> samples = health.samples();
+      return !samples.isEmpty() && samples.getLast().subscriptions() >= 1;
+    });
     postgres.execute("INSERT INTO ledger (id, body) VALUES (1, 'row')");
     within("the client to receive row 1", () -> lastRowOf(client) == 1);
 

@@ -15,14 +15,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Samples a runtime's {@code /readyz} and its {@code slipstream_replication_streaming} metric
+ * Samples a runtime's {@code /readyz} and its {@code slipstream_replication_streaming} and
+ * {@code slipstream_subscriptions} metrics
  * every 100 ms while a fault lasts, and keeps every sample: what an orchestrator's probe and a
  * dashboard would have seen, and when.
  */
 final class HealthRecorder implements AutoCloseable {
 
-  /** One look at the pod: readiness status and text, the streaming gauge (NaN: not answered). */
-  record Sample(long nanos, int status, String text, double streaming) {
+  /** One look at the pod: readiness status and text, two gauges (NaN: not answered). */
+  record Sample(long nanos, int status, String text, double streaming, double subscriptions) {
     boolean ready() {
       return status == 200;
     }
@@ -30,6 +31,7 @@ final class HealthRecorder implements AutoCloseable {
 
   private static final Pattern STREAMING = Pattern.compile("^slipstream_replication_streaming (\\S+)$",
       Pattern.MULTILINE);
+  private static final Pattern SUBSCRIPTIONS = Pattern.compile("^slipstream_subscriptions (\\S+)$", Pattern.MULTILINE);
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final URI base;
@@ -47,6 +49,7 @@ final class HealthRecorder implements AutoCloseable {
     int status = -1;
     String text = "";
     double streaming = Double.NaN;
+    double subscriptions = Double.NaN;
     try {
       HttpResponse<String> ready = http.send(HttpRequest.newBuilder(base.resolve("/readyz"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
@@ -54,17 +57,20 @@ final class HealthRecorder implements AutoCloseable {
       text = ready.body().trim();
       HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-      Matcher m = STREAMING.matcher(metrics.body());
-      if (m.find()) {
-        streaming = Double.parseDouble(m.group(1));
-      }
+      streaming = gauge(STREAMING, metrics.body());
+      subscriptions = gauge(SUBSCRIPTIONS, metrics.body());
     } catch (IOException e) {
       text = e.toString();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
     }
-    samples.add(new Sample(now, status, text, streaming));
+    samples.add(new Sample(now, status, text, streaming, subscriptions));
+  }
+
+  private static double gauge(Pattern pattern, String scrape) {
+    Matcher m = pattern.matcher(scrape);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
   }
 
   List<Sample> samples() {
