@@ -185,10 +185,7 @@ class DatabaseFaultIT {
     ToxiproxyProxy proxy = toxiproxy.proxy("lost", "127.0.0.1:" + postgres.port());
     startRuntime(proxy.port());
     SseTestClient client = sse(null);
-    within("the client's subscription", () -> {
-      List<HealthRecorder.Sample> samples = health.samples();
-      return !samples.isEmpty() && samples.getLast().subscriptions() >= 1;
-    });
+    awaitSubscriptions(1);
     postgres.execute("INSERT INTO ledger (id, body) VALUES (1, 'row')");
     within("the client to receive row 1", () -> lastRowOf(client) == 1);
 
@@ -243,6 +240,7 @@ class DatabaseFaultIT {
   private Watch startWatching(int dbPort) {
     startRuntime(dbPort);
     Watch watch = new Watch(sse(null), sse(null));
+    awaitSubscriptions(2); // a client that subscribes after row 1 would rightly never see it
     writer = new SteadyWriter(postgres, ROWS_PER_SECOND).start();
     within("both clients to receive 200 rows",
         () -> watch.steady.changes().size() >= 200 && watch.resuming.changes().size() >= 200);
@@ -272,6 +270,13 @@ class DatabaseFaultIT {
     assertThat(EventPosition.parse(watch.resumed.changes().getFirst().id()).isAfter(resumeFrom)).isTrue();
     assertThat(runtime.isAlive()).as("the runtime process survived").isTrue();
     return new Outcome(lastRow, writer.retries(), peakRssKb(runtime.pid()), caughtUp);
+  }
+
+  private void awaitSubscriptions(int count) {
+    within(count + " subscription(s)", () -> {
+      List<HealthRecorder.Sample> samples = health.samples();
+      return !samples.isEmpty() && samples.getLast().subscriptions() >= count;
+    });
   }
 
   private HealthRecorder.Sample awaitReadyAgain(long since) {
