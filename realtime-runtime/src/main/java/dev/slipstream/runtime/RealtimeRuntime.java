@@ -36,6 +36,8 @@ import dev.slipstream.runtime.transport.ConnectionMetrics;
 import dev.slipstream.runtime.transport.HttpEndpoint;
 import dev.slipstream.runtime.transport.HttpResponses;
 import dev.slipstream.runtime.transport.RealtimeServer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -102,6 +104,15 @@ public final class RealtimeRuntime implements AutoCloseable {
             "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8)))
         .bind();
     registry.gauge("slipstream.replication.lag.bytes", this, RealtimeRuntime::slotLagBytes);
+    // What a dashboard needs to see a cut to the database while it lasts (readiness says why).
+    Gauge.builder("slipstream.replication.streaming", this, runtime -> runtime.streamingNow() ? 1 : 0)
+        .description("1 while this pod streams the slot over an open replication connection, else 0")
+        .register(registry);
+    FunctionCounter.builder("slipstream.replication.connects", this, runtime -> {
+          ReplicationSource source = runtime.source();
+          return source == null ? 0 : source.connects();
+        }).description("Replication connections opened by this pod's current slot reader (reconnects after the first)")
+        .register(registry);
     ClusterSettings cluster = settings.cluster();
     if (cluster == null) {
       standaloneReader = SlotReader.start(settings.replication(), fanOut, clock, registry, null,
@@ -163,13 +174,23 @@ public final class RealtimeRuntime implements AutoCloseable {
       return "starting"; // probed while the constructor still runs
     }
     ReplicationSource source = standaloneReader.source();
-    return source.connects() > 0 && source.lastError() == null ? null : "not streaming from the replication slot yet";
+    String error = source.lastError();
+    if (error != null) {
+      // What PostgreSQL or the network said (a lost slot, a refused connection): what to fix.
+      return "not streaming from the replication slot: " + error;
+    }
+    return source.connects() > 0 ? null : "not streaming from the replication slot yet";
   }
 
   private PodFigures.Role podRole() {
     long lag = slotLagBytes();
     return new PodFigures.Role(roles.role().text(), roles.ready(), roles.problem(),
         roles.role() == RoleSwitch.Role.LEADER && lag >= 0 ? lag : null, roles.relayAddress());
+  }
+
+  private boolean streamingNow() {
+    ReplicationSource source = source();
+    return source != null && source.connects() > 0 && source.lastError() == null;
   }
 
   /** The slot's replication source; null while this pod does not read the slot. */

@@ -3,11 +3,16 @@ package dev.slipstream.testing.postgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.Properties;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,8 +32,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
 
+  private static final Duration RESTART_WAIT = Duration.ofSeconds(60);
+
   private final EmbeddedPostgres.Builder builder;
   private EmbeddedPostgres server;
+  /** Set by {@link #restartable()}: the data directory kept across {@link #restart()}, deleted by {@link #stop()}. */
+  private Path keptDataDirectory;
 
   private TestPostgres(EmbeddedPostgres.Builder builder) {
     this.builder = builder;
@@ -48,6 +57,43 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
   public TestPostgres with(String setting, String value) {
     builder.setServerConfig(setting, value);
     return this;
+  }
+
+  /**
+   * Keeps the data directory and the port across {@link #restart()} (zonky deletes its data
+   * directory when it stops a server; this one is deleted by {@link #stop()} instead).
+   */
+  public TestPostgres restartable() {
+    try {
+      keptDataDirectory = Files.createTempDirectory("slipstream-pg-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    builder.setDataDirectory(keptDataDirectory).setCleanDataDirectory(false).setPGStartupWait(RESTART_WAIT);
+    return this;
+  }
+
+  /**
+   * Stops the server as an operator's restart does ({@code pg_ctl stop -m fast}: every session and
+   * walsender is disconnected, a shutdown checkpoint is written) and starts it again on the same
+   * port and data. Needs {@link #restartable()}.
+   */
+  public TestPostgres restart() {
+    if (keptDataDirectory == null) {
+      throw new IllegalStateException("restart() needs a TestPostgres made restartable()");
+    }
+    int port = port();
+    try {
+      server.close();
+      // zonky waits 5 s for pg_ctl stop; a loaded machine's shutdown checkpoint can take longer, and
+      // a server started before the old postmaster has gone refuses with "shutting down".
+      Awaitility.await().atMost(RESTART_WAIT).pollInterval(Duration.ofMillis(50))
+          .until(() -> !Files.exists(keptDataDirectory.resolve("postmaster.pid")));
+      server = builder.setPort(port).start();
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restart embedded PostgreSQL on port " + port, e);
+    }
   }
 
   @Override
@@ -78,6 +124,13 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
         throw new UncheckedIOException(e);
       } finally {
         server = null;
+      }
+    }
+    if (keptDataDirectory != null) {
+      try (var paths = Files.walk(keptDataDirectory)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (IOException e) {
+        // a temporary directory left behind is harmless
       }
     }
   }
