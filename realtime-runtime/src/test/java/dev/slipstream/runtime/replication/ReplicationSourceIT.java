@@ -10,6 +10,10 @@ import dev.slipstream.runtime.change.ChangeType;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +59,20 @@ class ReplicationSourceIT {
   @AfterEach
   void stopSources() {
     sources.forEach(ReplicationSource::stop);
+    // The walsender lets go of the slot a moment after the client's connection closes.
+    await().atMost(WAIT).until(() -> !slotActive());
     postgres.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+  }
+
+  private boolean slotActive() throws SQLException {
+    try (Connection connection = postgres.connect();
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+      query.setString(1, slot);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() && rows.getBoolean(1);
+      }
+    }
   }
 
   @Test
