@@ -5,7 +5,6 @@ import dev.slipstream.api.v1alpha1.SslMode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.postgresql.PGProperty;
@@ -44,11 +43,11 @@ public record ConnectionSettings(
       "[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?\\.?|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
 
   public ConnectionSettings {
-    requireText(host, "host");
-    requireText(database, "database");
-    requireText(user, "user");
+    requireText(host, "spec.database.host");
+    requireText(database, "spec.database.name");
+    requireText(user, "the credentials Secret's user");
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port must be between 1 and 65535, not " + port);
+      throw new IllegalArgumentException("spec.database.port must be between 1 and 65535, not " + port);
     }
     if (!HOST.matcher(host).matches()) {
       // The host goes into the JDBC URL as text: a '/', '?' or '&' there would let the spec add
@@ -131,8 +130,8 @@ public record ConnectionSettings(
   }
 
   private static void requireText(String value, String name) {
-    if (Objects.requireNonNull(value, name).isBlank()) {
-      throw new IllegalArgumentException(name + " cannot be blank");
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " is required");
     }
   }
 }

@@ -28,7 +28,7 @@ public final class TenantConnections {
    * Reads the tenant's credentials Secret and builds the connection settings.
    *
    * @throws MissingInputException SecretNotFound or SecretKeyMissing
-   * @throws InvalidTenantException when spec.database is incomplete
+   * @throws InvalidTenantException when spec.database is incomplete or invalid (the message names the field)
    */
   public static ConnectionSettings resolve(KubernetesClient client, RealtimeTenant tenant) {
     String namespace = tenant.getMetadata().getNamespace();
@@ -62,8 +62,9 @@ public final class TenantConnections {
     }
     try {
       return ConnectionSettings.of(spec.getDatabase(), user, password);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new InvalidTenantException("spec.database is incomplete: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      // The message names the field and what it must be.
+      throw new InvalidTenantException(e.getMessage());
     }
   }
 

@@ -68,11 +68,15 @@ class ConnectionSettingsTest {
   }
 
   @Test
-  void refusesNonsense() {
+  void refusesNonsenseNamingTheField() {
     assertThatThrownBy(() -> new ConnectionSettings(" ", 5432, "app", "app", null, null, null))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("spec.database.host is required");
+    assertThatThrownBy(() -> new ConnectionSettings(null, 5432, "app", "app", null, null, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("spec.database.host is required");
+    assertThatThrownBy(() -> new ConnectionSettings("db", 5432, null, "app", null, null, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("spec.database.name is required");
     assertThatThrownBy(() -> new ConnectionSettings("db", 0, "app", "app", null, null, null))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("spec.database.port must be between 1 and 65535, not 0");
   }
 
   @ParameterizedTest
