@@ -14,7 +14,6 @@ import dev.slipstream.runtime.route.AccessPolicy;
 import dev.slipstream.runtime.route.ChangeFilter;
 import dev.slipstream.runtime.route.FilterLimits;
 import dev.slipstream.runtime.route.PublishedColumns;
-import dev.slipstream.runtime.route.RowFilter;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.transport.ClientConnection;
 import dev.slipstream.runtime.transport.ClientErrors;
@@ -36,7 +35,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -75,17 +73,13 @@ public final class SseEndpoint implements HttpEndpoint {
     this.keepAlive = keepAlive;
   }
 
-  /** A checked subscription, ready to open. */
-  private record Stream(ChangeFilter filter, EventPosition resumeAfter) {
-  }
-
   @Override
   public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri) {
     Claims claims = admission.authenticate(ctx, request, uri);
     if (claims == null) {
       return;
     }
-    Stream stream = parse(ctx, request, uri, claims);
+    SseSubscription stream = parse(ctx, request, uri, claims);
     if (stream == null || !admission.admit(ctx, request)) {
       return;
     }
@@ -93,27 +87,16 @@ public final class SseEndpoint implements HttpEndpoint {
   }
 
   /** Reads and checks the request's subscription; null after answering 400 with the reason. */
-  private Stream parse(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri, Claims claims) {
+  private SseSubscription parse(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri, Claims claims) {
     try {
-      String filterText = uri.parameter("filter", null);
-      RowFilter rowFilter = filterText == null || filterText.isBlank() ? null
-          : RowFilter.parse(filterText, new FilterLimits(limits.maxFilterLength(), limits.maxFilterValues()));
-      ChangeFilter filter = new ChangeFilter(uri.parameter("schema", "public"),
-          uri.parameter("table", ChangeFilter.ALL_TABLES), ChangeFilter.parseEvent(uri.parameter("event", "*")),
-          rowFilter);
-      String problem = catalog.get().problemWith(filter);
-      if (problem != null) {
-        throw new IllegalArgumentException(problem);
+      SseSubscription parsed = SseSubscription.parse(uri, request.headers().get("Last-Event-ID"),
+          new FilterLimits(limits.maxFilterLength(), limits.maxFilterValues()), catalog.get());
+      if (access.isEmpty()) {
+        return parsed;
       }
-      if (!access.isEmpty()) {
-        filter = new ChangeFilter(filter.schema(), filter.table(), filter.events(), rowFilter,
-            access.accessFor(claims::claim));
-      }
-      String lastEventId = Optional.ofNullable(request.headers().get("Last-Event-ID"))
-          .orElse(uri.parameter("lastEventId", null));
-      EventPosition resumeAfter = lastEventId == null || lastEventId.isBlank() ? null
-          : EventPosition.parse(lastEventId.trim());
-      return new Stream(filter, resumeAfter);
+      ChangeFilter filter = parsed.filter();
+      return new SseSubscription(new ChangeFilter(filter.schema(), filter.table(), filter.events(),
+          filter.rowFilter(), access.accessFor(claims::claim)), parsed.resumeAfter());
     } catch (IllegalArgumentException e) {
       if (e instanceof LimitExceededException over) {
         limitMetrics.rejected(over.limit());
@@ -124,7 +107,7 @@ public final class SseEndpoint implements HttpEndpoint {
   }
 
   /** Opens the stream on an admitted client's connection; tables under access rules show only what its claims allow. */
-  private void open(ChannelHandlerContext ctx, Stream stream) {
+  private void open(ChannelHandlerContext ctx, SseSubscription stream) {
     ClientConnection connection = ClientConnection.of(ctx.channel());
     connection.clearDeadline(); // a stream: the client sends nothing more
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
