@@ -190,7 +190,10 @@ class PhoenixSerializerTest {
     assertThat(text(envelope[1])).isEqualTo(",\"position\":\"00000000016B3748-2\"}]");
   }
 
-  /** Found with the fuzz target's round-trip check (docs/fuzzing.md): 1e400 was read as an infinite double and written back as "Infinity". */
+  /**
+   * Found with the fuzz target's round-trip check (docs/fuzzing.md): 1e400 was read as an infinite
+   * double and written back as the string "Infinity".
+   */
   @ParameterizedTest
   @EnumSource(PhoenixSerializer.class)
   void numbersBeyondADoubleComeBackAsTheSameNumbers(PhoenixSerializer serializer) {
