@@ -1,8 +1,10 @@
 package dev.slipstream.runtime.phoenix;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 
@@ -15,7 +17,13 @@ public enum PhoenixSerializer {
   V1("1.0.0"),
   V2("2.0.0");
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Floating-point numbers are read as BigDecimal, not double: a client's {@code 1e400} would
+   * otherwise become an infinite double, written back as the string {@code "Infinity"} in what is
+   * relayed to other clients (found with the fuzz target's round-trip check, docs/fuzzing.md).
+   */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
   private final String vsn;
 

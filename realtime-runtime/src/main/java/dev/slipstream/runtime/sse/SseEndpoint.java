@@ -15,7 +15,6 @@ import dev.slipstream.runtime.route.ChangeFilter;
 import dev.slipstream.runtime.route.FilterLimits;
 import dev.slipstream.runtime.route.PublishedColumns;
 import dev.slipstream.runtime.route.PublishedTables;
-import dev.slipstream.runtime.route.RowFilter;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.transport.ClientConnection;
 import dev.slipstream.runtime.transport.ClientErrors;
@@ -37,7 +36,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -75,12 +73,8 @@ public final class SseEndpoint implements HttpEndpoint {
     this.keepAlive = keepAlive;
   }
 
-  /** A checked subscription, ready to open. */
-  private record Stream(ChangeFilter filter, EventPosition resumeAfter) {
-  }
-
   /** What {@link #parse} returns for a subscription to check again once the published tables are read again. */
-  private static final Stream AWAIT_CATALOG = new Stream(null, null);
+  private static final SseSubscription AWAIT_CATALOG = new SseSubscription(null, null);
 
   @Override
   public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri) {
@@ -98,7 +92,7 @@ public final class SseEndpoint implements HttpEndpoint {
    */
   private void subscribe(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri, Claims claims,
       PublishedColumns tables, boolean mayRefresh) {
-    Stream stream = parse(ctx, request, uri, claims, tables, mayRefresh);
+    SseSubscription stream = parse(ctx, request, uri, claims, tables, mayRefresh);
     if (stream == AWAIT_CATALOG) {
       request.retain();
       catalog.refresh().whenComplete((fresh, error) -> ctx.executor().execute(() -> {
@@ -122,31 +116,23 @@ public final class SseEndpoint implements HttpEndpoint {
    * Reads and checks the request's subscription; null after answering 400 with the reason;
    * {@link #AWAIT_CATALOG} when {@code tables} refuses it and {@code mayRefresh}.
    */
-  private Stream parse(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri, Claims claims,
+  private SseSubscription parse(ChannelHandlerContext ctx, FullHttpRequest request, RequestUri uri, Claims claims,
       PublishedColumns tables, boolean mayRefresh) {
     try {
-      String filterText = uri.parameter("filter", null);
-      RowFilter rowFilter = filterText == null || filterText.isBlank() ? null
-          : RowFilter.parse(filterText, new FilterLimits(limits.maxFilterLength(), limits.maxFilterValues()));
-      ChangeFilter filter = new ChangeFilter(uri.parameter("schema", "public"),
-          uri.parameter("table", ChangeFilter.ALL_TABLES), ChangeFilter.parseEvent(uri.parameter("event", "*")),
-          rowFilter);
-      String problem = tables.problemWith(filter);
-      if (problem != null && mayRefresh) {
+      SseSubscription parsed = SseSubscription.parse(uri, request.headers().get("Last-Event-ID"),
+          new FilterLimits(limits.maxFilterLength(), limits.maxFilterValues()), tables);
+      if (access.isEmpty()) {
+        return parsed;
+      }
+      ChangeFilter filter = parsed.filter();
+      return new SseSubscription(new ChangeFilter(filter.schema(), filter.table(), filter.events(),
+          filter.rowFilter(), access.accessFor(claims::claim)), parsed.resumeAfter());
+    } catch (SseSubscription.NotPublished e) {
+      if (mayRefresh) {
         return AWAIT_CATALOG;
       }
-      if (problem != null) {
-        throw new IllegalArgumentException(problem);
-      }
-      if (!access.isEmpty()) {
-        filter = new ChangeFilter(filter.schema(), filter.table(), filter.events(), rowFilter,
-            access.accessFor(claims::claim));
-      }
-      String lastEventId = Optional.ofNullable(request.headers().get("Last-Event-ID"))
-          .orElse(uri.parameter("lastEventId", null));
-      EventPosition resumeAfter = lastEventId == null || lastEventId.isBlank() ? null
-          : EventPosition.parse(lastEventId.trim());
-      return new Stream(filter, resumeAfter);
+      HttpResponses.sendJsonError(ctx, request, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+      return null;
     } catch (IllegalArgumentException e) {
       if (e instanceof LimitExceededException over) {
         limitMetrics.rejected(over.limit());
@@ -157,7 +143,7 @@ public final class SseEndpoint implements HttpEndpoint {
   }
 
   /** Opens the stream on an admitted client's connection; tables under access rules show only what its claims allow. */
-  private void open(ChannelHandlerContext ctx, Stream stream) {
+  private void open(ChannelHandlerContext ctx, SseSubscription stream) {
     ClientConnection connection = ClientConnection.of(ctx.channel());
     connection.clearDeadline(); // a stream: the client sends nothing more
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);

@@ -11,7 +11,7 @@ import java.util.Map;
 public record RequestUri(String path, Map<String, List<String>> parameters) {
 
   /** Decodes the URI; throws {@link IllegalArgumentException} (whose message quotes it) when it is malformed. */
-  static RequestUri parse(String uri) {
+  public static RequestUri parse(String uri) {
     QueryStringDecoder decoder = new QueryStringDecoder(uri);
     return new RequestUri(decoder.path(), decoder.parameters());
   }

@@ -189,4 +189,23 @@ class PhoenixSerializerTest {
         .isEqualTo("[null,null,\"realtime:room-lobby\",\"postgres_changes\",{\"ids\":[7],\"data\":");
     assertThat(text(envelope[1])).isEqualTo(",\"position\":\"00000000016B3748-2\"}]");
   }
+
+  /**
+   * Found with the fuzz target's round-trip check (docs/fuzzing.md): 1e400 was read as an infinite
+   * double and written back as the string "Infinity".
+   */
+  @ParameterizedTest
+  @EnumSource(PhoenixSerializer.class)
+  void numbersBeyondADoubleComeBackAsTheSameNumbers(PhoenixSerializer serializer) {
+    String frame = serializer == PhoenixSerializer.V2
+        ? "[\"1\",\"2\",\"realtime:room\",\"broadcast\",{\"big\":1e400,\"small\":-1e400,\"exact\":0.1}]"
+        : "{\"join_ref\":\"1\",\"ref\":\"2\",\"topic\":\"realtime:room\",\"event\":\"broadcast\","
+            + "\"payload\":{\"big\":1e400,\"small\":-1e400,\"exact\":0.1}}";
+
+    PhoenixMessage message = serializer.decode(frame);
+    String encoded = text(serializer.encode(message));
+
+    assertThat(encoded).doesNotContain("Infinity").contains("1E+400", "-1E+400", "0.1");
+    assertThat(serializer.decode(encoded)).isEqualTo(message);
+  }
 }
