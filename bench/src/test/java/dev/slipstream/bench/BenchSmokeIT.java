@@ -79,11 +79,14 @@ class BenchSmokeIT {
 
   @Test
   void decode() throws Exception {
-    ScenarioResult r = run("decode", Map.of("rows", "3000", "txRows", "500"));
+    ScenarioResult r = run("decode", Map.of("rows", "3000", "txRows", "500", "rounds", "2"));
+    assertThat(r.counts().get("rounds")).isEqualTo(2);
     assertThat(r.counts().get("runtime_delivered")).isEqualTo(3000);
     assertThat(r.counts().get("pgjdbc_rows")).isEqualTo(3000);
     assertThat(r.counts().get("debezium_rows")).isEqualTo(3000);
     assertThat(r.counts().get("runtime_closed_early")).isZero();
+    // Rates against three baselines and CPU per million rows of each reader and walsender.
+    assertThat(r.metrics()).hasSize(12).filteredOn(m -> m.name().startsWith("CPU")).hasSize(7);
   }
 
   @Test
