@@ -51,7 +51,14 @@ final class LatencyKnee {
         if (!holding[i]) {
           continue;
         }
-        Sample s = sides[i].run(rate, warmup, window);
+        Sample s;
+        try {
+          s = sides[i].run(rate, warmup, window);
+        } catch (IllegalStateException e) {
+          holding[i] = false;
+          line.append(" ").append(sides[i].name).append(" failed (").append(e.getMessage()).append(");");
+          continue;
+        }
         expected += s.expected();
         delivered += s.delivered();
         double p99 = s.histogram().getValueAtPercentile(99) / 1000.0;

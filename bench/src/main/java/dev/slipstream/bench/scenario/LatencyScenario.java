@@ -80,14 +80,22 @@ public final class LatencyScenario implements Scenario {
               round.toMillis() / 1000.0));
           List<Sample> s = new ArrayList<>();
           List<Sample> b = new ArrayList<>();
-          slipstream.run(rate, warmup, Duration.ZERO);
-          bare.run(rate, warmup, Duration.ZERO);
-          for (int i = 0; i < rounds; i++) {
-            // a b, b a, ...: whatever else the machine does weighs on both.
-            LatencySide first = i % 2 == 0 ? slipstream : bare;
-            LatencySide second = first == slipstream ? bare : slipstream;
-            (first == slipstream ? s : b).add(first.run(rate, Duration.ZERO, round));
-            (second == slipstream ? s : b).add(second.run(rate, Duration.ZERO, round));
+          try {
+            slipstream.run(rate, warmup, Duration.ZERO);
+            bare.run(rate, warmup, Duration.ZERO);
+            for (int i = 0; i < rounds; i++) {
+              // a b, b a, ...: whatever else the machine does weighs on both.
+              LatencySide first = i % 2 == 0 ? slipstream : bare;
+              LatencySide second = first == slipstream ? bare : slipstream;
+              (first == slipstream ? s : b).add(first.run(rate, Duration.ZERO, round));
+              (second == slipstream ? s : b).add(second.run(rate, Duration.ZERO, round));
+            }
+          } catch (IllegalStateException e) {
+            notes.add(String.format("At %,d rows/s the rounds stopped after %d and %d: %s", rate, s.size(), b.size(),
+                e.getMessage()));
+            if (s.isEmpty() || b.isEmpty()) {
+              continue;
+            }
           }
           String label = String.format("%,d subscribers × %,d rows/s", subscribers, rate);
           LatencyRounds mine = new LatencyRounds(s);

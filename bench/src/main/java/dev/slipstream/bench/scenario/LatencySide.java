@@ -2,6 +2,7 @@ package dev.slipstream.bench.scenario;
 
 import dev.slipstream.bench.core.ChildJvm;
 import dev.slipstream.bench.core.ProcessCpu;
+import dev.slipstream.bench.core.Progress;
 import dev.slipstream.bench.core.Waits;
 import dev.slipstream.bench.net.LoadGenerator;
 import dev.slipstream.bench.net.Timestamps;
@@ -73,6 +74,26 @@ final class LatencySide implements AutoCloseable {
     }, Duration.ofMinutes(2));
   }
 
+  /**
+   * A server still draining the backlog of the clients it cut off may time a handshake out (408):
+   * up to three attempts, each after the last has been closed.
+   */
+  private void reconnect() throws InterruptedException {
+    reconnects++;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        connect();
+        return;
+      } catch (IllegalStateException e) {
+        if (attempt == 3) {
+          throw new IllegalStateException(name + ": could not reconnect its clients: " + e.getMessage(), e);
+        }
+        Progress.step(name + ": reconnecting its clients failed (" + e.getMessage() + "), again in 5 s");
+        Thread.sleep(5_000); // let the server drain; the next attempt has its own bounded wait
+      }
+    }
+  }
+
   /** Clients the server closed (too slow) in all windows so far. */
   long closedEarly() {
     return closedBefore + clients.closedEarly();
@@ -93,8 +114,7 @@ final class LatencySide implements AutoCloseable {
       // The server cut clients off in an earlier window: a fresh set, so this window starts even.
       closedBefore += clients.closedEarly();
       clients.close();
-      connect();
-      reconnects++;
+      reconnect();
     }
     long closed0 = clients.closedEarly();
     if (!warmup.isZero()) {
