@@ -74,7 +74,7 @@ class BenchSmokeIT {
     assertThat(r.counts().get("runtime_delivered")).isEqualTo(50L * (1 + 3) * 3)
         .isEqualTo(r.counts().get("expected_deliveries")).isEqualTo(r.counts().get("baseline_delivered"));
     assertThat(r.counts().get("runtime_closed_early")).isZero();
-    assertThat(r.metrics()).hasSize(6);
+    assertThat(r.metrics()).hasSize(8);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.slipstream.bench.scenario;
 import dev.slipstream.bench.core.BenchContext;
 import dev.slipstream.bench.core.ChildJvm;
 import dev.slipstream.bench.core.Metric;
+import dev.slipstream.bench.core.ProcessCpu;
 import dev.slipstream.bench.core.Options;
 import dev.slipstream.bench.core.Progress;
 import dev.slipstream.bench.core.Scenario;
@@ -38,7 +39,8 @@ public final class BroadcastScenario implements Scenario {
     return "Broadcast (rooms of 100, 2 messages/s per client)";
   }
 
-  private record Run(double deliveredPerSecond, double sentPerSecond, Histogram latency, long sent, long received) {
+  private record Run(double deliveredPerSecond, double sentPerSecond, Histogram latency, long sent, long received,
+      double cpuSeconds) {
   }
 
   @Override
@@ -63,7 +65,7 @@ public final class BroadcastScenario implements Scenario {
           List.of("-DmaxEventsPerSecond=" + (int) Math.max(10_000, clients * perSecond * 4)))) {
         Progress.step("runtime: " + clients + " clients in rooms of " + roomSize);
         context.profileStart(server, "broadcast");
-        runtime = measure(server.port(), clients, roomSize, perSecond, warmup, window, clientThreads);
+        runtime = measure(server, clients, roomSize, perSecond, warmup, window, clientThreads);
         context.profileStop(server, "broadcast");
       }
     } finally {
@@ -73,7 +75,7 @@ public final class BroadcastScenario implements Scenario {
         BroadcastRelayServer.class.getName(), List.of(), context.workDir().resolve("broadcast-baseline.log"))) {
       relay.awaitReady(BenchContext.START_TIMEOUT);
       Progress.step("baseline relay: same load");
-      baseline = measure(relay.port(), clients, roomSize, perSecond, warmup, window, clientThreads);
+      baseline = measure(relay, clients, roomSize, perSecond, warmup, window, clientThreads);
     }
     double expectedPerSecond = clients * perSecond * (roomSize - 1);
     counts.put("sent", runtime.sent());
@@ -89,6 +91,9 @@ public final class BroadcastScenario implements Scenario {
     }
     metrics.add(Metric.of("send-to-receive latency max", "ms", runtime.latency().getMaxValue() / 1000.0, base,
         baseline.latency().getMaxValue() / 1000.0));
+    metrics.add(Metric.of("CPU per million deliveries (server JVM, measured window)", "s",
+        ProcessCpu.perMillion(runtime.cpuSeconds(), runtime.received()), base,
+        ProcessCpu.perMillion(baseline.cpuSeconds(), baseline.received())));
     notes.add("Clients and server share this machine's cores; the clients' own work (decoding frames, timing) "
         + "counts against both the runtime and the baseline.");
     notes.add("Supabase's published figures (multi-node clusters, not this machine): 32k users in channels of 100, "
@@ -100,15 +105,17 @@ public final class BroadcastScenario implements Scenario {
         (System.nanoTime() - started) / 1e9);
   }
 
-  private static Run measure(int port, int clients, int roomSize, double perSecond, Duration warmup, Duration window,
+  private static Run measure(ChildJvm server, int clients, int roomSize, double perSecond, Duration warmup, Duration window,
       int threads) throws Exception {
     try (BroadcastClients group = new BroadcastClients(threads)) {
-      group.connect(port, clients, roomSize, Duration.ofSeconds(120));
+      group.connect(server.port(), clients, roomSize, Duration.ofSeconds(120));
       group.start(perSecond);
       LockSupport.parkNanos(warmup.toNanos());
       group.record();
+      double cpu0 = ProcessCpu.seconds(server.pid());
       long from = System.nanoTime();
       LockSupport.parkNanos(window.toNanos());
+      double cpu = ProcessCpu.seconds(server.pid()) - cpu0;
       long received = group.received();
       long sent = group.sent();
       double seconds = (System.nanoTime() - from) / 1e9;
@@ -117,7 +124,7 @@ public final class BroadcastScenario implements Scenario {
       if (group.failure() != null) {
         Progress.step("client failure: " + group.failure());
       }
-      return new Run(received / seconds, sent / seconds, latency, sent, received);
+      return new Run(received / seconds, sent / seconds, latency, sent, received, cpu);
     }
   }
 }
