@@ -10,9 +10,10 @@ import java.util.function.LongSupplier;
 /**
  * The CPU time of a process that may exit before the benchmark looks (pg_recvlogical, a walsender
  * whose client has gone): {@code /proc/<pid>/stat} read every 10 ms on a daemon thread, keeping the
- * last value read. A process found later (a walsender, once its slot is active) is looked up by
- * {@code pid} until it answers a positive pid. CPU is counted from the process's start, which is
- * right for processes started for one measurement.
+ * last value read. A walsender is found as its slot's {@code active_pid}, looked up every 100 ms:
+ * if the reader reconnects (a new walsender), the CPU of the one before is kept and the new one's
+ * added. CPU is counted from each process's start, which is right for processes started for one
+ * measurement.
  */
 public final class CpuWatch implements AutoCloseable {
 
@@ -21,11 +22,15 @@ public final class CpuWatch implements AutoCloseable {
   private final Thread thread;
   private final LongSupplier lookup;
   private volatile boolean running = true;
+  private final boolean follow;
   private volatile long pid;
   private volatile double last = Double.NaN;
+  /** CPU of walsenders this watch saw before the current one. */
+  private volatile double before;
 
-  private CpuWatch(LongSupplier pid, String name) {
+  private CpuWatch(LongSupplier pid, String name, boolean follow) {
     lookup = pid;
+    this.follow = follow;
     thread = new Thread(() -> watch(pid), "cpu-watch-" + name);
     thread.setDaemon(true);
     thread.start();
@@ -33,7 +38,7 @@ public final class CpuWatch implements AutoCloseable {
 
   /** Watches the process {@code pid}. */
   public static CpuWatch of(long pid) {
-    return new CpuWatch(() -> pid, Long.toString(pid));
+    return new CpuWatch(() -> pid, Long.toString(pid), false);
   }
 
   /**
@@ -41,13 +46,13 @@ public final class CpuWatch implements AutoCloseable {
    * through {@code connection} (used only by the watch's thread until {@link #close}).
    */
   public static CpuWatch walsender(Connection connection, String slot) {
-    return new CpuWatch(() -> activePid(connection, slot), slot);
+    return new CpuWatch(() -> activePid(connection, slot), slot, true);
   }
 
   private void watch(LongSupplier lookup) {
-    while (running) {
-      if (pid <= 0) {
-        pid = lookup.getAsLong();
+    for (long tick = 0; running; tick++) {
+      if (pid <= 0 || (follow && tick % 10 == 0)) {
+        find();
       }
       if (pid > 0) {
         double s = ProcessCpu.seconds(pid);
@@ -59,6 +64,17 @@ public final class CpuWatch implements AutoCloseable {
     }
   }
 
+  private synchronized void find() {
+    long found = lookup.getAsLong();
+    if (found > 0 && found != pid) {
+      if (pid > 0 && !Double.isNaN(last)) {
+        before += last;
+      }
+      pid = found;
+      last = Double.NaN;
+    }
+  }
+
   /** The pid watched, 0 while not found yet. */
   public long pid() {
     return pid;
@@ -66,9 +82,9 @@ public final class CpuWatch implements AutoCloseable {
 
   /** CPU seconds the process has used since it started, as last read (NaN if never found). */
   public synchronized double seconds() {
-    if (pid <= 0 && running) {
+    if (running && (pid <= 0 || follow)) {
       // A short pass may end before the watch's thread has looked; the process may still be there.
-      pid = lookup.getAsLong();
+      find();
     }
     if (pid > 0) {
       double s = ProcessCpu.seconds(pid);
@@ -76,7 +92,7 @@ public final class CpuWatch implements AutoCloseable {
         last = s;
       }
     }
-    return last;
+    return Double.isNaN(last) ? (before > 0 ? before : Double.NaN) : before + last;
   }
 
   private static long activePid(Connection connection, String slot) {
