@@ -50,13 +50,21 @@ class BenchSmokeIT {
 
   @Test
   void latency() throws Exception {
-    ScenarioResult r = run("latency", Map.of("subscribers", "20", "rates", "50", "seconds", "1",
-        "warmupSeconds", "0.5", "clientThreads", "1"));
+    ScenarioResult r = run("latency", Map.ofEntries(Map.entry("subscribers", "20"), Map.entry("rates", "50"),
+        Map.entry("seconds", "1"), Map.entry("rounds", "2"), Map.entry("warmupSeconds", "0.5"),
+        Map.entry("clientThreads", "1"), Map.entry("knee", "true"), Map.entry("kneeRates", "50,100"),
+        Map.entry("kneeSeconds", "1"), Map.entry("kneeWarmupSeconds", "0.5")));
     assertThat(r.counts().get("rows_50")).isPositive();
-    assertThat(r.counts().get("delivered_50")).isEqualTo(r.counts().get("expected_deliveries_50"));
-    assertThat(r.counts().get("floor_rows_50")).isEqualTo(r.counts().get("rows_50"));
+    assertThat(r.counts().get("delivered_50")).isEqualTo(r.counts().get("expected_deliveries_50"))
+        .isEqualTo(r.counts().get("rows_50") * 20);
+    assertThat(r.counts().get("bare_rows_50")).isPositive();
+    assertThat(r.counts().get("bare_delivered_50")).isEqualTo(r.counts().get("bare_expected_deliveries_50"))
+        .isEqualTo(r.counts().get("bare_rows_50") * 20);
+    assertThat(r.counts().get("knee_delivered")).isEqualTo(r.counts().get("knee_expected_deliveries")).isPositive();
     assertThat(r.counts().get("closed_early")).isZero();
-    assertThat(r.metrics()).hasSize(5);
+    assertThat(r.counts().get("bare_closed_early")).isZero();
+    // Five percentiles and CPU per million deliveries at the one rate, and the knee.
+    assertThat(r.metrics()).hasSize(7);
   }
 
   @Test
@@ -66,16 +74,19 @@ class BenchSmokeIT {
     assertThat(r.counts().get("runtime_delivered")).isEqualTo(50L * (1 + 3) * 3)
         .isEqualTo(r.counts().get("expected_deliveries")).isEqualTo(r.counts().get("baseline_delivered"));
     assertThat(r.counts().get("runtime_closed_early")).isZero();
-    assertThat(r.metrics()).hasSize(6);
+    assertThat(r.metrics()).hasSize(8);
   }
 
   @Test
   void decode() throws Exception {
-    ScenarioResult r = run("decode", Map.of("rows", "3000", "txRows", "500"));
+    ScenarioResult r = run("decode", Map.of("rows", "3000", "txRows", "500", "rounds", "2"));
+    assertThat(r.counts().get("rounds")).isEqualTo(2);
     assertThat(r.counts().get("runtime_delivered")).isEqualTo(3000);
     assertThat(r.counts().get("pgjdbc_rows")).isEqualTo(3000);
     assertThat(r.counts().get("debezium_rows")).isEqualTo(3000);
     assertThat(r.counts().get("runtime_closed_early")).isZero();
+    // Rates against three baselines and CPU per million rows of each reader and walsender.
+    assertThat(r.metrics()).hasSize(12).filteredOn(m -> m.name().startsWith("CPU")).hasSize(7);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.slipstream.bench.core;
 
+import dev.slipstream.bench.host.BarePipelineServer;
 import dev.slipstream.bench.host.BaselineServer;
 import dev.slipstream.bench.host.RuntimeHost;
 import dev.slipstream.testing.postgres.TestPostgres;
@@ -74,8 +75,22 @@ public record BenchContext(Path workDir, List<String> runtimeJvmOptions, boolean
 
   /** The baseline Netty WebSocket server in its own JVM, with the runtime's heap settings. */
   public ChildJvm startBaselineServer(String name) {
+    return startBaseline(name, BaselineServer.class, List.of());
+  }
+
+  /**
+   * The bare pipeline ({@link BarePipelineServer}) in its own JVM, with the runtime's heap settings:
+   * it streams {@code slot} and fans out the Inserts into {@code table}.
+   */
+  public ChildJvm startBarePipeline(String name, TestPostgres pg, String slot, String publication, String table) {
+    return startBaseline(name, BarePipelineServer.class, List.of("host=" + pg.host(), "port=" + pg.port(),
+        "database=" + pg.database(), "user=" + pg.user(), "password=" + pg.password(), "slot=" + slot,
+        "publication=" + publication, "table=" + table));
+  }
+
+  private ChildJvm startBaseline(String name, Class<?> main, List<String> args) {
     ChildJvm child = ChildJvm.start(name, runtimeJvmOptions.stream().filter(o -> !o.startsWith("-XX:StartFlight"))
-        .toList(), BaselineServer.class.getName(), List.of(), workDir.resolve(name + ".log"));
+        .toList(), main.getName(), args, workDir.resolve(name + ".log"));
     child.awaitReady(START_TIMEOUT);
     return child;
   }

@@ -39,6 +39,12 @@ public record Metric(String name, String unit, double value, String baselineName
         Double.isNaN(ratio()) ? null : ratio() >= limit);
   }
 
+  /** A target on the ratio to the baseline, lower is better: ratio ≤ limit. */
+  public Metric ratioAtMost(double limit) {
+    return new Metric(name, unit, value, baselineName, baseline, "≤ " + trim(limit) + "× baseline",
+        Double.isNaN(ratio()) ? null : ratio() <= limit);
+  }
+
   private static String trim(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }

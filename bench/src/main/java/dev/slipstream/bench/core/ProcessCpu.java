@@ -25,6 +25,16 @@ public final class ProcessCpu {
     }
   }
 
+  /** Seconds of CPU the child JVMs have used so far, together. */
+  public static double seconds(java.util.Collection<ChildJvm> jvms) {
+    return jvms.stream().mapToDouble(j -> seconds(j.pid())).sum();
+  }
+
+  /** CPU seconds per million units of work (rows, deliveries); NaN for none. */
+  public static double perMillion(double cpuSeconds, double units) {
+    return units <= 0 ? Double.NaN : cpuSeconds / (units / 1e6);
+  }
+
   /** utime + stime of a {@code /proc/<pid>/stat} line, in seconds (the command may hold spaces and parentheses). */
   static double parse(String stat) {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");

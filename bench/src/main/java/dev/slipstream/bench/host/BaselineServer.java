@@ -6,18 +6,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.concurrent.Future;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The baseline server: the least a Netty WebSocket server can do for the same clients. It accepts
@@ -29,11 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BaselineServer {
 
-  private static final byte[] REPLY = "[\"1\",\"1\",\"realtime:bench\",\"phx_reply\",{\"status\":\"ok\",\"response\":{}}]"
-      .getBytes(StandardCharsets.UTF_8);
-
-  private final Map<EventLoop, List<Channel>> joined = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger members = new java.util.concurrent.atomic.AtomicInteger();
+  private final JoinedChannels joined = new JoinedChannels();
   private volatile ByteBuf frame = Unpooled.EMPTY_BUFFER;
 
   private BaselineServer() {
@@ -45,7 +32,7 @@ public final class BaselineServer {
   }
 
   private void run() throws Exception {
-    MinimalWebSocketServer.serve(Replier::new, this::command);
+    MinimalWebSocketServer.serve(joined::newHandler, this::command);
   }
 
   private ObjectNode command(String line) {
@@ -53,7 +40,7 @@ public final class BaselineServer {
     return switch (parts[0]) {
       case "load" -> load(Path.of(parts[1]));
       case "fire" -> fire(Integer.parseInt(parts[1]));
-      case "stats" -> ChildProtocol.object().put("subscriptions", joinedCount());
+      case "stats" -> ChildProtocol.object().put("subscriptions", joined.size());
       case "measure" -> MemoryProbe.measure();
       case "histogram" -> MemoryProbe.histogram();
       default -> throw new IllegalArgumentException("unknown command " + line);
@@ -74,46 +61,14 @@ public final class BaselineServer {
 
   private ObjectNode fire(int times) {
     ByteBuf bytes = frame;
-    List<Future<?>> done = new ArrayList<>();
-    joined.forEach((loop, channels) -> done.add(loop.submit(() -> {
+    joined.forEachLoop(channels -> {
       for (Channel channel : channels) {
         for (int i = 0; i < times; i++) {
           channel.write(bytes.retainedDuplicate(), channel.voidPromise());
         }
         channel.flush();
       }
-    })));
-    done.forEach(Future::syncUninterruptibly);
+    }).forEach(Future::syncUninterruptibly);
     return ChildProtocol.object().put("fired", times);
-  }
-
-  private int joinedCount() {
-    return members.get();
-  }
-
-  /** Answers every text frame with an ok reply; the first one makes the connection a subscriber. */
-  private final class Replier extends SimpleChannelInboundHandler<TextWebSocketFrame> {
-
-    private boolean member;
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame msg) {
-      if (!member) {
-        member = true;
-        // Only this channel's event loop touches its list.
-        joined.computeIfAbsent(ctx.channel().eventLoop(), l -> new ArrayList<>()).add(ctx.channel());
-        members.incrementAndGet();
-      }
-      ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(REPLY)));
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      if (member) {
-        joined.get(ctx.channel().eventLoop()).remove(ctx.channel());
-        members.decrementAndGet();
-      }
-      ctx.fireChannelInactive();
-    }
   }
 }

@@ -13,10 +13,10 @@ import org.postgresql.PGProperty;
 import org.postgresql.replication.PGReplicationStream;
 
 /**
- * The floor of commit-to-client latency: a bare pgjdbc logical replication reader (pgoutput
- * protocol 1) that decodes nothing but a Begin's commit timestamp and each Insert's first text
- * column, on its own thread. Everything between PostgreSQL and a client that is not this is
- * Slipstream's cost.
+ * A bare pgjdbc logical replication reader (pgoutput protocol 1) on its own thread: it decodes
+ * nothing but a Begin's commit timestamp (and, for an {@link InsertListener}, each Insert's second
+ * column) and acknowledges each commit. The decode baseline, and the reading half of the bare
+ * pipeline ({@link dev.slipstream.bench.host.BarePipelineServer}).
  */
 public final class PgReplicationReader implements AutoCloseable {
 
@@ -31,6 +31,17 @@ public final class PgReplicationReader implements AutoCloseable {
     void onInsert(long commitMicros, long receivedMicros, String firstColumn);
   }
 
+  /** Called on the reader's thread for every pgoutput message (Relation, Begin, Insert, ...). */
+  @FunctionalInterface
+  public interface MessageListener {
+
+    /**
+     * @param commitMicros the current transaction's commit timestamp (epoch microseconds)
+     * @param message the pgoutput message, valid only during the call
+     */
+    void onMessage(long commitMicros, long receivedMicros, ByteBuffer message);
+  }
+
   private final Connection connection;
   private final PGReplicationStream stream;
   private final Thread thread;
@@ -39,23 +50,33 @@ public final class PgReplicationReader implements AutoCloseable {
   private volatile boolean running = true;
   private volatile Throwable failure;
 
-  private PgReplicationReader(Connection connection, PGReplicationStream stream, InsertListener listener) {
+  private PgReplicationReader(Connection connection, PGReplicationStream stream, MessageListener listener) {
     this.connection = connection;
     this.stream = stream;
-    this.thread = new Thread(() -> run(listener), "pgjdbc-floor-reader");
+    this.thread = new Thread(() -> run(listener), "pgjdbc-reader");
     thread.setDaemon(true);
     thread.start();
   }
 
   public static PgReplicationReader start(TestPostgres pg, String slot, String publication, InsertListener listener)
       throws SQLException {
+    return start(pg.jdbcUrl(), pg.user(), pg.password(), slot, publication, (commit, received, message) -> {
+      if (message.get(message.position()) == 'I') {
+        listener.onInsert(commit, received, secondColumn(message));
+      }
+    });
+  }
+
+  /** Streams {@code slot} (pgoutput protocol 1 of {@code publication}) to {@code listener}, every message. */
+  public static PgReplicationReader start(String jdbcUrl, String user, String password, String slot,
+      String publication, MessageListener listener) throws SQLException {
     Properties props = new Properties();
-    PGProperty.USER.set(props, pg.user());
-    PGProperty.PASSWORD.set(props, pg.password());
+    PGProperty.USER.set(props, user);
+    PGProperty.PASSWORD.set(props, password);
     PGProperty.REPLICATION.set(props, "database");
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
     PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-    Connection connection = DriverManager.getConnection(pg.jdbcUrl(), props);
+    Connection connection = DriverManager.getConnection(jdbcUrl, props);
     PGReplicationStream stream = connection.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
         .logical().withSlotName(slot)
         .withSlotOption("proto_version", "1")
@@ -65,7 +86,7 @@ public final class PgReplicationReader implements AutoCloseable {
     return new PgReplicationReader(connection, stream, listener);
   }
 
-  private void run(InsertListener listener) {
+  private void run(MessageListener listener) {
     long commitMicros = 0;
     try {
       while (running) {
@@ -79,16 +100,14 @@ public final class PgReplicationReader implements AutoCloseable {
         bytes.addAndGet(message.remaining());
         switch (b[at]) {
           case 'B' -> commitMicros = Timestamps.PG_EPOCH_MICROS + message.getLong(message.position() + 9);
-          case 'I' -> {
-            inserts.incrementAndGet();
-            listener.onInsert(commitMicros, received, secondColumn(message));
-          }
+          case 'I' -> inserts.incrementAndGet();
           case 'C' -> {
             stream.setAppliedLSN(stream.getLastReceiveLSN());
             stream.setFlushedLSN(stream.getLastReceiveLSN());
           }
           default -> { }
         }
+        listener.onMessage(commitMicros, received, message);
       }
     } catch (Throwable e) {
       if (running) {
@@ -125,6 +144,12 @@ public final class PgReplicationReader implements AutoCloseable {
   /** pgoutput bytes received. */
   public long bytes() {
     return bytes.get();
+  }
+
+  /** The reading thread's CPU time so far, in seconds (it does all of this reader's work). */
+  public double cpuSeconds() {
+    long nanos = java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.threadId());
+    return nanos < 0 ? Double.NaN : nanos / 1e9;
   }
 
   public Throwable failure() {

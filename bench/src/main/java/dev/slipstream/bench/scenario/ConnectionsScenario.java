@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipstream.bench.core.BenchContext;
 import dev.slipstream.bench.core.ChildJvm;
 import dev.slipstream.bench.core.Metric;
+import dev.slipstream.bench.core.ProcessCpu;
 import dev.slipstream.bench.core.Options;
 import dev.slipstream.bench.core.Progress;
 import dev.slipstream.bench.core.Scenario;
@@ -66,6 +67,8 @@ public final class ConnectionsScenario implements Scenario {
     double[] baselineRounds;
     double rssPerConnection = 0;
     double baselineRssPerConnection = 0;
+    double runtimeCpu = Double.NaN;
+    double baselineCpu = Double.NaN;
     try {
       for (int i = 0; i < servers; i++) {
         ChildJvm host = ChildJvm.start("connections-clients-" + i, List.of("-Xmx1g"), ClientsHost.class.getName(),
@@ -88,8 +91,11 @@ public final class ConnectionsScenario implements Scenario {
         JsonNode[] after = measure(runtimes);
         rssPerConnection = perConnection(before, after, "rss", perServer);
         Progress.step(servers + " runtimes hold " + servers * perServer + " connections");
+        double cpu0 = ProcessCpu.seconds(runtimes);
+        long delivered0 = total(clientHosts);
         runtimeRounds = rounds(clientHosts, rounds, roundTimeout, (long) servers * perServer,
             () -> statement.execute("INSERT INTO bench_box (body) VALUES ('to every connection')"));
+        runtimeCpu = ProcessCpu.perMillion(ProcessCpu.seconds(runtimes) - cpu0, total(clientHosts) - delivered0);
         counts.put("runtime_connections", (long) servers * perServer);
         counts.put("runtime_deliveries", total(clientHosts));
         counts.put("runtime_expected", (long) servers * perServer * (rounds + 1)); // one warm-up round
@@ -114,12 +120,14 @@ public final class ConnectionsScenario implements Scenario {
         JsonNode[] after = measure(baselines);
         baselineRssPerConnection = perConnection(before, after, "rss", perServer);
         long base = total(clientHosts);
+        double cpu0 = ProcessCpu.seconds(baselines);
         baselineRounds = rounds(clientHosts, rounds, roundTimeout, (long) servers * perServer, () -> {
           for (ChildJvm baseline : baselines) {
             baseline.call("fire 1", Duration.ofSeconds(30));
           }
         });
         counts.put("baseline_deliveries", total(clientHosts) - base);
+        baselineCpu = ProcessCpu.perMillion(ProcessCpu.seconds(baselines) - cpu0, total(clientHosts) - base);
         close(clientHosts);
       } finally {
         baselines.forEach(ChildJvm::close);
@@ -134,6 +142,8 @@ public final class ConnectionsScenario implements Scenario {
     metrics.add(Metric.of("commit to the last of " + servers * perServer + " connections (median)", "ms",
         median(runtimeRounds), base, median(baselineRounds)));
     metrics.add(Metric.of("resident memory per connection", "bytes", rssPerConnection, base, baselineRssPerConnection));
+    metrics.add(Metric.of("CPU per million deliveries, all server processes (rounds incl. warm-up)", "s", runtimeCpu,
+        base, baselineCpu));
     notes.add("One process holds at most 20,000 open files here: each runtime holds " + perServer
         + " connections, from a client process of its own. Times are System.nanoTime of the INSERT (runtime) or of "
         + "the fire command (baseline) to the latest push any client received, comparable across processes.");

@@ -1,18 +1,11 @@
 package dev.slipstream.bench.scenario;
 
 import dev.slipstream.bench.core.BenchContext;
-import dev.slipstream.bench.core.ChildJvm;
-import dev.slipstream.bench.core.Metric;
 import dev.slipstream.bench.core.Options;
 import dev.slipstream.bench.core.Progress;
 import dev.slipstream.bench.core.Scenario;
 import dev.slipstream.bench.core.ScenarioResult;
-import dev.slipstream.bench.core.Waits;
-import dev.slipstream.bench.net.DebeziumReader;
-import dev.slipstream.bench.net.LoadGenerator;
-import dev.slipstream.bench.net.PgReplicationReader;
 import dev.slipstream.testing.postgres.TestPostgres;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * 3. Decode throughput. K rows of a mixed-type table are committed (in transactions of
@@ -32,12 +24,11 @@ import java.util.concurrent.TimeUnit;
  * ({@code pg_copy_logical_replication_slot}), so every one decodes exactly the same WAL. Slipstream
  * counts as done when its one WebSocket subscriber has received all K changes (each was decoded,
  * routed and delivered). Baselines in the same run: {@code pg_recvlogical} (pgoutput into
- * /dev/null) and a bare pgjdbc reader that parses nothing.
+ * /dev/null), a bare pgjdbc reader that parses nothing and Debezium embedded ({@link DecodeReaders}),
+ * in {@code --rounds} rounds; CPU per million rows of each reader and its walsender
+ * ({@link DecodeFigures}).
  */
 public final class DecodeScenario implements Scenario {
-
-  private static final String JOIN = "[\"1\",\"1\",\"realtime:bench\",\"phx_join\",{\"config\":{\"postgres_changes\":"
-      + "[{\"event\":\"INSERT\",\"schema\":\"public\",\"table\":\"bench_decode\"}]}}]";
 
   @Override
   public String name() {
@@ -56,7 +47,9 @@ public final class DecodeScenario implements Scenario {
     int txRows = Math.min(rows, o.integer("txRows", 1000));
     String recvlogical = o.string("pgRecvlogical", "/usr/bin/pg_recvlogical");
     Duration timeout = o.seconds("timeoutSeconds", 240);
-    List<Metric> metrics = new ArrayList<>();
+    int rounds = o.integer("rounds", 5);
+    boolean withDebezium = o.flag("debezium", true);
+    List<dev.slipstream.bench.core.Metric> metrics = new ArrayList<>();
     Map<String, Long> counts = new LinkedHashMap<>();
     List<String> notes = new ArrayList<>();
     TestPostgres pg = context.startPostgres();
@@ -86,133 +79,68 @@ public final class DecodeScenario implements Scenario {
       notes.add(String.format("%,d rows in %,d transactions written in %.1f s before any reader started; %,d WAL "
           + "bytes.", rows, (rows + txRows - 1) / txRows, (System.nanoTime() - insertStart) / 1e9, walBytes));
 
-      // pg_recvlogical: pgoutput protocol 1 into /dev/null, until the end position.
-      Progress.step("pg_recvlogical");
-      double recvSeconds = Double.NaN;
-      if (Files.isExecutable(Path.of(recvlogical))) {
-        pg.execute("SELECT pg_copy_logical_replication_slot('decode_src', 'decode_recvlogical')");
-        recvSeconds = recvlogical(pg, recvlogical, endLsn, timeout, context.workDir(), notes);
+      DecodeReaders readers = new DecodeReaders(context, pg, rows, endLsn, timeout);
+      boolean haveRecvlogical = Files.isExecutable(Path.of(recvlogical));
+      if (haveRecvlogical) {
+        notes.add("Baseline " + DecodeReaders.version(recvlogical) + " against PostgreSQL "
+            + query(pg, "SHOW server_version") + ".");
       } else {
         notes.add("No pg_recvlogical at " + recvlogical + " (--pgRecvlogical=...): that baseline is missing.");
       }
-
-      Progress.step("pgjdbc reader");
-      pg.execute("SELECT pg_copy_logical_replication_slot('decode_src', 'decode_pgjdbc')");
-      long t0 = System.nanoTime();
-      double jdbcSeconds;
-      long pgoutputBytes;
-      try (PgReplicationReader reader = PgReplicationReader.start(pg, "decode_pgjdbc", "bench_decode",
-          (commit, received, column) -> { })) {
-        Waits.until(() -> reader.inserts() >= rows || reader.failure() != null, timeout,
-            () -> reader.inserts() + " of " + rows + " rows");
-        jdbcSeconds = (System.nanoTime() - t0) / 1e9;
-        pgoutputBytes = reader.bytes();
-        counts.put("pgjdbc_rows", reader.inserts());
-      }
-      counts.put("pgoutput_bytes", pgoutputBytes);
-
-      // Debezium embedded (pgoutput), records converted to JSON, in this JVM.
-      double debeziumSeconds = Double.NaN;
-      if (o.flag("debezium", true)) {
-        Progress.step("Debezium embedded");
-        pg.execute("SELECT pg_copy_logical_replication_slot('decode_src', 'decode_debezium')");
-        long d0 = System.nanoTime();
-        try (DebeziumReader debezium = new DebeziumReader(pg, "decode_debezium", "bench_decode",
-            "public.bench_decode")) {
-          Waits.until(() -> debezium.changes() >= rows || debezium.failure() != null, timeout,
-              () -> debezium.changes() + " of " + rows + " changes");
-          if (debezium.failure() != null) {
-            throw new IllegalStateException("Debezium failed", debezium.failure());
-          }
-          debeziumSeconds = (System.nanoTime() - d0) / 1e9;
-          counts.put("debezium_rows", debezium.changes());
-          notes.add(String.format("Debezium's first change arrived %.1f s after its engine started (included).",
-              (debezium.firstNanos() - d0) / 1e9));
-        }
-      }
-
-      Progress.step("Slipstream");
-      double runtimeSeconds;
-      double dispatchSeconds;
-      // The subscriber shares the two cores with the walsender and the runtime; with the default 1 MiB budget the
-      // runtime would rightly cut it off as a slow client mid-run. The figure is dispatch, so it gets room.
       long clientBuffer = Long.parseLong(o.string("clientBufferBytes", Long.toString(256L << 20)));
-      try (ChildJvm runtime = context.startRuntime("decode-runtime", pg, "decode_runtime", "bench_decode",
-              List.of("-XX:MaxDirectMemorySize=2g"), List.of("clientBufferBytes=" + clientBuffer));
-          LoadGenerator generator = new LoadGenerator(1);
-          LoadGenerator.Clients client = generator.connect(runtime.port(), "/realtime/v1/websocket?vsn=2.0.0", 1,
-              JOIN, (c, content, nanos) -> { }, Duration.ofMinutes(1))) {
-        context.profileStart(runtime, "decode");
-        long start = System.nanoTime();
-        pg.execute("SELECT pg_copy_logical_replication_slot('decode_src', 'decode_runtime')");
-        dispatchSeconds = (runtime.call("marker decode-end " + timeout.toSeconds(), timeout.plusSeconds(10))
-            .get("nanos").asLong() - start) / 1e9;
-        Waits.until(() -> client.totalChanges() >= rows || client.closedEarly() > 0, timeout,
-            () -> client.totalChanges() + " of " + rows + " rows delivered");
-        runtimeSeconds = client.closedEarly() > 0 ? Double.NaN : (System.nanoTime() - start) / 1e9;
-        if (client.closedEarly() > 0) {
-          notes.add(String.format("The subscriber was disconnected after %,d rows (too slow for its %,d-byte budget):"
-              + " no 'received' figure.", client.totalChanges(), clientBuffer));
+      List<DecodeReaders.Pass> recv = new ArrayList<>();
+      List<DecodeReaders.Pass> jdbc = new ArrayList<>();
+      List<DecodeReaders.Pass> debezium = new ArrayList<>();
+      List<DecodeReaders.RuntimePass> slipstream = new ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        Progress.step("round " + round + " of " + rounds + ": pg_recvlogical");
+        if (haveRecvlogical) {
+          recv.add(readers.recvlogical(recvlogical, round));
         }
-        counts.put("runtime_delivered", client.totalChanges());
-        counts.put("runtime_closed_early", client.closedEarly());
-        context.profileStop(runtime, "decode");
-        Progress.step("stopping");
+        Progress.step("round " + round + ": pgjdbc reader");
+        jdbc.add(readers.pgjdbc(round));
+        if (withDebezium) {
+          Progress.step("round " + round + ": Debezium embedded");
+          debezium.add(readers.debezium(round));
+        }
+        // The subscriber shares the two cores with the walsender and the runtime; with the default 1 MiB budget the
+        // runtime would rightly cut it off as a slow client mid-run. The figure is dispatch, so it gets room.
+        Progress.step("round " + round + ": Slipstream");
+        DecodeReaders.RuntimePass r = readers.slipstream(clientBuffer, round);
+        slipstream.add(r);
+        if (r.closedEarly() > 0) {
+          notes.add(String.format("Round %d: the subscriber was disconnected after %,d rows (too slow for its %,d-byte"
+              + " budget): no 'received' figure.", round, r.delivered(), clientBuffer));
+        }
       }
-      Progress.step("stopped");
-
-      String label = String.format("%,d rows", rows);
-      metrics.add(Metric.of("rows/s dispatched, " + label, "rows/s", rows / dispatchSeconds, "pg_recvlogical",
-          rows / recvSeconds).ratioAtLeast(0.9));
-      metrics.add(Metric.of("MB/s of pgoutput dispatched, " + label, "MB/s", pgoutputBytes / dispatchSeconds / 1e6,
-          "pg_recvlogical", pgoutputBytes / recvSeconds / 1e6));
-      metrics.add(Metric.of("rows/s dispatched, " + label, "rows/s", rows / dispatchSeconds,
-          "pgjdbc reader (no decoding)", rows / jdbcSeconds));
-      if (!Double.isNaN(debeziumSeconds)) {
-        metrics.add(Metric.of("rows/s dispatched, " + label, "rows/s", rows / dispatchSeconds,
-            "Debezium embedded" + DebeziumReader.version(), rows / debeziumSeconds).ratioAtLeast(2));
+      counts.put("rounds", (long) rounds);
+      counts.put("pgoutput_bytes", readers.pgoutputBytes);
+      counts.put("pgjdbc_rows", jdbc.stream().mapToLong(DecodeReaders.Pass::rows).min().orElse(0));
+      if (withDebezium) {
+        counts.put("debezium_rows", debezium.stream().mapToLong(DecodeReaders.Pass::rows).min().orElse(0));
       }
-      metrics.add(Metric.of("rows/s received by the subscriber, " + label, "rows/s", rows / runtimeSeconds,
-          "pg_recvlogical", rows / recvSeconds));
+      counts.put("runtime_delivered", slipstream.stream().mapToLong(DecodeReaders.RuntimePass::delivered).min()
+          .orElse(0));
+      counts.put("runtime_closed_early", slipstream.stream().mapToLong(DecodeReaders.RuntimePass::closedEarly).sum());
+      metrics.addAll(new DecodeFigures(rows, readers.pgoutputBytes, slipstream, recv, jdbc, debezium).metrics(notes));
       notes.add("Time runs from the moment the reader's slot copy exists (Slipstream: it reconnects within 100 ms "
           + "and its subscriber has already joined) or the reader starts, until the last row is dispatched "
           + "(Slipstream: a pg_logical_emit_message written after the rows reaches its fan-out, so every row before "
           + "it has been routed and handed to the subscriber's connection; pg_recvlogical: exit at the end LSN; "
           + "pgjdbc: last Insert read) or received (the subscriber's count). MB/s counts the pgoutput bytes of "
-          + "protocol 1 as the pgjdbc reader received them.");
+          + "protocol 1 as the pgjdbc reader received them. Each round runs the readers in this order on fresh slot "
+          + "copies; every figure is the median of the rounds.");
       notes.add("Debezium: the embedded engine (PostgreSQL connector, pgoutput, existing slot copy, no snapshot, "
           + "in-memory offsets) in the benchmark's JVM, each change converted to JSON without schemas and counted.");
+      notes.add("CPU = utime + stime from /proc/<pid>/stat (clock ticks of getconf CLK_TCK): pg_recvlogical's process "
+          + "and every walsender from their start (read every 10 ms until they exit); the runtime's JVM from the slot "
+          + "copy to the dispatch of the end marker; the pgjdbc reader's thread (ThreadMXBean); Debezium runs in the "
+          + "benchmark's JVM, so its figure is that whole JVM's CPU while only Debezium (and a 1 ms poll of its count) "
+          + "runs in it. The walsender is the one streaming the reader's slot copy (pg_replication_slots.active_pid).");
     } finally {
       pg.stop();
     }
     return new ScenarioResult(name(), title(), o.used(), metrics, counts, notes, (System.nanoTime() - started) / 1e9);
-  }
-
-  private static double recvlogical(TestPostgres pg, String binary, String endLsn, Duration timeout, Path workDir,
-      List<String> notes) throws IOException, InterruptedException {
-    Files.createDirectories(workDir);
-    Path log = workDir.resolve("pg_recvlogical.log");
-    ProcessBuilder builder = new ProcessBuilder(binary,
-        "--dbname=host=" + pg.host() + " port=" + pg.port() + " dbname=" + pg.database() + " user=" + pg.user(),
-        "--slot=decode_recvlogical", "--start", "--no-loop", "--endpos=" + endLsn, "--fsync-interval=0",
-        "-o", "proto_version=1", "-o", "publication_names=bench_decode", "-f", "-")
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(log.toFile());
-    builder.environment().put("PGPASSWORD", pg.password());
-    long t0 = System.nanoTime();
-    Process process = builder.start();
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      process.destroyForcibly();
-      throw new IllegalStateException("pg_recvlogical did not reach " + endLsn + " within " + timeout);
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    if (process.exitValue() != 0) {
-      throw new IllegalStateException("pg_recvlogical exited " + process.exitValue() + ": " + Files.readString(log));
-    }
-    Process version = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
-    notes.add("Baseline " + new String(version.getInputStream().readAllBytes()).trim() + " against PostgreSQL "
-        + query(pg, "SHOW server_version") + ".");
-    return seconds;
   }
 
   private static String query(TestPostgres pg, String sql) {

@@ -3,6 +3,7 @@ package dev.slipstream.bench.scenario;
 import dev.slipstream.bench.core.BenchContext;
 import dev.slipstream.bench.core.ChildJvm;
 import dev.slipstream.bench.core.Metric;
+import dev.slipstream.bench.core.ProcessCpu;
 import dev.slipstream.bench.core.Options;
 import dev.slipstream.bench.core.Scenario;
 import dev.slipstream.bench.core.ScenarioResult;
@@ -70,7 +71,7 @@ public final class FanOutScenario implements Scenario {
   }
 
   /** Per-round figures of one server at one k. */
-  private record Runs(double[] rates, double[] lastMillis) {
+  private record Runs(double[] rates, double[] lastMillis, double cpuPerMillion) {
   }
 
   @Override
@@ -113,7 +114,11 @@ public final class FanOutScenario implements Scenario {
         for (int k : batches) {
           double[] rates = new double[rounds];
           double[] lasts = new double[rounds];
+          double cpu0 = 0;
           for (int i = -warmupRounds; i < rounds; i++) {
+            if (i == 0) {
+              cpu0 = ProcessCpu.seconds(runtime.pid());
+            }
             Round round = new Round((long) subscribers * k);
             current.set(round);
             roundNumber++;
@@ -127,7 +132,8 @@ public final class FanOutScenario implements Scenario {
               lasts[i] = (round.last - t0) / 1e6;
             }
           }
-          runtimeRuns.put(k, new Runs(rates, lasts));
+          runtimeRuns.put(k, new Runs(rates, lasts, ProcessCpu.perMillion(ProcessCpu.seconds(runtime.pid()) - cpu0,
+              (double) rounds * subscribers * k)));
         }
         context.profileStop(runtime, "fanout");
         counts.put("runtime_closed_early", clients.closedEarly());
@@ -145,7 +151,11 @@ public final class FanOutScenario implements Scenario {
         for (int k : batches) {
           double[] rates = new double[rounds];
           double[] lasts = new double[rounds];
+          double cpu0 = 0;
           for (int i = -warmupRounds; i < rounds; i++) {
+            if (i == 0) {
+              cpu0 = ProcessCpu.seconds(baseline.pid());
+            }
             Round round = new Round((long) subscribers * k);
             current.set(round);
             long t0 = System.nanoTime();
@@ -157,7 +167,8 @@ public final class FanOutScenario implements Scenario {
               lasts[i] = (round.last - t0) / 1e6;
             }
           }
-          baselineRuns.put(k, new Runs(rates, lasts));
+          baselineRuns.put(k, new Runs(rates, lasts, ProcessCpu.perMillion(ProcessCpu.seconds(baseline.pid()) - cpu0,
+              (double) rounds * subscribers * k)));
         }
         counts.put("baseline_closed_early", clients.closedEarly());
       }
@@ -174,6 +185,8 @@ public final class FanOutScenario implements Scenario {
           "minimal Netty server", median(b.lastMillis)));
       metrics.add(Metric.of("time until the last subscriber has it (max), " + label, "ms", max(r.lastMillis),
           "minimal Netty server", max(b.lastMillis)));
+      metrics.add(Metric.of("CPU per million deliveries (server JVM, measured rounds), " + label, "s",
+          r.cpuPerMillion(), "minimal Netty server", b.cpuPerMillion()));
     }
     long expectedEach = 0;
     for (int k : batches) {
