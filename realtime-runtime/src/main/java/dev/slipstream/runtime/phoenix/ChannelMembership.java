@@ -236,6 +236,33 @@ final class ChannelMembership extends ResumableSubscriber {
     return ids.append(']').toString();
   }
 
-  private record FrameKey(PhoenixSerializer serializer, String topic, String ids) {
+  /**
+   * Equal for channels that get the very same push. Not a record: the fan-out compares the key of
+   * each subscriber with the previous one's, and a record's generated equals (an invokedynamic
+   * bootstrap) showed in the routing thread's profile; the hash is computed once.
+   */
+  private static final class FrameKey {
+    private final PhoenixSerializer serializer;
+    private final String topic;
+    private final String ids;
+    private final int hash;
+
+    FrameKey(PhoenixSerializer serializer, String topic, String ids) {
+      this.serializer = serializer;
+      this.topic = topic;
+      this.ids = ids;
+      this.hash = (serializer.hashCode() * 31 + topic.hashCode()) * 31 + ids.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other == this || other instanceof FrameKey key && key.hash == hash && key.serializer == serializer
+          && key.topic.equals(topic) && key.ids.equals(ids);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
   }
 }

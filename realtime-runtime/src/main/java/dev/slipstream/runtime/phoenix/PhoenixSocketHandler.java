@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,9 +92,11 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     this.ctx = ctx;
     share = new ClientShare(context.limits(), ctx.executor().ticker()::nanoTime);
     connection = ClientConnection.of(ctx.channel());
-    // The close frame queues behind what the client has not read: it sees the code if it catches
-    // up within the grace period; otherwise the connection is cut and its buffers are freed.
-    connection.onOverBudget(() -> WebSocketStage.close(ctx.channel(), SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON));
+    // What the client had not been sent is dropped first (ClientConnection), so the close frame
+    // is next in line: it sees the code when it reads again within the grace period.
+    connection.onOverBudget(() -> WebSocketStage.close(ctx.channel(), SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON,
+        ClientConnection.SLOW_CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS));
+    connection.describe(() -> "topics " + memberships.keySet());
     // realtime-js reconnects after any close it did not ask for, and rejoins its channels.
     connection.onDrain(() -> WebSocketStage.close(ctx.channel(), DRAINING_CLOSE_CODE, DRAINING_REASON));
     Duration timeout = context.limits().joinTimeout();
