@@ -86,15 +86,22 @@ function stalledClient(topic, table) {
   }
 }
 
+/** A client's text frame (masked, as RFC 6455 requires), payload under 64 KiB. */
 function maskedText(text) {
   const payload = Buffer.from(text)
-  assert.ok(payload.length < 126)
+  assert.ok(payload.length < 65536)
+  const header = payload.length < 126 ? 2 : 4
   const mask = randomBytes(4)
-  const frame = Buffer.alloc(6 + payload.length)
+  const frame = Buffer.alloc(header + 4 + payload.length)
   frame[0] = 0x81
-  frame[1] = 0x80 | payload.length
-  mask.copy(frame, 2)
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i % 4]
+  if (header === 2) {
+    frame[1] = 0x80 | payload.length
+  } else {
+    frame[1] = 0x80 | 126
+    frame.writeUInt16BE(payload.length, 2)
+  }
+  mask.copy(frame, header)
+  for (let i = 0; i < payload.length; i++) frame[header + 4 + i] = payload[i] ^ mask[i % 4]
   return frame
 }
 
