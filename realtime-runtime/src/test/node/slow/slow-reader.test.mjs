@@ -129,14 +129,18 @@ for (let round = 1; round <= ROUNDS; round++) {
       const topic = `realtime:slow-${run}`
       const closedBefore = await slowClientsClosed()
 
-      const client = newClient(t)
+      // A loaded machine: a join may take longer than realtime-js's default 10 s push timeout.
+      // Its own logger: the harness's keeps every message with its payload, work the reader would
+      // do 20,000 times; this keeps the rest (joins, heartbeats, closes) for the failure message.
+      const logs = []
+      const logger = (kind, msg) => { if (!msg.includes('postgres_changes')) logs.push(`${kind}: ${msg}`) }
+      const client = newClient(t, { timeout: 60_000, logger })
       let received = 0
-      const statuses = []
       const channel = client.channel(`slow-${run}`)
         .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'slow_rows', filter: `run=eq.${run}` },
           () => { received++ })
-      channel.compatStatuses = statuses
-      await subscribed(channel)
+      await subscribed(channel, 60_000)
+      const clientLog = () => logs.slice(-15).join('\n  ')
 
       // The stalled client subscribes to all of the table's inserts: it is sent the same 20,000 rows.
       const stalled = stalledClient(topic, 'slow_rows')
@@ -149,7 +153,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       }
 
       await waitFor(() => received >= TRANSACTIONS * ROWS, ROUND_TIMEOUT_MS - 30_000,
-        () => `the reader received ${received} of ${TRANSACTIONS * ROWS} rows`)
+        () => `the reader received ${received} of ${TRANSACTIONS * ROWS} rows; its last log lines:\n  ${clientLog()}`)
       await waitFor(async () => (await slowClientsClosed()) > closedBefore, 60_000,
         () => 'the stalled client was closed as too slow')
       stalled.readAgain()

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs on the channel's event loop; all its state belongs to that loop.
  */
-public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
+    implements Supplier<String> {
 
   /** Close code for a client that fell more than its byte budget behind. */
   public static final int SLOW_CLIENT_CLOSE_CODE = 4000;
@@ -96,7 +98,7 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     // is next in line: it sees the code when it reads again within the grace period.
     connection.onOverBudget(() -> WebSocketStage.close(ctx.channel(), SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON,
         ClientConnection.SLOW_CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS));
-    connection.describe(() -> "topics " + memberships.keySet());
+    connection.describe(this); // the handler itself: no object more per connection
     // realtime-js reconnects after any close it did not ask for, and rejoins its channels.
     connection.onDrain(() -> WebSocketStage.close(ctx.channel(), DRAINING_CLOSE_CODE, DRAINING_REASON));
     Duration timeout = context.limits().joinTimeout();
@@ -105,6 +107,12 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
       WebSocketStage.close(ctx.channel(), JOIN_TIMEOUT_CLOSE_CODE, "no channel joined within " + timeout.toSeconds()
           + " s");
     });
+  }
+
+  /** The socket's topics, for the log line of a slow client (see ClientConnection); never a token. Event loop. */
+  @Override
+  public String get() {
+    return "topics " + memberships.keySet();
   }
 
   @Override

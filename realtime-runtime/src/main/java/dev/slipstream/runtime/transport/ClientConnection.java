@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.internal.SystemPropertyUtil;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -51,6 +52,13 @@ import org.slf4j.LoggerFactory;
 public final class ClientConnection extends ConnectionDeadlines {
 
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+  /**
+   * What Netty's outbound buffer adds to each message's size in its pending count (its own
+   * property and default). Counted in what was submitted too, so that "drained" does not fall
+   * as frames are queued: a reader draining slowly while a burst arrives must show progress.
+   */
+  private static final int ENTRY_OVERHEAD =
+      SystemPropertyUtil.getInt("io.netty.transport.outboundBufferEntrySizeOverhead", 96);
 
   /**
    * How long the close frame of a client cut off for slowness waits to be read: its backlog was
@@ -74,7 +82,10 @@ public final class ClientConnection extends ConnectionDeadlines {
   private ChannelHandlerContext ctx;
   private InboundThrottle throttle;
   private Runnable overBudget;
-  /** Every byte written towards the socket through this connection; with the backlog, what drained. */
+  /**
+   * Every byte written towards the socket through this connection, each message counted as Netty's
+   * outbound buffer counts it (its bytes plus the buffer's entry overhead); with the backlog, what drained.
+   */
   private long submittedBytes;
   /** Bytes read since the last complete message: what a client's unfinished message holds. */
   private volatile long partialInboundBytes;
@@ -82,7 +93,7 @@ public final class ClientConnection extends ConnectionDeadlines {
   private boolean progressCheckScheduled;
   private DrainProgress progress;
   /** What the client subscribed to, for the log line when it is cut off (no tokens). */
-  private Supplier<String> describe = () -> "";
+  private Supplier<String> describe;
   private boolean closing;
   private boolean errorLogged;
 
@@ -203,7 +214,7 @@ public final class ClientConnection extends ConnectionDeadlines {
       tooSlow();
       return;
     }
-    submittedBytes += size;
+    submittedBytes += size + ENTRY_OVERHEAD;
     // No listener per frame: the outbound buffer is the count. Failures (the client went away)
     // need no notice either, so the promise is the one that never fires exceptionCaught.
     ctx.write(frame, ctx.channel().unsafe().voidPromise());
@@ -223,9 +234,9 @@ public final class ClientConnection extends ConnectionDeadlines {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof ByteBuf buf) {
-      submittedBytes += buf.readableBytes();
+      submittedBytes += buf.readableBytes() + ENTRY_OVERHEAD;
     } else if (msg instanceof ByteBufHolder holder) {
-      submittedBytes += holder.content().readableBytes();
+      submittedBytes += holder.content().readableBytes() + ENTRY_OVERHEAD;
     }
     ctx.write(msg, promise);
   }
@@ -288,7 +299,7 @@ public final class ClientConnection extends ConnectionDeadlines {
     metrics.closed(ConnectionMetrics.SLOW_CLIENT);
     long now = nanoTime();
     log.info("Closed a slow client {} ({}): {} bytes held over a budget of {}, {}", ctx.channel().remoteAddress(),
-        describe.get(), backlog(), limits.clientBufferBytes(),
+        describe == null ? "no subscription" : describe.get(), backlog(), limits.clientBufferBytes(),
         progress == null ? "past the hard limit of " + HARD_LIMIT_FACTOR + " budgets" : progress.describe(now));
     progress = null;
     // Not from inside a write or a writability event: the outbound buffer may be mid-update there.
@@ -323,8 +334,8 @@ public final class ClientConnection extends ConnectionDeadlines {
   }
 
   /**
-   * Grows exactly when the socket takes bytes: everything submitted minus what is still held
-   * (the held count's per-entry overhead only makes it smaller, never larger, while nothing drains).
+   * Grows exactly when the socket takes bytes: everything submitted minus what is still held, both
+   * counted with the outbound buffer's entry overhead, so queuing frames does not move it.
    */
   private long drained() {
     return submittedBytes - backlog();
