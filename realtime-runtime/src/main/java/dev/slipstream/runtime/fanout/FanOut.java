@@ -9,6 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -21,7 +23,7 @@ import java.util.function.Consumer;
 /**
  * Hands each committed change to every subscriber that wants it, encoding it once per distinct
  * frame (DESIGN principle 3): the first subscriber of a frame key encodes, every other one gets a
- * retained duplicate of the same buffer. Runs on the replication thread; the subscribers hop to
+ * retained duplicate of the same buffer, made on its event loop. Runs on the replication thread; the subscribers hop to
  * their event loops, one task per loop and transaction (not per subscriber or event), so nothing
  * here waits on a client and a transaction to thousands of subscribers wakes each loop once.
  *
@@ -38,8 +40,15 @@ public final class FanOut implements ChangeSink {
   private final AtomicLong committedLsn = new AtomicLong();
   /** The last event taken, whoever fed it (the slot, or the leader's relay): where a new feeder resumes after. */
   private volatile EventPosition lastPosition;
-  /** Routed but not yet handed to the loops: owned by the replication thread, handed over at commit. */
-  private final Map<EventExecutor, Deliveries> pending = new IdentityHashMap<>();
+  /**
+   * Routed but not yet handed to the loops, side by side: a loop and its deliveries. Owned by the
+   * replication thread, handed over at commit. An array, not a map: connections take the loops in
+   * turn, so consecutive subscribers are on different loops, and a map lookup (with a capturing
+   * lambda) per subscriber was a fifth of the routing thread's profile; there are only a few loops.
+   */
+  private EventExecutor[] pendingLoops = new EventExecutor[4];
+  private Deliveries[] pending = new Deliveries[4];
+  private int pendingCount;
   private int pendingDeliveries;
   /** Frames held back at most before a hand-over, whatever the transaction's size. */
   static final int MAX_PENDING_DELIVERIES = 1 << 16;
@@ -66,36 +75,53 @@ public final class FanOut implements ChangeSink {
       return;
     }
     ring.add(event);
-    List<Subscriber> subscribers = distinctSubscribers(index.match(event));
-    if (subscribers.isEmpty()) {
+    List<SubscriptionIndex.Subscription<Subscriber>> matches = index.match(event);
+    if (matches.isEmpty()) {
       return;
     }
     EncodedChange encoded = new EncodedChange(event);
-    Map<Object, ByteBuf> frames = new HashMap<>();
+    Map<Object, ByteBuf> frames = null;
+    Set<Subscriber> several = null;
     long bytes = 0;
-    int expected = subscribers.size();
+    int count = 0;
+    int expected = matches.size();
+    Object lastKey = null;
+    ByteBuf lastFrame = null;
     try {
-      Object lastKey = null;
-      ByteBuf lastFrame = null;
-      for (Subscriber subscriber : subscribers) {
+      for (var match : matches) {
+        Subscriber subscriber = match.subscriber();
+        if (subscriber.mayMatchTwice()) {
+          // A Phoenix channel with two bindings that both match gets one push (with both ids), not two.
+          if (several == null) {
+            several = Collections.newSetFromMap(new IdentityHashMap<>());
+          }
+          if (!several.add(subscriber)) {
+            continue;
+          }
+        }
         Object key = subscriber.frameKey(event);
         ByteBuf frame;
         if (key == lastKey || key.equals(lastKey)) {
           frame = lastFrame; // consecutive subscribers of one binding: no hashing, no lookup
         } else {
+          if (frames == null) {
+            frames = new HashMap<>();
+          }
           frame = frames.computeIfAbsent(key, k -> subscriber.encode(event, encoded, allocator));
           lastKey = key;
           lastFrame = frame;
         }
         bytes += frame.readableBytes();
-        pending.computeIfAbsent(subscriber.executor(), loop -> new Deliveries(expected))
-            .add(event, subscriber, frame.retainedDuplicate());
-        pendingDeliveries++;
+        deliveriesFor(subscriber.executor(), expected).add(event, subscriber, frame);
+        count++;
       }
     } finally {
-      frames.values().forEach(ByteBuf::release);
+      if (frames != null) {
+        frames.values().forEach(ByteBuf::release);
+      }
     }
-    metrics.delivered(subscribers.size(), bytes);
+    pendingDeliveries += count;
+    metrics.delivered(count, bytes);
     if (pendingDeliveries >= MAX_PENDING_DELIVERIES) {
       handOverPending(); // a large transaction: do not hold its frames until the commit
     }
@@ -108,12 +134,29 @@ public final class FanOut implements ChangeSink {
    * transaction is large.
    */
   private void handOverPending() {
-    if (pending.isEmpty()) {
-      return;
+    for (int i = 0; i < pendingCount; i++) {
+      handOver(pendingLoops[i], pending[i]);
+      pendingLoops[i] = null;
+      pending[i] = null;
     }
-    pending.forEach(FanOut::handOver);
-    pending.clear();
+    pendingCount = 0;
     pendingDeliveries = 0;
+  }
+
+  /** The deliveries pending for {@code loop}, made (for about {@code capacity} frames) on first use. */
+  private Deliveries deliveriesFor(EventExecutor loop, int capacity) {
+    for (int i = 0; i < pendingCount; i++) {
+      if (pendingLoops[i] == loop) {
+        return pending[i];
+      }
+    }
+    if (pendingCount == pending.length) {
+      pendingLoops = Arrays.copyOf(pendingLoops, pendingCount * 2);
+      pending = Arrays.copyOf(pending, pendingCount * 2);
+    }
+    pendingLoops[pendingCount] = loop;
+    pending[pendingCount] = new Deliveries(capacity);
+    return pending[pendingCount++];
   }
 
   /** One task per event loop, delivering to all of that loop's subscribers in order. */
@@ -125,34 +168,57 @@ public final class FanOut implements ChangeSink {
     }
   }
 
-  /** Frames for the subscribers of one event loop, with their events, in the order they were routed. */
+  /**
+   * Frames for the subscribers of one event loop, with their events, in the order they were
+   * routed. The routing thread stores only references: a shared frame is retained once per batch
+   * (not per subscriber), and each subscriber's duplicate is made on its own event loop, where
+   * Netty's recycler hands the same few duplicate objects round again once the socket took them.
+   */
   private static final class Deliveries implements Runnable {
-    private final List<ChangeEvent> events;
-    private final List<Subscriber> subscribers;
-    private final List<ByteBuf> frames;
+    private ChangeEvent[] events;
+    private Subscriber[] subscribers;
+    private ByteBuf[] frames;
+    private int size;
+    /** One reference to each distinct frame of the batch, let go once every subscriber has its duplicate. */
+    private final List<ByteBuf> held = new ArrayList<>(4);
 
     /** @param capacity sized once for the first event, not grown 15,000 elements at a time */
     Deliveries(int capacity) {
-      this.events = new ArrayList<>(capacity);
-      this.subscribers = new ArrayList<>(capacity);
-      this.frames = new ArrayList<>(capacity);
+      this.events = new ChangeEvent[capacity];
+      this.subscribers = new Subscriber[capacity];
+      this.frames = new ByteBuf[capacity];
     }
 
     void add(ChangeEvent event, Subscriber subscriber, ByteBuf frame) {
-      events.add(event);
-      subscribers.add(subscriber);
-      frames.add(frame);
+      if (size == subscribers.length) {
+        int capacity = size * 2;
+        events = Arrays.copyOf(events, capacity);
+        subscribers = Arrays.copyOf(subscribers, capacity);
+        frames = Arrays.copyOf(frames, capacity);
+      }
+      if (held.isEmpty() || held.getLast() != frame) {
+        held.add(frame.retain());
+      }
+      events[size] = event;
+      subscribers[size] = subscriber;
+      frames[size] = frame;
+      size++;
     }
 
     @Override
     public void run() {
-      for (int i = 0; i < subscribers.size(); i++) {
-        subscribers.get(i).deliver(events.get(i), frames.get(i));
+      try {
+        for (int i = 0; i < size; i++) {
+          subscribers[i].deliver(events[i], frames[i].retainedDuplicate());
+        }
+      } finally {
+        release();
       }
     }
 
     void release() {
-      frames.forEach(ByteBuf::release);
+      held.forEach(ByteBuf::release);
+      held.clear();
     }
   }
 
@@ -192,27 +258,5 @@ public final class FanOut implements ChangeSink {
 
   public SubscriptionIndex<Subscriber> index() {
     return index;
-  }
-
-  /**
-   * A Phoenix channel with two bindings that both match gets one push (with both ids), not two.
-   * Only subscribers that can match twice go through a set; the rest are taken as they come.
-   */
-  private static List<Subscriber> distinctSubscribers(List<SubscriptionIndex.Subscription<Subscriber>> matches) {
-    List<Subscriber> subscribers = new ArrayList<>(matches.size());
-    Set<Subscriber> several = null;
-    for (var match : matches) {
-      Subscriber subscriber = match.subscriber();
-      if (subscriber.mayMatchTwice()) {
-        if (several == null) {
-          several = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        }
-        if (!several.add(subscriber)) {
-          continue;
-        }
-      }
-      subscribers.add(subscriber);
-    }
-    return subscribers;
   }
 }

@@ -13,24 +13,42 @@ import io.netty.buffer.ByteBuf;
  */
 public abstract class ResumableSubscriber implements Subscriber {
 
-  private EventPosition through;
+  /**
+   * The position it has everything through, as two primitives: compared for every delivery, so no
+   * object to load per subscriber and event (a Comparator chain showed in the fan-out profile).
+   */
+  private long throughLsn;
+  private int throughIndex;
+  private boolean hasThrough;
 
   @Override
   public final void deliver(ChangeEvent event, ByteBuf frame) {
     EventPosition position = event.position();
-    if (through != null && !position.isAfter(through)) {
+    if (hasThrough && !isAfterThrough(position.commitLsn(), position.index())) {
       frame.release();
       return;
     }
-    through = position;
+    moveThrough(position);
     send(frame);
   }
 
   /** The subscriber has everything through {@code position} (after a replay). */
   public final void replayedThrough(EventPosition position) {
-    if (through == null || position.isAfter(through)) {
-      through = position;
+    if (!hasThrough || isAfterThrough(position.commitLsn(), position.index())) {
+      moveThrough(position);
     }
+  }
+
+  /** {@link EventPosition}'s order: the commit LSN unsigned, then the index. */
+  private boolean isAfterThrough(long commitLsn, int index) {
+    int byLsn = Long.compareUnsigned(commitLsn, throughLsn);
+    return byLsn > 0 || byLsn == 0 && index > throughIndex;
+  }
+
+  private void moveThrough(EventPosition position) {
+    throughLsn = position.commitLsn();
+    throughIndex = position.index();
+    hasThrough = true;
   }
 
   /** Queues the frame on the subscriber's connection; takes ownership of one reference. */

@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs on the channel's event loop; all its state belongs to that loop.
  */
-public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
+    implements Supplier<String> {
 
   /** Close code for a client that fell more than its byte budget behind. */
   public static final int SLOW_CLIENT_CLOSE_CODE = 4000;
@@ -95,9 +98,11 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
     this.ctx = ctx;
     share = new ClientShare(context.limits(), ctx.executor().ticker()::nanoTime);
     connection = ClientConnection.of(ctx.channel());
-    // The close frame queues behind what the client has not read: it sees the code if it catches
-    // up within the grace period; otherwise the connection is cut and its buffers are freed.
-    connection.onOverBudget(() -> WebSocketStage.close(ctx.channel(), SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON));
+    // What the client had not been sent is dropped first (ClientConnection), so the close frame
+    // is next in line: it sees the code when it reads again within the grace period.
+    connection.onOverBudget(() -> WebSocketStage.close(ctx.channel(), SLOW_CLIENT_CLOSE_CODE, SLOW_CLIENT_REASON,
+        ClientConnection.SLOW_CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS));
+    connection.describe(this); // the handler itself: no object more per connection
     // realtime-js reconnects after any close it did not ask for, and rejoins its channels.
     connection.onDrain(() -> WebSocketStage.close(ctx.channel(), DRAINING_CLOSE_CODE, DRAINING_REASON));
     Duration timeout = context.limits().joinTimeout();
@@ -106,6 +111,12 @@ public final class PhoenixSocketHandler extends SimpleChannelInboundHandler<WebS
       WebSocketStage.close(ctx.channel(), JOIN_TIMEOUT_CLOSE_CODE, "no channel joined within " + timeout.toSeconds()
           + " s");
     });
+  }
+
+  /** The socket's topics, for the log line of a slow client (see ClientConnection); never a token. Event loop. */
+  @Override
+  public String get() {
+    return "topics " + memberships.keySet();
   }
 
   @Override

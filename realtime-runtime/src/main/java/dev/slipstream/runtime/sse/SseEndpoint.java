@@ -146,6 +146,8 @@ public final class SseEndpoint implements HttpEndpoint {
   private void open(ChannelHandlerContext ctx, SseSubscription stream) {
     ClientConnection connection = ClientConnection.of(ctx.channel());
     connection.clearDeadline(); // a stream: the client sends nothing more
+    String table = stream.filter().schema() + "." + stream.filter().table();
+    connection.describe(() -> "SSE stream of " + table);
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")

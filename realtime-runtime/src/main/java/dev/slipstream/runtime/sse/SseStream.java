@@ -22,9 +22,12 @@ final class SseStream extends ResumableSubscriber {
   private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ClientConnection connection;
+  /** The connection's event loop, kept here: the fan-out asks for it for every change. */
+  private final EventExecutor executor;
 
   SseStream(ClientConnection connection) {
     this.connection = connection;
+    this.executor = connection.channel().eventLoop();
   }
 
   @Override
@@ -46,7 +49,7 @@ final class SseStream extends ResumableSubscriber {
 
   @Override
   public EventExecutor executor() {
-    return connection.channel().eventLoop();
+    return executor;
   }
 
   @Override

@@ -7,8 +7,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.internal.SystemPropertyUtil;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection as the transport keeps it: the first handler of every client pipeline.
@@ -17,17 +21,23 @@ import java.util.concurrent.TimeUnit;
  * deliveries, replies, presence, system messages, SSE events, Netty's own pongs and HTTP
  * responses), is counted by one mechanism: Netty's outbound buffer, the bytes handed to the
  * channel that the socket has not taken (DESIGN principle 5). A healthy client's backlog rises
- * during a burst and falls again, so the budget is judged with time, not at an instant:
+ * during a burst and falls again, so the budget is judged by progress, not at an instant
+ * ({@link DrainProgress}):
  * <ul>
- *   <li>backlog above the budget and no byte drained for {@link #STALL_TIMEOUT}: the client has
- *       stopped reading;
+ *   <li>backlog above the budget and fewer than {@link DrainProgress#MIN_PROGRESS_BYTES} drained
+ *       over the last {@link DrainProgress#WINDOW}: the client has stopped reading. A client that
+ *       drains slowly, however slowly, keeps its place;
  *   <li>backlog above {@link #HARD_LIMIT_FACTOR} times the budget: at once, however it
- *       progresses, so memory stays bounded whatever clients do.
+ *       progresses, so memory stays bounded whatever clients do (and all clients together stay
+ *       under the {@link ConnectionWatch}'s cap).
  * </ul>
- * Either way the protocol's over-budget action runs (WebSocket: close code 4000; by default the
- * connection is closed) and later frames are released unsent. Frames sent through {@link #send}
- * are pre-framed bytes, written from here straight to the socket; flushes are batched, one per
- * event-loop tick.
+ * Either way the client is counted, logged once (address, what it subscribed to, bytes held, time
+ * without progress), what it has not been sent is dropped, and the protocol's over-budget action
+ * runs (WebSocket: close code 4000, which now goes out right behind the frame in flight; by
+ * default the connection is closed); later frames are released unsent. Frames sent through
+ * {@link #send} are pre-framed bytes, written from here straight to the socket; flushes are
+ * batched: one per connection per event-loop tick, so a loop that is behind sends everything
+ * queued for a connection in one flush (one {@code writev}).
  *
  * <p><b>Reading.</b> Bytes read pass the connection's {@link InboundThrottle}; until a complete
  * message is read ({@link #messageCompleted}) they count as held by the client's decoders.
@@ -41,10 +51,27 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientConnection extends ConnectionDeadlines {
 
-  /** How far past its budget a client's backlog may grow while it still drains. */
-  public static final int HARD_LIMIT_FACTOR = 16;
-  /** How long a client over its budget may go without draining a byte. */
-  public static final Duration STALL_TIMEOUT = Duration.ofSeconds(2);
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+  /**
+   * What Netty's outbound buffer adds to each message's size in its pending count (its own
+   * property and default). Counted in what was submitted too, so that "drained" does not fall
+   * as frames are queued: a reader draining slowly while a burst arrives must show progress.
+   */
+  private static final int ENTRY_OVERHEAD =
+      SystemPropertyUtil.getInt("io.netty.transport.outboundBufferEntrySizeOverhead", 96);
+
+  /**
+   * How long the close frame of a client cut off for slowness waits to be read: its backlog was
+   * dropped, so waiting costs a socket and little memory, and a client that stalled for a while
+   * still learns why it was closed (4000) when it reads again.
+   */
+  public static final Duration SLOW_CLOSE_GRACE = Duration.ofSeconds(60);
+
+  /**
+   * How far past its budget a client's backlog may grow while it still drains: 64 MiB at the
+   * default 1 MiB budget, room for a burst of tens of megabytes to a reader that keeps up slowly.
+   */
+  public static final int HARD_LIMIT_FACTOR = 64;
 
   private final ConnectionLimits limits;
   private final ConnectionMetrics metrics;
@@ -55,12 +82,18 @@ public final class ClientConnection extends ConnectionDeadlines {
   private ChannelHandlerContext ctx;
   private InboundThrottle throttle;
   private Runnable overBudget;
-  /** Every byte written towards the socket through this connection; with the backlog, what drained. */
+  /**
+   * Every byte written towards the socket through this connection, each message counted as Netty's
+   * outbound buffer counts it (its bytes plus the buffer's entry overhead); with the backlog, what drained.
+   */
   private long submittedBytes;
   /** Bytes read since the last complete message: what a client's unfinished message holds. */
   private volatile long partialInboundBytes;
   private boolean flushScheduled;
-  private boolean stallCheckScheduled;
+  private boolean progressCheckScheduled;
+  private DrainProgress progress;
+  /** What the client subscribed to, for the log line when it is cut off (no tokens). */
+  private Supplier<String> describe;
   private boolean closing;
   private boolean errorLogged;
 
@@ -107,6 +140,11 @@ public final class ClientConnection extends ConnectionDeadlines {
 
   public void onOverBudget(Runnable action) {
     this.overBudget = action;
+  }
+
+  /** What the client is subscribed to (topics, a table), for logs; never credentials. Event loop. */
+  public void describe(Supplier<String> description) {
+    this.describe = description;
   }
 
   /**
@@ -176,7 +214,7 @@ public final class ClientConnection extends ConnectionDeadlines {
       tooSlow();
       return;
     }
-    submittedBytes += size;
+    submittedBytes += size + ENTRY_OVERHEAD;
     // No listener per frame: the outbound buffer is the count. Failures (the client went away)
     // need no notice either, so the promise is the one that never fires exceptionCaught.
     ctx.write(frame, ctx.channel().unsafe().voidPromise());
@@ -196,9 +234,9 @@ public final class ClientConnection extends ConnectionDeadlines {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof ByteBuf buf) {
-      submittedBytes += buf.readableBytes();
+      submittedBytes += buf.readableBytes() + ENTRY_OVERHEAD;
     } else if (msg instanceof ByteBufHolder holder) {
-      submittedBytes += holder.content().readableBytes();
+      submittedBytes += holder.content().readableBytes() + ENTRY_OVERHEAD;
     }
     ctx.write(msg, promise);
   }
@@ -220,25 +258,37 @@ public final class ClientConnection extends ConnectionDeadlines {
     long backlog = backlog();
     if (backlog > limits.clientBufferBytes() * HARD_LIMIT_FACTOR) {
       tooSlow();
-    } else if (backlog > limits.clientBufferBytes() && !stallCheckScheduled) {
-      scheduleStallCheck(drained());
+    } else if (backlog > limits.clientBufferBytes() && !progressCheckScheduled) {
+      if (progress == null) {
+        progress = new DrainProgress(limits.clientBufferBytes());
+      }
+      progress.start(nanoTime(), drained());
+      scheduleProgressCheck();
     }
   }
 
-  private void scheduleStallCheck(long drainedAtStart) {
-    stallCheckScheduled = true;
+  /** While over budget: a sample of what drained every {@link DrainProgress#SAMPLE_INTERVAL}. */
+  private void scheduleProgressCheck() {
+    progressCheckScheduled = true;
     ctx.executor().schedule(() -> {
-      stallCheckScheduled = false;
-      if (closing || backlog() <= limits.clientBufferBytes()) {
+      progressCheckScheduled = false;
+      if (closing) {
         return;
       }
-      long drainedNow = drained();
-      if (drainedNow <= drainedAtStart) {
+      if (backlog() <= limits.clientBufferBytes()) {
+        progress = null; // caught up: the next burst is judged afresh
+        return;
+      }
+      if (progress.sample(nanoTime(), drained())) {
         tooSlow();
       } else {
-        scheduleStallCheck(drainedNow);
+        scheduleProgressCheck();
       }
-    }, STALL_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+    }, DrainProgress.SAMPLE_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private long nanoTime() {
+    return ctx.executor().ticker().nanoTime();
   }
 
   private void tooSlow() {
@@ -247,11 +297,20 @@ public final class ClientConnection extends ConnectionDeadlines {
     }
     closing = true;
     metrics.closed(ConnectionMetrics.SLOW_CLIENT);
-    if (overBudget != null) {
-      overBudget.run();
-    } else {
-      ctx.close();
-    }
+    long now = nanoTime();
+    log.info("Closed a slow client {} ({}): {} bytes held over a budget of {}, {}", ctx.channel().remoteAddress(),
+        describe == null ? "no subscription" : describe.get(), backlog(), limits.clientBufferBytes(),
+        progress == null ? "past the hard limit of " + HARD_LIMIT_FACTOR + " budgets" : progress.describe(now));
+    progress = null;
+    // Not from inside a write or a writability event: the outbound buffer may be mid-update there.
+    ctx.executor().execute(() -> {
+      SlowClientBacklog.discard(ctx);
+      if (overBudget != null) {
+        overBudget.run();
+      } else {
+        ctx.close();
+      }
+    });
   }
 
   /**
@@ -275,8 +334,8 @@ public final class ClientConnection extends ConnectionDeadlines {
   }
 
   /**
-   * Grows exactly when the socket takes bytes: everything submitted minus what is still held
-   * (the held count's per-entry overhead only makes it smaller, never larger, while nothing drains).
+   * Grows exactly when the socket takes bytes: everything submitted minus what is still held, both
+   * counted with the outbound buffer's entry overhead, so queuing frames does not move it.
    */
   private long drained() {
     return submittedBytes - backlog();

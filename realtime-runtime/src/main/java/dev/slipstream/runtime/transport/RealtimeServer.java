@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
 public final class RealtimeServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RealtimeServer.class);
-  /** How often the connection watch checks deadlines and adds up what clients hold. */
-  private static final Duration WATCH_INTERVAL = Duration.ofMillis(100);
+  /**
+   * How often the connection watch checks deadlines (and, every fourth sweep or while near its cap,
+   * adds up what clients hold). Deadlines are seconds long and a sweep touches every connection.
+   */
+  private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
 
   /**
    * @param connections what one connection, and all together, may hold and take

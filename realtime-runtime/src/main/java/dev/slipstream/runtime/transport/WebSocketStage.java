@@ -85,10 +85,15 @@ public final class WebSocketStage {
    * after that the connection is cut and its buffers are freed.
    */
   public static void close(Channel channel, int code, String reason) {
+    close(channel, code, reason, CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** As {@link #close(Channel, int, String)}, with a grace period of one's own. */
+  public static void close(Channel channel, int code, String reason, long grace, TimeUnit unit) {
     channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
     channel.eventLoop().schedule(() -> {
       channel.close();
-    }, CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    }, grace, unit);
   }
 
   static boolean isWebSocket(Channel channel) {

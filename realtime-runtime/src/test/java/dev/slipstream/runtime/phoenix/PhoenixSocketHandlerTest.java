@@ -369,13 +369,13 @@ class PhoenixSocketHandlerTest {
 
   @Test
   void aClientTooFarBehindIsClosedWithTheSlowClientCode() {
-    // 100 bytes of budget: the join's replies fit under 16 times that, a push of 2 KB does not.
+    // 100 bytes of budget: the join's replies fit under 64 times that, a push of 8 KB does not.
     useSocket(PhoenixSerializer.V2, 100);
     send(JOIN_TWO_BINDINGS);
     next();
     next();
 
-    commit(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "x".repeat(2000), "0", "f")));
+    commit(insert(position(0x16B3748L, 0), MESSAGES, message("1", "lobby", "x".repeat(8000), "0", "f")));
     channel.runPendingTasks();
 
     Object close = channel.readOutbound();
