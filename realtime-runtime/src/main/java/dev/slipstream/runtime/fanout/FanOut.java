@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands each committed change to every subscriber that wants it, encoding it once per distinct
@@ -52,6 +54,10 @@ public final class FanOut implements ChangeSink {
   private int pendingDeliveries;
   /** Frames held back at most before a hand-over, whatever the transaction's size. */
   static final int MAX_PENDING_DELIVERIES = 1 << 16;
+  private static final long SKIP_LOG_INTERVAL_NANOS = 60_000_000_000L;
+  private static final Logger log = LoggerFactory.getLogger(FanOut.class);
+  /** When a skipped subscriber was last logged (replication thread only). */
+  private long lastSkipLog = System.nanoTime() - SKIP_LOG_INTERVAL_NANOS - 1;
 
   public FanOut(SubscriptionIndex<Subscriber> index, ResumeRing ring, ByteBufAllocator allocator,
       FanOutMetrics metrics) {
@@ -59,6 +65,27 @@ public final class FanOut implements ChangeSink {
     this.ring = ring;
     this.allocator = allocator;
     this.metrics = metrics;
+    // A filter that fails for one change (a claim rule or a row filter meeting a value it cannot
+    // compare) skips its subscriber for that change only.
+    index.onFilterFailure((subscription, event, error) -> {
+      metrics.skippedByFilter();
+      skip(subscription.subscriber(), event, "its filter failed for it", error);
+    });
+  }
+
+  /** A subscriber the event matched but could not reach: counted, logged (at most once a minute), told. */
+  private void skip(Subscriber subscriber, ChangeEvent event, String why, RuntimeException error) {
+    long now = System.nanoTime();
+    if (now - lastSkipLog > SKIP_LOG_INTERVAL_NANOS) {
+      lastSkipLog = now;
+      log.warn("Skipped a subscriber for the change at {}: {} ({}); every other subscriber got it", event.position(), why,
+          error.toString());
+    }
+    try {
+      subscriber.skipped(event, "the change at " + event.position() + " was not delivered to this subscription: " + why);
+    } catch (RuntimeException e) {
+      log.debug("A skipped subscriber could not be told", e);
+    }
   }
 
   /** Also called with every {@code pg_logical_emit_message} (heartbeats, broadcasts from the database). */
@@ -99,17 +126,24 @@ public final class FanOut implements ChangeSink {
             continue;
           }
         }
-        Object key = subscriber.frameKey(event);
         ByteBuf frame;
-        if (key == lastKey || key.equals(lastKey)) {
-          frame = lastFrame; // consecutive subscribers of one binding: no hashing, no lookup
-        } else {
-          if (frames == null) {
-            frames = new HashMap<>();
+        try {
+          Object key = subscriber.frameKey(event);
+          if (key == lastKey || key.equals(lastKey)) {
+            frame = lastFrame; // consecutive subscribers of one binding: no hashing, no lookup
+          } else {
+            if (frames == null) {
+              frames = new HashMap<>();
+            }
+            frame = frames.computeIfAbsent(key, k -> subscriber.encode(event, encoded, allocator));
+            lastKey = key;
+            lastFrame = frame;
           }
-          frame = frames.computeIfAbsent(key, k -> subscriber.encode(event, encoded, allocator));
-          lastKey = key;
-          lastFrame = frame;
+        } catch (RuntimeException e) {
+          // This subscriber's frame could not be made; the others still get theirs.
+          metrics.skippedByEncoding();
+          skip(subscriber, event, "its frame could not be encoded", e);
+          continue;
         }
         bytes += frame.readableBytes();
         deliveriesFor(subscriber.executor(), expected).add(event, subscriber, frame);

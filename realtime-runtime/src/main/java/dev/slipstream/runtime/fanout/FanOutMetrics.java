@@ -13,6 +13,8 @@ public final class FanOutMetrics {
   private final Counter eventsIn;
   private final Counter deliveries;
   private final Counter bytesOut;
+  private final Counter filterErrors;
+  private final Counter encodeErrors;
   private final Clock clock;
   private final AtomicLong lastDispatchedLsn = new AtomicLong();
   private final AtomicLong replicationLagMillis = new AtomicLong();
@@ -25,6 +27,12 @@ public final class FanOutMetrics {
         .register(registry);
     this.bytesOut = Counter.builder("slipstream.bytes.out").baseUnit("bytes")
         .description("Bytes of frames handed to client connections").register(registry);
+    this.filterErrors = Counter.builder("slipstream.subscriber.errors").tag("stage", "filter")
+        .description("Subscribers skipped for one change because their filter or encoding failed for it")
+        .register(registry);
+    this.encodeErrors = Counter.builder("slipstream.subscriber.errors").tag("stage", "encode")
+        .description("Subscribers skipped for one change because their filter or encoding failed for it")
+        .register(registry);
     registry.gauge("slipstream.replication.last.dispatched.lsn", lastDispatchedLsn);
     registry.gauge("slipstream.replication.lag.millis", replicationLagMillis);
   }
@@ -40,6 +48,19 @@ public final class FanOutMetrics {
   void delivered(long frames, long bytes) {
     deliveries.increment(frames);
     bytesOut.increment(bytes);
+  }
+
+  void skippedByFilter() {
+    filterErrors.increment();
+  }
+
+  void skippedByEncoding() {
+    encodeErrors.increment();
+  }
+
+  /** Subscribers skipped so far, filter and encoding failures together. */
+  public double subscriberErrors() {
+    return filterErrors.count() + encodeErrors.count();
   }
 
   void committed(long lsn) {

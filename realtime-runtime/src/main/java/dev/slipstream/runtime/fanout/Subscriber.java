@@ -35,4 +35,12 @@ public interface Subscriber {
 
   /** Queues the frame for sending; takes ownership of one reference. Called on {@link #executor()}. */
   void deliver(ChangeEvent event, ByteBuf frame);
+
+  /**
+   * The event matched this subscriber but its filter or its encoding failed for it: it is skipped
+   * (every other subscriber still gets the event), and the subscriber tells its client why, on its
+   * own loop. Called on the fan-out's thread; must not block.
+   */
+  default void skipped(ChangeEvent event, String reason) {
+  }
 }

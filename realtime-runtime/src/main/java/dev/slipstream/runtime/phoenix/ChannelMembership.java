@@ -195,6 +195,12 @@ final class ChannelMembership extends ResumableSubscriber {
     return singleBindingIds == null;
   }
 
+  /** A {@code system} message with status {@code error} on this channel, as Supabase reports a binding's trouble. */
+  @Override
+  public void skipped(ChangeEvent event, String reason) {
+    executor.execute(() -> Replies.system(this, "postgres_changes", "error", reason));
+  }
+
   @Override
   public EventExecutor executor() {
     return executor;

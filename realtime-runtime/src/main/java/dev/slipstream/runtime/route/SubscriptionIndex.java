@@ -49,8 +49,24 @@ public final class SubscriptionIndex<T> {
     }
   }
 
+  /** Told of a subscription whose filter failed for an event: it is left out of that event's match. */
+  @FunctionalInterface
+  public interface FilterFailures<T> {
+    void failed(Subscription<T> subscription, ChangeEvent event, RuntimeException error);
+  }
+
   private final Map<String, Bucket<T>> tables = new ConcurrentHashMap<>();
   private final AtomicInteger size = new AtomicInteger();
+  private volatile FilterFailures<T> failures = (subscription, event, error) -> { };
+
+  /**
+   * Who hears of filters that fail for an event (the fan-out: it counts them and tells the
+   * subscriber). A filter that throws never stops the match: one poisoned subscription must not
+   * hold back the event for every other one.
+   */
+  public void onFilterFailure(FilterFailures<T> failures) {
+    this.failures = failures;
+  }
 
   public Subscription<T> add(ChangeFilter filter, T subscriber) {
     Subscription<T> subscription = new Subscription<>(filter, subscriber);
@@ -143,12 +159,16 @@ public final class SubscriptionIndex<T> {
     }
     bucket.byColumnValue.forEach((column, values) -> {
       int index = row.table().indexOf(column);
-      if (index >= 0 && tuple.get(index) instanceof ColumnValue.Text text) {
+      if (index >= 0 && index < tuple.size() && tuple.get(index) instanceof ColumnValue.Text text) {
         Set<Subscription<T>> candidates = values.get(RowFilter.looseKey(text.asString()));
         if (candidates != null) {
           for (Subscription<T> candidate : candidates) {
-            if (candidate.filter.matches(row)) {
-              matches.add(candidate);
+            try {
+              if (candidate.filter.matches(row)) {
+                matches.add(candidate);
+              }
+            } catch (RuntimeException e) {
+              failures.failed(candidate, row, e);
             }
           }
         }
@@ -160,7 +180,14 @@ public final class SubscriptionIndex<T> {
   private void scan(Bucket<T> bucket, ChangeEvent event, List<Subscription<T>> matches) {
     if (bucket != null) {
       bucket.scanned.forEach((filter, subscriptions) -> {
-        if (filter.matches(event)) {
+        boolean admits;
+        try {
+          admits = filter.matches(event);
+        } catch (RuntimeException e) {
+          subscriptions.forEach(subscription -> failures.failed(subscription, event, e));
+          return;
+        }
+        if (admits) {
           matches.addAll(subscriptions);
         }
       });

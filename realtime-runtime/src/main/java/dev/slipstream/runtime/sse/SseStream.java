@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.sse;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.fanout.EncodedChange;
 import dev.slipstream.runtime.fanout.ResumableSubscriber;
@@ -7,6 +8,7 @@ import dev.slipstream.runtime.payload.SupabaseChange;
 import dev.slipstream.runtime.transport.ClientConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 
@@ -55,5 +57,14 @@ final class SseStream extends ResumableSubscriber {
   @Override
   protected void send(ByteBuf frame) {
     connection.send(frame);
+  }
+
+  /** {@code event: error} with the reason; the stream goes on with the next change. */
+  @Override
+  public void skipped(ChangeEvent event, String reason) {
+    String data = "{\"status\":\"error\",\"message\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(reason))
+        + "\"}";
+    executor.execute(() -> connection.send(Unpooled.copiedBuffer("event: error\ndata: " + data + "\n\n",
+        StandardCharsets.UTF_8)));
   }
 }

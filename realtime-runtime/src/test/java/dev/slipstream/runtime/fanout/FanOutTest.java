@@ -280,6 +280,40 @@ class FanOutTest {
     throw new AssertionError("nobody encoded");
   }
 
+  @Test
+  void aSubscriberWhoseFrameCannotBeMadeIsSkippedAndCountedAndEveryOtherStillReceives() {
+    StubSubscriber before = subscriber("before", "k1", null);
+    StubSubscriber poisoned = subscriber("poisoned", "k2", null);
+    poisoned.poisoned = true;
+    StubSubscriber after = subscriber("after", "k3", null);
+
+    commit(LOBBY_INSERT);
+    commit(insert(position(0x16B3800L, 0), MESSAGES, message("2", "lobby", "again", "0", "f")));
+
+    assertThat(before.delivered).hasSize(2);
+    assertThat(after.delivered).hasSize(2);
+    assertThat(poisoned.delivered).isEmpty();
+    assertThat(poisoned.skips).hasSize(2).allSatisfy(reason -> assertThat(reason)
+        .contains("was not delivered to this subscription").contains("could not be encoded"));
+    assertThat(registry.get("slipstream.subscriber.errors").tag("stage", "encode").counter().count()).isEqualTo(2);
+  }
+
+  @Test
+  void aSubscriberWhoseFilterFailsForAChangeIsSkippedAndEveryOtherStillReceives() {
+    StubSubscriber everything = subscriber("everything", "k1", null);
+    StubSubscriber filtered = subscriber("filtered", "k2", "body=neq.x");
+    // A row shorter than its table (what a decoding fault could hand over): the filter's column is not there.
+    ChangeEvent shortRow = insert(position(0x16B3900L, 0), MESSAGES, tuple("3"));
+
+    commit(shortRow);
+    commit(LOBBY_INSERT);
+
+    assertThat(everything.delivered).hasSize(2);
+    assertThat(filtered.delivered).as("the next change reaches it again").hasSize(1);
+    assertThat(filtered.skips).singleElement().asString().contains("its filter failed");
+    assertThat(registry.get("slipstream.subscriber.errors").tag("stage", "filter").counter().count()).isEqualTo(1);
+  }
+
   /** Encodes {@code <name>:<client-shape JSON>} and keeps what it is given. */
   static final class StubSubscriber implements Subscriber {
     final String name;
@@ -290,6 +324,9 @@ class FanOutTest {
     final List<ByteBuf> delivered = new ArrayList<>();
     int encodes;
     int subscriptions;
+    /** Its encoding throws, as a subscriber whose frame cannot be made for a change. */
+    boolean poisoned;
+    final List<String> skips = new ArrayList<>();
 
     StubSubscriber(String name, Object frameKey) {
       this.name = name;
@@ -303,6 +340,9 @@ class FanOutTest {
 
     @Override
     public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
+      if (poisoned) {
+        throw new IllegalStateException("poisoned");
+      }
       encodes++;
       changes.add(change);
       wireShapes.add(change.as(SupabaseChange.WIRE));
@@ -327,6 +367,11 @@ class FanOutTest {
     @Override
     public void deliver(ChangeEvent event, ByteBuf frame) {
       delivered.add(frame);
+    }
+
+    @Override
+    public void skipped(ChangeEvent event, String reason) {
+      skips.add(reason);
     }
 
     /** Lets go of every frame received (as the channel does once it wrote them). */
