@@ -39,10 +39,6 @@ final class HeldFrames {
     return true;
   }
 
-  boolean full() {
-    return frames.size() >= MAX;
-  }
-
   /**
    * Stops holding and hands the kept frames to {@code handler} in order, until one of them makes
    * the socket hold again (another join awaiting the catalog): the rest wait for the next release.
