@@ -21,6 +21,8 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
@@ -177,8 +179,9 @@ class ChartIT {
           .as("the leader Lease, held as the ServiceAccount").isNotNull();
 
       // A changed spec reaches the runtime's ConfigMap (JOSDK updates ConfigMaps, server-side applies the rest).
+      // A merge patch without resourceVersion: the operator writes the tenant's status meanwhile.
       kube.client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme")
-          .edit(t -> { t.getSpec().getLimits().setMaxClients(1234); return t; });
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"limits\":{\"maxClients\":1234}}}");
       await().atMost(WAIT).until(() -> "1234".equals(config(namespace).get(RuntimeConfig.MAX_CLIENTS.name())));
 
       // Deleting the tenant drops its slot and lets it go (the finalizer is patched away).
