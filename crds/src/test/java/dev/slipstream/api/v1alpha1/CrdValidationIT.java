@@ -125,6 +125,19 @@ class CrdValidationIT {
   }
 
   @Test
+  void acceptsATokenIssuerAndAudienceOnOneLine() {
+    apply(tenantWithAuth("issuer: https://acme.example/auth/v1\n    audience: authenticated")).isAccepted();
+    AuthSpec auth = client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get()
+        .getSpec().getAuth();
+    assertThat(auth.getIssuer()).isEqualTo("https://acme.example/auth/v1");
+    assertThat(auth.getAudience()).isEqualTo("authenticated");
+
+    apply(tenantWithAuth("issuer: \"https://acme.example\\nX-Injected: 1\"")).isRejectedWith(
+        "spec.auth.issuer: Invalid value");
+    apply(tenantWithAuth("audience: \"\"")).isRejectedWith("spec.auth.audience: Invalid value");
+  }
+
+  @Test
   void rejectsMoreBindingsPerChannelThanPerClient() {
     apply(tenantWithLimits("maxBindingsPerChannel: 200\nmaxBindingsPerClient: 100\n")).isRejectedWith(
         "spec.limits.maxBindingsPerChannel: Invalid value",
@@ -467,6 +480,12 @@ class CrdValidationIT {
   private static String tenantWithLimits(String limitsYaml) {
     return tenant("acme", "slipstream_acme", 1, 3, "Delete") + "  limits:\n"
         + limitsYaml.lines().map(line -> "    " + line + "\n").collect(java.util.stream.Collectors.joining());
+  }
+
+  /** The valid tenant {@code acme} with a JWT secret and {@code authYaml} (indented for spec.auth) beside it. */
+  private static String tenantWithAuth(String authYaml) {
+    return tenant("acme", "slipstream_acme", 1, 3, "Delete") + "  auth:\n    jwtSecretRef: {name: acme-jwt}\n    "
+        + authYaml + "\n";
   }
 
   private static String publication(String name, String publicationName, String rest) {

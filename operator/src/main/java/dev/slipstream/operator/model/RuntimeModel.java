@@ -1,5 +1,6 @@
 package dev.slipstream.operator.model;
 
+import dev.slipstream.api.v1alpha1.AuthSpec;
 import dev.slipstream.api.v1alpha1.Endpoints;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RealtimeTenantSpec;
@@ -62,6 +63,8 @@ public final class RuntimeModel {
   private final int maxReplicas;
   private final ResourceRequirements resources;
   private final SecretKeyRef jwtSecretRef;
+  private final String jwtIssuer;
+  private final String jwtAudience;
   private final String credentialsChecksum;
   private final String jwtSecretChecksum;
 
@@ -83,6 +86,9 @@ public final class RuntimeModel {
     this.publicationNames = inputs.publicationNames();
     this.accessRules = inputs.accessRules();
     this.jwtSecretRef = withDefaultKey(inputs.jwtSecretRef());
+    AuthSpec auth = spec.getAuth();
+    this.jwtIssuer = auth == null ? null : auth.getIssuer();
+    this.jwtAudience = auth == null ? null : auth.getAudience();
     this.credentialsChecksum = inputs.credentialsChecksum();
     this.jwtSecretChecksum = inputs.jwtSecretChecksum();
   }
@@ -298,6 +304,16 @@ public final class RuntimeModel {
 
   SecretKeyRef jwtSecretRef() {
     return jwtSecretRef;
+  }
+
+  /** The {@code iss} every client token must carry, or null when it is not checked. */
+  String jwtIssuer() {
+    return jwtIssuer;
+  }
+
+  /** The {@code aud} every client token must name, or null when it is not checked. */
+  String jwtAudience() {
+    return jwtAudience;
   }
 
   /** Metadata of a runtime object: name, the tenant's namespace, the runtime labels. */
