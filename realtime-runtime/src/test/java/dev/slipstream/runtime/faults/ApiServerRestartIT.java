@@ -7,19 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RuntimePodStatus;
 import dev.slipstream.runtime.change.EventPosition;
-import dev.slipstream.runtime.cluster.ClusterSettings;
-import dev.slipstream.runtime.testing.RuntimeProcess;
+import dev.slipstream.runtime.faults.TenantPods.Pod;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +49,6 @@ class ApiServerRestartIT {
   static final KubeApiServerExtension kube = KubeApiServerExtension.withSlipstreamCrds();
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration WAIT = Duration.ofSeconds(120);
   private static final Duration OUTAGE = Duration.ofSeconds(15);
   private static final Duration LEASE = Duration.ofSeconds(5);
   private static final String NAMESPACE = "tenants";
@@ -65,16 +56,9 @@ class ApiServerRestartIT {
   private static final String PUBLICATION = "api_restart_it";
   private static final String SLOT = "api_restart_it";
   private static final String SSE_PATH = "/realtime/v1/sse?schema=public&table=ledger&event=INSERT";
-  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private final List<Pod> pods = new ArrayList<>();
+  private TenantPods pods;
   private final List<SseTestClient> clients = new ArrayList<>();
-
-  private record Pod(String name, String host, int port, RuntimeProcess process) {
-    URI uri(String path) {
-      return URI.create("http://" + host + ":" + port + path);
-    }
-  }
 
   @BeforeAll
   static void tenantAndTable() {
@@ -106,17 +90,21 @@ class ApiServerRestartIT {
   @AfterEach
   void stopEverything() {
     clients.forEach(SseTestClient::close);
-    pods.forEach(pod -> pod.process().close());
+    if (pods != null) {
+      pods.close();
+    }
   }
 
   @Test
   void clientsStayConnectedAndGetEveryRowOnceInOrderAcrossTheRestart() throws Exception {
-    startPods(2);
-    for (Pod pod : pods) {
+    pods = new TenantPods(postgres, kube, NAMESPACE, TENANT, SLOT, PUBLICATION, LEASE,
+        Path.of("target", "api-server-restart-it"));
+    List<Pod> both = List.of(pods.startReady(Map.of()), pods.startReady(Map.of()));
+    for (Pod pod : both) {
       clients.add(SseTestClient.open(pod.uri(SSE_PATH), null));
     }
-    within("both clients subscribed", () -> pods.stream().allMatch(p -> metric(p, "slipstream_subscriptions") == 1));
-    String leaderBefore = leaseHolder();
+    within("both clients subscribed", () -> both.stream().allMatch(p -> TenantPods.metric(p, "slipstream_subscriptions") == 1));
+    String leaderBefore = pods.leader().name();
     try (SteadyWriter writer = new SteadyWriter(postgres, 50).start()) {
       within("100 rows on both clients", () -> clients.stream().allMatch(c -> c.changes().size() >= 100));
 
@@ -140,14 +128,14 @@ class ApiServerRestartIT {
 
       for (int i = 0; i < clients.size(); i++) {
         SseTestClient client = clients.get(i);
-        assertThat(client.ended()).as("client on %s still connected", pods.get(i).name()).isFalse();
+        assertThat(client.ended()).as("client on %s still connected", both.get(i).name()).isFalse();
         assertExactlyOnceInOrder(client.changes(), LongStream.rangeClosed(1, last).boxed().toList());
       }
       // When the stream paused and resumed, as the clients saw it (rows arrive every 20 ms otherwise).
       long[] pause = longestPauseAfter(down);
       long pausedAt = pause[0];
       long resumedAt = pause[1];
-      within("one pod to lead again", () -> leaseHolder() != null);
+      within("one pod to lead again", () -> pods.leader() != null);
       within("both pods to report themselves again, ready", () -> podEntries().size() == 2
           && podEntries().stream().allMatch(e -> Boolean.TRUE.equals(e.getReady())
           && Instant.parse(e.getReportedAt()).isAfter(Instant.now().minusSeconds(3))));
@@ -156,7 +144,7 @@ class ApiServerRestartIT {
               + " disconnected; the stream paused %d ms after the stop (leader %s, lease %s) and resumed %d ms after"
               + " kube-apiserver was started (%d ms before it answered /readyz; leader then %s)%n",
           ms(stopping, down), ms(down, starting), ms(starting, up), last, committedAtStart - committedAtStop,
-          ms(down, pausedAt), leaderBefore, LEASE, ms(starting, resumedAt), ms(resumedAt, up), leaseHolder());
+          ms(down, pausedAt), leaderBefore, LEASE, ms(starting, resumedAt), ms(resumedAt, up), pods.leader().name());
       assertThat(ms(down, pausedAt)).as("the leader stopped streaming before its Lease could run out")
           .isLessThan(LEASE.toMillis());
     }
@@ -198,44 +186,7 @@ class ApiServerRestartIT {
     return pause;
   }
 
-  // ---- pods ----
-
-  private void startPods(int count) throws IOException {
-    Path logDir = Path.of("target", "api-server-restart-it");
-    Files.createDirectories(logDir);
-    int port = RuntimeProcess.freePort();
-    int relayPort = RuntimeProcess.freePort();
-    for (int i = 1; i <= count; i++) {
-      String host = "127.0.0." + (20 + i);
-      String name = TENANT + "-runtime-" + i;
-      Map<String, String> env = RuntimeProcess.environment(postgres, SLOT, PUBLICATION, port,
-          logDir.resolve("spill-" + i));
-      env.put("SLIPSTREAM_HOST", host);
-      env.put("SLIPSTREAM_TENANT", TENANT);
-      env.put("SLIPSTREAM_POD_NAME", name);
-      env.put("SLIPSTREAM_POD_NAMESPACE", NAMESPACE);
-      env.put("SLIPSTREAM_POD_IP", host);
-      env.put("SLIPSTREAM_RELAY_PORT", String.valueOf(relayPort));
-      env.put("SLIPSTREAM_LEASE_DURATION", LEASE.toSeconds() + "s");
-      env.put("SLIPSTREAM_STATUS_INTERVAL", "1s");
-      env.put("KUBECONFIG", kube.kubeconfig().toAbsolutePath().toString());
-      pods.add(new Pod(name, host, port, RuntimeProcess.start(name, env, logDir.resolve(name + ".log"))));
-    }
-    for (Pod pod : pods) {
-      within(pod.name() + " to be ready (GET /readyz)", () -> {
-        if (!pod.process().isAlive()) {
-          throw new AssertionError(pod.name() + " exited with " + pod.process().exitValue());
-        }
-        return status(pod, "/readyz") == 200;
-      });
-    }
-  }
-
-  private static String leaseHolder() {
-    Lease lease = kube.client().leases().inNamespace(NAMESPACE).withName(ClusterSettings.defaultLease(TENANT)).get();
-    String identity = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-    return identity == null || identity.isEmpty() ? null : identity.substring(0, identity.indexOf('@'));
-  }
+  // ---- helpers ----
 
   private static List<RuntimePodStatus> podEntries() {
     RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace(NAMESPACE).withName(TENANT).get();
@@ -244,33 +195,6 @@ class ApiServerRestartIT {
       return List.of();
     }
     return tenant.getStatus().getRuntime().getPods();
-  }
-
-  private static double metric(Pod pod, String name) {
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(pod.uri("/metrics"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return response.body().lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-          .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
-          .orElse(Double.NaN);
-    } catch (IOException e) {
-      return Double.NaN;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  private static int status(Pod pod, String path) {
-    try {
-      return http.send(HttpRequest.newBuilder(pod.uri(path)).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   private static long rowId(SseTestClient.Event event) {
@@ -286,12 +210,6 @@ class ApiServerRestartIT {
   }
 
   private void within(String what, Callable<Boolean> condition) {
-    try {
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(condition);
-    } catch (ConditionTimeoutException e) {
-      StringBuilder logs = new StringBuilder();
-      pods.forEach(pod -> logs.append(pod.process().logTail()).append('\n'));
-      throw new AssertionError("timed out after " + WAIT + " waiting for " + what + "\n" + logs, e);
-    }
+    pods.within(what, condition);
   }
 }
