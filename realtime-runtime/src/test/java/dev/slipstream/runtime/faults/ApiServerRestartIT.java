@@ -11,7 +11,6 @@ import dev.slipstream.runtime.faults.TenantPods.Pod;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,25 +66,7 @@ class ApiServerRestartIT {
         "CREATE TABLE ledger (id bigint PRIMARY KEY, body text NOT NULL)",
         "CREATE PUBLICATION " + PUBLICATION + " FOR TABLE ledger WITH (publish = 'insert')",
         "SELECT pg_create_logical_replication_slot('" + SLOT + "', 'pgoutput')");
-    kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
-        .build()).create();
-    String tenant = """
-        apiVersion: realtime.slipstream.dev/v1alpha1
-        kind: RealtimeTenant
-        metadata:
-          name: %s
-        spec:
-          database:
-            host: 127.0.0.1
-            name: app
-            credentialsSecretRef:
-              name: acme-db
-          runtime:
-            replicas:
-              min: 2
-              max: 2
-        """.formatted(TENANT);
-    assertThat(kube.kubectlApply(NAMESPACE, tenant).exitCode()).isZero();
+    TenantPods.createTenant(kube, NAMESPACE, TENANT);
   }
 
   @AfterEach
@@ -104,7 +86,8 @@ class ApiServerRestartIT {
       clients.add(SseTestClient.open(pod.uri(SSE_PATH), null));
     }
     within("both clients subscribed", () -> both.stream().allMatch(p -> TenantPods.metric(p, "slipstream_subscriptions") == 1));
-    String leaderBefore = pods.leader().name();
+    Pod leader = pods.leader();
+    String leaderBefore = leader.name();
     try (SteadyWriter writer = new SteadyWriter(postgres, 50).start()) {
       within("100 rows on both clients", () -> clients.stream().allMatch(c -> c.changes().size() >= 100));
 
@@ -112,9 +95,16 @@ class ApiServerRestartIT {
       List<String> command = kube.server().stopApiServer();
       long down = System.nanoTime();
       long committedAtStop = writer.committed();
-      // The outage: held for 15 s, and throughout it neither client may be disconnected.
-      await().atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofMillis(200)).during(OUTAGE)
-          .until(() -> clients.stream().noneMatch(SseTestClient::ended));
+      // The outage: held for 15 s, and throughout it neither client may be disconnected. Meanwhile
+      // the leader's /readyz tells when it stopped streaming the slot.
+      AtomicLong leaderNotReady = new AtomicLong();
+      await().atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofMillis(100)).during(OUTAGE)
+          .until(() -> {
+            if (leaderNotReady.get() == 0 && readiness(leader) != 200) {
+              leaderNotReady.set(System.nanoTime());
+            }
+            return clients.stream().noneMatch(SseTestClient::ended);
+          });
       long starting = System.nanoTime();
       kube.server().startApiServer(command);
       long up = System.nanoTime();
@@ -141,11 +131,14 @@ class ApiServerRestartIT {
           && Instant.parse(e.getReportedAt()).isAfter(Instant.now().minusSeconds(3))));
       System.out.printf("FAULT kube-apiserver restart: SIGTERM took %d ms, down %d ms, start to ready %d ms;"
               + " rows committed %d (%d while it was down); lost 0, duplicated 0 on both clients, neither"
-              + " disconnected; the stream paused %d ms after the stop (leader %s, lease %s) and resumed %d ms after"
+              + " disconnected; the leader was not ready %d ms after the stop; the stream paused %d ms after the"
+              + " stop (leader %s, lease %s) and resumed %d ms after"
               + " kube-apiserver was started (%d ms before it answered /readyz; leader then %s)%n",
           ms(stopping, down), ms(down, starting), ms(starting, up), last, committedAtStart - committedAtStop,
-          ms(down, pausedAt), leaderBefore, LEASE, ms(starting, resumedAt), ms(resumedAt, up), pods.leader().name());
-      assertThat(ms(down, pausedAt)).as("the leader stopped streaming before its Lease could run out")
+          ms(down, leaderNotReady.get()), ms(down, pausedAt), leaderBefore, LEASE, ms(starting, resumedAt),
+          ms(resumedAt, up), pods.leader().name());
+      assertThat(leaderNotReady.get()).as("the leader stopped streaming during the outage").isNotZero();
+      assertThat(ms(down, leaderNotReady.get())).as("the leader stopped streaming before its Lease could run out")
           .isLessThan(LEASE.toMillis());
     }
   }
@@ -202,6 +195,15 @@ class ApiServerRestartIT {
       return JSON.readTree(event.data()).get("new").get("id").asLong();
     } catch (IOException e) {
       throw new AssertionError("not a change: " + event, e);
+    }
+  }
+
+  /** The pod's /readyz status, -1 when it did not answer. */
+  private static int readiness(Pod pod) {
+    try {
+      return TenantPods.status(pod, "/readyz");
+    } catch (RuntimeException e) {
+      return -1;
     }
   }
 

@@ -8,7 +8,6 @@ import dev.slipstream.runtime.faults.TenantPods.Pod;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,8 +62,6 @@ class SecretRotationIT {
         "CREATE PUBLICATION " + PUBLICATION + " FOR TABLE ledger WITH (publish = 'insert')");
     postgres.requirePassword("rot_jwt", OLD_PASSWORD);
     postgres.requirePassword("rot_pw", OLD_PASSWORD);
-    kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
-        .build()).create();
   }
 
   @AfterEach
@@ -195,18 +192,7 @@ class SecretRotationIT {
     // Each test's writer counts from 1 (the publication does not publish TRUNCATE).
     postgres.execute("TRUNCATE ledger", "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
     String tenant = name.replace('_', '-');
-    assertThat(kube.kubectlApply(NAMESPACE, """
-        apiVersion: realtime.slipstream.dev/v1alpha1
-        kind: RealtimeTenant
-        metadata:
-          name: %s
-        spec:
-          database:
-            host: 127.0.0.1
-            name: app
-            credentialsSecretRef:
-              name: %s-db
-        """.formatted(tenant, tenant)).exitCode()).isZero();
+    TenantPods.createTenant(kube, NAMESPACE, tenant);
     return new TenantPods(postgres, kube, NAMESPACE, tenant, slot, PUBLICATION, LEASE,
         Path.of("target", "secret-rotation-it", name));
   }

@@ -6,6 +6,8 @@ import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.testing.RuntimeProcess;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
+import dev.slipstream.testing.kube.CommandResult;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,6 +68,32 @@ final class TenantPods implements AutoCloseable {
       Files.createDirectories(logDir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Creates the RealtimeTenant the pods report into (and its namespace, if new): the pods write
+   * their status entries there; nothing else reads it here.
+   */
+  static void createTenant(KubeApiServerExtension kube, String namespace, String tenant) {
+    if (kube.client().namespaces().withName(namespace).get() == null) {
+      kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+          .build()).create();
+    }
+    CommandResult applied = kube.kubectlApply(namespace, """
+        apiVersion: realtime.slipstream.dev/v1alpha1
+        kind: RealtimeTenant
+        metadata:
+          name: %s
+        spec:
+          database:
+            host: 127.0.0.1
+            name: app
+            credentialsSecretRef:
+              name: %s-db
+        """.formatted(tenant, tenant));
+    if (applied.exitCode() != 0) {
+      throw new AssertionError("kubectl apply of tenant " + tenant + " failed: " + applied);
     }
   }
 
