@@ -15,6 +15,12 @@ public class AuthSpec {
       + "access_token) are signed with, as in Supabase's JWT secret.")
   private SecretKeyRef jwtSecretRef;
 
+  @JsonPropertyDescription("Secret key holding the JWT secret before the last rotation: while set, tokens signed "
+      + "with it are accepted too, so clients keep working until they have tokens signed with the new secret. "
+      + "Rotate by moving the old reference here and the new one to jwtSecretRef; remove this once old tokens "
+      + "have expired. Each change rolls the runtime pods.")
+  private SecretKeyRef previousJwtSecretRef;
+
   @Pattern(Patterns.SINGLE_LINE_TEXT)
   @Size(min = 1, max = 1024)
   @JsonPropertyDescription("When set, a client JWT's iss claim must equal this exactly (for example "
@@ -35,6 +41,14 @@ public class AuthSpec {
 
   public void setJwtSecretRef(SecretKeyRef jwtSecretRef) {
     this.jwtSecretRef = jwtSecretRef;
+  }
+
+  public SecretKeyRef getPreviousJwtSecretRef() {
+    return previousJwtSecretRef;
+  }
+
+  public void setPreviousJwtSecretRef(SecretKeyRef previousJwtSecretRef) {
+    this.previousJwtSecretRef = previousJwtSecretRef;
   }
 
   public String getIssuer() {

@@ -119,6 +119,10 @@ final class RuntimeDeployment {
     if (jwt != null) {
       env.add(fromSecret(RuntimeConfig.JWT_SECRET.name(), jwt.getName(), jwt.getKey()));
     }
+    SecretKeyRef previousJwt = model.previousJwtSecretRef();
+    if (previousJwt != null) {
+      env.add(fromSecret(RuntimeConfig.JWT_PREVIOUS_SECRET.name(), previousJwt.getName(), previousJwt.getKey()));
+    }
     env.add(new EnvVarBuilder().withName(RuntimeConfig.SPILL_DIR.name()).withValue(SPILL_DIR).build());
     // Who this pod is, for the Lease and its status entry, and where the other pods reach its relay.
     env.add(fromField(RuntimeConfig.POD_NAME.name(), "metadata.name"));

@@ -67,6 +67,8 @@ public final class RuntimeModel {
   private final String jwtAudience;
   private final String credentialsChecksum;
   private final String jwtSecretChecksum;
+  private final SecretKeyRef previousJwtSecretRef;
+  private final String previousJwtSecretChecksum;
 
   private RuntimeModel(RealtimeTenant tenant, RealtimeTenantSpec spec, ResolvedInputs inputs) {
     this.namespace = tenant.getMetadata().getNamespace();
@@ -91,6 +93,8 @@ public final class RuntimeModel {
     this.jwtAudience = auth == null ? null : auth.getAudience();
     this.credentialsChecksum = inputs.credentialsChecksum();
     this.jwtSecretChecksum = inputs.jwtSecretChecksum();
+    this.previousJwtSecretRef = withDefaultKey(inputs.previousJwtSecretRef());
+    this.previousJwtSecretChecksum = inputs.previousJwtSecretChecksum();
   }
 
   /** A copy of the JWT secret reference with the CRD's default key, or null without auth. */
@@ -165,6 +169,12 @@ public final class RuntimeModel {
     if (jwtSecretRef != null && (jwtSecretChecksum == null || jwtSecretChecksum.isBlank())) {
       throw new IllegalArgumentException("a JWT secret needs its checksum: compute it with SecretChecksum");
     }
+    if (previousJwtSecretRef != null && jwtSecretRef == null) {
+      throw new InvalidTenantException("spec.auth.previousJwtSecretRef needs spec.auth.jwtSecretRef beside it");
+    }
+    if (previousJwtSecretRef != null && (previousJwtSecretChecksum == null || previousJwtSecretChecksum.isBlank())) {
+      throw new IllegalArgumentException("a previous JWT secret needs its checksum: compute it with SecretChecksum");
+    }
   }
 
   public ConfigMap generateConfigMap() {
@@ -228,7 +238,7 @@ public final class RuntimeModel {
 
   /** SHA-256 over the configuration and the Secret checksums: the pod template's checksum annotation. */
   public String configChecksum() {
-    return ConfigChecksum.of(configData(), credentialsChecksum, jwtSecretChecksum);
+    return ConfigChecksum.of(configData(), credentialsChecksum, jwtSecretChecksum, previousJwtSecretChecksum);
   }
 
   /** Whether the runtime has a publication to stream: it refuses to start with none. */
@@ -304,6 +314,11 @@ public final class RuntimeModel {
 
   SecretKeyRef jwtSecretRef() {
     return jwtSecretRef;
+  }
+
+  /** The secret before the last rotation, still accepted, or null. */
+  SecretKeyRef previousJwtSecretRef() {
+    return previousJwtSecretRef;
   }
 
   /** The {@code iss} every client token must carry, or null when it is not checked. */

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.ReplicaRange;
+import dev.slipstream.api.v1alpha1.SecretKeyRef;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.List;
@@ -45,6 +46,15 @@ class ConfigChecksumTest {
     assertChanges(tenant -> { }, inputs -> inputs.jwtSecret(ref,
         SecretChecksum.of(TenantFixtures.secret("acme-jwt", Map.of("secret", JWT_SECRET + "-rotated")), "secret")));
     assertChanges(tenant -> tenant.getSpec().setAuth(null), inputs -> inputs.jwtSecret(null, null));
+  }
+
+  @Test
+  void changesWhenAPreviousJwtSecretIsAddedOrChanged() {
+    SecretKeyRef previous = new SecretKeyRef();
+    previous.setName("acme-jwt-old");
+    assertChanges(tenant -> tenant.getSpec().getAuth().setPreviousJwtSecretRef(previous), inputs ->
+        inputs.previousJwtSecret(previous, SecretChecksum.of(TenantFixtures.secret("acme-jwt-old",
+            Map.of("secret", JWT_SECRET + "-old")), "secret")));
   }
 
   @Test

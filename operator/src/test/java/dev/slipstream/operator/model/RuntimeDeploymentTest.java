@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.SecretKeyRef;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -134,6 +135,21 @@ class RuntimeDeploymentTest {
         .getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertSecret(other.getEnv().get(0), "acme-db", "user");
     assertSecret(other.getEnv().get(1), "acme-db", "pass");
+  }
+
+  @Test
+  void aPreviousJwtSecretIsPassedByReferenceBesideTheCurrentOne() {
+    RealtimeTenant tenant = acmeExample();
+    SecretKeyRef previous = new SecretKeyRef();
+    previous.setName("acme-jwt-old");
+    tenant.getSpec().getAuth().setPreviousJwtSecretRef(previous);
+    Container other = RuntimeModel.fromTenant(tenant, inputsFor(tenant).previousJwtSecret(previous,
+        SecretChecksum.of(TenantFixtures.secret("acme-jwt-old", Map.of("secret", "old")), "secret")).build())
+        .generateDeployment().getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertSecret(other.getEnv().stream().filter(env -> env.getName().equals("SLIPSTREAM_JWT_PREVIOUS_SECRET"))
+        .findFirst().orElseThrow(), "acme-jwt-old", "secret");
+    assertThat(env("SLIPSTREAM_JWT_SECRET")).as("the example, without one").isNotNull();
+    assertThat(container.getEnv()).extracting(EnvVar::getName).doesNotContain("SLIPSTREAM_JWT_PREVIOUS_SECRET");
   }
 
   @Test

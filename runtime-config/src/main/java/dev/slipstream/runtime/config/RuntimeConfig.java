@@ -13,9 +13,9 @@ import java.util.Set;
  * environment (the Deployment maps {@link Kind#SECRET} ones and the database user from Secrets). A variable the
  * runtime does not read yet does not belong here: the operator would promise what the code does not do.
  *
- * <p>The four authentication variables ({@link #JWT_SECRET}, {@link #JWKS}, {@link #JWKS_FILE}, {@link #AUTH}) are
- * parsed by the runtime's {@code AuthSettings} from the same environment; {@code MainTest} checks that the names it
- * asks for are these.
+ * <p>The authentication variables ({@link #JWT_SECRET}, {@link #JWT_PREVIOUS_SECRET}, {@link #JWKS},
+ * {@link #JWKS_FILE}, {@link #AUTH}, {@link #JWT_ISSUER}, {@link #JWT_AUDIENCE}) are parsed by the runtime's
+ * {@code AuthSettings} from the same environment; {@code MainTest} checks that the names it asks for are these.
  */
 public final class RuntimeConfig {
 
@@ -126,6 +126,8 @@ public final class RuntimeConfig {
   // Who may read what.
   public static final Setting<String> JWT_SECRET = Setting.secret("SLIPSTREAM_JWT_SECRET")
       .optional("HS256/384/512 secret tokens are verified with; setting it (or a JWKS) requires tokens");
+  public static final Setting<String> JWT_PREVIOUS_SECRET = Setting.secret("SLIPSTREAM_JWT_PREVIOUS_SECRET")
+      .optional("the JWT secret before the last rotation: tokens signed with it are accepted too");
   public static final Setting<String> JWKS = Setting.text("SLIPSTREAM_JWKS")
       .optional("a JWK Set as JSON text, for RS/ES/EdDSA tokens, keys chosen by kid");
   public static final Setting<String> JWKS_FILE = Setting.text("SLIPSTREAM_JWKS_FILE")
@@ -159,7 +161,7 @@ public final class RuntimeConfig {
       MAX_BINDINGS_PER_CLIENT, MAX_FILTER_LENGTH, MAX_FILTER_VALUES, MAX_TOPIC_LENGTH, MAX_PRESENCE_PAYLOAD_BYTES,
       MAX_PRESENCES_PER_CLIENT, JOIN_TIMEOUT,
       RESUME_RING_EVENTS,
-      JWT_SECRET, JWKS, JWKS_FILE, AUTH, JWT_ISSUER, JWT_AUDIENCE, ACCESS_RULES,
+      JWT_SECRET, JWT_PREVIOUS_SECRET, JWKS, JWKS_FILE, AUTH, JWT_ISSUER, JWT_AUDIENCE, ACCESS_RULES,
       LOG_FORMAT, LOG_LEVEL);
 
   private static final Map<String, Setting<?>> BY_NAME = byName(ALL);

@@ -1,5 +1,6 @@
 package dev.slipstream.operator.tenant.dependent;
 
+import dev.slipstream.api.v1alpha1.AuthSpec;
 import dev.slipstream.api.v1alpha1.Reasons;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
@@ -59,12 +60,21 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
         .accessRules(accessRules)
         .defaultImage(scope.shared().defaultImage())
         .credentialsChecksum(SecretChecksum.ofCredentials(credentials, credentialsRef));
-    SecretKeyRef jwt = tenant.getSpec().getAuth() == null ? null : tenant.getSpec().getAuth().getJwtSecretRef();
+    AuthSpec auth = tenant.getSpec().getAuth();
+    SecretKeyRef jwt = auth == null ? null : auth.getJwtSecretRef();
     if (jwt != null && jwt.getName() != null) {
-      String key = jwt.getKey() == null || jwt.getKey().isBlank() ? "secret" : jwt.getKey();
-      Secret jwtSecret = scope.secret(jwt.getName(), "spec.auth.jwtSecretRef");
-      inputs.jwtSecret(jwt, SecretChecksum.of(jwtSecret, key));
+      inputs.jwtSecret(jwt, checksumOf(jwt, scope, "spec.auth.jwtSecretRef"));
+    }
+    SecretKeyRef previousJwt = auth == null ? null : auth.getPreviousJwtSecretRef();
+    if (previousJwt != null && previousJwt.getName() != null) {
+      inputs.previousJwtSecret(previousJwt, checksumOf(previousJwt, scope, "spec.auth.previousJwtSecretRef"));
     }
     return inputs.build();
+  }
+
+  /** The checksum of one key of a Secret the tenant names in {@code field}; the key defaults as the CRD's does. */
+  private static String checksumOf(SecretKeyRef ref, TenantScope scope, String field) {
+    String key = ref.getKey() == null || ref.getKey().isBlank() ? "secret" : ref.getKey();
+    return SecretChecksum.of(scope.secret(ref.getName(), field), key);
   }
 }
