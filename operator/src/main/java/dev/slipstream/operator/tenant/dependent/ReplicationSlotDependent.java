@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * read through the reconcile's session to the database.
  *
  * <ul>
- *   <li><b>Create</b> when the tenant never had a slot ({@link SlotHistory}). A slot the tenant had
+ *   <li><b>Create</b> when the tenant never had a slot ({@link SlotHistory}), as a failover slot when
+ *       {@code spec.replication.failover} asks (PostgreSQL 17+). An existing slot's failover flag is
+ *       left as it is (changing it needs a replication connection and the slot released by the
+ *       runtime); the FailoverReady condition reports a difference. A slot the tenant had
  *       that is gone is <em>not</em> recreated: changes made since were missed, SlotReady says
  *       SlotLost, and only {@value SlotHistory#RECREATE_SLOT_ANNOTATION}{@code : "true"} brings a new one.
  *   <li><b>Update</b> only a slot PostgreSQL lost ({@code wal_status = lost}) when a new one was asked
@@ -45,7 +48,13 @@ public class ReplicationSlotDependent extends ObservedDependent<SlotState>
 
   @Override
   protected SlotState desired(RealtimeTenant tenant, Context<RealtimeTenant> context) {
-    return SlotState.wanted(SlotNames.forTenant(tenant));
+    return SlotState.wanted(SlotNames.forTenant(tenant), failoverAsked(tenant));
+  }
+
+  /** {@code spec.replication.failover}: false when absent (the CRD's default). */
+  public static boolean failoverAsked(RealtimeTenant tenant) {
+    return tenant.getSpec() != null && tenant.getSpec().getReplication() != null
+        && Boolean.TRUE.equals(tenant.getSpec().getReplication().getFailover());
   }
 
   @Override
@@ -61,7 +70,7 @@ public class ReplicationSlotDependent extends ObservedDependent<SlotState>
     LOG.info("{}/{}: creating replication slot {}", tenant.getMetadata().getNamespace(), tenant.getMetadata().getName(),
         wanted.name());
     TenantScope scope = TenantScope.of(context);
-    SlotState created = scope.database().createSlot(wanted.name());
+    SlotState created = scope.database().createSlot(wanted.name(), Boolean.TRUE.equals(wanted.failover()));
     scope.shared().slots().created(tenant, wanted.name());
     return created;
   }
