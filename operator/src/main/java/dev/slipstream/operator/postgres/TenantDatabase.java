@@ -185,6 +185,20 @@ public final class TenantDatabase implements AutoCloseable {
   }
 
   /**
+   * Makes the slot a failover slot, or no longer one, keeping its position (PostgreSQL 17+); ends
+   * the backend streaming from it for a moment ({@link SlotFailoverSwitch}).
+   *
+   * @return the slot as it is afterwards
+   * @throws DatabaseException SlotInUse, or what PostgreSQL said
+   */
+  public SlotState setFailover(String name, boolean failover) {
+    LOG.info("{}: setting failover = {} on replication slot {}", settings.endpoint(), failover, name);
+    SlotFailoverSwitch.set(settings, connection, version, name, failover);
+    return slot(name).orElseThrow(() -> new DatabaseException(PostgresReasons.DATABASE_ERROR,
+        "replication slot " + name + " vanished while its failover setting changed"));
+  }
+
+  /**
    * Drops the slot, first terminating the backend streaming from it (the runtime reconnects and
    * finds no slot; that is the point of dropping it).
    *

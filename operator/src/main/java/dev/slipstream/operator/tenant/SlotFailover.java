@@ -17,7 +17,7 @@ final class SlotFailover {
 
   /** spec.replication.failover is true and the server is older than PostgreSQL 17. */
   static final String NOT_SUPPORTED = "FailoverNotSupported";
-  /** The slot exists and is not a failover slot (created before the field was set, or by someone else). */
+  /** The slot is not a failover slot, and changing it in place failed (the operator's log says why). */
   static final String SLOT_NOT_FAILOVER = "SlotNotFailover";
   /** synchronized_standby_slots is empty on the primary. */
   static final String NO_STANDBY_SLOTS = "NoSynchronizedStandbySlots";
@@ -38,10 +38,9 @@ final class SlotFailover {
     }
     if (!slot.failover()) {
       return Condition.isFalse(ConditionTypes.FAILOVER_READY, SLOT_NOT_FAILOVER, "spec.replication.failover is true, "
-          + "but replication slot " + name + " is not a failover slot (it existed before): standbys do not copy it, and "
-          + "a failover loses it. The operator does not change an existing slot. To make it one and keep its position, "
-          + "run over a replication connection, while the runtime is not streaming from it: "
-          + "ALTER_REPLICATION_SLOT " + name + " ( FAILOVER true ) (see docs/operator.md)");
+          + "but replication slot " + name + " is not a failover slot: standbys do not copy it, and a failover loses it. "
+          + "The operator changes it in place (ALTER_REPLICATION_SLOT " + name + " ( FAILOVER true ), ending the "
+          + "runtime's stream for a moment) and tries again at each recheck; its log says why the last attempt failed");
     }
     SlotState.StandbySlots standbys = slot.standbySlots();
     if (!standbys.named()) {

@@ -5,24 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.PGProperty;
 
 /**
  * Failover slots against a real PostgreSQL 17 primary and its streaming standby: the operator's
  * slot is created with {@code failover = true} when asked, the standby keeps a synchronized copy
  * of it, the slot's state carries the primary's {@code synchronized_standby_slots} and the names in
- * it that are not usable physical slots, and an existing slot becomes a failover slot in place with
- * {@code ALTER_REPLICATION_SLOT} (the recovery docs/operator.md gives for SlotNotFailover).
+ * it that are not usable physical slots, and an existing slot becomes a failover slot in place
+ * ({@code ALTER_REPLICATION_SLOT}), even while it is being streamed.
  */
 class FailoverSlotIT {
 
@@ -94,31 +91,38 @@ class FailoverSlotIT {
     }
   }
 
-  /** The documented recovery for a slot created before spec.replication.failover was set: no drop, no lost position. */
+  /** A slot created before spec.replication.failover was set becomes a failover slot in place, keeping its position. */
   @Test
-  void anExistingSlotBecomesAFailoverSlotInPlaceOverAReplicationConnection() throws Exception {
-    String position;
+  void anExistingSlotBecomesAFailoverSlotInPlace() {
     try (TenantDatabase db = TenantDatabase.open(TestDatabases.superuser(primary))) {
-      position = db.createSlot("older_slot", false).confirmedFlushLsn();
-    }
-    try (Connection replication = replicationConnection(primary); Statement statement = replication.createStatement()) {
-      statement.execute("ALTER_REPLICATION_SLOT older_slot ( FAILOVER true )");
-    }
-    try (TenantDatabase db = TenantDatabase.open(TestDatabases.superuser(primary))) {
-      SlotState altered = db.slot("older_slot").orElseThrow();
+      String position = db.createSlot("older_slot", false).confirmedFlushLsn();
+
+      SlotState altered = db.setFailover("older_slot", true);
+
       assertThat(altered.failover()).isTrue();
       assertThat(altered.confirmedFlushLsn()).isEqualTo(position);
+      assertThat(db.setFailover("older_slot", false).failover()).isFalse();
     }
   }
 
-  private static Connection replicationConnection(TestPostgres postgres) throws SQLException {
-    Properties props = new Properties();
-    PGProperty.USER.set(props, postgres.user());
-    PGProperty.PASSWORD.set(props, postgres.password());
-    PGProperty.REPLICATION.set(props, "database");
-    PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
-    PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-    return DriverManager.getConnection(postgres.jdbcUrl(), props);
+  /**
+   * ALTER_REPLICATION_SLOT waits while a backend streams from the slot; the operator ends that
+   * stream (the runtime reconnects by itself) and the waiting command takes the slot.
+   */
+  @Test
+  void aSlotBeingStreamedBecomesAFailoverSlotInPlace() throws Exception {
+    primary.execute("CREATE PUBLICATION events_pub FOR TABLE events");
+    try (TenantDatabase db = TenantDatabase.open(TestDatabases.superuser(primary))) {
+      String position = db.createSlot("busy_slot", false).confirmedFlushLsn();
+      try (TestDatabases.HeldSlot held = TestDatabases.stream(primary, "busy_slot", "events_pub")) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> db.slot("busy_slot").orElseThrow().active());
+
+        SlotState altered = db.setFailover("busy_slot", true);
+
+        assertThat(altered.failover()).isTrue();
+        assertThat(altered.confirmedFlushLsn()).isEqualTo(position);
+      }
+    }
   }
 
   private static String query(TestPostgres postgres, String sql) throws SQLException {

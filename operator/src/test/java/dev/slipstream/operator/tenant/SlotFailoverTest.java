@@ -39,7 +39,7 @@ class SlotFailoverTest {
     assertFalse(slot(null, StandbySlots.NONE), SlotFailover.NOT_SUPPORTED,
         "spec.replication.failover is true, but this server has no failover slots (they need PostgreSQL 17)");
     assertFalse(slot(false, new StandbySlots("standby_a", List.of())), SlotFailover.SLOT_NOT_FAILOVER,
-        "ALTER_REPLICATION_SLOT " + SLOT + " ( FAILOVER true )");
+        "The operator changes it in place (ALTER_REPLICATION_SLOT " + SLOT + " ( FAILOVER true )");
     assertFalse(slot(true, new StandbySlots("", List.of())), SlotFailover.NO_STANDBY_SLOTS,
         "synchronized_standby_slots is empty");
     assertFalse(slot(true, new StandbySlots("standby_a, gone", List.of("gone"))), SlotFailover.STANDBY_SLOT_UNUSABLE,
