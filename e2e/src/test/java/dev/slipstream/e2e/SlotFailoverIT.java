@@ -100,9 +100,11 @@ class SlotFailoverIT {
     within("the standby to stream synchronously", () -> "streaming,sync".equals(query(primary,
         "SELECT state || ',' || sync_state FROM pg_stat_replication WHERE application_name = '" + STANDBY_NAME + "'")));
 
+    String createdAt;
     try (TenantDatabase db = TenantDatabase.open(new ConnectionSettings(primary.host(), primary.port(),
         primary.database(), primary.user(), primary.password(), "disable", ConnectionSettings.Timeouts.DEFAULT))) {
       SlotState slot = db.createSlot(SLOT, true);
+      createdAt = slot.confirmedFlushLsn();
       assertThat(slot.failover()).isTrue();
       assertThat(slot.standbySlots().setting()).isEqualTo(STANDBY_SLOT);
       assertThat(slot.standbySlots().unusable()).isEmpty();
@@ -123,8 +125,14 @@ class SlotFailoverIT {
     String lastSeen = before.getLast().id();
     within("the standby's copy of the slot to be synchronized and persistent", () -> "true,false".equals(query(standby,
         "SELECT synced::text || ',' || temporary::text FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'")));
-
+    // The runtime confirms what it delivered with its status updates (every 10 s): wait until the
+    // primary's slot has moved, and the copy has followed it there.
     String slotPosition = "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'";
+    within("the runtime to confirm a position past the slot's start", () -> !query(primary, slotPosition)
+        .equals(createdAt));
+    String confirmed = query(primary, slotPosition);
+    within("the standby's copy to reach " + confirmed, () -> "true".equals(query(standby, "SELECT (confirmed_flush_lsn >= '"
+        + confirmed + "'::pg_lsn)::text FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'")));
     String primaryPosition = query(primary, slotPosition);
     String copyPosition = query(standby, slotPosition);
     long committedBefore = writer.committed();
