@@ -24,7 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TenantFailoverIT {
 
-  // Registered before the operator, so it stops after it: the operator's cleanup drops the slot.
   @RegisterExtension
   static final TestPostgres postgres = TestPostgres.logical();
 
@@ -77,6 +76,19 @@ class TenantFailoverIT {
       RealtimeTenant on = operator.get(RealtimeTenant.class, "fo");
       assertThat(on.getStatus().getSlot().getFailover()).isTrue();
       assertThat(on.getStatus().getSlot().getConfirmedFlushLsn()).isEqualTo(position);
+    });
+    String slot = operator.get(RealtimeTenant.class, "fo").getStatus().getSlot().getName();
+
+    // Deleted before its server stops: reclaimPolicy Delete drops the failover slot like any other.
+    operator.getKubernetesClient().resources(RealtimeTenant.class).inNamespace(operator.getNamespace())
+        .withName("fo").delete();
+    await().atMost(ClusterAsserts.TIMEOUT).untilAsserted(() -> {
+      assertThat(operator.get(RealtimeTenant.class, "fo")).isNull();
+      try (var connection = postgres.connect(); var rows = connection.createStatement().executeQuery(
+          "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+        rows.next();
+        assertThat(rows.getInt(1)).isZero();
+      }
     });
     postgres.execute("ALTER SYSTEM RESET synchronized_standby_slots", "SELECT pg_reload_conf()");
   }
