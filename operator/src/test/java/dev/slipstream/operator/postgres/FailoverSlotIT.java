@@ -58,13 +58,14 @@ class FailoverSlotIT {
       assertThat(db.createSlot("local_slot", false).failover()).isFalse();
     }
     // The standby's copy stays temporary until the primary's slot moves past where the copy began
-    // (PostgreSQL 17 slotsync: the remote slot must not precede the local one): consume up to now.
-    primary.execute("INSERT INTO events (body) VALUES ('after the slots')",
-        "SELECT pg_replication_slot_advance('kept_slot', pg_current_wal_lsn())");
-
-    await().atMost(Duration.ofSeconds(90)).until(() -> query(standby,
-        "SELECT synced::text || ',' || failover::text || ',' || temporary::text FROM pg_replication_slots "
-            + "WHERE slot_name = 'kept_slot'"), "true,true,false"::equals);
+    // (PostgreSQL 17 slotsync: the remote slot must not precede the local one), and the copy may
+    // begin after any one move: so keep writing and consuming, as a runtime would, until it is kept.
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      primary.execute("INSERT INTO events (body) VALUES ('after the slots')",
+          "SELECT pg_replication_slot_advance('kept_slot', pg_current_wal_lsn())");
+      return query(standby, "SELECT synced::text || ',' || failover::text || ',' || temporary::text "
+          + "FROM pg_replication_slots WHERE slot_name = 'kept_slot'");
+    }, "true,true,false"::equals);
     assertThat(query(standby, "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = 'local_slot'"))
         .as("a slot that is not a failover slot is not copied").isEqualTo("0");
   }
