@@ -46,6 +46,7 @@ class CrdValidationIT {
     assertThat(spec.getReplication().getReclaimPolicy()).isEqualTo(ReclaimPolicy.DELETE);
     assertThat(spec.getReplication().getMaxLagBytes().toString()).isEqualTo("1Gi");
     assertThat(spec.getReplication().getHeartbeatInterval()).isEqualTo("30s");
+    assertThat(spec.getReplication().getFailover()).isFalse();
     assertThat(spec.getRuntime().getTargetClientsPerReplica()).isEqualTo(10000);
     assertThat(spec.getRuntime().getAutoscaling().getMode()).isEqualTo(AutoscalingMode.OPERATOR);
     assertThat(spec.getLimits().getMaxClients()).isEqualTo(50000);
@@ -401,6 +402,9 @@ class CrdValidationIT {
     assertThat(tenants.succeeded()).as(tenants.toString()).isTrue();
     assertThat(tenants.stdout().lines().findFirst().orElseThrow().split("\\s{2,}"))
         .containsExactly("NAME", "PHASE", "SLOT LAG", "CLIENTS", "READY", "AGE");
+    CommandResult wide = kube.kubectl("get", "rtt", "-n", namespace, "-o", "wide");
+    assertThat(wide.stdout().lines().findFirst().orElseThrow().split("\\s{2,}"))
+        .containsExactly("NAME", "PHASE", "SLOT LAG", "CLIENTS", "READY", "FAILOVER", "AGE");
 
     CommandResult publications = kube.kubectl("get", "rtpub", "-n", namespace);
     assertThat(publications.stdout().lines().findFirst().orElseThrow().split("\\s{2,}"))

@@ -159,7 +159,8 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
     }
     // The slot step ran (the database is ready): no slot found means it is gone.
     Optional<SlotState> slot = finding(result, ReplicationSlotDependent.NAME);
-    status.slot(slot, SlotNames.forTenant(tenant)).lag(LagBudget.budgetBytes(tenant));
+    status.slot(slot, SlotNames.forTenant(tenant)).lag(LagBudget.budgetBytes(tenant))
+        .failover(ReplicationSlotDependent.failoverAsked(tenant), slot);
     if (!status.slotReady()) {
       return true;
     }

@@ -78,6 +78,8 @@ class ConfigChecksumTest {
     assertSame(tenant -> { }, inputs -> inputs.publicationNames(List.of("acme_orders", "acme_orders")));
     assertSame(tenant -> tenant.getSpec().getRuntime().setReplicas(new ReplicaRange(2, 8)), inputs -> { });
     assertSame(tenant -> tenant.getSpec().getRuntime().setImage("registry.example/runtime:2"), inputs -> { });
+    // The slot's failover flag is the operator's business in the database; the runtime streams either way.
+    assertSame(tenant -> tenant.getSpec().getReplication().setFailover(true), inputs -> { });
     assertSame(tenant -> tenant.getSpec().getRuntime().setResources(
         new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build()), inputs -> { });
     assertSame(tenant -> tenant.getSpec().getLimits().setMaxPayloadBytes(new Quantity("1024Ki")), inputs -> { });
