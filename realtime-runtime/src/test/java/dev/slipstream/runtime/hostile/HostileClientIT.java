@@ -79,6 +79,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * log for the tokens, JWT secret and database password the suite used. Logs are kept under
  * {@code realtime-runtime/target/hostile-client-it/}.
  *
+ * <p>Across pods: the attacks whose path crosses the relay (rows, presences and broadcasts of other
+ * pods) run again against a follower, {@code pod-follower}, of a leader {@code pod-leader} (two
+ * runtimes of one tenant on a real API server, started by the first test that needs them), and raw
+ * TCP peers ({@link RelayPeer}) attack the leader's relay port while the follower's client counts
+ * every row.
+ *
  * <p>The flooder of the broadcast-flood test joins again whenever its channel is closed, as a
  * client that insists would: a runtime that answers a flood by closing channels then keeps being
  * flooded, which is what makes the damage to the bystander certain rather than a matter of timing.
@@ -1208,10 +1214,14 @@ class HostileClientIT {
       long peak;
       long calmPeak;
       Map<Long, Long> committed;
-      try (RowWriter writer = RowWriter.start(postgres, ROW_IDS::incrementAndGet, "relay", 100, 16_384)) {
-        // The same rows without an attacker first: what the leader's memory does with this load alone.
+      try (RowWriter writer = RowWriter.start(postgres, ROW_IDS::incrementAndGet, "relay", 200, 16_384)) {
+        // The same rows without an attacker first, until the relay's backlog (32 MiB) is full and 5 s
+        // after: what the leader's memory does with this load alone, to compare the attacks with.
         try (ProcessMemory calm = ProcessMemory.sample(leader.pid(), 100)) {
-          require(Duration.ofSeconds(20), () -> writer.count() >= 500, "setup: 5 s of rows before the attacks");
+          require(Duration.ofSeconds(60), () -> leader.metrics().sum("slipstream_relay_backlog_bytes") > 30e6,
+              "setup: the leader's relay backlog fills");
+          int rows = writer.count();
+          require(Duration.ofSeconds(20), () -> writer.count() >= rows + 1000, "setup: 5 s more of rows");
           calmPeak = calm.peakBytes();
         }
         try (ProcessMemory rss = ProcessMemory.sample(leader.pid(), 100)) {
@@ -1265,8 +1275,9 @@ class HostileClientIT {
       List<String> lines = linesSince(leader, leaderLines);
       List<Long> received = sseRowIds(watcher).stream().filter(committed::containsKey).toList();
       System.out.printf("[hostile] relay peers against the leader's relay: closed after %s ms; leader RSS before %s,"
-              + " peak %s (+%s) with 5 s of the rows alone, peak %s (+%s) during the attacks; rejected %s; cut off %s;"
-              + " the follower's client got %d of %d rows (16 KB each, 100 a second), in order: %s%n", cutAfterMillis,
+              + " peak %s (+%s) with the rows alone (its relay backlog full), peak %s (+%s) during the attacks; rejected"
+              + " %s; cut off %s; the follower's client got %d of %d rows (16 KB each, 200 a second), in order: %s%n",
+          cutAfterMillis,
           mb(rssBefore), mb(calmPeak), mb(calmPeak - rssBefore), mb(peak), mb(peak - rssBefore),
           delta(before, after, "slipstream_relay_rejected_total"),
           delta(before, after, "slipstream_relay_followers_cut_off_total"), received.size(), ids.size(),
