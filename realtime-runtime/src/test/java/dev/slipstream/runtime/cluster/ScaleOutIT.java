@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.api.v1alpha1.RuntimePodStatus;
 import dev.slipstream.runtime.change.EventPosition;
+import dev.slipstream.runtime.compat.NodeSuite;
 import dev.slipstream.runtime.testing.RuntimeProcess;
 import dev.slipstream.runtime.testing.TenantPods;
 import dev.slipstream.testing.SseTestClient;
@@ -285,6 +286,46 @@ class ScaleOutIT {
         + " (reconnecting as soon as the end was seen); the leader counted one follower %d ms after the kill;"
         + " %d rows in all, each once and in order on all four clients%n", committedAtKill, streamsEndedMillis,
         resumedMillis, leaderLetGoMillis, last);
+  }
+
+  /**
+   * The same kill with the unmodified realtime-js ({@code src/test/node/scale/follower-kill.test.mjs}):
+   * a client that reached the follower through a stand-in for the Service reconnects by itself, lands
+   * on the other follower and rejoins after its last position; it and a client on the leader get
+   * every row once, in order. The node test writes the rows and kills the follower itself.
+   */
+  @Test
+  void withRealtimeJsAKilledFollowersClientResumesByPositionOnAnotherPod() throws Exception {
+    startPods(3);
+    Pod leader = pod(leaseHolder());
+    List<Pod> ordered = new ArrayList<>(List.of(leader));
+    pods.stream().filter(p -> p != leader).forEach(ordered::add);
+    within("the leader to relay to both followers", () -> metric(leader, "slipstream_relay_followers") == 2);
+    NodeSuite suite = new NodeSuite(NodeSuite.sourceDirectory(), Path.of("target", "node"));
+    System.out.println("[follower kill realtime-js] " + suite.prepare());
+    Map<String, String> env = new HashMap<>();
+    env.put("SLIPSTREAM_REALTIME_URL", realtimeUrl(leader));
+    env.put("SLIPSTREAM_POD_URLS", String.join(",", ordered.stream().map(ScaleOutIT::realtimeUrl).toList()));
+    env.put("SLIPSTREAM_POD_PIDS", String.join(",", ordered.stream().map(p -> Long.toString(p.process().pid()))
+        .toList()));
+    env.put("SLIPSTREAM_ROWS_PER_SECOND", String.valueOf(ROWS_PER_SECOND));
+    env.put("SLIPSTREAM_VSN", "2.0.0");
+    env.put("SLIPSTREAM_APIKEY", "anon");
+    env.put("PGHOST", "127.0.0.1");
+    env.put("PGPORT", String.valueOf(postgres.port()));
+    env.put("PGUSER", postgres.user());
+    env.put("PGPASSWORD", postgres.password());
+    env.put("PGDATABASE", postgres.database());
+    Path log = logDir.resolve("realtime-js.log");
+    NodeSuite.Result result = suite.run(env, log, Duration.ofMinutes(3), "scale/*.test.mjs");
+    result.output().lines().filter(line -> line.contains("follower kill:")).forEach(System.out::println);
+    assertThat(result.exitCode()).as("node --test over src/test/node/scale (%s)\n%s", log,
+        NodeSuite.tail(result.output(), 80, log.toString())).isZero();
+    assertThat(leaseHolder()).as("the Lease stays with the leader").isEqualTo(leader.name());
+  }
+
+  private static String realtimeUrl(Pod pod) {
+    return "ws://" + pod.host() + ":" + pod.port() + "/realtime/v1";
   }
 
   @Test
