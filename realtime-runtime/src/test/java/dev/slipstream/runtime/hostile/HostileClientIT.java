@@ -1190,13 +1190,116 @@ class HostileClientIT {
   }
 
   /**
+   * Clients of a follower re-tracking a half-megabyte presence as fast as their limits let them:
+   * every track crosses the relay to the leader (and from it to any other follower), on the same
+   * link that carries the follower's acknowledgements. The follower must not be cut off for it,
+   * and its clients must keep receiving their rows.
+   */
+  @Test
+  @Order(63)
+  void aFollowersClientsTrackingHugePresencesAgainAndAgainDoNotCutTheFollowerOffItsLeader() throws Exception {
+    Pods pods = pods();
+    HostileRuntime leader = pods.leader();
+    HostileRuntime follower = pods.follower();
+    String token = token("the presence flood test on a follower");
+    Metrics leaderBefore = leader.metrics();
+    Metrics followerBefore = follower.metrics();
+    int trackers = 8;
+    // Two payloads in turn: every track changes the presence, so every one is news for the other pods.
+    byte[][] tracks = {trackFrame("p"), trackFrame("q")};
+    List<AutoCloseable> toClose = new ArrayList<>();
+    AtomicInteger diffsOnLeader = new AtomicInteger();
+    try (RawWebSocket watcher = connect(follower, token);
+        RawWebSocket onLeader = RawWebSocket.connect(leader.port, websocketPath(token), RawWebSocket.options()
+            .discardMessages().onText(text -> {
+              if (text.contains("\"presence_diff\"")) {
+                diffsOnLeader.incrementAndGet();
+              }
+            }))) {
+      joinOk(watcher, "1", "realtime:orders-pflood", postgresChanges(List.of(binding("INSERT", "public", "orders",
+          null))));
+      onLeader.sendText(join("1", "realtime:pflood", presence("leader-side")));
+      List<AttackLoop> attacks = new ArrayList<>();
+      long rssBefore = follower.rss();
+      long leaderRssBefore = leader.rss();
+      Map<Long, Long> committed;
+      long peak;
+      long leaderPeak;
+      try (ProcessMemory rss = ProcessMemory.sample(follower.pid(), 200);
+          ProcessMemory leaderRss = ProcessMemory.sample(leader.pid(), 200);
+          RowWriter writer = RowWriter.start(postgres, ROW_IDS::incrementAndGet, "pflood", 20)) {
+        for (int i = 0; i < trackers; i++) {
+          RawWebSocket tracker = connect(follower, token);
+          toClose.add(tracker);
+          joinOk(tracker, "1", "realtime:pflood", presence("k" + i));
+          attacks.add(AttackLoop.start("track-" + i, tracker, n -> tracks[(int) (n % 2)], 1, Duration.ofSeconds(6)));
+        }
+        toClose.addAll(attacks);
+        require(Duration.ofSeconds(15), () -> attacks.stream().allMatch(a -> System.nanoTime() - a.startNanos
+            >= ms(6000) || a.failed()), "the trackers' 6 s");
+        attacks.forEach(AttackLoop::stop);
+        writer.stop();
+        committed = writer.committed();
+        within(Duration.ofSeconds(10), Duration.ofMillis(100),
+            () -> rowsReceived(watcher).keySet().containsAll(committed.keySet()));
+        peak = rss.peakBytes();
+        leaderPeak = leaderRss.peakBytes();
+      }
+      Map<Long, Long> received = rowsReceived(watcher);
+      List<Long> latencies = new ArrayList<>();
+      List<Long> missing = new ArrayList<>();
+      committed.forEach((id, at) -> {
+        Long got = received.get(id);
+        if (got == null) {
+          missing.add(id);
+        } else {
+          latencies.add(Math.max(0, (got - at) / 1_000_000));
+        }
+      });
+      Metrics leaderAfter = leader.metrics();
+      Metrics followerAfter = follower.metrics();
+      long sent = attacks.stream().mapToLong(AttackLoop::sent).sum();
+      double cutOff = leaderAfter.sum("slipstream_relay_followers_cut_off_total")
+          - leaderBefore.sum("slipstream_relay_followers_cut_off_total");
+      double gaps = followerAfter.sum("slipstream_relay_client_gaps_total")
+          - followerBefore.sum("slipstream_relay_client_gaps_total");
+      System.out.printf("[hostile] presence flood on a follower: %d clients wrote %d tracks of 500 KB in 6 s (%s"
+              + " closed), %d presence diffs reached a client on the leader; follower RSS before %s, peak %s (+%s);"
+              + " leader RSS before %s, peak %s (+%s); followers cut off %.0f, gaps %.0f; the follower's subscriber"
+              + " got %d of %d rows, latency %s%n", trackers, sent,
+          attacks.stream().filter(AttackLoop::failed).count(), diffsOnLeader.get(), mb(rssBefore), mb(peak), mb(peak - rssBefore),
+          mb(leaderRssBefore), mb(leaderPeak), mb(leaderPeak - leaderRssBefore), cutOff, gaps,
+          committed.size() - missing.size(), committed.size(), percentiles(latencies));
+
+      SoftAssertions soft = new SoftAssertions();
+      soft.assertThat(diffsOnLeader.get()).as("presence diffs that crossed the relay to a client on the leader")
+          .isPositive();
+      soft.assertThat(cutOff).as("the leader never cuts the follower off").isZero();
+      soft.assertThat(gaps).as("the follower never has a gap").isZero();
+      soft.assertThat(missing).as("rows the follower's subscriber never received").isEmpty();
+      soft.assertThat(peak).as("the follower's peak RSS (before %s)", mb(rssBefore))
+          .isLessThanOrEqualTo(rssBefore + RSS_ATTACK_BOUND);
+      soft.assertThat(leaderPeak).as("the leader's peak RSS (before %s)", mb(leaderRssBefore))
+          .isLessThanOrEqualTo(leaderRssBefore + RSS_ATTACK_BOUND);
+      soft.assertAll();
+    } finally {
+      closeAll(toClose);
+    }
+  }
+
+  private static byte[] trackFrame(String fill) {
+    return RawWebSocket.frame(true, 0x1, Phoenix.track("1", "t", "realtime:pflood",
+        object().put("blob", fill.repeat(500_000))).getBytes(StandardCharsets.UTF_8), true);
+  }
+
+  /**
    * Peers of the leader's relay port that are no follower: garbage, a HELLO with a wrong secret, a
    * frame length of a gigabyte, a connection that says nothing, and one that proves the secret and
    * then never reads (but keeps sending keepalives, so it is never silent). Each is closed, counted
    * and logged; the leader holds no more than the bound; the real follower misses nothing.
    */
   @Test
-  @Order(63)
+  @Order(64)
   void relayPeersThatSendGarbageOrNeverReadAreCutOffAndTheFollowerReceivesEveryChange() throws Exception {
     Pods pods = pods();
     HostileRuntime leader = pods.leader();
