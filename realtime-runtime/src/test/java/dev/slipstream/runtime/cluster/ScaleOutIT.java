@@ -311,11 +311,7 @@ class ScaleOutIT {
     env.put("SLIPSTREAM_ROWS_PER_SECOND", String.valueOf(ROWS_PER_SECOND));
     env.put("SLIPSTREAM_VSN", "2.0.0");
     env.put("SLIPSTREAM_APIKEY", "anon");
-    env.put("PGHOST", "127.0.0.1");
-    env.put("PGPORT", String.valueOf(postgres.port()));
-    env.put("PGUSER", postgres.user());
-    env.put("PGPASSWORD", postgres.password());
-    env.put("PGDATABASE", postgres.database());
+    env.putAll(NodeSuite.postgresEnvironment(postgres));
     Path log = logDir.resolve("realtime-js.log");
     NodeSuite.Result result = suite.run(env, log, Duration.ofMinutes(3), "scale/*.test.mjs");
     result.output().lines().filter(line -> line.contains("follower kill:")).forEach(System.out::println);
