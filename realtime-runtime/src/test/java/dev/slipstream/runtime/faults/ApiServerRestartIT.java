@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RuntimePodStatus;
 import dev.slipstream.runtime.change.EventPosition;
-import dev.slipstream.runtime.faults.TenantPods.Pod;
+import dev.slipstream.runtime.faults.TenantProcesses.Pod;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
@@ -57,7 +57,7 @@ class ApiServerRestartIT {
   private static final String SLOT = "api_restart_it";
   private static final String SSE_PATH = "/realtime/v1/sse?schema=public&table=ledger&event=INSERT";
 
-  private TenantPods pods;
+  private TenantProcesses pods;
   private final List<SseTestClient> clients = new ArrayList<>();
 
   @BeforeAll
@@ -66,7 +66,7 @@ class ApiServerRestartIT {
         "CREATE TABLE ledger (id bigint PRIMARY KEY, body text NOT NULL)",
         "CREATE PUBLICATION " + PUBLICATION + " FOR TABLE ledger WITH (publish = 'insert')",
         "SELECT pg_create_logical_replication_slot('" + SLOT + "', 'pgoutput')");
-    TenantPods.createTenant(kube, NAMESPACE, TENANT);
+    TenantProcesses.createTenant(kube, NAMESPACE, TENANT);
   }
 
   @AfterEach
@@ -79,13 +79,13 @@ class ApiServerRestartIT {
 
   @Test
   void clientsStayConnectedAndGetEveryRowOnceInOrderAcrossTheRestart() throws Exception {
-    pods = new TenantPods(postgres, kube, NAMESPACE, TENANT, SLOT, PUBLICATION, LEASE,
+    pods = new TenantProcesses(postgres, kube, NAMESPACE, TENANT, SLOT, PUBLICATION, LEASE,
         Path.of("target", "api-server-restart-it"));
     List<Pod> both = List.of(pods.startReady(Map.of()), pods.startReady(Map.of()));
     for (Pod pod : both) {
       clients.add(SseTestClient.open(pod.uri(SSE_PATH), null));
     }
-    within("both clients subscribed", () -> both.stream().allMatch(p -> TenantPods.metric(p, "slipstream_subscriptions") == 1));
+    within("both clients subscribed", () -> both.stream().allMatch(p -> TenantProcesses.metric(p, "slipstream_subscriptions") == 1));
     Pod leader = pods.leader();
     String leaderBefore = leader.name();
     try (SteadyWriter writer = new SteadyWriter(postgres, 50).start()) {
@@ -201,7 +201,7 @@ class ApiServerRestartIT {
   /** The pod's /readyz status, -1 when it did not answer. */
   private static int readiness(Pod pod) {
     try {
-      return TenantPods.status(pod, "/readyz");
+      return TenantProcesses.status(pod, "/readyz");
     } catch (RuntimeException e) {
       return -1;
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.auth.TestTokens;
-import dev.slipstream.runtime.faults.TenantPods.Pod;
+import dev.slipstream.runtime.faults.TenantProcesses.Pod;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
@@ -51,7 +51,7 @@ class SecretRotationIT {
   private static final String NEW_PASSWORD = "New-Password-2";
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private TenantPods pods;
+  private TenantProcesses pods;
   private final List<SseTestClient> clients = new ArrayList<>();
 
   @BeforeAll
@@ -86,7 +86,7 @@ class SecretRotationIT {
     String oldToken = token(OLD_JWT_SECRET);
     String newToken = token(NEW_JWT_SECRET);
     SseTestClient before = sse(follower, oldToken, null);
-    pods.within("the client subscribed", () -> TenantPods.metric(follower, "slipstream_subscriptions") == 1);
+    pods.within("the client subscribed", () -> TenantProcesses.metric(follower, "slipstream_subscriptions") == 1);
 
     try (SteadyWriter writer = new SteadyWriter(postgres, 50).start()) {
       pods.within("100 rows", () -> before.changes().size() >= 100);
@@ -136,7 +136,7 @@ class SecretRotationIT {
     Pod leader = pods.startReady(old);
     String token = token(OLD_JWT_SECRET);
     SseTestClient before = sse(leader, token, null);
-    pods.within("the client subscribed", () -> TenantPods.metric(leader, "slipstream_subscriptions") == 1);
+    pods.within("the client subscribed", () -> TenantProcesses.metric(leader, "slipstream_subscriptions") == 1);
 
     try (SteadyWriter writer = new SteadyWriter(postgres, 50).start()) {
       pods.within("100 rows", () -> before.changes().size() >= 100);
@@ -147,17 +147,17 @@ class SecretRotationIT {
 
       // The roll: the new pod (new password) tries to follow the old leader's relay.
       Pod surge = pods.start(rotated);
-      pods.within(surge.name() + " to be up", () -> TenantPods.status(surge, "/healthz") == 200);
+      pods.within(surge.name() + " to be up", () -> TenantProcesses.status(surge, "/healthz") == 200);
       pods.within("the old leader to refuse the new pod's relay handshake",
           () -> relayRejections(leader, "bad_secret") >= 1);
-      String surgeReadiness = TenantPods.body(surge, "/readyz");
-      boolean surgeReady = TenantPods.status(surge, "/readyz") == 200;
+      String surgeReadiness = TenantProcesses.body(surge, "/readyz");
+      boolean surgeReady = TenantProcesses.status(surge, "/readyz") == 200;
       double refusedHandshakes = relayRejections(leader, "bad_secret");
 
       long stopping = System.nanoTime();
       pods.stop(leader);
       pods.within("the new pod to lead and be ready", () -> pods.leader() == surge
-          && TenantPods.status(surge, "/readyz") == 200);
+          && TenantProcesses.status(surge, "/readyz") == 200);
       long ready = System.nanoTime();
       String lastSeen = before.changes().getLast().id();
       SseTestClient after = sse(surge, token, lastSeen);
@@ -186,13 +186,13 @@ class SecretRotationIT {
 
   // ---- helpers ----
 
-  private TenantPods tenant(String name) {
+  private TenantProcesses tenant(String name) {
     String slot = name + "_slot";
     // Each test's writer counts from 1 (the publication does not publish TRUNCATE).
     postgres.execute("TRUNCATE ledger", "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
     String tenant = name.replace('_', '-');
-    TenantPods.createTenant(kube, NAMESPACE, tenant);
-    return new TenantPods(postgres, kube, NAMESPACE, tenant, slot, PUBLICATION, LEASE,
+    TenantProcesses.createTenant(kube, NAMESPACE, tenant);
+    return new TenantProcesses(postgres, kube, NAMESPACE, tenant, slot, PUBLICATION, LEASE,
         Path.of("target", "secret-rotation-it", name));
   }
 
@@ -220,7 +220,7 @@ class SecretRotationIT {
   }
 
   private static double relayRejections(Pod pod, String reason) {
-    return TenantPods.body(pod, "/metrics").lines()
+    return TenantProcesses.body(pod, "/metrics").lines()
         .filter(l -> l.startsWith("slipstream_relay_rejected_total{") && l.contains("reason=\"" + reason + "\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }

@@ -2,13 +2,12 @@ package dev.slipstream.runtime.faults;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.testing.RuntimeProcess;
+import dev.slipstream.runtime.testing.TenantPods;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
 import dev.slipstream.testing.kube.CommandResult;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,9 +26,10 @@ import org.awaitility.core.ConditionTimeoutException;
 /**
  * Runtime processes as the pods of one tenant on a real API server: each on its own loopback
  * address (127.0.0.{20+n}) with the same client and relay ports, taking part in the tenant's Lease
- * as the operator's pods do.
+ * as the operator's pods do. The pod environment and the Lease lookup are {@link TenantPods}'; this
+ * adds the processes' lifecycle and their HTTP endpoints.
  */
-final class TenantPods implements AutoCloseable {
+final class TenantProcesses implements AutoCloseable {
 
   static final Duration WAIT = Duration.ofSeconds(120);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -54,7 +54,7 @@ final class TenantPods implements AutoCloseable {
   private final List<Pod> pods = new ArrayList<>();
   private int started;
 
-  TenantPods(TestPostgres postgres, KubeApiServerExtension kube, String namespace, String tenant, String slot,
+  TenantProcesses(TestPostgres postgres, KubeApiServerExtension kube, String namespace, String tenant, String slot,
       String publication, Duration lease, Path logDir) {
     this.postgres = postgres;
     this.kube = kube;
@@ -80,18 +80,7 @@ final class TenantPods implements AutoCloseable {
       kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
           .build()).create();
     }
-    CommandResult applied = kube.kubectlApply(namespace, """
-        apiVersion: realtime.slipstream.dev/v1alpha1
-        kind: RealtimeTenant
-        metadata:
-          name: %s
-        spec:
-          database:
-            host: 127.0.0.1
-            name: app
-            credentialsSecretRef:
-              name: %s-db
-        """.formatted(tenant, tenant));
+    CommandResult applied = kube.kubectlApply(namespace, TenantPods.tenantManifest(tenant, 2));
     if (applied.exitCode() != 0) {
       throw new AssertionError("kubectl apply of tenant " + tenant + " failed: " + applied);
     }
@@ -103,15 +92,7 @@ final class TenantPods implements AutoCloseable {
     String host = "127.0.0." + (20 + n);
     String name = tenant + "-runtime-" + n;
     Map<String, String> env = RuntimeProcess.environment(postgres, slot, publication, port, logDir.resolve("spill-" + n));
-    env.put("SLIPSTREAM_HOST", host);
-    env.put("SLIPSTREAM_TENANT", tenant);
-    env.put("SLIPSTREAM_POD_NAME", name);
-    env.put("SLIPSTREAM_POD_NAMESPACE", namespace);
-    env.put("SLIPSTREAM_POD_IP", host);
-    env.put("SLIPSTREAM_RELAY_PORT", String.valueOf(relayPort));
-    env.put("SLIPSTREAM_LEASE_DURATION", lease.toSeconds() + "s");
-    env.put("SLIPSTREAM_STATUS_INTERVAL", "1s");
-    env.put("KUBECONFIG", kube.kubeconfig().toAbsolutePath().toString());
+    TenantPods.join(env, tenant, namespace, name, host, relayPort, lease, kube.kubeconfig());
     env.putAll(extra);
     Pod pod = new Pod(name, host, port, RuntimeProcess.start(name, env, logDir.resolve(name + ".log")));
     pods.add(pod);
@@ -136,13 +117,8 @@ final class TenantPods implements AutoCloseable {
 
   /** The pod holding the tenant's Lease, or null. */
   Pod leader() {
-    Lease current = kube.client().leases().inNamespace(namespace).withName(ClusterSettings.defaultLease(tenant)).get();
-    String identity = current == null || current.getSpec() == null ? null : current.getSpec().getHolderIdentity();
-    if (identity == null || identity.isEmpty()) {
-      return null;
-    }
-    String name = identity.substring(0, identity.indexOf('@'));
-    return pods.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+    String name = TenantPods.leaseHolder(kube.client(), namespace, tenant);
+    return name == null ? null : pods.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
   }
 
   /** SIGTERM, as Kubernetes stops a pod: it drains its clients, hands the Lease over and exits. */
