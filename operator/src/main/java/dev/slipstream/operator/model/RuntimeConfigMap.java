@@ -35,6 +35,9 @@ final class RuntimeConfigMap {
     put(data, RuntimeConfig.DB_PORT, database.port());
     put(data, RuntimeConfig.DB_NAME, database.name());
     put(data, RuntimeConfig.DB_SSLMODE, database.sslMode());
+    if (database.hasCa()) {
+      put(data, RuntimeConfig.DB_SSLROOTCERT, RuntimeDeployment.DATABASE_CA_FILE);
+    }
     put(data, RuntimeConfig.SLOT, model.slotName());
     put(data, RuntimeConfig.PUBLICATIONS, model.publicationNames());
     put(data, RuntimeConfig.ACCESS_RULES, model.accessRules());

@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
@@ -28,6 +32,14 @@ final class RuntimeDeployment {
   static final String TMP_PATH = "/tmp";
   /** Streamed transactions too large for memory spill here; /tmp is the only writable path. */
   static final String SPILL_DIR = TMP_PATH + "/spill";
+  static final String DATABASE_CA_VOLUME = "database-ca";
+  static final String DATABASE_CA_PATH = "/etc/slipstream/database-ca";
+  /**
+   * {@code spec.database.caSecretRef}'s key, mounted under this one name whatever the key is called. A
+   * mounted Secret follows rotations (within the kubelet's sync period), and the runtime reads the file
+   * at each connection, so a rotated CA needs no restart; {@code subPath} mounts would not follow.
+   */
+  static final String DATABASE_CA_FILE = DATABASE_CA_PATH + "/ca.crt";
   static final long TERMINATION_GRACE_SECONDS = 30;
   /** The "nonroot" user of distroless images; set so runAsNonRoot holds whatever user the image names. */
   static final long NON_ROOT_ID = 65532;
@@ -69,7 +81,7 @@ final class RuntimeDeployment {
               .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
               .withSecurityContext(podSecurityContext())
               .withContainers(container(model))
-              .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+              .withVolumes(volumes(model))
             .endSpec()
           .endTemplate()
         .endSpec()
@@ -100,8 +112,32 @@ final class RuntimeDeployment {
         .withLivenessProbe(livenessProbe())
         .withResources(model.resources())
         .withSecurityContext(containerSecurityContext())
-        .addNewVolumeMount().withName(TMP_VOLUME).withMountPath(TMP_PATH).endVolumeMount()
+        .withVolumeMounts(volumeMounts(model))
         .build();
+  }
+
+  private static List<Volume> volumes(RuntimeModel model) {
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
+    DatabaseConnection database = model.database();
+    if (database.hasCa()) {
+      volumes.add(new VolumeBuilder().withName(DATABASE_CA_VOLUME)
+          .withNewSecret().withSecretName(database.caSecret())
+            .addNewItem().withKey(database.caKey()).withPath("ca.crt").endItem()
+          .endSecret()
+          .build());
+    }
+    return volumes;
+  }
+
+  private static List<VolumeMount> volumeMounts(RuntimeModel model) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath(TMP_PATH).build());
+    if (model.database().hasCa()) {
+      mounts.add(new VolumeMountBuilder().withName(DATABASE_CA_VOLUME).withMountPath(DATABASE_CA_PATH)
+          .withReadOnly(true).build());
+    }
+    return mounts;
   }
 
   private static EnvVar fromField(String name, String fieldPath) {

@@ -5,7 +5,9 @@ import static dev.slipstream.operator.model.TenantFixtures.inputsFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slipstream.api.v1alpha1.CaSecretRef;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.SslMode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -123,6 +125,49 @@ class RuntimeDeploymentTest {
     assertSecret(env("SLIPSTREAM_JWT_SECRET"), "acme-jwt", "secret");
     assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).isEqualTo("/tmp/spill");
     assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).startsWith(container.getVolumeMounts().getFirst().getMountPath());
+  }
+
+  @Test
+  void theDatabaseCaIsMountedFromItsSecretUnderOneFileName() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getDatabase().setSslMode(SslMode.VERIFY_FULL);
+    CaSecretRef ca = new CaSecretRef();
+    ca.setName("acme-db-ca");
+    ca.setKey("root.pem");
+    tenant.getSpec().getDatabase().setCaSecretRef(ca);
+    RuntimeModel withCa = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build());
+    PodSpec caPod = withCa.generateDeployment().getSpec().getTemplate().getSpec();
+
+    assertThat(caPod.getVolumes()).filteredOn(v -> v.getName().equals("database-ca")).singleElement().satisfies(v -> {
+      assertThat(v.getSecret().getSecretName()).isEqualTo("acme-db-ca");
+      assertThat(v.getSecret().getItems()).singleElement().satisfies(item -> {
+        assertThat(item.getKey()).isEqualTo("root.pem");
+        assertThat(item.getPath()).isEqualTo("ca.crt");
+      });
+    });
+    assertThat(caPod.getContainers().getFirst().getVolumeMounts()).filteredOn(m -> m.getName().equals("database-ca"))
+        .singleElement().satisfies(mount -> {
+          assertThat(mount.getMountPath()).isEqualTo("/etc/slipstream/database-ca");
+          assertThat(mount.getReadOnly()).isTrue();
+          assertThat(mount.getSubPath()).as("a subPath mount would not follow a rotated Secret").isNull();
+        });
+    assertThat(withCa.configData()).containsEntry("SLIPSTREAM_DB_SSLROOTCERT", "/etc/slipstream/database-ca/ca.crt")
+        .containsEntry("SLIPSTREAM_DB_SSLMODE", "verify-full");
+    assertThat(model.configData()).doesNotContainKey("SLIPSTREAM_DB_SSLROOTCERT");
+  }
+
+  @Test
+  void aDatabaseCaWithoutVerifyFullIsRefusedNamingBothFields() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getDatabase().setSslMode(SslMode.REQUIRE);
+    CaSecretRef ca = new CaSecretRef();
+    ca.setName("acme-db-ca");
+    tenant.getSpec().getDatabase().setCaSecretRef(ca);
+
+    assertThatThrownBy(() -> RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()))
+        .isInstanceOf(InvalidTenantException.class)
+        .hasMessage("spec.database.caSecretRef needs spec.database.sslMode verify-full, not require: only verify-full "
+            + "checks the server's certificate against a CA");
   }
 
   @Test

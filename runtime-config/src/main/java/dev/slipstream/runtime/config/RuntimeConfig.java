@@ -32,6 +32,9 @@ public final class RuntimeConfig {
       .required("that role's password; never logged");
   public static final Setting<String> DB_SSLMODE = Setting.text("SLIPSTREAM_DB_SSLMODE")
       .defaultsTo("prefer", "libpq's sslmode: disable, prefer, require or verify-full");
+  public static final Setting<String> DB_SSLROOTCERT = Setting.text("SLIPSTREAM_DB_SSLROOTCERT")
+      .optional("PEM file of the CA(s) sslmode verify-full checks the database's certificate against, read at each "
+          + "connection; unset: the CAs the JVM trusts");
   public static final Setting<String> SLOT = Setting.text("SLIPSTREAM_SLOT")
       .required("the logical replication slot the runtime streams from");
   public static final Setting<List<String>> PUBLICATIONS = Setting.list("SLIPSTREAM_PUBLICATIONS")
@@ -149,7 +152,7 @@ public final class RuntimeConfig {
 
   /** Every setting, in the order above (docs/runtime.md's). */
   public static final List<Setting<?>> ALL = List.of(
-      DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
+      DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, DB_SSLROOTCERT, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
       HEARTBEAT_INTERVAL,
       TENANT, POD_NAME, POD_NAMESPACE, POD_IP, LEADER_LEASE, RELAY_PORT, LEASE_DURATION, STATUS_INTERVAL, DRAIN_WINDOW,
       HOST, PORT, CLIENT_BUFFER_BYTES, MAX_PAYLOAD_BYTES, MAX_CLIENT_BYTES_HELD, CLIENT_INBOUND_BYTES_PER_SECOND,
