@@ -42,6 +42,10 @@ final class RuntimeConfigMap {
     put(data, RuntimeConfig.PUBLICATIONS, model.publicationNames());
     put(data, RuntimeConfig.ACCESS_RULES, model.accessRules());
     put(data, RuntimeConfig.PORT, RuntimeModel.HTTP_PORT);
+    if (model.servesTls()) {
+      put(data, RuntimeConfig.TLS_CERT_FILE, RuntimeDeployment.TLS_CERT_FILE);
+      put(data, RuntimeConfig.TLS_KEY_FILE, RuntimeDeployment.TLS_KEY_FILE);
+    }
     // The tenant's pods elect a leader on this Lease and relay on this port; the pod's own name,
     // namespace and address come from the downward API (RuntimeDeployment).
     put(data, RuntimeConfig.TENANT, model.tenantName());

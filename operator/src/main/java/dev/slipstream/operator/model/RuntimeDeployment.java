@@ -1,6 +1,7 @@
 package dev.slipstream.operator.model;
 
 import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import dev.slipstream.api.v1alpha1.TlsSecretRef;
 import dev.slipstream.runtime.config.RuntimeConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -40,6 +41,11 @@ final class RuntimeDeployment {
    * at each connection, so a rotated CA needs no restart; {@code subPath} mounts would not follow.
    */
   static final String DATABASE_CA_FILE = DATABASE_CA_PATH + "/ca.crt";
+  static final String TLS_VOLUME = "tls";
+  static final String TLS_PATH = "/etc/slipstream/tls";
+  /** The kubernetes.io/tls keys, mounted the same way (whole volume, no subPath) so renewals reach the runtime. */
+  static final String TLS_CERT_FILE = TLS_PATH + "/" + TlsSecretRef.CERTIFICATE_KEY;
+  static final String TLS_KEY_FILE = TLS_PATH + "/" + TlsSecretRef.PRIVATE_KEY_KEY;
   static final long TERMINATION_GRACE_SECONDS = 30;
   /** The "nonroot" user of distroless images; set so runAsNonRoot holds whatever user the image names. */
   static final long NON_ROOT_ID = 65532;
@@ -94,6 +100,9 @@ final class RuntimeDeployment {
     annotations.put("prometheus.io/scrape", "true");
     annotations.put("prometheus.io/port", Integer.toString(RuntimeModel.HTTP_PORT));
     annotations.put("prometheus.io/path", "/metrics");
+    if (model.servesTls()) {
+      annotations.put("prometheus.io/scheme", "https");
+    }
     return annotations;
   }
 
@@ -107,9 +116,9 @@ final class RuntimeDeployment {
           .withProtocol("TCP").endPort()
         .addNewEnvFrom().withNewConfigMapRef().withName(model.names().runtime()).endConfigMapRef().endEnvFrom()
         .withEnv(env(model))
-        .withStartupProbe(startupProbe())
-        .withReadinessProbe(readinessProbe())
-        .withLivenessProbe(livenessProbe())
+        .withStartupProbe(startupProbe(scheme(model)))
+        .withReadinessProbe(readinessProbe(scheme(model)))
+        .withLivenessProbe(livenessProbe(scheme(model)))
         .withResources(model.resources())
         .withSecurityContext(containerSecurityContext())
         .withVolumeMounts(volumeMounts(model))
@@ -127,6 +136,12 @@ final class RuntimeDeployment {
           .endSecret()
           .build());
     }
+    if (model.servesTls()) {
+      volumes.add(new VolumeBuilder().withName(TLS_VOLUME)
+          // Every key, not items: ca.crt, when the Secret has one (cert-manager's), is optional.
+          .withNewSecret().withSecretName(model.tlsSecret()).endSecret()
+          .build());
+    }
     return volumes;
   }
 
@@ -136,6 +151,9 @@ final class RuntimeDeployment {
     if (model.database().hasCa()) {
       mounts.add(new VolumeMountBuilder().withName(DATABASE_CA_VOLUME).withMountPath(DATABASE_CA_PATH)
           .withReadOnly(true).build());
+    }
+    if (model.servesTls()) {
+      mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_PATH).withReadOnly(true).build());
     }
     return mounts;
   }
@@ -169,24 +187,31 @@ final class RuntimeDeployment {
         .build();
   }
 
+  /** The probes speak what the port speaks; the kubelet does not verify a probe's certificate. */
+  private static String scheme(RuntimeModel model) {
+    return model.servesTls() ? "HTTPS" : null;
+  }
+
   /** Gives the JVM up to two minutes to start before liveness counts, without delaying later checks. */
-  private static Probe startupProbe() {
-    return httpProbe("/healthz", 2, 2, 60);
+  private static Probe startupProbe(String scheme) {
+    return httpProbe("/healthz", scheme, 2, 2, 60);
   }
 
   /** /readyz answers 503 until the runtime streams and while it reconnects: no new clients then. */
-  private static Probe readinessProbe() {
-    return httpProbe("/readyz", 5, 2, 2);
+  private static Probe readinessProbe(String scheme) {
+    return httpProbe("/readyz", scheme, 5, 2, 2);
   }
 
   /** /healthz answers while the process runs; restart only after 30 s of silence. */
-  private static Probe livenessProbe() {
-    return httpProbe("/healthz", 10, 3, 3);
+  private static Probe livenessProbe(String scheme) {
+    return httpProbe("/healthz", scheme, 10, 3, 3);
   }
 
-  private static Probe httpProbe(String path, int periodSeconds, int timeoutSeconds, int failureThreshold) {
+  private static Probe httpProbe(String path, String scheme, int periodSeconds, int timeoutSeconds,
+      int failureThreshold) {
     return new ProbeBuilder()
-        .withNewHttpGet().withPath(path).withPort(new IntOrString(RuntimeModel.HTTP_PORT_NAME)).endHttpGet()
+        .withNewHttpGet().withPath(path).withPort(new IntOrString(RuntimeModel.HTTP_PORT_NAME)).withScheme(scheme)
+          .endHttpGet()
         .withPeriodSeconds(periodSeconds)
         .withTimeoutSeconds(timeoutSeconds)
         .withFailureThreshold(failureThreshold)

@@ -3,7 +3,9 @@ package dev.slipstream.operator.tenant.dependent;
 import dev.slipstream.api.v1alpha1.Reasons;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.RuntimeTlsSpec;
 import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import dev.slipstream.api.v1alpha1.TlsSecretRef;
 import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.model.PublicationNames;
 import dev.slipstream.operator.model.ResolvedInputs;
@@ -65,6 +67,30 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
       Secret jwtSecret = scope.secret(jwt.getName(), "spec.auth.jwtSecretRef");
       inputs.jwtSecret(jwt, SecretChecksum.of(jwtSecret, key));
     }
+    requireTlsSecret(tenant, scope);
     return inputs.build();
+  }
+
+  /**
+   * The client port's Secret ({@code spec.runtime.tls.secretRef}) with both of its keys: without
+   * them the runtime's pods would wait in ContainerCreating (or fail to start) with nothing on the
+   * tenant saying why. Its contents are not hashed into the pods: the runtime reloads them itself.
+   */
+  private static void requireTlsSecret(RealtimeTenant tenant, TenantScope scope) {
+    RuntimeTlsSpec tls = tenant.getSpec().getRuntime() == null ? null : tenant.getSpec().getRuntime().getTls();
+    if (tls == null || tls.getSecretRef() == null || tls.getSecretRef().getName() == null) {
+      return; // RuntimeModel names a missing name
+    }
+    String name = tls.getSecretRef().getName();
+    Secret secret = scope.secret(name, "spec.runtime.tls.secretRef");
+    for (String key : List.of(TlsSecretRef.CERTIFICATE_KEY, TlsSecretRef.PRIVATE_KEY_KEY)) {
+      boolean present = secret.getData() != null && secret.getData().get(key) != null
+          || secret.getStringData() != null && secret.getStringData().get(key) != null;
+      if (!present) {
+        throw new MissingInputException(MissingInputException.SECRET_KEY_MISSING, "Secret "
+            + tenant.getMetadata().getNamespace() + "/" + name + " (spec.runtime.tls.secretRef) has no '" + key
+            + "' key: a kubernetes.io/tls Secret holds the certificate in tls.crt and its key in tls.key");
+      }
+    }
   }
 }
