@@ -19,14 +19,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +61,7 @@ class TlsListenerIT {
         "SELECT pg_create_logical_replication_slot('compat', 'pgoutput')");
 
     tls = CA.issue("localhost", "localhost", "127.0.0.1").writeTo(Files.createTempDirectory("slipstream-runtime-tls-"));
-    trustingTheCa = trusting(CA);
+    trustingTheCa = TestCertificates.trusting(CA);
     port = RuntimeProcess.freePort();
     Map<String, String> env = RuntimeProcess.environment(postgres, "compat", "compat", port, OUT.resolve("spill"));
     env.put("SLIPSTREAM_TLS_CERT_FILE", tls.resolve("tls.crt").toString());
@@ -209,14 +207,4 @@ class TlsListenerIT {
     return HttpClient.newBuilder().sslContext(trustingTheCa).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
-  private static SSLContext trusting(TestCertificates.Authority ca) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    store.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(store);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
-  }
 }

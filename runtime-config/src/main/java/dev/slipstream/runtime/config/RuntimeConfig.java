@@ -76,8 +76,9 @@ public final class RuntimeConfig {
   public static final Setting<Integer> PORT = Setting.integer("SLIPSTREAM_PORT")
       .defaultsTo("4000", "port of the WebSocket/SSE server, the probes and /metrics");
   public static final Setting<String> TLS_CERT_FILE = Setting.text("SLIPSTREAM_TLS_CERT_FILE")
-      .optional("PEM certificate chain the client port serves TLS with (wss://, https://); with "
-          + "SLIPSTREAM_TLS_KEY_FILE. Read again every 30 s: a renewed certificate reaches new connections");
+      .optional("PEM certificate chain the client port serves TLS with (wss://, https://), and the relay between "
+          + "the tenant's pods (ca.crt beside it, if present, is what followers trust); with SLIPSTREAM_TLS_KEY_FILE. "
+          + "Read again every 30 s: a renewed certificate reaches new connections");
   public static final Setting<String> TLS_KEY_FILE = Setting.text("SLIPSTREAM_TLS_KEY_FILE")
       .optional("its private key, unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY)");
   public static final Setting<Long> CLIENT_BUFFER_BYTES = Setting.bytes("SLIPSTREAM_CLIENT_BUFFER_BYTES")
