@@ -139,6 +139,22 @@ class CrdValidationIT {
   }
 
   @Test
+  void aDatabaseCaNeedsVerifyFullAndItsKeyDefaultsToCaCrt() {
+    String base = tenant("acme", "slipstream_acme", 1, 3, "Delete");
+    apply(base.replace("credentialsSecretRef: {name: acme-db}",
+        "credentialsSecretRef: {name: acme-db}\n    caSecretRef: {name: acme-db-ca}")).isRejectedWith(
+        "spec.database: Invalid value", "database.caSecretRef needs database.sslMode verify-full");
+    apply(base.replace("credentialsSecretRef: {name: acme-db}",
+        "credentialsSecretRef: {name: acme-db}\n    sslMode: require\n    caSecretRef: {name: acme-db-ca}"))
+        .isRejectedWith("database.caSecretRef needs database.sslMode verify-full");
+    apply(base.replace("credentialsSecretRef: {name: acme-db}",
+        "credentialsSecretRef: {name: acme-db}\n    sslMode: verify-full\n    caSecretRef: {name: acme-db-ca}"))
+        .isAccepted();
+    RealtimeTenant stored = client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get();
+    assertThat(stored.getSpec().getDatabase().getCaSecretRef().getKey()).isEqualTo("ca.crt");
+  }
+
+  @Test
   void rejectsMoreBindingsPerChannelThanPerClient() {
     apply(tenantWithLimits("maxBindingsPerChannel: 200\nmaxBindingsPerClient: 100\n")).isRejectedWith(
         "spec.limits.maxBindingsPerChannel: Invalid value",

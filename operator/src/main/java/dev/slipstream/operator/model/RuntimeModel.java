@@ -69,6 +69,8 @@ public final class RuntimeModel {
   private final String jwtSecretChecksum;
   private final SecretKeyRef previousJwtSecretRef;
   private final String previousJwtSecretChecksum;
+  /** {@code spec.runtime.tls.secretRef.name}, or null: the client port speaks plain HTTP. */
+  private final String tlsSecret;
 
   private RuntimeModel(RealtimeTenant tenant, RealtimeTenantSpec spec, ResolvedInputs inputs) {
     this.namespace = tenant.getMetadata().getNamespace();
@@ -84,6 +86,8 @@ public final class RuntimeModel {
     this.maxReplicas = replicas.getMax() == null ? Math.max(DEFAULT_MAX_REPLICAS, minReplicas) : replicas.getMax();
     // A copy: the Deployment must not share mutable objects with the tenant it was built from.
     this.resources = runtime.getResources() == null ? null : new ResourceRequirementsBuilder(runtime.getResources()).build();
+    this.tlsSecret = runtime.getTls() == null ? null
+        : runtime.getTls().getSecretRef() == null ? "" : runtime.getTls().getSecretRef().getName();
     this.slotName = inputs.slotName();
     this.publicationNames = inputs.publicationNames();
     this.accessRules = inputs.accessRules();
@@ -159,6 +163,10 @@ public final class RuntimeModel {
         throw new InvalidTenantException("publication name '" + publication + "' is not a lower-case identifier "
             + "of at most 63 bytes");
       }
+    }
+    if (tlsSecret != null && tlsSecret.isBlank()) {
+      throw new InvalidTenantException("spec.runtime.tls.secretRef.name is required: the Secret of type "
+          + "kubernetes.io/tls whose certificate the runtime serves");
     }
     if (credentialsChecksum == null || credentialsChecksum.isBlank()) {
       throw new IllegalArgumentException("the credentials checksum is required: compute it with SecretChecksum");
@@ -329,6 +337,16 @@ public final class RuntimeModel {
   /** The {@code aud} every client token must name, or null when it is not checked. */
   String jwtAudience() {
     return jwtAudience;
+  }
+
+  /** The Secret the client port's certificate comes from, or null without TLS. */
+  String tlsSecret() {
+    return tlsSecret;
+  }
+
+  /** Whether clients connect with TLS (wss://, https://). */
+  public boolean servesTls() {
+    return tlsSecret != null;
   }
 
   /** Metadata of a runtime object: name, the tenant's namespace, the runtime labels. */

@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.relay;
 
+import dev.slipstream.runtime.tls.RelayTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -104,6 +105,7 @@ public final class RelayServer implements AutoCloseable {
   private volatile int maxBroadcastPayloadBytes = 1 << 20;
   private volatile int maxPresenceMessageBytes = 0;
   private volatile PresenceListener presence = PresenceListener.NONE;
+  private volatile RelayTls tls;
   /** The session of each linked follower pod: a pod that reconnects replaces its old session here. */
   private final Map<String, FollowerSession> linked = new ConcurrentHashMap<>();
   private Channel serverChannel;
@@ -138,6 +140,12 @@ public final class RelayServer implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel channel) {
               FrameDecoder decoder = new FrameDecoder(MAX_INBOUND_FRAME_BYTES);
+              RelayTls encrypted = tls;
+              if (encrypted != null) {
+                // TLS's handshake within the relay's handshake timeout, then the relay's own, within it again.
+                channel.pipeline().addLast("tls", encrypted.serverHandler(channel.alloc(), settings.handshakeTimeout()))
+                    .addLast(new AfterTlsHandshake());
+              }
               channel.pipeline().addLast(decoder, new FollowerSession(RelayServer.this, decoder));
             }
           })
@@ -148,7 +156,7 @@ public final class RelayServer implements AutoCloseable {
       close();
       throw e;
     }
-    log.info("Relay listening on {}", serverChannel.localAddress());
+    log.info("Relay listening on {} ({})", serverChannel.localAddress(), tls == null ? "plain TCP" : "TLS");
     return this;
   }
 
@@ -185,6 +193,12 @@ public final class RelayServer implements AutoCloseable {
    */
   public RelayServer onBroadcast(Consumer<PodBroadcast> sink) {
     this.broadcasts = sink;
+    return this;
+  }
+
+  /** Serves the relay over TLS with this certificate (the client port's); plain TCP unless set. Set before {@link #start}. */
+  public RelayServer tls(RelayTls encrypted) {
+    this.tls = encrypted;
     return this;
   }
 

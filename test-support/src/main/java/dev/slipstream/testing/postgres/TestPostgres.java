@@ -108,6 +108,17 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
   }
 
   /**
+   * Serves TLS ({@code ssl = on}) with {@code tls.crt} and {@code tls.key} from {@code directory}, as
+   * {@code TestCertificates.Issued#writeTo} writes them. Clients may still connect without TLS.
+   */
+  public TestPostgres withTls(Path directory) {
+    builder.setServerConfig("ssl", "on")
+        .setServerConfig("ssl_cert_file", directory.resolve("tls.crt").toAbsolutePath().toString())
+        .setServerConfig("ssl_key_file", directory.resolve("tls.key").toAbsolutePath().toString());
+    return this;
+  }
+
+  /**
    * Keeps the data directory and the port across {@link #restart()} (zonky deletes its data
    * directory when it stops a server; this one is deleted by {@link #stop()} instead).
    */

@@ -4,7 +4,9 @@ import dev.slipstream.api.v1alpha1.AuthSpec;
 import dev.slipstream.api.v1alpha1.Reasons;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.RuntimeTlsSpec;
 import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import dev.slipstream.api.v1alpha1.TlsSecretRef;
 import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.model.PublicationNames;
 import dev.slipstream.operator.model.ResolvedInputs;
@@ -69,6 +71,7 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
     if (previousJwt != null && previousJwt.getName() != null) {
       inputs.previousJwtSecret(previousJwt, checksumOf(previousJwt, scope, "spec.auth.previousJwtSecretRef"));
     }
+    requireTlsSecret(tenant, scope);
     return inputs.build();
   }
 
@@ -76,5 +79,28 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
   private static String checksumOf(SecretKeyRef ref, TenantScope scope, String field) {
     String key = ref.getKey() == null || ref.getKey().isBlank() ? "secret" : ref.getKey();
     return SecretChecksum.of(scope.secret(ref.getName(), field), key);
+  }
+
+  /**
+   * The client port's Secret ({@code spec.runtime.tls.secretRef}) with both of its keys: without
+   * them the runtime's pods would wait in ContainerCreating (or fail to start) with nothing on the
+   * tenant saying why. Its contents are not hashed into the pods: the runtime reloads them itself.
+   */
+  private static void requireTlsSecret(RealtimeTenant tenant, TenantScope scope) {
+    RuntimeTlsSpec tls = tenant.getSpec().getRuntime() == null ? null : tenant.getSpec().getRuntime().getTls();
+    if (tls == null || tls.getSecretRef() == null || tls.getSecretRef().getName() == null) {
+      return; // RuntimeModel names a missing name
+    }
+    String name = tls.getSecretRef().getName();
+    Secret secret = scope.secret(name, "spec.runtime.tls.secretRef");
+    for (String key : List.of(TlsSecretRef.CERTIFICATE_KEY, TlsSecretRef.PRIVATE_KEY_KEY)) {
+      boolean present = secret.getData() != null && secret.getData().get(key) != null
+          || secret.getStringData() != null && secret.getStringData().get(key) != null;
+      if (!present) {
+        throw new MissingInputException(MissingInputException.SECRET_KEY_MISSING, "Secret "
+            + tenant.getMetadata().getNamespace() + "/" + name + " (spec.runtime.tls.secretRef) has no '" + key
+            + "' key: a kubernetes.io/tls Secret holds the certificate in tls.crt and its key in tls.key");
+      }
+    }
   }
 }
