@@ -154,7 +154,10 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
     }
 
     RuntimeStatus next = aggregate(tenant, deployment, reports, pending);
-    if (!same(runtime, next)) {
+    // Before the Deployment exists and any pod reports there is nothing to say yet: the tenant's
+    // creation would cost a status write, then another as soon as the Deployment appears.
+    boolean nothingYet = runtime == null && deployment == null;
+    if (!nothingYet && !same(runtime, next)) {
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(current, patch(tenant, next), context);
     }
     UpdateControl<RealtimeTenant> control = UpdateControl.noUpdate();
