@@ -99,6 +99,24 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
     this.clock = clock;
   }
 
+  /**
+   * What this reconciler's cache keeps of each tenant: the metadata without {@code managedFields},
+   * the spec and {@code status.runtime}; not the tenant reconciler's conditions, slot and endpoints,
+   * which it never reads (the tenant is cached by three informers; this keeps one copy small).
+   */
+  public static TrimmedItemStore<RealtimeTenant> primaryCache() {
+    return new TrimmedItemStore<>(tenant -> {
+      tenant.getMetadata().setManagedFields(null);
+      if (tenant.getStatus() != null) {
+        RealtimeTenantStatus kept = new RealtimeTenantStatus();
+        kept.setConditions(null);
+        kept.setRuntime(tenant.getStatus().getRuntime());
+        tenant.setStatus(kept);
+      }
+      return tenant;
+    });
+  }
+
   @Override
   public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
     // Runtime pods and Deployments only (the labels every tenant's runtime carries), each mapped to its

@@ -2,6 +2,7 @@ package dev.slipstream.operator.tenant.dependent;
 
 import dev.slipstream.operator.model.RuntimeLabels;
 import dev.slipstream.operator.model.RuntimeModel;
+import dev.slipstream.operator.reconcile.SharedStrings;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -31,9 +32,15 @@ public class RuntimeDeploymentDependent extends RuntimeObjectDependent<Deploymen
     return model.generateDeployment(null);
   }
 
-  /** Of the status, only the ready pods: what {@code RuntimePodsReady} and {@link DeploymentChanges} read. */
+  /**
+   * Of the status, only the ready pods: what {@code RuntimePodsReady} and {@link DeploymentChanges}
+   * read; the pod template's labels shared as the object's are.
+   */
   @Override
   protected Deployment trim(Deployment deployment) {
+    if (deployment.getSpec() != null && deployment.getSpec().getTemplate() != null) {
+      SharedStrings.intern(deployment.getSpec().getTemplate().getMetadata());
+    }
     if (deployment.getStatus() != null) {
       DeploymentStatus kept = new DeploymentStatus();
       kept.setReadyReplicas(deployment.getStatus().getReadyReplicas());
