@@ -121,7 +121,8 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
   public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
     // Runtime pods and Deployments only (the labels every tenant's runtime carries), each mapped to its
     // tenant by the instance label: Pods belong to a ReplicaSet, not to the tenant. Each cached as far as
-    // this reconciler reads it (RuntimeCaches).
+    // this reconciler reads it (RuntimeCaches); a Deployment's updates only when its counts move
+    // (DeploymentReplicasChanges).
     SecondaryToPrimaryMapper<HasMetadata> byInstance = object -> {
       String tenant = object.getMetadata().getLabels() == null ? null
           : object.getMetadata().getLabels().get(RuntimeLabels.INSTANCE);
@@ -134,6 +135,7 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
             .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context),
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, RealtimeTenant.class)
             .withName("runtime-deployments").withLabelSelector(RuntimeLabels.everyRuntime())
+            .withOnUpdateFilter(new DeploymentReplicasChanges())
             .withItemStore(TrimmedItemStore.forOneInformer(context, RuntimeCaches::deployments))
             .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context));
   }
