@@ -2,9 +2,11 @@ package dev.slipstream.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * One copy of the strings that the cached objects of every tenant repeat: the namespace, the
@@ -30,7 +32,9 @@ public final class SharedStrings {
     metadata.setAnnotations(internKeys(metadata.getAnnotations()));
     List<String> finalizers = metadata.getFinalizers();
     if (finalizers != null && !finalizers.isEmpty()) {
-      metadata.setFinalizers(finalizers.stream().map(SharedStrings::intern).toList());
+      // Still a list that can change, as the parsed one was: whoever reads the cache may add to it.
+      metadata.setFinalizers(finalizers.stream().map(SharedStrings::intern)
+          .collect(Collectors.toCollection(ArrayList::new)));
     }
     if (metadata.getOwnerReferences() != null) {
       for (OwnerReference owner : metadata.getOwnerReferences()) {
