@@ -158,9 +158,15 @@ final class RuntimeDeployment {
     return mounts;
   }
 
+  /**
+   * With {@code apiVersion: v1}, the value the API server defaults it to: a field selector is an
+   * atomic struct, so the applier owns the defaulted field too, and leaving it out made every
+   * server-side apply matcher see a difference and apply the Deployment again at every reconcile.
+   */
   private static EnvVar fromField(String name, String fieldPath) {
     return new EnvVarBuilder().withName(name)
-        .withNewValueFrom().withNewFieldRef().withFieldPath(fieldPath).endFieldRef().endValueFrom().build();
+        .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath(fieldPath).endFieldRef().endValueFrom()
+        .build();
   }
 
   /** Secrets by reference only: the values never appear in the Deployment or the ConfigMap. */

@@ -124,6 +124,8 @@ class RuntimeDeploymentTest {
     assertThat(env("SLIPSTREAM_POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
     assertThat(env("SLIPSTREAM_POD_IP").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+    // As the API server defaults it: otherwise the stored Deployment never equals the applied one.
+    assertThat(env("SLIPSTREAM_POD_IP").getValueFrom().getFieldRef().getApiVersion()).isEqualTo("v1");
     assertSecret(env("SLIPSTREAM_DB_USER"), "acme-db", "username");
     assertSecret(env("SLIPSTREAM_DB_PASSWORD"), "acme-db", "password");
     assertSecret(env("SLIPSTREAM_JWT_SECRET"), "acme-jwt", "secret");
