@@ -33,8 +33,15 @@ public interface Subscriber {
     return false;
   }
 
-  /** Queues the frame for sending; takes ownership of one reference. Called on {@link #executor()}. */
+  /**
+   * Queues the frame without sending it yet; takes ownership of one reference. Called on {@link
+   * #executor()}, once for each of the subscriber's events of a batch, in order, then {@link #flush}.
+   */
   void deliver(ChangeEvent event, ByteBuf frame);
+
+  /** Sends what {@link #deliver} queued (one flush for all of a batch's frames). Called on {@link #executor()}. */
+  default void flush() {
+  }
 
   /**
    * The event matched this subscriber but its filter or its encoding failed for it: it is skipped

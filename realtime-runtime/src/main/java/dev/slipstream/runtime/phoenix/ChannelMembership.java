@@ -209,7 +209,12 @@ final class ChannelMembership extends ResumableSubscriber {
   @Override
   protected void send(ByteBuf frame) {
     // No position for the connection: two channels of one socket may both receive the same event.
-    connection.send(frame);
+    connection.queue(frame);
+  }
+
+  @Override
+  public void flush() {
+    connection.flushQueued();
   }
 
   /** Whether one of the channel's subscriptions (claims included) admits the event. */

@@ -56,7 +56,12 @@ final class SseStream extends ResumableSubscriber {
 
   @Override
   protected void send(ByteBuf frame) {
-    connection.send(frame);
+    connection.queue(frame);
+  }
+
+  @Override
+  public void flush() {
+    connection.flushQueued();
   }
 
   /** {@code event: error} with the reason; the stream goes on with the next change. */

@@ -314,6 +314,74 @@ class FanOutTest {
     assertThat(registry.get("slipstream.subscriber.errors").tag("stage", "filter").counter().count()).isEqualTo(1);
   }
 
+  @Test
+  void eachSubscriberGetsAllItsFramesOfATransactionInARowThenOneFlush() {
+    List<String> log = new ArrayList<>();
+    StubSubscriber a = subscriber("a", "k", null);
+    StubSubscriber b = subscriber("b", "k", null);
+    a.log = log;
+    b.log = log;
+
+    fanOut.accept(insert(position(0x16B3800L, 0), MESSAGES, message("1", "lobby", "one", "0", "f")));
+    fanOut.accept(insert(position(0x16B3800L, 1), MESSAGES, message("2", "lobby", "two", "0", "f")));
+    fanOut.accept(insert(position(0x16B3800L, 2), MESSAGES, message("3", "lobby", "three", "0", "f")));
+    fanOut.committed(0x16B3800L);
+
+    // Subscriber by subscriber (in the index's order), each one's frames in the events' order.
+    String first = log.getFirst().substring(0, 1);
+    String second = first.equals("a") ? "b" : "a";
+    assertThat(log).containsExactly(first + " 0", first + " 1", first + " 2", first + " flush",
+        second + " 0", second + " 1", second + " 2", second + " flush");
+  }
+
+  @Test
+  void eventsThatReachDifferentSubscribersStayInOrderForEachOfThem() {
+    List<String> log = new ArrayList<>();
+    StubSubscriber everything = subscriber("e", "k1", null);
+    StubSubscriber lobby = subscriber("l", "k2", "room=eq.lobby");
+    everything.log = log;
+    lobby.log = log;
+
+    fanOut.accept(insert(position(0x16B3800L, 0), MESSAGES, message("1", "lobby", "one", "0", "f")));
+    fanOut.accept(insert(position(0x16B3800L, 1), MESSAGES, message("2", "kitchen", "two", "0", "f")));
+    fanOut.accept(insert(position(0x16B3800L, 2), MESSAGES, message("3", "lobby", "three", "0", "f")));
+    fanOut.committed(0x16B3800L);
+
+    assertThat(log.stream().filter(line -> line.startsWith("e"))).containsSubsequence("e 0", "e 1", "e 2")
+        .endsWith("e flush");
+    assertThat(log.stream().filter(line -> line.startsWith("l ") && !line.endsWith("flush"))).containsExactly("l 0", "l 2");
+    assertThat(log).endsWith("l flush");
+  }
+
+  @Test
+  void aLoopThatIsBehindTakesEveryHandOverInOneRunAndFlushesEachSubscriberOnce() throws Exception {
+    io.netty.util.concurrent.DefaultEventExecutor loop = new io.netty.util.concurrent.DefaultEventExecutor();
+    try {
+      List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+      StubSubscriber a = subscriber("a", "k", null);
+      a.log = log;
+      a.executor = loop;
+      java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+      loop.execute(() -> {
+        try {
+          busy.await(); // the loop is behind: two transactions are handed over meanwhile
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+
+      commit(insert(position(0x16B3800L, 0), MESSAGES, message("1", "lobby", "one", "0", "f")));
+      commit(insert(position(0x16B3900L, 0), MESSAGES, message("2", "lobby", "two", "0", "f")));
+      busy.countDown();
+      loop.submit(() -> { }).sync();
+
+      assertThat(log).containsExactly("a 0", "a 0", "a flush");
+      assertThat(a.delivered).hasSize(2);
+    } finally {
+      loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+  }
+
   /** Encodes {@code <name>:<client-shape JSON>} and keeps what it is given. */
   static final class StubSubscriber implements Subscriber {
     final String name;
@@ -326,6 +394,9 @@ class FanOutTest {
     int subscriptions;
     /** Its encoding throws, as a subscriber whose frame cannot be made for a change. */
     boolean poisoned;
+    /** Where it notes "name index" for each delivery and "name flush" for each flush, if set. */
+    List<String> log;
+    io.netty.util.concurrent.EventExecutor executor = io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE;
     final List<String> skips = new ArrayList<>();
 
     StubSubscriber(String name, Object frameKey) {
@@ -355,7 +426,7 @@ class FanOutTest {
 
     @Override
     public io.netty.util.concurrent.EventExecutor executor() {
-      return io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE;
+      return executor;
     }
 
     /** Like a channel: only one with several bindings can match an event twice. */
@@ -367,6 +438,16 @@ class FanOutTest {
     @Override
     public void deliver(ChangeEvent event, ByteBuf frame) {
       delivered.add(frame);
+      if (log != null) {
+        log.add(name + " " + event.position().index());
+      }
+    }
+
+    @Override
+    public void flush() {
+      if (log != null) {
+        log.add(name + " flush");
+      }
     }
 
     @Override
