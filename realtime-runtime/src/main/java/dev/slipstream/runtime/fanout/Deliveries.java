@@ -56,6 +56,38 @@ final class Deliveries {
     ends[segments - 1] = ++size;
   }
 
+  /**
+   * Routing thread: a whole event's deliveries at once, from a {@link RoutePlan}: {@code count}
+   * subscribers, each with {@code frames[keys[i]]} ({@code frames[0]} for all when {@code keys} is null).
+   */
+  void addAll(ChangeEvent event, Subscriber[] planned, int count, int[] keys, ByteBuf[] frames) {
+    if (size + count > subscribers.length) {
+      int capacity = Math.max(size + count, size * 2);
+      subscribers = Arrays.copyOf(subscribers, capacity);
+      this.frames = Arrays.copyOf(this.frames, capacity);
+    }
+    if (segments == events.length) {
+      events = Arrays.copyOf(events, segments * 2);
+      ends = Arrays.copyOf(ends, segments * 2);
+    }
+    events[segments++] = event;
+    System.arraycopy(planned, 0, subscribers, size, count);
+    if (keys == null) {
+      Arrays.fill(this.frames, size, size + count, frames[0]);
+      held.add(frames[0].retain());
+    } else {
+      for (int i = 0; i < count; i++) {
+        ByteBuf frame = frames[keys[i]];
+        this.frames[size + i] = frame;
+        if (held.isEmpty() || held.getLast() != frame) {
+          held.add(frame.retain());
+        }
+      }
+    }
+    size += count;
+    ends[segments - 1] = size;
+  }
+
   int segments() {
     return segments;
   }

@@ -53,6 +53,7 @@ public final class FanOut implements ChangeSink {
   private Deliveries[] pending = new Deliveries[4];
   private int loopCount;
   private int pendingDeliveries;
+  private final RoutePlan plan = new RoutePlan();
   /**
    * Frames held back at most before a hand-over, whatever the transaction's size: 2 MiB of
    * references. Large enough that a transaction of ten rows to 15,000 subscribers goes to each
@@ -112,6 +113,17 @@ public final class FanOut implements ChangeSink {
       return;
     }
     EncodedChange encoded = new EncodedChange(event);
+    long changes = index.changes();
+    if (plan.covers(matches, changes) && routeByPlan(event, encoded)) {
+      return;
+    }
+    routeOneByOne(event, encoded, matches);
+    plan.learn(matches, changes, event);
+  }
+
+  /** Routes each match in turn: its frame key, its loop. */
+  private void routeOneByOne(ChangeEvent event, EncodedChange encoded,
+      List<SubscriptionIndex.Subscription<Subscriber>> matches) {
     Map<Object, ByteBuf> frames = null;
     Set<Subscriber> several = null;
     long bytes = 0;
@@ -160,6 +172,44 @@ public final class FanOut implements ChangeSink {
         frames.values().forEach(ByteBuf::release);
       }
     }
+    routed(count, bytes);
+  }
+
+  /**
+   * Routes an event that matched the planned subscriptions: one frame per distinct key, each
+   * loop's subscribers copied in one piece. False, with nothing routed, if a frame cannot be
+   * made: then each subscriber is routed in turn and only the ones it fails for are skipped.
+   */
+  private boolean routeByPlan(ChangeEvent event, EncodedChange encoded) {
+    ByteBuf[] frames = new ByteBuf[plan.keyCount()];
+    try {
+      for (int key = 0; key < frames.length; key++) {
+        frames[key] = plan.encoder(key).encode(event, encoded, allocator);
+      }
+    } catch (RuntimeException e) {
+      for (ByteBuf frame : frames) {
+        if (frame != null) {
+          frame.release();
+        }
+      }
+      return false;
+    }
+    long bytes = 0;
+    for (int key = 0; key < frames.length; key++) {
+      bytes += (long) frames[key].readableBytes() * plan.subscribersWithKey(key);
+    }
+    for (int loop = 0; loop < plan.loopCount(); loop++) {
+      int count = plan.count(loop);
+      deliveriesFor(plan.loop(loop), count).addAll(event, plan.subscribers(loop), count, plan.keyIndexes(loop), frames);
+    }
+    for (ByteBuf frame : frames) {
+      frame.release(); // the deliveries hold their own references
+    }
+    routed(plan.size(), bytes);
+    return true;
+  }
+
+  private void routed(int count, long bytes) {
     pendingDeliveries += count;
     metrics.delivered(count, bytes);
     if (pendingDeliveries >= MAX_PENDING_DELIVERIES) {

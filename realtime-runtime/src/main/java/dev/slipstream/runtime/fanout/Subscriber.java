@@ -15,6 +15,15 @@ public interface Subscriber {
   /** Equal keys mean identical frames for this event (same wire format, topic, binding ids). */
   Object frameKey(ChangeEvent event);
 
+  /**
+   * Whether {@link #frameKey} is the same for every event (one binding, one wire format): the
+   * fan-out may then route a run of events that match the same subscribers without asking each
+   * of them again ({@code RoutePlan}).
+   */
+  default boolean sameFrameKeyForEveryEvent() {
+    return false;
+  }
+
   /** The complete frame for the event, ready for the socket (WebSocket framing included). */
   ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator);
 

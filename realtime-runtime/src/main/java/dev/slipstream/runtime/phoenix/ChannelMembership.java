@@ -191,6 +191,11 @@ final class ChannelMembership extends ResumableSubscriber {
   }
 
   @Override
+  public boolean sameFrameKeyForEveryEvent() {
+    return singleBindingKey != null;
+  }
+
+  @Override
   public boolean mayMatchTwice() {
     return singleBindingIds == null;
   }

@@ -38,6 +38,11 @@ final class SseStream extends ResumableSubscriber {
   }
 
   @Override
+  public boolean sameFrameKeyForEveryEvent() {
+    return true;
+  }
+
+  @Override
   public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
     return frame(allocator, event, change.as(SupabaseChange.CLIENT));
   }

@@ -382,6 +382,49 @@ class FanOutTest {
     }
   }
 
+  @Test
+  void eventsMatchingTheSameSubscribersAreRoutedByPlanUntilTheIndexChanges() {
+    StubSubscriber a = subscriber("a", "k", null);
+    StubSubscriber b = subscriber("b", "k", null);
+    StubSubscriber c = subscriber("c", "k2", null);
+    for (int i = 0; i < 4; i++) {
+      commit(insert(position(0x16B3800L + i * 0x100L, 0), MESSAGES, message("" + i, "lobby", "m", "0", "f")));
+    }
+    assertThat(List.of(a, b, c)).allSatisfy(s -> assertThat(s.delivered).hasSize(4));
+    assertThat(a.encodes + b.encodes).as("one frame per key and event").isEqualTo(4);
+    assertThat(c.encodes).isEqualTo(4);
+    assertThat(registry.get("slipstream.events.out").counter().count()).isEqualTo(12);
+
+    StubSubscriber d = subscriber("d", "k", null);
+    SubscriptionIndex.Subscription<Subscriber> cs = index.match(LOBBY_INSERT).stream()
+        .filter(match -> match.subscriber() == c).findFirst().orElseThrow();
+    index.remove(cs);
+    commit(insert(position(0x16B4800L, 0), MESSAGES, message("9", "lobby", "m", "0", "f")));
+
+    assertThat(d.delivered).hasSize(1);
+    assertThat(c.delivered).as("removed: not planned any more").hasSize(4);
+    assertThat(a.delivered).hasSize(5);
+    for (StubSubscriber s : List.of(a, b, c, d)) {
+      for (ByteBuf frame : s.delivered) {
+        assertThat(frame.toString(StandardCharsets.UTF_8)).startsWith(s.frameKey.equals("k2") ? "c:" : a.encodes > 0 ? "a:" : "b:");
+      }
+    }
+  }
+
+  @Test
+  void aPlannedFrameThatCannotBeMadeSkipsOnlyItsSubscribers() {
+    StubSubscriber fine = subscriber("fine", "k1", null);
+    StubSubscriber flaky = subscriber("flaky", "k2", null);
+    commit(LOBBY_INSERT);
+    commit(insert(position(0x16B3900L, 0), MESSAGES, message("2", "lobby", "again", "0", "f")));
+    flaky.poisoned = true; // the list is planned by now
+    commit(insert(position(0x16B3A00L, 0), MESSAGES, message("3", "lobby", "third", "0", "f")));
+
+    assertThat(fine.delivered).hasSize(3);
+    assertThat(flaky.delivered).hasSize(2);
+    assertThat(flaky.skips).hasSize(1);
+  }
+
   /** Encodes {@code <name>:<client-shape JSON>} and keeps what it is given. */
   static final class StubSubscriber implements Subscriber {
     final String name;
@@ -427,6 +470,12 @@ class FanOutTest {
     @Override
     public io.netty.util.concurrent.EventExecutor executor() {
       return executor;
+    }
+
+    /** A constant key, as a channel with one binding has. */
+    @Override
+    public boolean sameFrameKeyForEveryEvent() {
+      return true;
     }
 
     /** Like a channel: only one with several bindings can match an event twice. */
