@@ -73,7 +73,7 @@ class DistributionIT {
     }
     List<String> lines = output(log);
     assertThat(lines).as("what the runtime printed").allMatch(line -> line.matches(LOG_LINE), "is a log line")
-        .anyMatch(line -> line.contains("Realtime server listening on") && line.endsWith("(epoll)"))
+        .anyMatch(line -> line.contains("Realtime server listening on") && line.endsWith("(epoll, plain HTTP)"))
         .anyMatch(line -> line.contains("Stopping"));
   }
 
