@@ -96,7 +96,8 @@ public final class Main {
         Path.of(RuntimeConfig.SPILL_DIR.read(env, () -> System.getProperty("java.io.tmpdir") + "/slipstream-spill")),
         Duration.ofSeconds(10),
         Duration.ofSeconds(30),
-        RuntimeConfig.HEARTBEAT_INTERVAL.read(env));
+        RuntimeConfig.HEARTBEAT_INTERVAL.read(env),
+        RuntimeConfig.REPLICATION_RECEIVE_TIMEOUT.read(env));
     int maxFrameBytes = RuntimeConfig.MAX_PAYLOAD_BYTES.read(env);
     ConnectionLimits connections = new ConnectionLimits(
         RuntimeConfig.CLIENT_BUFFER_BYTES.read(env),

@@ -52,6 +52,8 @@ public final class FanOut implements ChangeSink {
   private Deliveries[] pending = new Deliveries[4];
   private int pendingCount;
   private int pendingDeliveries;
+  /** Between batchStarts and batchEnds: commits do not hand over, the batch's end does (replication thread). */
+  private boolean inBatch;
   /** Frames held back at most before a hand-over, whatever the transaction's size. */
   static final int MAX_PENDING_DELIVERIES = 1 << 16;
   private static final long SKIP_LOG_INTERVAL_NANOS = 60_000_000_000L;
@@ -163,9 +165,9 @@ public final class FanOut implements ChangeSink {
 
   /**
    * Hands everything routed since the last hand-over to the event loops: one task per loop with
-   * all of its subscribers' frames of the transaction, in order. Called at each commit (the
-   * assembler accepts a transaction's events together, then commits), and on the way when a
-   * transaction is large.
+   * all of its subscribers' frames, in order. Called at the end of a batch (everything the slot's
+   * reader found arrived at once), at each commit outside a batch (the relay's feed), and on the way
+   * when a transaction is large.
    */
   private void handOverPending() {
     for (int i = 0; i < pendingCount; i++) {
@@ -258,9 +260,23 @@ public final class FanOut implements ChangeSink {
 
   @Override
   public void committed(long endLsn) {
-    handOverPending();
+    if (!inBatch) {
+      handOverPending();
+    }
     committedLsn.set(endLsn);
     metrics.committed(endLsn);
+  }
+
+  @Override
+  public void batchStarts() {
+    inBatch = true;
+  }
+
+  /** One task per loop for all the batch's transactions: under load, fewer wake-ups and flushes per event. */
+  @Override
+  public void batchEnds() {
+    inBatch = false;
+    handOverPending();
   }
 
   @Override

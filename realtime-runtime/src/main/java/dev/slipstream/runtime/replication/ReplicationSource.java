@@ -64,6 +64,11 @@ public final class ReplicationSource implements AutoCloseable {
   /** When the stream last delivered anything (System.nanoTime), for the {@link Heartbeat}. */
   private volatile long lastReceivedNanos = System.nanoTime();
   private volatile long spilledChanges;
+  /** Transactions committed in the current batch, and the end of the last of them (replication thread). */
+  private int commitsInBatch;
+  private long committedInBatch;
+  /** A batch ends when nothing more has arrived, or after this many transactions (bounds the wait of its first). */
+  static final int MAX_BATCH_COMMITS = 64;
 
   public ReplicationSource(ReplicationSettings settings, ChangeSink sink, Clock clock) {
     this.settings = settings;
@@ -140,7 +145,7 @@ public final class ReplicationSource implements AutoCloseable {
     return connects.get();
   }
 
-  /** When the stream last delivered a message (System.nanoTime). */
+  /** When the stream last delivered a message (System.nanoTime); keepalives do not count. */
   public long lastReceivedNanos() {
     return lastReceivedNanos;
   }
@@ -188,46 +193,135 @@ public final class ReplicationSource implements AutoCloseable {
   }
 
   private void streamOnce() throws SQLException {
-    Connection conn = DriverManager.getConnection(settings.jdbcUrl(), connectionProperties());
-    connection = conn;
-    connects.incrementAndGet();
-    ProtocolVersion protocol = ProtocolVersion.forServer(serverVersionNum(conn));
-    useStableTextFormats(conn);
-    long[] positions = slotPositions(conn);
-    sink.streamStartsAt(positions[0], positions[1]);
-    PgOutputDecoder decoder = new PgOutputDecoder(protocol.version(), protocol.streaming());
-    PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
-        .replicationStream()
-        .logical()
-        .withSlotName(settings.slotName())
-        .withStartPosition(LogSequenceNumber.INVALID_LSN)
-        .withSlotOption("proto_version", String.valueOf(protocol.version()))
-        .withSlotOption("publication_names", publicationNames())
-        .withSlotOption("messages", "true")
-        .withSlotOptions(streamingOption(protocol))
-        .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
-        // pgjdbc would otherwise confirm a keepalive's WAL position by itself once we confirmed the
-        // last message; the slot moves only on what this runtime confirmed (and, with a relay,
-        // what every follower acknowledged), and the Heartbeat keeps an idle database's slot moving.
-        .withAutomaticFlush(false)
-        .start();
-    log.info("Streaming slot {} of {} with pgoutput protocol {} (streaming {})", settings.slotName(),
-        settings.jdbcUrl(), protocol.version(), protocol.streaming().optionValue());
-    lastError = null;
-    current = stream;
-    try (TransactionAssembler assembler = new TransactionAssembler(new Confirming(),
-        settings.streamedMemoryLimitBytes(), settings.spillDirectory(), clock)) {
-      while (running) {
-        ByteBuffer message = stream.read();
-        if (message == null) {
-          continue;
-        }
+    try (ReceiveWatch watch = new ReceiveWatch()) {
+      Connection conn = DriverManager.getConnection(settings.jdbcUrl(), watch.applyTo(connectionProperties()));
+      connection = conn;
+      connects.incrementAndGet();
+      ProtocolVersion protocol = ProtocolVersion.forServer(serverVersionNum(conn));
+      useStableTextFormats(conn);
+      long[] positions = slotPositions(conn);
+      sink.streamStartsAt(positions[0], positions[1]);
+      PgOutputDecoder decoder = new PgOutputDecoder(protocol.version(), protocol.streaming());
+      PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
+          .replicationStream()
+          .logical()
+          .withSlotName(settings.slotName())
+          .withStartPosition(LogSequenceNumber.INVALID_LSN)
+          .withSlotOption("proto_version", String.valueOf(protocol.version()))
+          .withSlotOption("publication_names", publicationNames())
+          .withSlotOption("messages", "true")
+          .withSlotOptions(streamingOption(protocol))
+          .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+          // pgjdbc would otherwise confirm a keepalive's WAL position by itself once we confirmed the
+          // last message; the slot moves only on what this runtime confirmed (and, with a relay,
+          // what every follower acknowledged): see confirmIdle.
+          .withAutomaticFlush(false)
+          .start();
+      log.info("Streaming slot {} of {} with pgoutput protocol {} (streaming {})", settings.slotName(),
+          settings.jdbcUrl(), protocol.version(), protocol.streaming().optionValue());
+      lastError = null;
+      current = stream;
+      try (TransactionAssembler assembler = new TransactionAssembler(new Confirming(),
+          settings.streamedMemoryLimitBytes(), settings.spillDirectory(), clock)) {
+        readLoop(stream, decoder, assembler, watch);
+      }
+    }
+  }
+
+  /**
+   * Reads what has arrived with {@code readPending()} and decodes it, as one batch for the sink;
+   * when nothing more is there, ends the batch, confirms what it may, and waits on the socket for
+   * the next byte (no polling, no added latency). pgjdbc answers a keepalive inside
+   * {@code readPending()} as soon as it is read, where its blocking {@code read()} would answer only
+   * with the next data; that, and confirming a keepalive's position while nothing is in flight, is
+   * what lets a PostgreSQL shutdown finish at once instead of waiting for {@code wal_sender_timeout}.
+   */
+  private void readLoop(PGReplicationStream stream, PgOutputDecoder decoder, TransactionAssembler assembler,
+      ReceiveWatch watch) throws SQLException {
+    ReceiveDeadline deadline = new ReceiveDeadline(settings.receiveTimeout(), System.nanoTime());
+    boolean inBatch = false;
+    while (running) {
+      ByteBuffer message = stream.readPending();
+      if (message != null) {
         lastReceivedNanos = System.nanoTime();
+        if (!inBatch) {
+          inBatch = true;
+          sink.batchStarts();
+        }
         assembler.accept(decoder.decode(message));
         peakStreamedBytes = Math.max(peakStreamedBytes, assembler.peakStreamedBytesInMemory());
         spilledChanges = assembler.spilledChanges();
+        if (commitsInBatch >= MAX_BATCH_COMMITS) {
+          endBatch();
+          inBatch = false;
+        }
+        continue;
+      }
+      if (inBatch) {
+        endBatch();
+        inBatch = false;
+      }
+      confirmIdle(stream, assembler);
+      if (!awaitReadable(watch, deadline.waitMillis())) {
+        switch (deadline.check(watch.lastByteNanos(), System.nanoTime())) {
+          case PROBE -> stream.forceUpdateStatus(); // asks for a reply: the walsender sends a keepalive
+          case EXPIRED -> throw new SQLException("nothing received from PostgreSQL on the replication connection for "
+              + deadline.timeout().toSeconds() + " s (the receive timeout, SLIPSTREAM_REPLICATION_RECEIVE_TIMEOUT): "
+              + "the network or the server stopped answering; reconnecting");
+          case ALIVE -> {
+          }
+        }
       }
     }
+    if (inBatch) {
+      endBatch();
+    }
+  }
+
+  private boolean awaitReadable(ReceiveWatch watch, int millis) throws SQLException {
+    try {
+      return watch.awaitReadable(millis);
+    } catch (java.io.IOException e) {
+      throw new SQLException("the replication connection failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Hands what the batch routed to the sink's consumers, then confirms its transactions. */
+  private void endBatch() {
+    commitsInBatch = 0;
+    if (!running) {
+      return;
+    }
+    sink.batchEnds();
+    if (committedInBatch != 0) {
+      deliveredLsn = committedInBatch;
+      committedInBatch = 0;
+      reconfirm();
+    }
+  }
+
+  /**
+   * With nothing in flight (between transactions, everything delivered confirmable), the server's
+   * last reported position may be confirmed: no change lies between the last commit and it. This
+   * is what a PostgreSQL shutdown waits for (the walsender leaves once its reader confirmed the
+   * shutdown checkpoint), and it keeps an idle slot following the server's WAL between heartbeats.
+   */
+  private void confirmIdle(PGReplicationStream stream, TransactionAssembler assembler) throws SQLException {
+    long serverLsn = stream.getLastReceiveLSN().asLong();
+    if (serverLsn == 0 || !assembler.idle() || Long.compareUnsigned(serverLsn, flushedLsn.get()) <= 0) {
+      return;
+    }
+    synchronized (confirming) {
+      long delivered = deliveredLsn;
+      if (gate.confirmable(delivered) != delivered || Long.compareUnsigned(serverLsn, delivered) < 0) {
+        return; // a follower has not acknowledged everything yet: its acknowledgement confirms later
+      }
+      LogSequenceNumber position = LogSequenceNumber.valueOf(serverLsn);
+      stream.setFlushedLSN(position);
+      stream.setAppliedLSN(position);
+      flushedLsn.set(serverLsn);
+    }
+    stream.forceUpdateStatus();
   }
 
   private Properties connectionProperties() {
@@ -236,6 +330,10 @@ public final class ReplicationSource implements AutoCloseable {
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
     PGProperty.PREFER_QUERY_MODE.set(props, "simple");
     PGProperty.TCP_KEEP_ALIVE.set(props, true);
+    // Bounds each read while connecting and querying the slot (a partition that holds packets would
+    // otherwise hang the reconnect); streaming lowers it to the status interval, and the read loop
+    // has its own deadline.
+    PGProperty.SOCKET_TIMEOUT.set(props, (int) Math.max(1, settings.receiveTimeout().toSeconds()));
     return props;
   }
 
@@ -350,8 +448,8 @@ public final class ReplicationSource implements AutoCloseable {
         return;
       }
       sink.committed(endLsn);
-      deliveredLsn = endLsn;
-      reconfirm();
+      committedInBatch = endLsn; // confirmed once the batch is handed over (endBatch)
+      commitsInBatch++;
     }
   }
 }
