@@ -54,7 +54,9 @@ final class ReceiveWatch implements AutoCloseable {
 
   /**
    * Waits at most {@code millis} for a byte to read, without taking it from pgjdbc. True when one is
-   * there (or the stream ended: pgjdbc's next read reports that), false after the timeout.
+   * there, false after the timeout; {@link java.io.EOFException} once the server closed the
+   * connection (pgjdbc's non-blocking read takes an end of stream for "nothing yet", and would
+   * only notice when a status update failed to go out, 10 to 20 s later).
    */
   boolean awaitReadable(int millis) throws IOException {
     WatchedSocket current = socket;
@@ -137,8 +139,11 @@ final class ReceiveWatch implements AutoCloseable {
     }
 
     boolean awaitReadable(Socket socket, int millis) throws IOException {
-      if (held != NONE || ended) {
+      if (held != NONE) {
         return true;
+      }
+      if (ended) {
+        throw new java.io.EOFException("PostgreSQL closed the replication connection");
       }
       if (in.available() > 0) {
         lastByteNanos = System.nanoTime(); // arrived, not read yet
@@ -150,6 +155,7 @@ final class ReceiveWatch implements AutoCloseable {
         int b = in.read();
         if (b < 0) {
           ended = true;
+          throw new java.io.EOFException("PostgreSQL closed the replication connection");
         } else {
           held = b;
           lastByteNanos = System.nanoTime();

@@ -281,6 +281,8 @@ public final class ReplicationSource implements AutoCloseable {
   private boolean awaitReadable(ReceiveWatch watch, int millis) throws SQLException {
     try {
       return watch.awaitReadable(millis);
+    } catch (java.io.EOFException e) {
+      throw new SQLException(e.getMessage(), e);
     } catch (java.io.IOException e) {
       throw new SQLException("the replication connection failed: " + e.getMessage(), e);
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.testing.RuntimeProcess;
 import dev.slipstream.testing.SseTestClient;
+import dev.slipstream.testing.faults.HoldingProxy;
 import dev.slipstream.testing.faults.Toxiproxy;
 import dev.slipstream.testing.faults.ToxiproxyProxy;
 import dev.slipstream.testing.faults.ToxiproxyProxy.Stream;
@@ -61,6 +62,7 @@ class DatabaseFaultIT {
   private RuntimeProcess runtime;
   private SteadyWriter writer;
   private HealthRecorder health;
+  private HoldingProxy partition;
   private final List<SseTestClient> clients = new ArrayList<>();
 
   @BeforeAll
@@ -98,6 +100,9 @@ class DatabaseFaultIT {
     if (runtime != null) {
       runtime.close();
     }
+    if (partition != null) {
+      partition.close();
+    }
     clients.forEach(SseTestClient::close);
     try {
       await().atMost(WAIT).until(() -> !slotActive());
@@ -134,14 +139,17 @@ class DatabaseFaultIT {
 
   @Test
   void aSilentPartitionIsDetectedByTheReceiveDeadlineAndHealedWithoutLoss() throws Exception {
-    ToxiproxyProxy proxy = toxiproxy.proxy("partition", "127.0.0.1:" + postgres.port());
-    Watch watch = startWatching(proxy.port(), Map.of("SLIPSTREAM_REPLICATION_RECEIVE_TIMEOUT", RECEIVE_TIMEOUT + "s"));
+    // Not Toxiproxy: its timeout toxic drops the bytes, and a huge latency toxic (which holds them)
+    // cannot be removed once the runtime closed its connection during it (see HoldingProxy).
+    partition = HoldingProxy.to("127.0.0.1", postgres.port());
+    Watch watch = startWatching(partition.port(),
+        Map.of("SLIPSTREAM_REPLICATION_RECEIVE_TIMEOUT", RECEIVE_TIMEOUT + "s"));
 
-    // Every byte either way is held (not dropped) until the toxics go: a partition TCP would ride out.
+    // Every byte either way is held (not dropped) until it heals: a partition TCP would ride out.
     long partitionStarted = System.nanoTime();
-    proxy.latency("held-down", Stream.DOWNSTREAM, 3_600_000, 0).latency("held-up", Stream.UPSTREAM, 3_600_000, 0);
+    partition.hold();
     await().atMost(WAIT).until(() -> millisSince(partitionStarted) >= PARTITION.toMillis() || !runtime.isAlive());
-    proxy.removeToxic("held-down").removeToxic("held-up");
+    partition.release();
     long partitionEnded = System.nanoTime();
     HealthRecorder.Sample ready = awaitReadyAgain(partitionEnded);
     watch.resumeAfterTheFault();
@@ -159,7 +167,7 @@ class DatabaseFaultIT {
     assertThat(afterDetection).as("samples from detection to the end of the partition")
         .allMatch(s -> s.status() == 503 && s.text().startsWith("not streaming") && s.streaming() == 0.0,
             "503 'not streaming...' and slipstream_replication_streaming 0");
-    report("silent partition for " + PARTITION.toSeconds() + " s (Toxiproxy: every byte held both ways, released"
+    report("silent partition for " + PARTITION.toSeconds() + " s (HoldingProxy: every byte held both ways, released"
             + " when healed), receive timeout " + RECEIVE_TIMEOUT + " s", outcome,
         "not ready " + detectMillis + " ms into the partition ('" + detected.text() + "'), " + afterDetection.size()
             + " of " + afterDetection.size() + " samples after it 503 with streaming 0; ready again "

@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,8 +48,9 @@ class ReceiveWatchTest {
         assertThat(read[2]).isEqualTo((byte) 3);
 
         peer.shutdownOutput();
-        assertThat(watch.awaitReadable(5_000)).as("the end is readable too").isTrue();
-        assertThat(in.read()).isEqualTo(-1);
+        assertThatThrownBy(() -> watch.awaitReadable(5_000)).as("the server closed the connection")
+            .isInstanceOf(java.io.EOFException.class).hasMessageContaining("PostgreSQL closed");
+        assertThat(in.read()).as("and pgjdbc reads the end").isEqualTo(-1);
       }
     }
   }
