@@ -152,7 +152,7 @@ public final class ChangeJsonEncoder {
 
   /** Whether {@code value} is left out of a row over the limit. */
   private boolean leftOut(ColumnValue value) {
-    return trimmed && value instanceof ColumnValue.Text text && text.bytes().length > MAX_TRIMMED_VALUE_BYTES;
+    return trimmed && value instanceof ColumnValue.Text text && text.length() > MAX_TRIMMED_VALUE_BYTES;
   }
 
   private void truncate(JsonGenerator gen, TableTruncate truncate, boolean wire) throws IOException {
@@ -263,7 +263,7 @@ public final class ChangeJsonEncoder {
 
   private void value(JsonGenerator gen, TableSchema.Column column, ColumnValue value) throws IOException {
     switch (value) {
-      case ColumnValue.Text text -> values.write(gen, column.type(), text.bytes());
+      case ColumnValue.Text text -> values.write(gen, column.type(), text.sharedBytes());
       case ColumnValue.Null ignored -> gen.writeNull();
       case ColumnValue.Binary ignored -> gen.writeNull(); // binary mode is never requested
       case ColumnValue.UnchangedToast ignored -> gen.writeNull();

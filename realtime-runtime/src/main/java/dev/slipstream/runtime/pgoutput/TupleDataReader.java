@@ -29,7 +29,7 @@ final class TupleDataReader {
         case 'n' -> ColumnValue.NULL; // Byte1('n'): the value is NULL.
         case 'u' -> ColumnValue.UNCHANGED_TOAST; // Byte1('u'): unchanged TOASTed value, not sent.
         // Byte1('t') / Byte1('b'): Int32 length, then Byten of text / binary format data.
-        case 't' -> new ColumnValue.Text(value(in, what, i, " text value"));
+        case 't' -> ColumnValue.Text.owning(value(in, what, i, " text value"));
         case 'b' -> new ColumnValue.Binary(value(in, what, i, " binary value"));
         default -> throw in.errorAt(kindOffset, column(what, i) + " has unknown kind "
             + MessageTypes.quote(kind) + ", expected 'n', 'u', 't' or 'b'");
