@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * Hands each committed change to every subscriber that wants it, encoding it once per distinct
  * frame (DESIGN principle 3): the first subscriber of a frame key encodes, every other one gets a
  * retained duplicate of the same buffer, made on its event loop. Runs on the replication thread; the subscribers hop to
- * their event loops, one task per loop and transaction (not per subscriber or event), so nothing
- * here waits on a client and a transaction to thousands of subscribers wakes each loop once.
+ * their event loops, one task per loop and batch (the transactions the slot's reader found arrived
+ * together; one transaction outside a batch), not per subscriber or event, so nothing here waits on
+ * a client and a batch to thousands of subscribers wakes each loop once.
  *
  * <p>Each event goes into the {@link ResumeRing} before it is routed, so a client registering
  * concurrently finds it either in the ring or live (see the SSE resume logic).
