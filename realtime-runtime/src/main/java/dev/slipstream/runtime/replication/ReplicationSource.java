@@ -60,8 +60,14 @@ public final class ReplicationSource implements AutoCloseable {
   /** Transactions committed in the current batch, and the end of the last of them (replication thread). */
   private int commitsInBatch;
   private long committedInBatch;
-  /** A batch ends when nothing more has arrived, or after this many transactions (bounds the wait of its first). */
+  /**
+   * A batch ends when nothing more has arrived, or at a commit once it holds this many transactions
+   * or has lasted this long: its first transaction waits for the batch's end, and under a backlog
+   * (with 1,000 subscribers a transaction is 1,000 deliveries to route) 64 of them held it too long.
+   */
   static final int MAX_BATCH_COMMITS = 64;
+  static final long MAX_BATCH_NANOS = 2_000_000;
+  private long batchStartedNanos;
 
   public ReplicationSource(ReplicationSettings settings, ChangeSink sink, Clock clock) {
     this.settings = settings;
@@ -222,15 +228,17 @@ public final class ReplicationSource implements AutoCloseable {
     while (running) {
       ByteBuffer message = stream.readPending();
       if (message != null) {
-        lastReceivedNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastReceivedNanos = now;
         if (!inBatch) {
           inBatch = true;
+          batchStartedNanos = now;
           sink.batchStarts();
         }
         assembler.accept(decoder.decode(message));
         peakStreamedBytes = Math.max(peakStreamedBytes, assembler.peakStreamedBytesInMemory());
         spilledChanges = assembler.spilledChanges();
-        if (commitsInBatch >= MAX_BATCH_COMMITS) {
+        if (commitsInBatch > 0 && (commitsInBatch >= MAX_BATCH_COMMITS || now - batchStartedNanos >= MAX_BATCH_NANOS)) {
           endBatch();
           inBatch = false;
         }
