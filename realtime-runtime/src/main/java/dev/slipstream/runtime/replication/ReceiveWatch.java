@@ -66,6 +66,15 @@ final class ReceiveWatch implements AutoCloseable {
     return current.input.awaitReadable(current, millis);
   }
 
+  /**
+   * Whether bytes have arrived that pgjdbc has not taken from the socket yet (pgjdbc's own buffer
+   * may hold more): false means a batch may end here without waiting for pgjdbc's 1 ms peek.
+   */
+  boolean bytesWaiting() throws IOException {
+    WatchedSocket current = socket;
+    return current != null && current.input.available() > 0;
+  }
+
   @Override
   public void close() {
     WATCHES.remove(key);

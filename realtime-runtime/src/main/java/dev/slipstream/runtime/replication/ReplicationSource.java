@@ -61,9 +61,10 @@ public final class ReplicationSource implements AutoCloseable {
   private int commitsInBatch;
   private long committedInBatch;
   /**
-   * A batch ends when nothing more has arrived, or at a commit once it holds this many transactions
-   * or has lasted this long: its first transaction waits for the batch's end, and under a backlog
-   * (with 1,000 subscribers a transaction is 1,000 deliveries to route) 64 of them held it too long.
+   * A batch ends at a commit when nothing more is waiting on the socket, or once it holds this many
+   * transactions or has lasted this long (its first transaction waits for the batch's end, and under
+   * a backlog, with 1,000 subscribers a transaction is 1,000 deliveries to route), or when pgjdbc
+   * has nothing more.
    */
   static final int MAX_BATCH_COMMITS = 64;
   static final long MAX_BATCH_NANOS = 2_000_000;
@@ -238,7 +239,8 @@ public final class ReplicationSource implements AutoCloseable {
         assembler.accept(decoder.decode(message));
         peakStreamedBytes = Math.max(peakStreamedBytes, assembler.peakStreamedBytesInMemory());
         spilledChanges = assembler.spilledChanges();
-        if (commitsInBatch > 0 && (commitsInBatch >= MAX_BATCH_COMMITS || now - batchStartedNanos >= MAX_BATCH_NANOS)) {
+        if (commitsInBatch > 0 && (commitsInBatch >= MAX_BATCH_COMMITS || now - batchStartedNanos >= MAX_BATCH_NANOS
+            || !bytesWaiting(watch))) {
           endBatch();
           inBatch = false;
         }
@@ -262,6 +264,19 @@ public final class ReplicationSource implements AutoCloseable {
     }
     if (inBatch) {
       endBatch();
+    }
+  }
+
+  /**
+   * Whether more has arrived on the socket. At a commit with nothing waiting there the batch ends
+   * at once: otherwise its hand-over would wait for pgjdbc's next read to come back empty, after a
+   * 1 ms timed peek that a loaded machine stretches to many.
+   */
+  private static boolean bytesWaiting(ReceiveWatch watch) throws SQLException {
+    try {
+      return watch.bytesWaiting();
+    } catch (java.io.IOException e) {
+      throw new SQLException("the replication connection failed: " + e.getMessage(), e);
     }
   }
 
