@@ -309,8 +309,14 @@ public final class ReplicationSource implements AutoCloseable {
    * last reported position may be confirmed: no change lies between the last commit and it. This
    * is what a PostgreSQL shutdown waits for (the walsender leaves once its reader confirmed the
    * shutdown checkpoint), and it keeps an idle slot following the server's WAL between heartbeats.
+   *
+   * <p>The position goes out with pgjdbc's next status update: the periodic one, or its answer to
+   * the next keepalive that asks for one (a shutting-down walsender asks again after each answer).
+   * Not forced here: pgjdbc's forced update peeks at the socket twice (1 ms timed reads) and asks
+   * the walsender for a reply, and a walsender sends a keepalive after every transaction while it
+   * waits, so forcing cost the replication thread milliseconds per transaction, and latency under load.
    */
-  private void confirmIdle(PGReplicationStream stream, TransactionAssembler assembler) throws SQLException {
+  private void confirmIdle(PGReplicationStream stream, TransactionAssembler assembler) {
     long serverLsn = stream.getLastReceiveLSN().asLong();
     if (serverLsn == 0 || !assembler.idle() || Long.compareUnsigned(serverLsn, flushedLsn.get()) <= 0) {
       return;
@@ -325,7 +331,6 @@ public final class ReplicationSource implements AutoCloseable {
       stream.setAppliedLSN(position);
       flushedLsn.set(serverLsn);
     }
-    stream.forceUpdateStatus();
   }
 
   private void pause(Duration duration) {
