@@ -96,7 +96,7 @@ public final class BenchMain {
   private static void usage() {
     System.out.println("usage: bin/bench [" + String.join("|", Scenarios.all().keySet()) + "|all] [--key=value ...]");
     System.out.println("  latency  --subscribers=1000 --rates=100,1000 --seconds=30 --rounds=5 --warmupSeconds=5");
-    System.out.println("           --knee=false --kneeRates=100,200,400,800,1600,3200,6400 --kneeSeconds=10 --kneeP99Millis=100");
+    System.out.println("           --knee=false --kneeRates=100,200,400,800,1600,3200,6400 --kneeSeconds=10 --kneeRounds=1 --kneeP99Millis=100");
     System.out.println("  fanout   --subscribers=15000 --eventsPerFlush=1,10 --rounds=20 --warmupRounds=3");
     System.out.println("  decode   --rows=1000000 --txRows=1000 --rounds=5 --pgRecvlogical=/usr/bin/pg_recvlogical");
     System.out.println("  broadcast --clients=1000 --roomSize=100 --seconds=20 --rounds=5");

@@ -23,6 +23,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,9 +128,9 @@ public final class Main {
     });
     // The tenant's and its publications' reconciles connect as the same role: one session serves both.
     IdleSessions sessions = IdleSessions.forReconcileThreads(config.reconcileThreads());
-    register(operator, new TenantReconciler(config, registry, sessions), config);
-    register(operator, new PublicationReconciler(config, sessions), config);
-    register(operator, new RuntimeReconciler(config), config);
+    register(operator, new TenantReconciler(config, registry, sessions), config, TrimmedItemStore::withoutManagedFields);
+    register(operator, new PublicationReconciler(config, sessions), config, TrimmedItemStore::withoutManagedFields);
+    register(operator, new RuntimeReconciler(config), config, RuntimeReconciler::primaryCache);
     operator.start();
     return operator;
   }
@@ -144,11 +145,12 @@ public final class Main {
 
   /**
    * Registers the reconciler on the watched namespaces. With one informer for its resources (all
-   * namespaces, or one), their cache drops {@code managedFields}: no reconciler reads the primary's
-   * server-side apply bookkeeping, and it is a large part of each cached tenant and publication
-   * ({@link TrimmedItemStore} says why only with one informer).
+   * namespaces, or one), their cache is {@code store}'s, which drops at least {@code managedFields}:
+   * no reconciler reads the primary's server-side apply bookkeeping, and it is a large part of each
+   * cached tenant and publication ({@link TrimmedItemStore} says why only with one informer).
    */
-  private static <P extends HasMetadata> void register(Operator operator, Reconciler<P> reconciler, OperatorConfig config) {
+  private static <P extends HasMetadata> void register(Operator operator, Reconciler<P> reconciler, OperatorConfig config,
+      Supplier<TrimmedItemStore<P>> store) {
     Consumer<ControllerConfigurationOverrider<P>> namespaces = config.watchesAllNamespaces()
         ? overrider -> overrider.watchingAllNamespaces()
         : overrider -> overrider.settingNamespaces(config.watchedNamespaces());
@@ -156,7 +158,7 @@ public final class Main {
     operator.register(reconciler, overrider -> {
       namespaces.accept(overrider);
       if (oneInformer) {
-        overrider.withItemStore(TrimmedItemStore.withoutManagedFields());
+        overrider.withItemStore(store.get());
       }
     });
   }

@@ -8,6 +8,7 @@ import dev.slipstream.runtime.config.Setting;
 import dev.slipstream.runtime.limits.TenantLimits;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.route.AccessPolicy;
+import dev.slipstream.runtime.tls.ServerTls;
 import dev.slipstream.runtime.transport.ConnectionLimits;
 import dev.slipstream.runtime.transport.ConnectionWatch;
 import dev.slipstream.runtime.transport.RealtimeServer;
@@ -97,6 +98,7 @@ public final class Main {
         Duration.ofSeconds(10),
         Duration.ofSeconds(30),
         RuntimeConfig.HEARTBEAT_INTERVAL.read(env),
+        RuntimeConfig.DB_SSLROOTCERT.read(env),
         RuntimeConfig.REPLICATION_RECEIVE_TIMEOUT.read(env));
     int maxFrameBytes = RuntimeConfig.MAX_PAYLOAD_BYTES.read(env);
     ConnectionLimits connections = new ConnectionLimits(
@@ -110,7 +112,8 @@ public final class Main {
         RuntimeConfig.HOST.read(env),
         RuntimeConfig.PORT.read(env),
         connections,
-        Duration.ofSeconds(15));
+        Duration.ofSeconds(15),
+        tls(env));
     // logback.xml applies both; read here so that a bad value stops the process with its name.
     RuntimeConfig.LOG_FORMAT.read(env);
     RuntimeConfig.LOG_LEVEL.read(env);
@@ -149,6 +152,21 @@ public final class Main {
     return new RuntimeSettings(replication, server, RuntimeConfig.RESUME_RING_EVENTS.read(env),
         AuthSettings.fromEnvironment(env), access, limits, cluster(env, server.host()),
         RuntimeConfig.DRAIN_WINDOW.read(env));
+  }
+
+  /** The client port's certificate and key, or null for plain HTTP; both variables or neither. */
+  static ServerTls.Files tls(Map<String, String> env) {
+    String certificate = RuntimeConfig.TLS_CERT_FILE.read(env);
+    String key = RuntimeConfig.TLS_KEY_FILE.read(env);
+    if (certificate == null && key == null) {
+      return null;
+    }
+    if (certificate == null || key == null) {
+      throw new IllegalArgumentException(RuntimeConfig.TLS_CERT_FILE.name() + " and " + RuntimeConfig.TLS_KEY_FILE.name()
+          + " go together: " + (certificate == null ? RuntimeConfig.TLS_CERT_FILE : RuntimeConfig.TLS_KEY_FILE).name()
+          + " is not set");
+    }
+    return new ServerTls.Files(Path.of(certificate), Path.of(key));
   }
 
   /**

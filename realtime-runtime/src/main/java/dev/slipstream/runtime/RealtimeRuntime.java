@@ -32,6 +32,7 @@ import dev.slipstream.runtime.resume.Resume;
 import dev.slipstream.runtime.resume.ResumeRing;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import dev.slipstream.runtime.sse.SseEndpoint;
+import dev.slipstream.runtime.tls.RelayTls;
 import dev.slipstream.runtime.transport.ConnectionMetrics;
 import dev.slipstream.runtime.transport.HttpEndpoint;
 import dev.slipstream.runtime.transport.HttpResponses;
@@ -54,6 +55,9 @@ import java.time.Duration;
  */
 public final class RealtimeRuntime implements AutoCloseable {
 
+  /** How often the relay's leader side reads its certificate again, as the client port does. */
+  private static final Duration RELAY_TLS_RELOAD = Duration.ofSeconds(30);
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final FanOut fanOut;
   private final FanOutMetrics metrics;
@@ -66,6 +70,8 @@ public final class RealtimeRuntime implements AutoCloseable {
   private final KubernetesClient kube;
   private final LeaseElection election;
   private final RoleSwitch roles;
+  /** TLS on the relay, with the client port's certificate; null without TLS or without peers. */
+  private final RelayTls relayTls;
   private final PodStatusReporter reporter;
   private final PresenceExchange presence;
   private final Topics topics;
@@ -120,6 +126,7 @@ public final class RealtimeRuntime implements AutoCloseable {
       kube = null;
       election = null;
       roles = null;
+      relayTls = null;
       reporter = null;
       presence = null;
     } else {
@@ -130,6 +137,9 @@ public final class RealtimeRuntime implements AutoCloseable {
       reporter = new PodStatusReporter(kube, cluster, figures, clock, registry);
       roles = new RoleSwitch(cluster, settings.replication(), settings.server().host(), fanOut,
           new RelayBacklog(RelayBacklog.DEFAULT_MAX_BYTES, registry), clock, registry, reporter::reportNow);
+      // The relay carries the same rows as the client port: with TLS there, TLS here too, same certificate.
+      relayTls = settings.server().tls() == null ? null : RelayTls.load(settings.server().tls(), RELAY_TLS_RELOAD);
+      roles.relayTls(relayTls);
       // Client broadcasts cross pods through the leader's relay, both ways.
       roles.broadcasts(b -> topics.broadcastFromPeer(b.topic(), b.privateChannel(), b.event(), b.payload(), b.json(),
           b.binaryOrigin()), settings.limits().maxPayloadBytes());
@@ -234,6 +244,9 @@ public final class RealtimeRuntime implements AutoCloseable {
     if (election != null) {
       election.close(); // steps down first (the slot is let go), then hands the Lease over at once
       roles.close();
+      if (relayTls != null) {
+        relayTls.close();
+      }
       presence.close();
       reporter.close(); // removes this pod's status entry
       kube.close();

@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * The knee of each side: the rate is stepped up ({@code --kneeRates}); at each step each side still
- * holding runs one window ({@code --kneeWarmupSeconds} then {@code --kneeSeconds}); it holds the
- * step if every delivery arrived, no client was closed and its p99 is under
+ * holding runs {@code --kneeRounds} windows ({@code --kneeWarmupSeconds} once, then
+ * {@code --kneeSeconds} each; with several rounds the sides alternate a b, b a, ...); it holds the
+ * step if every delivery arrived, no client was closed and the median of its windows' p99 is under
  * {@code --kneeP99Millis}. Its knee is the highest step it held. A step the writer itself cannot
  * reach (below 95 % of the rate) ends the stepping: both knees are then "at least".
  */
@@ -26,12 +27,14 @@ final class LatencyKnee {
   private final Duration warmup;
   private final Duration window;
   private final double p99Limit;
+  private final int rounds;
 
   LatencyKnee(Options o) {
     rates = o.integers("kneeRates", "100,200,400,800,1600,3200,6400");
     warmup = o.seconds("kneeWarmupSeconds", 2);
     window = o.seconds("kneeSeconds", 10);
     p99Limit = o.integer("kneeP99Millis", 100);
+    rounds = o.integer("kneeRounds", 1);
   }
 
   Result find(LatencySide slipstream, LatencySide bare) throws Exception {
@@ -46,42 +49,60 @@ final class LatencyKnee {
       int rate = rates[step];
       Progress.step(String.format("knee: %,d rows/s", rate));
       StringBuilder line = new StringBuilder(String.format("%,d rows/s:", rate));
-      for (int k = 0; k < 2; k++) {
-        int i = (step + k) % 2; // alternate which side goes first
+      List<List<Sample>> samples = List.of(new ArrayList<>(), new ArrayList<>());
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < 2; k++) {
+          int i = (step + round + k) % 2; // alternate which side goes first
+          if (!holding[i]) {
+            continue;
+          }
+          try {
+            samples.get(i).add(sides[i].run(rate, round == 0 ? warmup : Duration.ZERO, window));
+          } catch (IllegalStateException e) {
+            holding[i] = false;
+            line.append(" ").append(sides[i].name).append(" failed (").append(e.getMessage()).append(");");
+          }
+        }
+      }
+      for (int i = 0; i < 2; i++) {
         if (!holding[i]) {
           continue;
         }
-        Sample s;
-        try {
-          s = sides[i].run(rate, warmup, window);
-        } catch (IllegalStateException e) {
-          holding[i] = false;
-          line.append(" ").append(sides[i].name).append(" failed (").append(e.getMessage()).append(");");
-          continue;
+        List<Sample> mine = samples.get(i);
+        double[] p99s = new double[mine.size()];
+        long closed = 0;
+        boolean complete = true;
+        for (int r = 0; r < mine.size(); r++) {
+          Sample s = mine.get(r);
+          expected += s.expected();
+          delivered += s.delivered();
+          p99s[r] = s.histogram().getValueAtPercentile(99) / 1000.0;
+          closed += s.closed();
+          complete &= s.complete();
+          if (s.achievedRate() < rate * 0.95) {
+            writerLimited = true;
+          }
         }
-        expected += s.expected();
-        delivered += s.delivered();
-        double p99 = s.histogram().getValueAtPercentile(99) / 1000.0;
-        if (s.achievedRate() < rate * 0.95) {
-          writerLimited = true;
-        }
-        boolean held = s.complete() && s.closed() == 0 && p99 < p99Limit && !writerLimited;
+        double p99 = median(p99s);
+        boolean held = complete && closed == 0 && p99 < p99Limit && !writerLimited;
         if (held) {
           knee[i] = rate;
         } else {
           holding[i] = false;
         }
-        line.append(String.format(" %s p99 %.1f ms%s%s;", sides[i].name, p99,
-            s.closed() > 0 ? String.format(", %,d clients closed", s.closed()) : "",
-            s.complete() ? "" : String.format(", %,d of %,d delivered", s.delivered(), s.expected())));
+        line.append(String.format(" %s p99 %.1f ms%s%s%s;", sides[i].name, p99,
+            p99s.length > 1 ? " (median of " + p99s.length + ": " + list(p99s) + ")" : "",
+            closed > 0 ? String.format(", %,d clients closed", closed) : "",
+            complete ? "" : ", not every delivery arrived"));
       }
       steps.add(line.toString());
     }
     List<String> notes = new ArrayList<>();
-    notes.add(String.format("Knee: rates stepped %s rows/s, one window of %.0f s (after %.0f s not recorded) per "
-        + "side and step, sides alternating which goes first; a side holds a step if its p99 < %.0f ms, no client "
-        + "was closed and every delivery arrived. Steps: %s", join(rates), window.toMillis() / 1000.0,
-        warmup.toMillis() / 1000.0, p99Limit, String.join(" ", steps)));
+    notes.add(String.format("Knee: rates stepped %s rows/s, %s of %.0f s (after %.0f s not recorded) per "
+        + "side and step, sides alternating which goes first; a side holds a step if its p99 (%s) < %.0f ms, no "
+        + "client was closed and every delivery arrived. Steps: %s", join(rates),
+        rounds == 1 ? "one window" : rounds + " windows", window.toMillis() / 1000.0, warmup.toMillis() / 1000.0,
+        rounds == 1 ? "of the window" : "the median of the windows'", p99Limit, String.join(" ", steps)));
     if (writerLimited) {
       notes.add("The writer could not commit the last step's rate (one row per transaction): the knees of the sides "
           + "still holding are at least what is shown.");
@@ -99,6 +120,21 @@ final class LatencyKnee {
     List<Metric> metrics = List.of(Metric.of(String.format("knee: highest rate with p99 < %.0f ms and no client closed",
         p99Limit), "rows/s", knee[0], LatencyScenario.BARE, knee[1]).ratioAtLeast(0.8));
     return new Result(metrics, counts, notes);
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static String list(double[] values) {
+    StringBuilder s = new StringBuilder();
+    for (double v : values) {
+      s.append(s.isEmpty() ? "" : ", ").append(String.format("%.1f", v));
+    }
+    return s.toString();
   }
 
   private static String join(int[] values) {

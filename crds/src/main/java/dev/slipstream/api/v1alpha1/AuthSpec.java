@@ -2,7 +2,9 @@ package dev.slipstream.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** How clients prove who they are. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -13,11 +15,55 @@ public class AuthSpec {
       + "access_token) are signed with, as in Supabase's JWT secret.")
   private SecretKeyRef jwtSecretRef;
 
+  @JsonPropertyDescription("Secret key holding the JWT secret before the last rotation: while set, tokens signed "
+      + "with it are accepted too, so clients keep working until they have tokens signed with the new secret. "
+      + "Rotate by moving the old reference here and the new one to jwtSecretRef; remove this once old tokens "
+      + "have expired. Each change rolls the runtime pods.")
+  private SecretKeyRef previousJwtSecretRef;
+
+  @Pattern(Patterns.SINGLE_LINE_TEXT)
+  @Size(min = 1, max = 1024)
+  @JsonPropertyDescription("When set, a client JWT's iss claim must equal this exactly (for example "
+      + "https://<project>.supabase.co/auth/v1); a token without it or with another issuer is refused with "
+      + "\"InvalidJWTToken: Token issuer is not accepted\". Unset, iss is not looked at, as in Supabase Realtime.")
+  private String issuer;
+
+  @Pattern(Patterns.SINGLE_LINE_TEXT)
+  @Size(min = 1, max = 1024)
+  @JsonPropertyDescription("When set, a client JWT's aud claim must be this value or a list holding it (for "
+      + "example authenticated); otherwise the token is refused with \"InvalidJWTToken: Token audience is not "
+      + "accepted\". Unset, aud is not looked at, as in Supabase Realtime.")
+  private String audience;
+
   public SecretKeyRef getJwtSecretRef() {
     return jwtSecretRef;
   }
 
   public void setJwtSecretRef(SecretKeyRef jwtSecretRef) {
     this.jwtSecretRef = jwtSecretRef;
+  }
+
+  public SecretKeyRef getPreviousJwtSecretRef() {
+    return previousJwtSecretRef;
+  }
+
+  public void setPreviousJwtSecretRef(SecretKeyRef previousJwtSecretRef) {
+    this.previousJwtSecretRef = previousJwtSecretRef;
+  }
+
+  public String getIssuer() {
+    return issuer;
+  }
+
+  public void setIssuer(String issuer) {
+    this.issuer = issuer;
+  }
+
+  public String getAudience() {
+    return audience;
+  }
+
+  public void setAudience(String audience) {
+    this.audience = audience;
   }
 }

@@ -16,6 +16,13 @@ public final class ConditionTypes {
   /** The slot holds back less WAL than spec.replication.maxLagBytes. */
   public static final String LAG_WITHIN_BUDGET = "LagWithinBudget";
 
+  /**
+   * Written only when spec.replication.failover is true: the slot is a failover slot and the primary
+   * names, in synchronized_standby_slots, standbys' physical slots that exist; a promoted standby
+   * would have the slot.
+   */
+  public static final String FAILOVER_READY = "FailoverReady";
+
   private ConditionTypes() {
   }
 }

@@ -10,6 +10,10 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** Connection to a tenant's PostgreSQL database. */
+// has(): the rule must hold on objects read without defaults too (sslMode defaults to prefer).
+@ValidationRule(value = "!has(self.caSecretRef) || (has(self.sslMode) && self.sslMode == 'verify-full')",
+    message = "database.caSecretRef needs database.sslMode verify-full: only verify-full checks the server's "
+        + "certificate against a CA")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DatabaseSpec {
 
@@ -33,8 +37,15 @@ public class DatabaseSpec {
   private String name;
 
   @Default("prefer")
-  @JsonPropertyDescription("TLS mode of the connection, as libpq's sslmode: disable, prefer, require or verify-full.")
+  @JsonPropertyDescription("TLS mode of the connection, as libpq's sslmode: disable, prefer, require or verify-full. "
+      + "verify-full checks that the server's certificate chains to the CA in caSecretRef (without it, to the CAs the "
+      + "JVM trusts) and names the host; require encrypts without checking the certificate.")
   private SslMode sslMode;
+
+  @JsonPropertyDescription("Secret key holding the PEM certificate(s) of the CA that signed the PostgreSQL server's "
+      + "certificate, for sslMode verify-full (which it requires). Used by the operator and, mounted as a file, by "
+      + "the runtime; a rotated CA is read at the next connection.")
+  private CaSecretRef caSecretRef;
 
   @Required
   @JsonPropertyDescription("Secret in the tenant's namespace holding the database user name and password.")
@@ -70,6 +81,14 @@ public class DatabaseSpec {
 
   public void setSslMode(SslMode sslMode) {
     this.sslMode = sslMode;
+  }
+
+  public CaSecretRef getCaSecretRef() {
+    return caSecretRef;
+  }
+
+  public void setCaSecretRef(CaSecretRef caSecretRef) {
+    this.caSecretRef = caSecretRef;
   }
 
   public CredentialsSecretRef getCredentialsSecretRef() {

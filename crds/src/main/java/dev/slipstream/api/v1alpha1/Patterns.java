@@ -18,10 +18,11 @@ public final class Patterns {
   /** PostgreSQL truncates identifiers to NAMEDATALEN-1 bytes; the API refuses longer ones instead. */
   public static final int MAX_IDENTIFIER_BYTES = 63;
 
-  /** A Go-style duration as Kubernetes writes them: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 500ms}. */
   /** A duration with a non-zero digit in it: 0s or 0m0s would turn a timeout off in a way nobody asked for. */
   public static final String NONZERO_DURATION_RULE = "self.matches('[1-9]')";
   public static final String NONZERO_DURATION_MESSAGE = "must be longer than zero";
+
+  /** A Go-style duration as Kubernetes writes them: {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 500ms}. */
   public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
 
   /**
@@ -37,6 +38,13 @@ public final class Patterns {
   /** A Kubernetes object name (DNS-1123 subdomain). */
   public static final String DNS_SUBDOMAIN =
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+  /**
+   * One line of text: a value that becomes an environment variable and appears in the runtime's error messages
+   * must not carry line breaks or other control characters. (Its length goes in a Size: RE2, which the API server
+   * checks patterns with, allows no repeat count over 1,000.)
+   */
+  public static final String SINGLE_LINE_TEXT = "^[^\\x00-\\x1f\\x7f]+$";
 
   private Patterns() {
   }

@@ -30,6 +30,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Clients", jsonPath = ".status.runtime.connectedClients", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.runtime.readyReplicas", type = Type.INTEGER,
     getDescription = "Runtime pods ready to serve clients")
+@AdditionalPrinterColumn(name = "Failover", jsonPath = ".status.conditions[?(@.type==\"FailoverReady\")].status",
+    priority = 1, getDescription = "FailoverReady: whether a promoted standby would have the slot (only when "
+        + "spec.replication.failover is true)")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 // The runtime's objects are named after the tenant (<name>-runtime-relay is a Service name, a
 // DNS-1035 label of at most 63 characters), so the tenant's name must leave room for the suffix.

@@ -45,6 +45,15 @@ public class ReplicationSpec {
       + "or 1m.")
   private String heartbeatInterval;
 
+  @Default("false")
+  @JsonPropertyDescription("Create the slot as a failover slot (PostgreSQL 17+: pg_replication_slots.failover), "
+      + "so that standbys with sync_replication_slots = on keep a synchronized copy and the runtime resumes from it "
+      + "after a standby is promoted. Off by default: with synchronized_standby_slots set on the primary, a failover "
+      + "slot's changes reach clients only once those standbys have flushed them, so a standby that is down or behind "
+      + "stalls the tenant. Read when the slot is created; an existing slot is not changed (the FailoverReady "
+      + "condition says when it differs).")
+  private Boolean failover;
+
   public String getSlotName() {
     return slotName;
   }
@@ -75,5 +84,13 @@ public class ReplicationSpec {
 
   public void setHeartbeatInterval(String heartbeatInterval) {
     this.heartbeatInterval = heartbeatInterval;
+  }
+
+  public Boolean getFailover() {
+    return failover;
+  }
+
+  public void setFailover(Boolean failover) {
+    this.failover = failover;
   }
 }

@@ -53,6 +53,18 @@ public class RuntimeSpec {
   @JsonPropertyDescription("CPU and memory requests and limits of the runtime container.")
   private ResourceRequirements resources;
 
+  @JsonPropertyDescription("TLS on the client port (wss://, https://), with the certificate of a Secret. Without "
+      + "it the port speaks plain HTTP and WebSocket (terminate TLS in front of it).")
+  private RuntimeTlsSpec tls;
+
+  public RuntimeTlsSpec getTls() {
+    return tls;
+  }
+
+  public void setTls(RuntimeTlsSpec tls) {
+    this.tls = tls;
+  }
+
   public String getImage() {
     return image;
   }

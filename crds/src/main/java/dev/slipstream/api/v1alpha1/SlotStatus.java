@@ -26,6 +26,14 @@ public class SlotStatus {
   @JsonPropertyDescription("Bytes of WAL between the server's current position and confirmedFlushLsn.")
   private Long lagBytes;
 
+  @JsonPropertyDescription("Whether the slot is a failover slot (pg_replication_slots.failover, PostgreSQL 17+): "
+      + "standbys with sync_replication_slots = on keep a copy of it. Absent before PostgreSQL 17.")
+  private Boolean failover;
+
+  @JsonPropertyDescription("The primary's synchronized_standby_slots setting (PostgreSQL 17+): the physical slots of "
+      + "the standbys that must have flushed WAL before a failover slot's changes are sent. Empty when none are set.")
+  private String synchronizedStandbySlots;
+
   public String getName() {
     return name;
   }
@@ -72,5 +80,21 @@ public class SlotStatus {
 
   public void setLagBytes(Long lagBytes) {
     this.lagBytes = lagBytes;
+  }
+
+  public Boolean getFailover() {
+    return failover;
+  }
+
+  public void setFailover(Boolean failover) {
+    this.failover = failover;
+  }
+
+  public String getSynchronizedStandbySlots() {
+    return synchronizedStandbySlots;
+  }
+
+  public void setSynchronizedStandbySlots(String synchronizedStandbySlots) {
+    this.synchronizedStandbySlots = synchronizedStandbySlots;
   }
 }

@@ -46,6 +46,7 @@ class CrdValidationIT {
     assertThat(spec.getReplication().getReclaimPolicy()).isEqualTo(ReclaimPolicy.DELETE);
     assertThat(spec.getReplication().getMaxLagBytes().toString()).isEqualTo("1Gi");
     assertThat(spec.getReplication().getHeartbeatInterval()).isEqualTo("30s");
+    assertThat(spec.getReplication().getFailover()).isFalse();
     assertThat(spec.getRuntime().getTargetClientsPerReplica()).isEqualTo(10000);
     assertThat(spec.getRuntime().getAutoscaling().getMode()).isEqualTo(AutoscalingMode.OPERATOR);
     assertThat(spec.getLimits().getMaxClients()).isEqualTo(50000);
@@ -122,6 +123,35 @@ class CrdValidationIT {
         .isRejectedWith("spec.limits.handshakeTimeout: Invalid value: \"PT10S\"");
     apply(tenantWithLimits("joinTimeout: 30 s\n")).isRejectedWith("spec.limits.joinTimeout: Invalid value: \"30 s\"");
     apply(tenantWithLimits("idleTimeout: 0m0s\n")).isRejectedWith("spec.limits.idleTimeout", "must be longer than zero");
+  }
+
+  @Test
+  void acceptsATokenIssuerAndAudienceOnOneLine() {
+    apply(tenantWithAuth("issuer: https://acme.example/auth/v1\n    audience: authenticated")).isAccepted();
+    AuthSpec auth = client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get()
+        .getSpec().getAuth();
+    assertThat(auth.getIssuer()).isEqualTo("https://acme.example/auth/v1");
+    assertThat(auth.getAudience()).isEqualTo("authenticated");
+
+    apply(tenantWithAuth("issuer: \"https://acme.example\\nX-Injected: 1\"")).isRejectedWith(
+        "spec.auth.issuer: Invalid value");
+    apply(tenantWithAuth("audience: \"\"")).isRejectedWith("spec.auth.audience: Invalid value");
+  }
+
+  @Test
+  void aDatabaseCaNeedsVerifyFullAndItsKeyDefaultsToCaCrt() {
+    String base = tenant("acme", "slipstream_acme", 1, 3, "Delete");
+    apply(base.replace("credentialsSecretRef: {name: acme-db}",
+        "credentialsSecretRef: {name: acme-db}\n    caSecretRef: {name: acme-db-ca}")).isRejectedWith(
+        "spec.database: Invalid value", "database.caSecretRef needs database.sslMode verify-full");
+    apply(base.replace("credentialsSecretRef: {name: acme-db}",
+        "credentialsSecretRef: {name: acme-db}\n    sslMode: require\n    caSecretRef: {name: acme-db-ca}"))
+        .isRejectedWith("database.caSecretRef needs database.sslMode verify-full");
+    apply(base.replace("credentialsSecretRef: {name: acme-db}",
+        "credentialsSecretRef: {name: acme-db}\n    sslMode: verify-full\n    caSecretRef: {name: acme-db-ca}"))
+        .isAccepted();
+    RealtimeTenant stored = client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get();
+    assertThat(stored.getSpec().getDatabase().getCaSecretRef().getKey()).isEqualTo("ca.crt");
   }
 
   @Test
@@ -388,6 +418,9 @@ class CrdValidationIT {
     assertThat(tenants.succeeded()).as(tenants.toString()).isTrue();
     assertThat(tenants.stdout().lines().findFirst().orElseThrow().split("\\s{2,}"))
         .containsExactly("NAME", "PHASE", "SLOT LAG", "CLIENTS", "READY", "AGE");
+    CommandResult wide = kube.kubectl("get", "rtt", "-n", namespace, "-o", "wide");
+    assertThat(wide.stdout().lines().findFirst().orElseThrow().split("\\s{2,}"))
+        .containsExactly("NAME", "PHASE", "SLOT LAG", "CLIENTS", "READY", "FAILOVER", "AGE");
 
     CommandResult publications = kube.kubectl("get", "rtpub", "-n", namespace);
     assertThat(publications.stdout().lines().findFirst().orElseThrow().split("\\s{2,}"))
@@ -467,6 +500,12 @@ class CrdValidationIT {
   private static String tenantWithLimits(String limitsYaml) {
     return tenant("acme", "slipstream_acme", 1, 3, "Delete") + "  limits:\n"
         + limitsYaml.lines().map(line -> "    " + line + "\n").collect(java.util.stream.Collectors.joining());
+  }
+
+  /** The valid tenant {@code acme} with a JWT secret and {@code authYaml} (indented for spec.auth) beside it. */
+  private static String tenantWithAuth(String authYaml) {
+    return tenant("acme", "slipstream_acme", 1, 3, "Delete") + "  auth:\n    jwtSecretRef: {name: acme-jwt}\n    "
+        + authYaml + "\n";
   }
 
   private static String publication(String name, String publicationName, String rest) {

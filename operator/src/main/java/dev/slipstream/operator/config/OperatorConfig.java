@@ -15,6 +15,9 @@ import java.util.stream.Collectors;
  *   <li>{@code SLIPSTREAM_RECONCILE_THREADS}: concurrent reconciles (default 10)
  *   <li>{@code SLIPSTREAM_RECHECK_INTERVAL}: how often a healthy resource is checked against the
  *       database (ISO-8601 duration or seconds, default 30s); slot lag is refreshed at this rate
+ *   <li>{@code SLIPSTREAM_PUBLICATION_RECHECK_INTERVAL}: how often a Ready publication is checked against
+ *       the database (default 300s): it carries no lag, and only someone altering the publication by hand
+ *       changes it; a publication that is not Ready is rechecked every {@code SLIPSTREAM_RECHECK_INTERVAL}
  *   <li>{@code SLIPSTREAM_LOG_FORMAT}: {@code text} (default) or {@code json}, one object per line;
  *       read by {@code logback.xml}, checked here so a typo stops the operator instead of silencing it
  *   <li>{@code SLIPSTREAM_LOG_LEVEL}: level of Slipstream's own loggers (default INFO)
@@ -27,7 +30,7 @@ import java.util.stream.Collectors;
  */
 public record OperatorConfig(
     Set<String> watchedNamespaces, String defaultRuntimeImage, int reconcileThreads, Duration recheckInterval,
-    String logFormat, Duration runtimeReportTimeout) {
+    Duration publicationRecheckInterval, String logFormat, Duration runtimeReportTimeout) {
 
   /** The values {@code logback.xml} has an appender for. */
   public static final Set<String> LOG_FORMATS = Set.of("text", "json");
@@ -48,6 +51,9 @@ public record OperatorConfig(
   /** Three of the runtime's report intervals (5 s): one late report is not a dead pod. */
   public static final Duration DEFAULT_RUNTIME_REPORT_TIMEOUT = Duration.ofSeconds(15);
 
+  /** A Ready publication is rechecked this often unless configured: ten tenant rechecks. */
+  public static final Duration DEFAULT_PUBLICATION_RECHECK_INTERVAL = Duration.ofMinutes(5);
+
   /** A placeholder until the runtime image is published; the Helm chart sets the real one. */
   public static final String DEFAULT_RUNTIME_IMAGE = "slipstream-runtime:0.1.0";
 
@@ -58,6 +64,12 @@ public record OperatorConfig(
     }
     if (!LOG_FORMATS.contains(logFormat)) {
       throw new IllegalArgumentException("SLIPSTREAM_LOG_FORMAT must be text or json, not '" + logFormat + "'");
+    }
+    for (Map.Entry<String, Duration> interval : Map.of("SLIPSTREAM_RECHECK_INTERVAL", recheckInterval,
+        "SLIPSTREAM_PUBLICATION_RECHECK_INTERVAL", publicationRecheckInterval).entrySet()) {
+      if (interval.getValue().isNegative() || interval.getValue().isZero()) {
+        throw new IllegalArgumentException(interval.getKey() + " must be positive, not " + interval.getValue());
+      }
     }
     if (runtimeReportTimeout.isNegative() || runtimeReportTimeout.isZero()) {
       throw new IllegalArgumentException("SLIPSTREAM_RUNTIME_REPORT_TIMEOUT must be positive, not " + runtimeReportTimeout);
@@ -80,8 +92,9 @@ public record OperatorConfig(
     int threads = Integer.parseInt(env.getOrDefault("SLIPSTREAM_RECONCILE_THREADS", "10").trim());
     String logFormat = env.getOrDefault("SLIPSTREAM_LOG_FORMAT", "").isBlank() ? "text" : env.get("SLIPSTREAM_LOG_FORMAT").trim();
     String reportTimeout = env.getOrDefault("SLIPSTREAM_RUNTIME_REPORT_TIMEOUT", "");
+    String publicationRecheck = env.getOrDefault("SLIPSTREAM_PUBLICATION_RECHECK_INTERVAL", "");
     return new OperatorConfig(namespaces, image, threads, duration(env.getOrDefault("SLIPSTREAM_RECHECK_INTERVAL", "30")),
-        logFormat, reportTimeout.isBlank() ? DEFAULT_RUNTIME_REPORT_TIMEOUT : duration(reportTimeout));
+        publicationRecheck.isBlank() ? DEFAULT_PUBLICATION_RECHECK_INTERVAL : duration(publicationRecheck), logFormat, reportTimeout.isBlank() ? DEFAULT_RUNTIME_REPORT_TIMEOUT : duration(reportTimeout));
   }
 
   public boolean watchesAllNamespaces() {

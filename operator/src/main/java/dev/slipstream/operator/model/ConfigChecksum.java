@@ -15,9 +15,19 @@ final class ConfigChecksum {
   }
 
   static String of(Map<String, String> configData, String credentialsChecksum, String jwtSecretChecksum) {
+    return of(configData, credentialsChecksum, jwtSecretChecksum, null);
+  }
+
+  /** With the previous JWT secret's checksum, which counts only when set (so adding it changed no other tenant's). */
+  static String of(Map<String, String> configData, String credentialsChecksum, String jwtSecretChecksum,
+      String previousJwtSecretChecksum) {
     Digest digest = Digest.sha256();
     // Sorted, so the order a map happens to iterate in never rolls pods.
     new TreeMap<>(configData).forEach((key, value) -> digest.add(key).add(value));
-    return digest.add("credentials").add(credentialsChecksum).add("jwt").add(jwtSecretChecksum).hex();
+    digest.add("credentials").add(credentialsChecksum).add("jwt").add(jwtSecretChecksum);
+    if (previousJwtSecretChecksum != null) {
+      digest.add("previousJwt").add(previousJwtSecretChecksum);
+    }
+    return digest.hex();
   }
 }

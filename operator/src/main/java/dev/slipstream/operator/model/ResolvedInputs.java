@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param jwtSecretRef {@code spec.auth.jwtSecretRef} with its key defaulted, or null when the tenant has no auth
  * @param jwtSecretChecksum {@link SecretChecksum#of} over the JWT secret's key, or null without auth;
  *     included in the config checksum so a rotated JWT secret rolls the pods too
+ * @param previousJwtSecretRef {@code spec.auth.previousJwtSecretRef} with its key defaulted, or null
+ * @param previousJwtSecretChecksum {@link SecretChecksum#of} over the previous JWT secret's key, or null
  * @param accessRules the claim-based access rules of the tenant's publications, each
  *     {@code table:column=claim}; sorted and without duplicates, like the publication names
  */
@@ -27,6 +29,8 @@ public record ResolvedInputs(
     String credentialsChecksum,
     SecretKeyRef jwtSecretRef,
     String jwtSecretChecksum,
+    SecretKeyRef previousJwtSecretRef,
+    String previousJwtSecretChecksum,
     List<String> accessRules) {
 
   public ResolvedInputs {
@@ -40,7 +44,7 @@ public record ResolvedInputs(
     return new Builder();
   }
 
-  /** Named setters for the six inputs, which are easy to swap by position. */
+  /** Named setters for the inputs, which are easy to swap by position. */
   public static final class Builder {
 
     private String slotName;
@@ -49,6 +53,8 @@ public record ResolvedInputs(
     private String credentialsChecksum;
     private SecretKeyRef jwtSecretRef;
     private String jwtSecretChecksum;
+    private SecretKeyRef previousJwtSecretRef;
+    private String previousJwtSecretChecksum;
     private List<String> accessRules = List.of();
 
     private Builder() {
@@ -81,6 +87,13 @@ public record ResolvedInputs(
       return this;
     }
 
+    /** The JWT secret before the last rotation, still accepted, and the checksum of its value. */
+    public Builder previousJwtSecret(SecretKeyRef previousJwtSecretRef, String previousJwtSecretChecksum) {
+      this.previousJwtSecretRef = previousJwtSecretRef;
+      this.previousJwtSecretChecksum = previousJwtSecretChecksum;
+      return this;
+    }
+
     /** Claim-based access rules, {@code table:column=claim} each. */
     public Builder accessRules(List<String> accessRules) {
       this.accessRules = accessRules;
@@ -89,7 +102,7 @@ public record ResolvedInputs(
 
     public ResolvedInputs build() {
       return new ResolvedInputs(slotName, publicationNames, defaultImage, credentialsChecksum, jwtSecretRef,
-          jwtSecretChecksum, accessRules);
+          jwtSecretChecksum, previousJwtSecretRef, previousJwtSecretChecksum, accessRules);
     }
   }
 }

@@ -35,10 +35,19 @@ final class RuntimeConfigMap {
     put(data, RuntimeConfig.DB_PORT, database.port());
     put(data, RuntimeConfig.DB_NAME, database.name());
     put(data, RuntimeConfig.DB_SSLMODE, database.sslMode());
+    if (database.hasCa()) {
+      put(data, RuntimeConfig.DB_SSLROOTCERT, RuntimeDeployment.DATABASE_CA_FILE);
+    }
     put(data, RuntimeConfig.SLOT, model.slotName());
     put(data, RuntimeConfig.PUBLICATIONS, model.publicationNames());
     put(data, RuntimeConfig.ACCESS_RULES, model.accessRules());
+    putIfSet(data, RuntimeConfig.JWT_ISSUER, model.jwtIssuer());
+    putIfSet(data, RuntimeConfig.JWT_AUDIENCE, model.jwtAudience());
     put(data, RuntimeConfig.PORT, RuntimeModel.HTTP_PORT);
+    if (model.servesTls()) {
+      put(data, RuntimeConfig.TLS_CERT_FILE, RuntimeDeployment.TLS_CERT_FILE);
+      put(data, RuntimeConfig.TLS_KEY_FILE, RuntimeDeployment.TLS_KEY_FILE);
+    }
     // The tenant's pods elect a leader on this Lease and relay on this port; the pod's own name,
     // namespace and address come from the downward API (RuntimeDeployment).
     put(data, RuntimeConfig.TENANT, model.tenantName());
@@ -70,6 +79,13 @@ final class RuntimeConfigMap {
 
   private static <T> void put(Map<String, String> data, Setting<T> setting, T value) {
     data.put(setting.name(), setting.write(value));
+  }
+
+  /** Optional settings are left out when unset, so the runtime reads them as unset, not as empty text. */
+  private static <T> void putIfSet(Map<String, String> data, Setting<T> setting, T value) {
+    if (value != null) {
+      put(data, setting, value);
+    }
   }
 
   private static void putAsWritten(Map<String, String> data, Setting<?> setting, String text) {

@@ -1,6 +1,7 @@
 package dev.slipstream.operator.model;
 
 import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import dev.slipstream.api.v1alpha1.TlsSecretRef;
 import dev.slipstream.runtime.config.RuntimeConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -13,6 +14,10 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
@@ -28,6 +33,19 @@ final class RuntimeDeployment {
   static final String TMP_PATH = "/tmp";
   /** Streamed transactions too large for memory spill here; /tmp is the only writable path. */
   static final String SPILL_DIR = TMP_PATH + "/spill";
+  static final String DATABASE_CA_VOLUME = "database-ca";
+  static final String DATABASE_CA_PATH = "/etc/slipstream/database-ca";
+  /**
+   * {@code spec.database.caSecretRef}'s key, mounted under this one name whatever the key is called. A
+   * mounted Secret follows rotations (within the kubelet's sync period), and the runtime reads the file
+   * at each connection, so a rotated CA needs no restart; {@code subPath} mounts would not follow.
+   */
+  static final String DATABASE_CA_FILE = DATABASE_CA_PATH + "/ca.crt";
+  static final String TLS_VOLUME = "tls";
+  static final String TLS_PATH = "/etc/slipstream/tls";
+  /** The kubernetes.io/tls keys, mounted the same way (whole volume, no subPath) so renewals reach the runtime. */
+  static final String TLS_CERT_FILE = TLS_PATH + "/" + TlsSecretRef.CERTIFICATE_KEY;
+  static final String TLS_KEY_FILE = TLS_PATH + "/" + TlsSecretRef.PRIVATE_KEY_KEY;
   static final long TERMINATION_GRACE_SECONDS = 30;
   /** The "nonroot" user of distroless images; set so runAsNonRoot holds whatever user the image names. */
   static final long NON_ROOT_ID = 65532;
@@ -69,7 +87,7 @@ final class RuntimeDeployment {
               .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
               .withSecurityContext(podSecurityContext())
               .withContainers(container(model))
-              .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+              .withVolumes(volumes(model))
             .endSpec()
           .endTemplate()
         .endSpec()
@@ -82,6 +100,9 @@ final class RuntimeDeployment {
     annotations.put("prometheus.io/scrape", "true");
     annotations.put("prometheus.io/port", Integer.toString(RuntimeModel.HTTP_PORT));
     annotations.put("prometheus.io/path", "/metrics");
+    if (model.servesTls()) {
+      annotations.put("prometheus.io/scheme", "https");
+    }
     return annotations;
   }
 
@@ -95,18 +116,57 @@ final class RuntimeDeployment {
           .withProtocol("TCP").endPort()
         .addNewEnvFrom().withNewConfigMapRef().withName(model.names().runtime()).endConfigMapRef().endEnvFrom()
         .withEnv(env(model))
-        .withStartupProbe(startupProbe())
-        .withReadinessProbe(readinessProbe())
-        .withLivenessProbe(livenessProbe())
+        .withStartupProbe(startupProbe(scheme(model)))
+        .withReadinessProbe(readinessProbe(scheme(model)))
+        .withLivenessProbe(livenessProbe(scheme(model)))
         .withResources(model.resources())
         .withSecurityContext(containerSecurityContext())
-        .addNewVolumeMount().withName(TMP_VOLUME).withMountPath(TMP_PATH).endVolumeMount()
+        .withVolumeMounts(volumeMounts(model))
         .build();
   }
 
+  private static List<Volume> volumes(RuntimeModel model) {
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
+    DatabaseConnection database = model.database();
+    if (database.hasCa()) {
+      volumes.add(new VolumeBuilder().withName(DATABASE_CA_VOLUME)
+          .withNewSecret().withSecretName(database.caSecret())
+            .addNewItem().withKey(database.caKey()).withPath("ca.crt").endItem()
+          .endSecret()
+          .build());
+    }
+    if (model.servesTls()) {
+      volumes.add(new VolumeBuilder().withName(TLS_VOLUME)
+          // Every key, not items: ca.crt, when the Secret has one (cert-manager's), is optional.
+          .withNewSecret().withSecretName(model.tlsSecret()).endSecret()
+          .build());
+    }
+    return volumes;
+  }
+
+  private static List<VolumeMount> volumeMounts(RuntimeModel model) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath(TMP_PATH).build());
+    if (model.database().hasCa()) {
+      mounts.add(new VolumeMountBuilder().withName(DATABASE_CA_VOLUME).withMountPath(DATABASE_CA_PATH)
+          .withReadOnly(true).build());
+    }
+    if (model.servesTls()) {
+      mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_PATH).withReadOnly(true).build());
+    }
+    return mounts;
+  }
+
+  /**
+   * With {@code apiVersion: v1}, the value the API server defaults it to: a field selector is an
+   * atomic struct, so the applier owns the defaulted field too, and leaving it out made every
+   * server-side apply matcher see a difference and apply the Deployment again at every reconcile.
+   */
   private static EnvVar fromField(String name, String fieldPath) {
     return new EnvVarBuilder().withName(name)
-        .withNewValueFrom().withNewFieldRef().withFieldPath(fieldPath).endFieldRef().endValueFrom().build();
+        .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath(fieldPath).endFieldRef().endValueFrom()
+        .build();
   }
 
   /** Secrets by reference only: the values never appear in the Deployment or the ConfigMap. */
@@ -118,6 +178,10 @@ final class RuntimeDeployment {
     SecretKeyRef jwt = model.jwtSecretRef();
     if (jwt != null) {
       env.add(fromSecret(RuntimeConfig.JWT_SECRET.name(), jwt.getName(), jwt.getKey()));
+    }
+    SecretKeyRef previousJwt = model.previousJwtSecretRef();
+    if (previousJwt != null) {
+      env.add(fromSecret(RuntimeConfig.JWT_PREVIOUS_SECRET.name(), previousJwt.getName(), previousJwt.getKey()));
     }
     env.add(new EnvVarBuilder().withName(RuntimeConfig.SPILL_DIR.name()).withValue(SPILL_DIR).build());
     // Who this pod is, for the Lease and its status entry, and where the other pods reach its relay.
@@ -133,24 +197,31 @@ final class RuntimeDeployment {
         .build();
   }
 
+  /** The probes speak what the port speaks; the kubelet does not verify a probe's certificate. */
+  private static String scheme(RuntimeModel model) {
+    return model.servesTls() ? "HTTPS" : null;
+  }
+
   /** Gives the JVM up to two minutes to start before liveness counts, without delaying later checks. */
-  private static Probe startupProbe() {
-    return httpProbe("/healthz", 2, 2, 60);
+  private static Probe startupProbe(String scheme) {
+    return httpProbe("/healthz", scheme, 2, 2, 60);
   }
 
   /** /readyz answers 503 until the runtime streams and while it reconnects: no new clients then. */
-  private static Probe readinessProbe() {
-    return httpProbe("/readyz", 5, 2, 2);
+  private static Probe readinessProbe(String scheme) {
+    return httpProbe("/readyz", scheme, 5, 2, 2);
   }
 
   /** /healthz answers while the process runs; restart only after 30 s of silence. */
-  private static Probe livenessProbe() {
-    return httpProbe("/healthz", 10, 3, 3);
+  private static Probe livenessProbe(String scheme) {
+    return httpProbe("/healthz", scheme, 10, 3, 3);
   }
 
-  private static Probe httpProbe(String path, int periodSeconds, int timeoutSeconds, int failureThreshold) {
+  private static Probe httpProbe(String path, String scheme, int periodSeconds, int timeoutSeconds,
+      int failureThreshold) {
     return new ProbeBuilder()
-        .withNewHttpGet().withPath(path).withPort(new IntOrString(RuntimeModel.HTTP_PORT_NAME)).endHttpGet()
+        .withNewHttpGet().withPath(path).withPort(new IntOrString(RuntimeModel.HTTP_PORT_NAME)).withScheme(scheme)
+          .endHttpGet()
         .withPeriodSeconds(periodSeconds)
         .withTimeoutSeconds(timeoutSeconds)
         .withFailureThreshold(failureThreshold)

@@ -17,8 +17,8 @@ final class RuntimeEndpoints {
   static Endpoints of(RuntimeModel model) {
     String authority = model.names().runtime() + "." + model.namespace() + ".svc:" + RuntimeModel.HTTP_PORT;
     Endpoints endpoints = new Endpoints();
-    endpoints.setWebsocket("ws://" + authority + WEBSOCKET_PATH);
-    endpoints.setSse("http://" + authority + SSE_PATH);
+    endpoints.setWebsocket((model.servesTls() ? "wss://" : "ws://") + authority + WEBSOCKET_PATH);
+    endpoints.setSse((model.servesTls() ? "https://" : "http://") + authority + SSE_PATH);
     return endpoints;
   }
 }

@@ -1,5 +1,6 @@
 package dev.slipstream.operator.model;
 
+import dev.slipstream.api.v1alpha1.AuthSpec;
 import dev.slipstream.api.v1alpha1.Endpoints;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RealtimeTenantSpec;
@@ -62,8 +63,14 @@ public final class RuntimeModel {
   private final int maxReplicas;
   private final ResourceRequirements resources;
   private final SecretKeyRef jwtSecretRef;
+  private final String jwtIssuer;
+  private final String jwtAudience;
   private final String credentialsChecksum;
   private final String jwtSecretChecksum;
+  private final SecretKeyRef previousJwtSecretRef;
+  private final String previousJwtSecretChecksum;
+  /** {@code spec.runtime.tls.secretRef.name}, or null: the client port speaks plain HTTP. */
+  private final String tlsSecret;
 
   private RuntimeModel(RealtimeTenant tenant, RealtimeTenantSpec spec, ResolvedInputs inputs) {
     this.namespace = tenant.getMetadata().getNamespace();
@@ -79,12 +86,19 @@ public final class RuntimeModel {
     this.maxReplicas = replicas.getMax() == null ? Math.max(DEFAULT_MAX_REPLICAS, minReplicas) : replicas.getMax();
     // A copy: the Deployment must not share mutable objects with the tenant it was built from.
     this.resources = runtime.getResources() == null ? null : new ResourceRequirementsBuilder(runtime.getResources()).build();
+    this.tlsSecret = runtime.getTls() == null ? null
+        : runtime.getTls().getSecretRef() == null ? "" : runtime.getTls().getSecretRef().getName();
     this.slotName = inputs.slotName();
     this.publicationNames = inputs.publicationNames();
     this.accessRules = inputs.accessRules();
     this.jwtSecretRef = withDefaultKey(inputs.jwtSecretRef());
+    AuthSpec auth = spec.getAuth();
+    this.jwtIssuer = auth == null ? null : auth.getIssuer();
+    this.jwtAudience = auth == null ? null : auth.getAudience();
     this.credentialsChecksum = inputs.credentialsChecksum();
     this.jwtSecretChecksum = inputs.jwtSecretChecksum();
+    this.previousJwtSecretRef = withDefaultKey(inputs.previousJwtSecretRef());
+    this.previousJwtSecretChecksum = inputs.previousJwtSecretChecksum();
   }
 
   /** A copy of the JWT secret reference with the CRD's default key, or null without auth. */
@@ -150,6 +164,10 @@ public final class RuntimeModel {
             + "of at most 63 bytes");
       }
     }
+    if (tlsSecret != null && tlsSecret.isBlank()) {
+      throw new InvalidTenantException("spec.runtime.tls.secretRef.name is required: the Secret of type "
+          + "kubernetes.io/tls whose certificate the runtime serves");
+    }
     if (credentialsChecksum == null || credentialsChecksum.isBlank()) {
       throw new IllegalArgumentException("the credentials checksum is required: compute it with SecretChecksum");
     }
@@ -158,6 +176,12 @@ public final class RuntimeModel {
     }
     if (jwtSecretRef != null && (jwtSecretChecksum == null || jwtSecretChecksum.isBlank())) {
       throw new IllegalArgumentException("a JWT secret needs its checksum: compute it with SecretChecksum");
+    }
+    if (previousJwtSecretRef != null && jwtSecretRef == null) {
+      throw new InvalidTenantException("spec.auth.previousJwtSecretRef needs spec.auth.jwtSecretRef beside it");
+    }
+    if (previousJwtSecretRef != null && (previousJwtSecretChecksum == null || previousJwtSecretChecksum.isBlank())) {
+      throw new IllegalArgumentException("a previous JWT secret needs its checksum: compute it with SecretChecksum");
     }
   }
 
@@ -222,7 +246,7 @@ public final class RuntimeModel {
 
   /** SHA-256 over the configuration and the Secret checksums: the pod template's checksum annotation. */
   public String configChecksum() {
-    return ConfigChecksum.of(configData(), credentialsChecksum, jwtSecretChecksum);
+    return ConfigChecksum.of(configData(), credentialsChecksum, jwtSecretChecksum, previousJwtSecretChecksum);
   }
 
   /** Whether the runtime has a publication to stream: it refuses to start with none. */
@@ -298,6 +322,31 @@ public final class RuntimeModel {
 
   SecretKeyRef jwtSecretRef() {
     return jwtSecretRef;
+  }
+
+  /** The secret before the last rotation, still accepted, or null. */
+  SecretKeyRef previousJwtSecretRef() {
+    return previousJwtSecretRef;
+  }
+
+  /** The {@code iss} every client token must carry, or null when it is not checked. */
+  String jwtIssuer() {
+    return jwtIssuer;
+  }
+
+  /** The {@code aud} every client token must name, or null when it is not checked. */
+  String jwtAudience() {
+    return jwtAudience;
+  }
+
+  /** The Secret the client port's certificate comes from, or null without TLS. */
+  String tlsSecret() {
+    return tlsSecret;
+  }
+
+  /** Whether clients connect with TLS (wss://, https://). */
+  public boolean servesTls() {
+    return tlsSecret != null;
   }
 
   /** Metadata of a runtime object: name, the tenant's namespace, the runtime labels. */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.postgresql.PGProperty;
+import org.postgresql.ssl.DefaultJavaSSLFactory;
 
 /**
  * Where and as whom to connect to a tenant's database, and how long to wait.
@@ -15,9 +16,12 @@ import org.postgresql.PGProperty;
  * <p>{@link #toString()} and every message built by this package leave the password out.
  *
  * @param sslMode libpq's {@code sslmode}: disable, prefer, require or verify-full
+ * @param caCertificates PEM certificates of the CA {@code verify-full} checks the server's certificate
+ *     against ({@code spec.database.caSecretRef}); null: the CAs the JVM trusts
  */
 public record ConnectionSettings(
-    String host, int port, String database, String user, String password, String sslMode, Timeouts timeouts) {
+    String host, int port, String database, String user, String password, String sslMode, Timeouts timeouts,
+    String caCertificates) {
 
   /**
    * Bounds on every wait, so an unreachable or stuck database never holds a reconciler thread for
@@ -57,17 +61,39 @@ public record ConnectionSettings(
     }
     sslMode = sslMode == null ? SslMode.PREFER.libpqValue() : sslMode;
     timeouts = timeouts == null ? Timeouts.DEFAULT : timeouts;
+    if (caCertificates != null && !SslMode.VERIFY_FULL.libpqValue().equals(sslMode)) {
+      // The CRD refuses this too; a CA that would silently not be checked must not pass here either.
+      throw new IllegalArgumentException("spec.database.caSecretRef needs spec.database.sslMode verify-full, not "
+          + sslMode + ": only verify-full checks the server's certificate against a CA");
+    }
+  }
+
+  /** Without a CA of its own: verify-full trusts the JVM's CAs. */
+  public ConnectionSettings(String host, int port, String database, String user, String password, String sslMode,
+      Timeouts timeouts) {
+    this(host, port, database, user, password, sslMode, timeouts, null);
   }
 
   /** From a tenant's spec (defaults applied as the CRD does) and the credentials from its Secret. */
   public static ConnectionSettings of(DatabaseSpec spec, String user, String password) {
+    return of(spec, user, password, null);
+  }
+
+  /** The same, with the PEM text of {@code spec.database.caSecretRef} (null without one). */
+  public static ConnectionSettings of(DatabaseSpec spec, String user, String password, String caCertificates) {
     SslMode ssl = spec.getSslMode() == null ? SslMode.PREFER : spec.getSslMode();
     int port = spec.getPort() == null ? 5432 : spec.getPort();
-    return new ConnectionSettings(spec.getHost(), port, spec.getName(), user, password, ssl.libpqValue(), Timeouts.DEFAULT);
+    return new ConnectionSettings(spec.getHost(), port, spec.getName(), user, password, ssl.libpqValue(),
+        Timeouts.DEFAULT, caCertificates);
   }
 
   public ConnectionSettings withTimeouts(Timeouts newTimeouts) {
-    return new ConnectionSettings(host, port, database, user, password, sslMode, newTimeouts);
+    return new ConnectionSettings(host, port, database, user, password, sslMode, newTimeouts, caCertificates);
+  }
+
+  /** Whether the server's certificate is checked against a CA of the tenant's own. */
+  boolean hasOwnCa() {
+    return caCertificates != null;
   }
 
   /** {@code host:port/database}, for messages. */
@@ -92,6 +118,17 @@ public record ConnectionSettings(
       PGProperty.PASSWORD.set(props, password);
     }
     PGProperty.SSL_MODE.set(props, sslMode);
+    if (SslMode.VERIFY_FULL.libpqValue().equals(sslMode)) {
+      // pgjdbc's default factory would read ~/.postgresql/root.crt, a file no operator pod has: trust
+      // the tenant's CA, handed over in memory, or else the JVM's CAs (a database whose certificate a
+      // public CA signed). Either way pgjdbc then checks the host name against the certificate.
+      if (caCertificates != null) {
+        PGProperty.SSL_FACTORY.set(props, CaTrustSslFactory.class.getName());
+        props.setProperty(CaTrustSslFactory.CA_PROPERTY, caCertificates);
+      } else {
+        PGProperty.SSL_FACTORY.set(props, DefaultJavaSSLFactory.class.getName());
+      }
+    }
     PGProperty.CONNECT_TIMEOUT.set(props, seconds(timeouts.connect()));
     PGProperty.LOGIN_TIMEOUT.set(props, seconds(timeouts.login()));
     PGProperty.SOCKET_TIMEOUT.set(props, seconds(timeouts.socket()));
@@ -121,7 +158,8 @@ public record ConnectionSettings(
 
   @Override
   public String toString() {
-    return "ConnectionSettings[" + user + "@" + endpoint() + ", sslmode=" + sslMode + ", password="
+    return "ConnectionSettings[" + user + "@" + endpoint() + ", sslmode=" + sslMode
+        + (caCertificates == null ? "" : ", own CA") + ", password="
         + (password == null || password.isEmpty() ? "none" : "****") + ", " + timeouts + "]";
   }
 

@@ -16,6 +16,14 @@ public final class PostgresReasons {
   /** Anything else PostgreSQL reported; the message is PostgreSQL's. */
   public static final String DATABASE_ERROR = "DatabaseError";
 
+  // TLS (spec.database.sslMode, spec.database.caSecretRef).
+  /** verify-full: the server's certificate does not chain to the tenant's CA (or, without one, to the JVM's CAs). */
+  public static final String SERVER_CERTIFICATE_NOT_TRUSTED = "ServerCertificateNotTrusted";
+  /** verify-full: the server's certificate does not name {@code spec.database.host}. */
+  public static final String SERVER_CERTIFICATE_HOST_MISMATCH = "ServerCertificateHostMismatch";
+  /** require or verify-full, and the server does not offer TLS at all. */
+  public static final String SERVER_WITHOUT_TLS = "ServerWithoutTls";
+
   // Fitness for logical replication (problems in DatabaseFacts, and failures creating a slot).
   /** The server, or a feature asked for, needs a newer PostgreSQL; the message names both versions. */
   public static final String POSTGRES_VERSION_TOO_OLD = "PostgresVersionTooOld";

@@ -19,6 +19,8 @@ public record PostgresVersion(int number, String text) {
   public static final int TERMINATE_WAITS = 140000;
   /** Column lists, row filters and {@code TABLES IN SCHEMA}. */
   public static final int PUBLICATION_FILTERS = 150000;
+  /** Failover slots: {@code pg_replication_slots.failover}, {@code synchronized_standby_slots}. */
+  public static final int FAILOVER_SLOTS = 170000;
 
   public static PostgresVersion of(int number) {
     return new PostgresVersion(number, null);

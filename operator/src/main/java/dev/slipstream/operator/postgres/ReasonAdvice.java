@@ -19,6 +19,13 @@ final class ReasonAdvice {
       case PostgresReasons.DATABASE_NOT_FOUND -> "Correct spec.database.name of the tenant, or create the database.";
       case PostgresReasons.DATABASE_UNREACHABLE -> "Check spec.database.host and port of the tenant, that the server is "
           + "running, and that the operator's pod may reach it (NetworkPolicy, firewall); the operator retries.";
+      case PostgresReasons.SERVER_CERTIFICATE_NOT_TRUSTED -> "Put the PEM certificate of the CA that signed the "
+          + "server's certificate in the Secret spec.database.caSecretRef names (set the field if the tenant has none), "
+          + "or correct spec.database.host if it reaches another server.";
+      case PostgresReasons.SERVER_CERTIFICATE_HOST_MISMATCH -> "Set spec.database.host to a name the server's "
+          + "certificate lists in its subject alternative names, or reissue the certificate for this host.";
+      case PostgresReasons.SERVER_WITHOUT_TLS -> "Turn on ssl in the server's configuration, or set "
+          + "spec.database.sslMode to prefer or disable.";
       case PostgresReasons.TABLE_NOT_FOUND -> "Create the table, or correct or remove it in spec.tables "
           + "(schema and name are case-sensitive).";
       case PostgresReasons.SCHEMA_NOT_FOUND -> "Create the schema, or correct the schema in spec.tables or spec.schemas.";

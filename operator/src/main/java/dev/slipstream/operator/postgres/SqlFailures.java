@@ -29,6 +29,10 @@ final class SqlFailures {
       return failure(PostgresReasons.DATABASE_NOT_FOUND, "database " + settings.database()
           + " does not exist on " + settings.hostAndPort() + ": " + postgresMessage(e), e, settings);
     }
+    DatabaseException tls = TlsFailures.classify(e, settings);
+    if (tls != null) {
+      return tls;
+    }
     String unreachable = unreachableDetail(e, settings);
     if (unreachable != null) {
       return failure(PostgresReasons.DATABASE_UNREACHABLE, "cannot reach " + where + ": " + unreachable, e, settings);
@@ -152,7 +156,7 @@ final class SqlFailures {
     return null;
   }
 
-  private static DatabaseException failure(String reason, String message, SQLException e, ConnectionSettings settings) {
+  static DatabaseException failure(String reason, String message, SQLException e, ConnectionSettings settings) {
     return new DatabaseException(reason, settings.redact(sentence(message) + ReasonAdvice.forReason(reason)),
         e.getSQLState(), safeCause(e, settings));
   }

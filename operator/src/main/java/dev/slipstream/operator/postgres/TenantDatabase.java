@@ -132,30 +132,43 @@ public final class TenantDatabase implements AutoCloseable {
         return Optional.of(new SlotState(rs.getString("slot_name"), rs.getString("plugin"), rs.getString("slot_type"),
             rs.getString("database"), rs.getBoolean("active"), (Integer) rs.getObject("active_pid"),
             rs.getString("wal_status"), rs.getString("restart_lsn"), rs.getString("confirmed_flush_lsn"),
-            (Long) rs.getObject("lag_bytes")));
+            (Long) rs.getObject("lag_bytes"), (Boolean) rs.getObject("failover"),
+            SlotState.StandbySlots.of(rs.getString("synchronized_standby_slots"), rs.getString("unusable_standby_slots"))));
       }
     } catch (SQLException e) {
       throw SqlFailures.query(e, settings, "reading replication slot " + name);
     }
   }
 
+  /** Creates a pgoutput slot that is not a failover slot; see {@link #createSlot(String, boolean)}. */
+  public SlotState createSlot(String name) {
+    return createSlot(name, false);
+  }
+
   /**
    * Creates a pgoutput slot. PostgreSQL waits for transactions open at that moment to finish
    * before the slot is consistent; {@code statement_timeout} bounds that wait.
    *
+   * @param failover make it a failover slot; ignored before PostgreSQL 17, which has none (the
+   *     tenant's FailoverReady condition says so)
    * @throws DatabaseException SlotAlreadyExists, NoFreeReplicationSlots, WalLevelNotLogical,
    *     RoleLacksReplication, ...
    */
-  public SlotState createSlot(String name) {
-    LOG.info("{}: creating replication slot {}", settings.endpoint(), name);
+  public SlotState createSlot(String name, boolean failover) {
+    boolean asFailoverSlot = failover && version.atLeast(PostgresVersion.FAILOVER_SLOTS);
+    LOG.info("{}: creating replication slot {}{}", settings.endpoint(), name, asFailoverSlot ? " (failover)" : "");
     try {
       connection.setAutoCommit(false);
       try (Statement local = connection.createStatement();
-          PreparedStatement create = connection.prepareStatement(SlotSql.CREATE)) {
+          PreparedStatement create = connection.prepareStatement(asFailoverSlot ? SlotSql.CREATE_WITH_FAILOVER
+              : SlotSql.CREATE)) {
         // The wait for open transactions is a wait on their locks; it blocks no one else, so only
         // statement_timeout bounds it, not the short lock_timeout meant for DDL.
         local.execute("SET LOCAL lock_timeout = 0");
         create.setString(1, name);
+        if (asFailoverSlot) {
+          create.setBoolean(2, true);
+        }
         create.executeQuery().close();
         connection.commit();
       } catch (SQLException e) {
@@ -169,6 +182,20 @@ public final class TenantDatabase implements AutoCloseable {
     }
     return slot(name).orElseThrow(() -> new DatabaseException(PostgresReasons.DATABASE_ERROR,
         "replication slot " + name + " vanished right after it was created"));
+  }
+
+  /**
+   * Makes the slot a failover slot, or no longer one, keeping its position (PostgreSQL 17+); ends
+   * the backend streaming from it for a moment ({@link SlotFailoverSwitch}).
+   *
+   * @return the slot as it is afterwards
+   * @throws DatabaseException SlotInUse, or what PostgreSQL said
+   */
+  public SlotState setFailover(String name, boolean failover) {
+    LOG.info("{}: setting failover = {} on replication slot {}", settings.endpoint(), failover, name);
+    SlotFailoverSwitch.set(settings, connection, version, name, failover);
+    return slot(name).orElseThrow(() -> new DatabaseException(PostgresReasons.DATABASE_ERROR,
+        "replication slot " + name + " vanished while its failover setting changed"));
   }
 
   /**

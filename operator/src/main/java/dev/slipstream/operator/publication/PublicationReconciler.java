@@ -13,6 +13,7 @@ import dev.slipstream.operator.postgres.PublicationChange;
 import dev.slipstream.operator.postgres.TenantDatabase;
 import dev.slipstream.operator.reconcile.Failure;
 import dev.slipstream.operator.reconcile.MissingInputException;
+import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
 import dev.slipstream.operator.reconcile.StatusWriter;
 import dev.slipstream.operator.reconcile.TenantConnections;
@@ -35,6 +36,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps one PostgreSQL publication as a {@link RealtimePublication} describes it: CREATE or ALTER
  * on every change, DROP on deletion when {@code reclaimPolicy: Delete}.
+ *
+ * <p>A Ready publication is looked at again every {@code SLIPSTREAM_PUBLICATION_RECHECK_INTERVAL}
+ * (5 minutes), one that is not every {@code SLIPSTREAM_RECHECK_INTERVAL}, both plus up to a tenth
+ * ({@link Recheck}).
  *
  * <p>Three kinds of trouble, three treatments. A missing tenant or Secret is a Ready=False
  * condition and a later look (only its creation fixes it). A failure in the database (unreachable,
@@ -60,6 +65,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
   private final StatusWriter<RealtimePublication, RealtimePublicationStatus> statusWriter =
       new StatusWriter<>(RealtimePublication::new, PublicationStatus::same, RealtimePublicationStatus::getConditions);
   private final Duration recheckInterval;
+  private final Duration readyRecheckInterval;
   private final ReclaimPolicyCleanup reclaim;
   private final IdleSessions sessions;
 
@@ -75,6 +81,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
   public PublicationReconciler(OperatorConfig config, IdleSessions sessions) {
     this.sessions = sessions;
     this.recheckInterval = config.recheckInterval();
+    this.readyRecheckInterval = config.publicationRecheckInterval();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
   }
 
@@ -131,17 +138,18 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
       settings = TenantConnections.resolve(context.getClient(), PublicationTenants.of(context, publication));
     } catch (MissingInputException e) {
       return statusWriter.write(context, publication, statuses.notReady(publication, e.reason(), e.getMessage()))
-          .rescheduleAfter(recheckInterval);
+          .rescheduleAfter(Recheck.after(recheckInterval));
     } catch (InvalidTenantException e) {
       return statusWriter.write(context, publication, statuses.notReady(publication, Reasons.DEPENDENCY_NOT_READY,
           "tenant " + publication.getSpec().getTenantRef().getName() + " is invalid: " + e.getMessage()))
-          .rescheduleAfter(recheckInterval);
+          .rescheduleAfter(Recheck.after(recheckInterval));
     }
     var owner = PublicationClaims.ownerOtherThan(context, publication, desired.name());
     if (owner.isPresent()) {
       // Rechecked: the owner may be deleted or renamed, and then this one takes over.
       return statusWriter.write(context, publication, statuses.notReady(publication, PublicationClaims.PUBLICATION_CONFLICT,
-          PublicationClaims.conflictMessage(owner.get(), desired.name()))).rescheduleAfter(recheckInterval);
+          PublicationClaims.conflictMessage(owner.get(), desired.name())))
+          .rescheduleAfter(Recheck.after(recheckInterval));
     }
     // A DatabaseException leaves here: retried with backoff, reported by updateErrorStatus.
     try (TenantDatabase database = TenantDatabase.open(settings, sessions)) {
@@ -150,8 +158,9 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
         LOG.info("{}/{}: publication {} changed: {}", publication.getMetadata().getNamespace(),
             publication.getMetadata().getName(), desired.name(), change.statements());
       }
+      // Ready: only someone altering the publication by hand changes it now, and it carries no lag.
       return statusWriter.write(context, publication, statuses.ready(publication, change.state()))
-          .rescheduleAfter(recheckInterval);
+          .rescheduleAfter(Recheck.after(readyRecheckInterval));
     }
   }
 

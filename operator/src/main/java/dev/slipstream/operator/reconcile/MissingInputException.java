@@ -15,8 +15,10 @@ public class MissingInputException extends RuntimeException {
   public static final String TENANT_NOT_FOUND = "TenantNotFound";
   /** The credentials Secret named by {@code spec.database.credentialsSecretRef} does not exist. */
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
-  /** The credentials Secret lacks the user name or password key. */
+  /** The credentials Secret lacks the user name or password key, or the CA Secret its key. */
   public static final String SECRET_KEY_MISSING = "SecretKeyMissing";
+  /** The key {@code spec.database.caSecretRef} names holds no PEM certificate, or one that does not parse. */
+  public static final String CA_CERTIFICATE_INVALID = "CaCertificateInvalid";
 
   private final String reason;
 

@@ -1,9 +1,11 @@
 package dev.slipstream.operator.reconcile;
 
+import dev.slipstream.api.v1alpha1.CaSecretRef;
 import dev.slipstream.api.v1alpha1.CredentialsSecretRef;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RealtimeTenantSpec;
 import dev.slipstream.operator.model.InvalidTenantException;
+import dev.slipstream.operator.postgres.CaCertificates;
 import dev.slipstream.operator.postgres.ConnectionSettings;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,12 +62,43 @@ public final class TenantConnections {
           + ref.getName() + " has no " + (user == null || user.isBlank() ? "'" + userKey + "'" : "'" + passwordKey + "'")
           + " key");
     }
+    String caCertificates = caCertificates(spec.getDatabase().getCaSecretRef(), namespace, secrets);
     try {
-      return ConnectionSettings.of(spec.getDatabase(), user, password);
+      return ConnectionSettings.of(spec.getDatabase(), user, password, caCertificates);
     } catch (IllegalArgumentException e) {
       // The message names the field and what it must be.
       throw new InvalidTenantException(e.getMessage());
     }
+  }
+
+  /**
+   * The PEM text under {@code spec.database.caSecretRef}, checked to hold certificates; null without
+   * the field.
+   *
+   * @throws MissingInputException SecretNotFound, SecretKeyMissing or CaCertificateInvalid
+   */
+  private static String caCertificates(CaSecretRef ref, String namespace, BiFunction<String, String, Secret> secrets) {
+    if (ref == null) {
+      return null;
+    }
+    if (ref.getName() == null || ref.getName().isBlank()) {
+      throw new InvalidTenantException("spec.database.caSecretRef.name is required");
+    }
+    Secret secret = secrets.apply(ref.getName(), "spec.database.caSecretRef");
+    String key = ref.keyOrDefault();
+    String pem = value(secret, key);
+    String where = "Secret " + namespace + "/" + ref.getName() + " (spec.database.caSecretRef)";
+    if (pem == null) {
+      throw new MissingInputException(MissingInputException.SECRET_KEY_MISSING, where + " has no '" + key + "' key");
+    }
+    try {
+      CaCertificates.parse(pem);
+    } catch (IllegalArgumentException e) {
+      throw new MissingInputException(MissingInputException.CA_CERTIFICATE_INVALID, "key '" + key + "' of " + where
+          + " " + e.getMessage() + "; put the PEM certificate of the CA that signed the database server's certificate "
+          + "there");
+    }
+    return pem;
   }
 
   private static String value(Secret secret, String key) {

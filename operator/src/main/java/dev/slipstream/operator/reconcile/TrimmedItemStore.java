@@ -47,8 +47,11 @@ public final class TrimmedItemStore<V extends HasMetadata> extends BasicItemStor
     return context.getControllerConfiguration().getEffectiveNamespaces().size() == 1 ? store.get() : null;
   }
 
+  /** Trims the object, then shares its metadata's repeated strings ({@link SharedStrings}). */
   @Override
   public V put(String key, V object) {
-    return super.put(key, trim.apply(object));
+    V trimmed = trim.apply(object);
+    SharedStrings.intern(trimmed.getMetadata());
+    return super.put(key, trimmed);
   }
 }

@@ -99,11 +99,30 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
     this.clock = clock;
   }
 
+  /**
+   * What this reconciler's cache keeps of each tenant: the metadata without {@code managedFields},
+   * the spec and {@code status.runtime}; not the tenant reconciler's conditions, slot and endpoints,
+   * which it never reads (the tenant is cached by three informers; this keeps one copy small).
+   */
+  public static TrimmedItemStore<RealtimeTenant> primaryCache() {
+    return new TrimmedItemStore<>(tenant -> {
+      tenant.getMetadata().setManagedFields(null);
+      if (tenant.getStatus() != null) {
+        RealtimeTenantStatus kept = new RealtimeTenantStatus();
+        kept.setConditions(null);
+        kept.setRuntime(tenant.getStatus().getRuntime());
+        tenant.setStatus(kept);
+      }
+      return tenant;
+    });
+  }
+
   @Override
   public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
     // Runtime pods and Deployments only (the labels every tenant's runtime carries), each mapped to its
     // tenant by the instance label: Pods belong to a ReplicaSet, not to the tenant. Each cached as far as
-    // this reconciler reads it (RuntimeCaches).
+    // this reconciler reads it (RuntimeCaches); a Deployment's updates only when its counts move
+    // (DeploymentReplicasChanges).
     SecondaryToPrimaryMapper<HasMetadata> byInstance = object -> {
       String tenant = object.getMetadata().getLabels() == null ? null
           : object.getMetadata().getLabels().get(RuntimeLabels.INSTANCE);
@@ -116,6 +135,7 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
             .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context),
         new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, RealtimeTenant.class)
             .withName("runtime-deployments").withLabelSelector(RuntimeLabels.everyRuntime())
+            .withOnUpdateFilter(new DeploymentReplicasChanges())
             .withItemStore(TrimmedItemStore.forOneInformer(context, RuntimeCaches::deployments))
             .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context));
   }
@@ -154,7 +174,10 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
     }
 
     RuntimeStatus next = aggregate(tenant, deployment, reports, pending);
-    if (!same(runtime, next)) {
+    // Before the Deployment exists and any pod reports there is nothing to say yet: the tenant's
+    // creation would cost a status write, then another as soon as the Deployment appears.
+    boolean nothingYet = runtime == null && deployment == null;
+    if (!nothingYet && !same(runtime, next)) {
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(current, patch(tenant, next), context);
     }
     UpdateControl<RealtimeTenant> control = UpdateControl.noUpdate();

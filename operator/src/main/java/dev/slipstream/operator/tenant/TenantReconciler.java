@@ -13,6 +13,7 @@ import dev.slipstream.operator.postgres.DatabaseFacts;
 import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.postgres.SlotState;
 import dev.slipstream.operator.reconcile.Failure;
+import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
 import dev.slipstream.operator.reconcile.StatusWriter;
 import dev.slipstream.operator.tenant.conditions.CredentialsFound;
@@ -65,7 +66,7 @@ import java.util.Optional;
  * to the tenant's database, given back to {@link IdleSessions} when the workflow is done. A failure a step throws (the database
  * unreachable, the Kubernetes API refusing an object) is retried with backoff; a finding (a missing
  * Secret, {@code wal_level = replica}, a lost slot) is a condition, rechecked every
- * {@code SLIPSTREAM_RECHECK_INTERVAL}, which also refreshes the slot's lag. Every condition
+ * {@code SLIPSTREAM_RECHECK_INTERVAL} (plus up to a tenth, {@link Recheck}), which also refreshes the slot's lag. Every condition
  * transition is recorded as a Kubernetes Event ({@link StatusWriter}).
  */
 @Workflow(explicitInvocation = true, dependents = {
@@ -136,7 +137,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
     TenantStatus.Builder status = statuses.from(tenant).publications(publications);
     boolean recheck = report(tenant, result, status);
     UpdateControl<RealtimeTenant> control = statusWriter.write(context, tenant, status.build());
-    return recheck ? control.rescheduleAfter(recheckInterval) : control;
+    return recheck ? control.rescheduleAfter(Recheck.after(recheckInterval)) : control;
   }
 
   /**
@@ -159,7 +160,8 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
     }
     // The slot step ran (the database is ready): no slot found means it is gone.
     Optional<SlotState> slot = finding(result, ReplicationSlotDependent.NAME);
-    status.slot(slot, SlotNames.forTenant(tenant)).lag(LagBudget.budgetBytes(tenant));
+    status.slot(slot, SlotNames.forTenant(tenant)).lag(LagBudget.budgetBytes(tenant))
+        .failover(ReplicationSlotDependent.failoverAsked(tenant), slot);
     if (!status.slotReady()) {
       return true;
     }

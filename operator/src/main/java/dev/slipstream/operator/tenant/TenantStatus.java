@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +33,10 @@ final class TenantStatus {
   static final String SLOT_NOT_PGOUTPUT = "SlotNotPgoutput";
   /** The database and slot are ready; the runtime's objects are not reconciled by this version. */
   static final String RUNTIME_NOT_MANAGED = "RuntimeNotManaged";
+
+  /** Conditions that, False alone, leave the tenant streaming: Degraded, not Provisioning. */
+  private static final Set<String> DEGRADING_ONLY =
+      Set.of(ConditionTypes.LAG_WITHIN_BUDGET, ConditionTypes.FAILOVER_READY);
 
   private final Conditions conditions;
 
@@ -69,7 +74,7 @@ final class TenantStatus {
       return null;
     }
     return java.util.Arrays.asList(slot.getName(), slot.getActive(), slot.getWalStatus(), slot.getRestartLsn(),
-        slot.getConfirmedFlushLsn(), slot.getLagBytes());
+        slot.getConfirmedFlushLsn(), slot.getLagBytes(), slot.getFailover(), slot.getSynchronizedStandbySlots());
   }
 
   final class Builder {
@@ -82,6 +87,8 @@ final class TenantStatus {
     private Boolean runtimeReady;
     private Boolean publicationsReady;
     private Boolean lagWithinBudget;
+    private Boolean failoverReady;
+    private String serverVersion;
     private dev.slipstream.api.v1alpha1.Endpoints endpoints;
 
     private Builder(RealtimeTenant tenant) {
@@ -136,6 +143,25 @@ final class TenantStatus {
       return this;
     }
 
+    /**
+     * FailoverReady from the slot just found when spec.replication.failover asks for a failover
+     * slot; removed when it does not (the user chose a slot a failover loses; status.slot.failover
+     * says so without a Warning on every tenant). Call after {@link #slot}.
+     */
+    Builder failover(boolean asked, Optional<SlotState> found) {
+      if (!asked) {
+        list = list.stream().filter(c -> !ConditionTypes.FAILOVER_READY.equals(c.getType())).toList();
+        return this;
+      }
+      if (!slotReady || found.isEmpty()) {
+        return this;
+      }
+      Condition condition = SlotFailover.condition(found.get(), serverVersion);
+      failoverReady = condition.hasStatus(Condition.TRUE);
+      set(condition);
+      return this;
+    }
+
     Builder endpoints(dev.slipstream.api.v1alpha1.Endpoints endpoints) {
       this.endpoints = endpoints;
       return this;
@@ -152,6 +178,7 @@ final class TenantStatus {
 
     /** DatabaseReady from what the database reported: True, or False with the first problem's reason and every message. */
     Builder database(DatabaseFacts facts) {
+      serverVersion = facts.version().display();
       List<DatabaseProblem> problems = facts.problems();
       if (problems.isEmpty()) {
         return databaseReady("PostgreSQL " + facts.version().display() + ", database " + facts.database()
@@ -202,7 +229,7 @@ final class TenantStatus {
     /**
      * Ready is True only when every other condition is. The phase says how bad it is: Failed when
      * nothing can stream (database or slot), Degraded when only the lag is over budget (streaming
-     * works, the disk fills), Provisioning while the runtime or publications are still coming up.
+     * works, the disk fills) or the slot is not ready for a failover that was asked for, Provisioning while the runtime or publications are still coming up.
      */
     RealtimeTenantStatus build() {
       TenantPhase phase;
@@ -213,6 +240,10 @@ final class TenantStatus {
         if (Conditions.find(list, ConditionTypes.LAG_WITHIN_BUDGET).isPresent()) {
           set(Condition.isUnknown(ConditionTypes.LAG_WITHIN_BUDGET, Reasons.DEPENDENCY_NOT_READY,
               "the slot's lag cannot be measured while SlotReady is not True"));
+        }
+        if (Conditions.find(list, ConditionTypes.FAILOVER_READY).isPresent()) {
+          set(Condition.isUnknown(ConditionTypes.FAILOVER_READY, Reasons.DEPENDENCY_NOT_READY,
+              "the slot's failover readiness cannot be checked while SlotReady is not True"));
         }
       } else if (runtimeReady == null) {
         phase = TenantPhase.PROVISIONING;
@@ -229,13 +260,15 @@ final class TenantStatus {
         if (Boolean.FALSE.equals(lagWithinBudget)) {
           notTrue.add(ConditionTypes.LAG_WITHIN_BUDGET);
         }
+        if (Boolean.FALSE.equals(failoverReady)) {
+          notTrue.add(ConditionTypes.FAILOVER_READY);
+        }
         if (notTrue.isEmpty()) {
           phase = TenantPhase.READY;
           set(Condition.isTrue(ConditionTypes.READY, Reasons.AVAILABLE, "the database, the replication slot, the "
               + "publications and the runtime are ready"));
         } else {
-          phase = notTrue.equals(List.of(ConditionTypes.LAG_WITHIN_BUDGET)) ? TenantPhase.DEGRADED
-              : TenantPhase.PROVISIONING;
+          phase = DEGRADING_ONLY.containsAll(notTrue) ? TenantPhase.DEGRADED : TenantPhase.PROVISIONING;
           set(Condition.isFalse(ConditionTypes.READY, Reasons.DEPENDENCY_NOT_READY,
               String.join(", ", notTrue) + " not True"));
         }
@@ -265,6 +298,8 @@ final class TenantStatus {
     status.setRestartLsn(state.restartLsn());
     status.setConfirmedFlushLsn(state.confirmedFlushLsn());
     status.setLagBytes(state.lagBytes());
+    status.setFailover(state.failover());
+    status.setSynchronizedStandbySlots(state.standbySlots() == null ? null : state.standbySlots().setting());
     return status;
   }
 

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.ReplicaRange;
+import dev.slipstream.api.v1alpha1.SecretKeyRef;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.List;
@@ -48,6 +49,15 @@ class ConfigChecksumTest {
   }
 
   @Test
+  void changesWhenAPreviousJwtSecretIsAddedOrChanged() {
+    SecretKeyRef previous = new SecretKeyRef();
+    previous.setName("acme-jwt-old");
+    assertChanges(tenant -> tenant.getSpec().getAuth().setPreviousJwtSecretRef(previous), inputs ->
+        inputs.previousJwtSecret(previous, SecretChecksum.of(TenantFixtures.secret("acme-jwt-old",
+            Map.of("secret", JWT_SECRET + "-old")), "secret")));
+  }
+
+  @Test
   void changesWhenTheConfigChanges() {
     assertChanges(tenant -> tenant.getSpec().getDatabase().setHost("other-db.acme.svc"), inputs -> { });
     assertChanges(tenant -> tenant.getSpec().getDatabase().setPort(6432), inputs -> { });
@@ -68,6 +78,8 @@ class ConfigChecksumTest {
     assertSame(tenant -> { }, inputs -> inputs.publicationNames(List.of("acme_orders", "acme_orders")));
     assertSame(tenant -> tenant.getSpec().getRuntime().setReplicas(new ReplicaRange(2, 8)), inputs -> { });
     assertSame(tenant -> tenant.getSpec().getRuntime().setImage("registry.example/runtime:2"), inputs -> { });
+    // The slot's failover flag is the operator's business in the database; the runtime streams either way.
+    assertSame(tenant -> tenant.getSpec().getReplication().setFailover(true), inputs -> { });
     assertSame(tenant -> tenant.getSpec().getRuntime().setResources(
         new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build()), inputs -> { });
     assertSame(tenant -> tenant.getSpec().getLimits().setMaxPayloadBytes(new Quantity("1024Ki")), inputs -> { });

@@ -238,10 +238,25 @@ class RuntimeConfigMapTest {
     assertThat(setting.defaultValue()).as(setting.name()).contains(setting.parse(crdDefault));
   }
 
-  /** The acme example with everything the operator can set: auth and claim rules (every limit is written anyway). */
+  /** The issuer and audience a tenant asks for reach the runtime; unset, the runtime checks neither claim. */
+  @Test
+  void passesTheTokenIssuerAndAudienceOnlyWhenSet() {
+    assertThat(TenantFixtures.acmeModel().generateConfigMap().getData())
+        .doesNotContainKeys("SLIPSTREAM_JWT_ISSUER", "SLIPSTREAM_JWT_AUDIENCE");
+    assertThat(fullTenant().generateConfigMap().getData())
+        .containsEntry("SLIPSTREAM_JWT_ISSUER", "https://acme.example/auth/v1")
+        .containsEntry("SLIPSTREAM_JWT_AUDIENCE", "authenticated");
+  }
+
+  /**
+   * The acme example with everything the operator can set: auth with issuer and audience, and claim rules (every
+   * limit is written anyway).
+   */
   private static RuntimeModel fullTenant() {
     RealtimeTenant tenant = acmeExample();
     assertThat(tenant.getSpec().getAuth().getJwtSecretRef()).isNotNull();
+    tenant.getSpec().getAuth().setIssuer("https://acme.example/auth/v1");
+    tenant.getSpec().getAuth().setAudience("authenticated");
     return RuntimeModel.fromTenant(tenant,
         inputsFor(tenant).accessRules(List.of("public.orders:customer_id=sub")).build());
   }

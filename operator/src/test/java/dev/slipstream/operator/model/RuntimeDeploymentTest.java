@@ -5,7 +5,12 @@ import static dev.slipstream.operator.model.TenantFixtures.inputsFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slipstream.api.v1alpha1.CaSecretRef;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.RuntimeTlsSpec;
+import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import dev.slipstream.api.v1alpha1.SslMode;
+import dev.slipstream.api.v1alpha1.TlsSecretRef;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -13,6 +18,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -118,11 +124,93 @@ class RuntimeDeploymentTest {
     assertThat(env("SLIPSTREAM_POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
     assertThat(env("SLIPSTREAM_POD_IP").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+    // As the API server defaults it: otherwise the stored Deployment never equals the applied one.
+    assertThat(env("SLIPSTREAM_POD_IP").getValueFrom().getFieldRef().getApiVersion()).isEqualTo("v1");
     assertSecret(env("SLIPSTREAM_DB_USER"), "acme-db", "username");
     assertSecret(env("SLIPSTREAM_DB_PASSWORD"), "acme-db", "password");
     assertSecret(env("SLIPSTREAM_JWT_SECRET"), "acme-jwt", "secret");
     assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).isEqualTo("/tmp/spill");
     assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).startsWith(container.getVolumeMounts().getFirst().getMountPath());
+  }
+
+  @Test
+  void theDatabaseCaIsMountedFromItsSecretUnderOneFileName() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getDatabase().setSslMode(SslMode.VERIFY_FULL);
+    CaSecretRef ca = new CaSecretRef();
+    ca.setName("acme-db-ca");
+    ca.setKey("root.pem");
+    tenant.getSpec().getDatabase().setCaSecretRef(ca);
+    RuntimeModel withCa = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build());
+    PodSpec caPod = withCa.generateDeployment().getSpec().getTemplate().getSpec();
+
+    assertThat(caPod.getVolumes()).filteredOn(v -> v.getName().equals("database-ca")).singleElement().satisfies(v -> {
+      assertThat(v.getSecret().getSecretName()).isEqualTo("acme-db-ca");
+      assertThat(v.getSecret().getItems()).singleElement().satisfies(item -> {
+        assertThat(item.getKey()).isEqualTo("root.pem");
+        assertThat(item.getPath()).isEqualTo("ca.crt");
+      });
+    });
+    assertThat(caPod.getContainers().getFirst().getVolumeMounts()).filteredOn(m -> m.getName().equals("database-ca"))
+        .singleElement().satisfies(mount -> {
+          assertThat(mount.getMountPath()).isEqualTo("/etc/slipstream/database-ca");
+          assertThat(mount.getReadOnly()).isTrue();
+          assertThat(mount.getSubPath()).as("a subPath mount would not follow a rotated Secret").isNull();
+        });
+    assertThat(withCa.configData()).containsEntry("SLIPSTREAM_DB_SSLROOTCERT", "/etc/slipstream/database-ca/ca.crt")
+        .containsEntry("SLIPSTREAM_DB_SSLMODE", "verify-full");
+    assertThat(model.configData()).doesNotContainKey("SLIPSTREAM_DB_SSLROOTCERT");
+  }
+
+  @Test
+  void withTlsTheCertificateIsMountedAndProbesAndScrapesSpeakHttps() {
+    RealtimeTenant tenant = acmeExample();
+    RuntimeTlsSpec tls = new RuntimeTlsSpec();
+    TlsSecretRef ref = new TlsSecretRef();
+    ref.setName("acme-runtime-tls");
+    tls.setSecretRef(ref);
+    tenant.getSpec().getRuntime().setTls(tls);
+    RuntimeModel withTls = RuntimeModel.fromTenant(tenant, inputsFor(tenant).build());
+    Deployment tlsDeployment = withTls.generateDeployment();
+    PodSpec tlsPod = tlsDeployment.getSpec().getTemplate().getSpec();
+    Container tlsContainer = tlsPod.getContainers().getFirst();
+
+    assertThat(tlsPod.getVolumes()).filteredOn(v -> v.getName().equals("tls")).singleElement().satisfies(v -> {
+      assertThat(v.getSecret().getSecretName()).isEqualTo("acme-runtime-tls");
+      assertThat(v.getSecret().getItems()).as("every key, ca.crt included when there is one").isNullOrEmpty();
+    });
+    assertThat(tlsContainer.getVolumeMounts()).filteredOn(m -> m.getName().equals("tls")).singleElement()
+        .satisfies(mount -> {
+          assertThat(mount.getMountPath()).isEqualTo("/etc/slipstream/tls");
+          assertThat(mount.getReadOnly()).isTrue();
+          assertThat(mount.getSubPath()).isNull();
+        });
+    assertThat(withTls.configData()).containsEntry("SLIPSTREAM_TLS_CERT_FILE", "/etc/slipstream/tls/tls.crt")
+        .containsEntry("SLIPSTREAM_TLS_KEY_FILE", "/etc/slipstream/tls/tls.key");
+    for (Probe probe : List.of(tlsContainer.getStartupProbe(), tlsContainer.getReadinessProbe(),
+        tlsContainer.getLivenessProbe())) {
+      assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTPS");
+    }
+    assertThat(tlsDeployment.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scheme", "https");
+    assertThat(withTls.endpoints().getWebsocket()).isEqualTo("wss://acme-runtime.acme.svc:4000/realtime/v1/websocket");
+    assertThat(withTls.endpoints().getSse()).isEqualTo("https://acme-runtime.acme.svc:4000/realtime/v1/sse");
+    assertThat(model.configData()).doesNotContainKeys("SLIPSTREAM_TLS_CERT_FILE", "SLIPSTREAM_TLS_KEY_FILE");
+    assertThat(model.endpoints().getWebsocket()).startsWith("ws://");
+  }
+
+  @Test
+  void aDatabaseCaWithoutVerifyFullIsRefusedNamingBothFields() {
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getDatabase().setSslMode(SslMode.REQUIRE);
+    CaSecretRef ca = new CaSecretRef();
+    ca.setName("acme-db-ca");
+    tenant.getSpec().getDatabase().setCaSecretRef(ca);
+
+    assertThatThrownBy(() -> RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()))
+        .isInstanceOf(InvalidTenantException.class)
+        .hasMessage("spec.database.caSecretRef needs spec.database.sslMode verify-full, not require: only verify-full "
+            + "checks the server's certificate against a CA");
   }
 
   @Test
@@ -134,6 +222,21 @@ class RuntimeDeploymentTest {
         .getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertSecret(other.getEnv().get(0), "acme-db", "user");
     assertSecret(other.getEnv().get(1), "acme-db", "pass");
+  }
+
+  @Test
+  void aPreviousJwtSecretIsPassedByReferenceBesideTheCurrentOne() {
+    RealtimeTenant tenant = acmeExample();
+    SecretKeyRef previous = new SecretKeyRef();
+    previous.setName("acme-jwt-old");
+    tenant.getSpec().getAuth().setPreviousJwtSecretRef(previous);
+    Container other = RuntimeModel.fromTenant(tenant, inputsFor(tenant).previousJwtSecret(previous,
+        SecretChecksum.of(TenantFixtures.secret("acme-jwt-old", Map.of("secret", "old")), "secret")).build())
+        .generateDeployment().getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertSecret(other.getEnv().stream().filter(env -> env.getName().equals("SLIPSTREAM_JWT_PREVIOUS_SECRET"))
+        .findFirst().orElseThrow(), "acme-jwt-old", "secret");
+    assertThat(env("SLIPSTREAM_JWT_SECRET")).as("the example, without one").isNotNull();
+    assertThat(container.getEnv()).extracting(EnvVar::getName).doesNotContain("SLIPSTREAM_JWT_PREVIOUS_SECRET");
   }
 
   @Test

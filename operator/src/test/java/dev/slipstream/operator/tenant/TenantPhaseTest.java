@@ -71,7 +71,7 @@ class TenantPhaseTest {
 
   private TenantStatus.Builder ready(long lagBytes) {
     SlotState slot = new SlotState(SLOT, "pgoutput", "logical", "app", false, null, "reserved", "0/1", "0/2",
-        lagBytes);
+        lagBytes, null, SlotState.StandbySlots.NONE);
     return statuses.from(tenant(null)).publications(List.of()).databaseReady("fine").slot(Optional.of(slot), SLOT)
         .lag(MIB).runtimeReady("1 pod");
   }

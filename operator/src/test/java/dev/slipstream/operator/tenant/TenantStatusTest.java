@@ -92,7 +92,8 @@ class TenantStatusTest {
     assertThat(TenantStatus.same(first, second)).isTrue();
 
     RealtimeTenantStatus moved = statuses.from(tenant(first)).databaseReady("fine")
-        .slot(Optional.of(new SlotState(SLOT, "pgoutput", "logical", "app", false, null, "reserved", "0/1", "0/3", 7L)), SLOT)
+        .slot(Optional.of(new SlotState(SLOT, "pgoutput", "logical", "app", false, null, "reserved", "0/1", "0/3", 7L, null,
+            SlotState.StandbySlots.NONE)), SLOT)
         .build();
     assertThat(TenantStatus.same(first, moved)).isFalse();
   }
@@ -102,7 +103,8 @@ class TenantStatusTest {
   }
 
   private static SlotState slot(String walStatus, String plugin) {
-    return new SlotState(SLOT, plugin, "logical", "app", false, null, walStatus, "0/1", "0/2", 42L);
+    return new SlotState(SLOT, plugin, "logical", "app", false, null, walStatus, "0/1", "0/2", 42L, null,
+        SlotState.StandbySlots.NONE);
   }
 
   private static RealtimeTenant tenant(RealtimeTenantStatus status) {

@@ -56,6 +56,15 @@ public final class TestCluster {
     return server.client();
   }
 
+  /** The API server the operator extension talks to: to stop and start it. */
+  public static TestApiServer apiServer(LocallyRunOperatorExtension operator) {
+    TestApiServer server = SERVERS.get(operator.getKubernetesClient());
+    if (server == null) {
+      throw new IllegalStateException("the extension's client does not come from TestCluster.newServerClient()");
+    }
+    return server;
+  }
+
   /** Runs the real {@code kubectl} against the API server the operator extension talks to. */
   public static dev.slipstream.testing.kube.CommandResult kubectl(LocallyRunOperatorExtension operator, String... args) {
     KubernetesClient client = operator.getKubernetesClient();

@@ -26,10 +26,14 @@ import org.slf4j.LoggerFactory;
  *     connection gets {@link Claims#anonymous()}
  * @param issuer when not {@code null}, a token's {@code iss} must equal it
  * @param audience when not {@code null}, a token's {@code aud} must be it or a list holding it
+ * @param previousJwtSecret the JWT secret before the last rotation, or {@code null}: tokens signed with it are
+ *     accepted too, so that clients holding them keep working while new ones are issued (needs {@code jwtSecret})
  */
-public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required, String issuer, String audience) {
+public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required, String issuer, String audience,
+    String previousJwtSecret) {
 
   public static final String SECRET_VARIABLE = "SLIPSTREAM_JWT_SECRET";
+  public static final String PREVIOUS_SECRET_VARIABLE = "SLIPSTREAM_JWT_PREVIOUS_SECRET";
   public static final String JWKS_VARIABLE = "SLIPSTREAM_JWKS";
   public static final String JWKS_FILE_VARIABLE = "SLIPSTREAM_JWKS_FILE";
   public static final String MODE_VARIABLE = "SLIPSTREAM_AUTH";
@@ -43,6 +47,10 @@ public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required, Stri
     if (jwtSecret != null && jwtSecret.isEmpty()) {
       throw new IllegalArgumentException("the JWT secret must not be empty");
     }
+    if (previousJwtSecret != null && (previousJwtSecret.isEmpty() || jwtSecret == null)) {
+      throw new IllegalArgumentException(PREVIOUS_SECRET_VARIABLE + " is only accepted beside a non-empty "
+          + SECRET_VARIABLE + " (the previous secret of a rotation, accepted next to the current one)");
+    }
     if (required && jwtSecret == null && jwks == null) {
       throw new IllegalArgumentException("authentication is required but neither " + SECRET_VARIABLE + " nor "
           + JWKS_VARIABLE + " / " + JWKS_FILE_VARIABLE + " is set; set one, or " + MODE_VARIABLE
@@ -50,14 +58,24 @@ public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required, Stri
     }
   }
 
-  /** Without issuer or audience requirements. */
+  /** Without issuer or audience requirements, and without a previous secret. */
   public AuthSettings(String jwtSecret, JWKSet jwks, boolean required) {
-    this(jwtSecret, jwks, required, null, null);
+    this(jwtSecret, jwks, required, null, null, null);
+  }
+
+  /** Without a previous secret. */
+  public AuthSettings(String jwtSecret, JWKSet jwks, boolean required, String issuer, String audience) {
+    this(jwtSecret, jwks, required, issuer, audience, null);
   }
 
   /** These settings, also requiring tokens of this issuer and audience (either may be {@code null}). */
   public AuthSettings requiring(String requiredIssuer, String requiredAudience) {
-    return new AuthSettings(jwtSecret, jwks, required, requiredIssuer, requiredAudience);
+    return new AuthSettings(jwtSecret, jwks, required, requiredIssuer, requiredAudience, previousJwtSecret);
+  }
+
+  /** These settings, also accepting tokens signed with the secret before the last rotation. */
+  public AuthSettings alsoAccepting(String previousSecret) {
+    return new AuthSettings(jwtSecret, jwks, required, issuer, audience, previousSecret);
   }
 
   /** Tokens signed with this HS256/384/512 secret are required. */
@@ -76,7 +94,8 @@ public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required, Stri
   }
 
   /**
-   * Reads {@code SLIPSTREAM_JWT_SECRET}, {@code SLIPSTREAM_JWKS} (JSON text) or
+   * Reads {@code SLIPSTREAM_JWT_SECRET} (and {@code SLIPSTREAM_JWT_PREVIOUS_SECRET}), {@code SLIPSTREAM_JWKS} (JSON
+   * text) or
    * {@code SLIPSTREAM_JWKS_FILE} (path of a JSON file, read now), and {@code SLIPSTREAM_AUTH}
    * ({@code required} or {@code disabled}). Without {@code SLIPSTREAM_AUTH}, authentication is
    * required exactly when a secret or a JWKS is configured. Throws
@@ -105,7 +124,8 @@ public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required, Stri
       log.warn("{}=disabled: the configured JWT secret / JWKS is ignored and every client is anonymous",
           MODE_VARIABLE);
     }
-    return new AuthSettings(secret, jwks, required, nonBlank(env.get(ISSUER_VARIABLE)), nonBlank(env.get(AUDIENCE_VARIABLE)));
+    return new AuthSettings(secret, jwks, required, nonBlank(env.get(ISSUER_VARIABLE)),
+        nonBlank(env.get(AUDIENCE_VARIABLE)), nonBlank(env.get(PREVIOUS_SECRET_VARIABLE)));
   }
 
   /**
@@ -142,12 +162,18 @@ public record AuthSettings(String jwtSecret, JWKSet jwks, boolean required, Stri
     return jwtSecret.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The previous secret's HMAC key, or {@code null}. */
+  byte[] previousJwtSecretBytes() {
+    return previousJwtSecret == null ? null : previousJwtSecret.getBytes(StandardCharsets.UTF_8);
+  }
+
   /** Never prints the secret. */
   @Override
   public String toString() {
     return "AuthSettings[jwtSecret=" + (jwtSecret == null ? "none" : "<redacted>") + ", jwks="
         + (jwks == null ? "none" : jwks.getKeys().size() + " keys") + ", required=" + required
-        + (issuer == null ? "" : ", issuer=" + issuer) + (audience == null ? "" : ", audience=" + audience) + "]";
+        + (issuer == null ? "" : ", issuer=" + issuer) + (audience == null ? "" : ", audience=" + audience)
+        + (previousJwtSecret == null ? "" : ", previousJwtSecret=<redacted>") + "]";
   }
 
   private static String readFile(String file) {

@@ -58,6 +58,18 @@ sealed interface SignatureCheck {
     }
   }
 
+  /**
+   * Either of two checks: the current and the previous JWT secret during a rotation. The previous is tried only
+   * when the current fails, so tokens signed with the current secret cost one HMAC as before.
+   */
+  record Either(SignatureCheck current, SignatureCheck previous) implements SignatureCheck {
+
+    @Override
+    public boolean verifies(JWSHeader header, byte[] signingInput, Base64URL signature) {
+      return current.verifies(header, signingInput, signature) || previous.verifies(header, signingInput, signature);
+    }
+  }
+
   /** RS256/384/512 and ES256/384/512 through nimbus's verifiers (thread-safe once built). */
   record Jose(JWSVerifier verifier) implements SignatureCheck {
 

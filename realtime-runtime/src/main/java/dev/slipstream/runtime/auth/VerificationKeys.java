@@ -58,7 +58,7 @@ final class VerificationKeys {
   private final Map<String, SignatureCheck> oct = new HashMap<>();
 
   VerificationKeys(AuthSettings settings) {
-    this.sharedSecret = settings.jwtSecret() == null ? null : new SignatureCheck.Hmac(settings.jwtSecretBytes());
+    this.sharedSecret = sharedSecret(settings);
     this.hasJwks = settings.jwks() != null;
     if (hasJwks) {
       for (JWK key : settings.jwks().getKeys()) {
@@ -68,6 +68,16 @@ final class VerificationKeys {
         }
       }
     }
+  }
+
+  /** The current secret's check, or either secret's while a rotation's previous secret is still accepted. */
+  private static SignatureCheck sharedSecret(AuthSettings settings) {
+    if (settings.jwtSecret() == null) {
+      return null;
+    }
+    SignatureCheck current = new SignatureCheck.Hmac(settings.jwtSecretBytes());
+    byte[] previous = settings.previousJwtSecretBytes();
+    return previous == null ? current : new SignatureCheck.Either(current, new SignatureCheck.Hmac(previous));
   }
 
   /** The check for a token with this header; throws the Supabase "signer" rejection when none fits. */

@@ -9,6 +9,7 @@ import dev.slipstream.runtime.relay.RelayBacklog;
 import dev.slipstream.runtime.relay.RelayClient;
 import dev.slipstream.runtime.relay.RelayMetrics;
 import dev.slipstream.runtime.relay.RelayServer;
+import dev.slipstream.runtime.tls.RelayTls;
 import dev.slipstream.runtime.relay.StreamPoint;
 import dev.slipstream.runtime.replication.ReplicationSettings;
 import dev.slipstream.runtime.replication.SlotReader;
@@ -89,6 +90,7 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
   private volatile SlotReader reader;
   private volatile RelayServer server;
   private volatile RelayClient client;
+  private volatile RelayTls relayTls;
   private volatile String leader;
   /**
    * Where the last relay client got to. A follower that was welcomed but fed nothing yet has no
@@ -115,6 +117,11 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     this.secret = replication.password().getBytes(StandardCharsets.UTF_8);
     this.roleChanged = roleChanged;
     this.identity = LeaseIdentity.of(cluster);
+  }
+
+  /** The relay speaks TLS with this certificate from the next role change on; plain TCP unless set. */
+  public void relayTls(RelayTls tls) {
+    this.relayTls = tls;
   }
 
   @Override
@@ -212,7 +219,7 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     closeClient();
     RelayServer relay = new RelayServer(RelayServer.Settings.defaults(listenHost, cluster.relayPort()), secret,
         backlog, relayMetrics).onBroadcast(broadcastSink).broadcastPayloadLimit(maxBroadcastPayloadBytes)
-        .onPresence(followersPresence, maxPresenceMessageBytes);
+        .onPresence(followersPresence, maxPresenceMessageBytes).tls(relayTls);
     server = relay; // before it starts: presence answers a follower's link through it at once
     try {
       relay.start();
@@ -263,7 +270,7 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     StreamPoint from = Long.compareUnsigned(lastFed.endLsn(), taken.endLsn()) > 0 ? lastFed : taken;
     RelayClient following = new RelayClient(socketAddress(address.get()), cluster.pod(), secret, fanOut, backlog,
         from, fanOut::gap, relayMetrics, RelayClient.Settings.DEFAULTS).onBroadcast(broadcastSink)
-        .onPresence(leaderPresence);
+        .onPresence(leaderPresence).tls(relayTls);
     client = following; // before it starts: presence answers the link through it at once
     following.start();
     changeRole(Role.FOLLOWER);

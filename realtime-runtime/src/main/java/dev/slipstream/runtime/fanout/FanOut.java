@@ -8,7 +8,6 @@ import dev.slipstream.runtime.route.SubscriptionIndex;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * Hands each committed change to every subscriber that wants it, encoding it once per distinct
  * frame (DESIGN principle 3): the first subscriber of a frame key encodes, every other one gets a
  * retained duplicate of the same buffer, made on its event loop. Runs on the replication thread; the subscribers hop to
- * their event loops, one task per loop and batch (the transactions the slot's reader found arrived
- * together; one transaction outside a batch), not per subscriber or event, so nothing here waits on
- * a client and a batch to thousands of subscribers wakes each loop once.
+ * their event loops through each loop's {@link LoopInbox}: one hand-over per loop and batch (the
+ * transactions the slot's reader found arrived together; one transaction outside a batch), not per
+ * subscriber or event, and one task per loop for everything handed over while it was busy, so
+ * nothing here waits on a client, a batch to thousands of subscribers wakes each loop once, and a
+ * loop that is behind delivers several transactions per connection and flush.
  *
  * <p>Each event goes into the {@link ResumeRing} before it is routed, so a client registering
  * concurrently finds it either in the ring or live (see the SSE resume logic).
@@ -44,19 +45,24 @@ public final class FanOut implements ChangeSink {
   /** The last event taken, whoever fed it (the slot, or the leader's relay): where a new feeder resumes after. */
   private volatile EventPosition lastPosition;
   /**
-   * Routed but not yet handed to the loops, side by side: a loop and its deliveries. Owned by the
-   * replication thread, handed over at commit. An array, not a map: connections take the loops in
-   * turn, so consecutive subscribers are on different loops, and a map lookup (with a capturing
+   * Each event loop's inbox, and what was routed to it but not yet handed over, side by side. Owned
+   * by the replication thread, handed over at commit. Arrays, not a map: connections take the loops
+   * in turn, so consecutive subscribers are on different loops, and a map lookup (with a capturing
    * lambda) per subscriber was a fifth of the routing thread's profile; there are only a few loops.
    */
-  private EventExecutor[] pendingLoops = new EventExecutor[4];
+  private LoopInbox[] inboxes = new LoopInbox[4];
   private Deliveries[] pending = new Deliveries[4];
-  private int pendingCount;
+  private int loopCount;
   private int pendingDeliveries;
+  private final RoutePlan plan = new RoutePlan();
   /** Between batchStarts and batchEnds: commits do not hand over, the batch's end does (replication thread). */
   private boolean inBatch;
-  /** Frames held back at most before a hand-over, whatever the transaction's size. */
-  static final int MAX_PENDING_DELIVERIES = 1 << 16;
+  /**
+   * Frames held back at most before a hand-over, whatever the transaction's size: 2 MiB of
+   * references. Large enough that a transaction of ten rows to 15,000 subscribers goes to each
+   * loop in one hand-over (each connection then gets its ten frames in one write and one flush).
+   */
+  static final int MAX_PENDING_DELIVERIES = 1 << 18;
   private static final long SKIP_LOG_INTERVAL_NANOS = 60_000_000_000L;
   private static final Logger log = LoggerFactory.getLogger(FanOut.class);
   /** When a skipped subscriber was last logged (replication thread only). */
@@ -110,11 +116,23 @@ public final class FanOut implements ChangeSink {
       return;
     }
     EncodedChange encoded = new EncodedChange(event);
+    long changes = index.changes();
+    if (plan.covers(matches, changes) && routeByPlan(event, encoded)) {
+      return;
+    }
+    routeOneByOne(event, encoded, matches);
+    plan.learn(matches, changes, event);
+  }
+
+  /** Routes each match in turn: its frame key, its loop. */
+  private void routeOneByOne(ChangeEvent event, EncodedChange encoded,
+      List<SubscriptionIndex.Subscription<Subscriber>> matches) {
     Map<Object, ByteBuf> frames = null;
     Set<Subscriber> several = null;
     long bytes = 0;
     int count = 0;
-    int expected = matches.size();
+    // Each loop gets about its share of the matches (connections take the loops in turn).
+    int expected = Math.max(16, matches.size() / Math.max(1, loopCount));
     Object lastKey = null;
     ByteBuf lastFrame = null;
     try {
@@ -157,6 +175,44 @@ public final class FanOut implements ChangeSink {
         frames.values().forEach(ByteBuf::release);
       }
     }
+    routed(count, bytes);
+  }
+
+  /**
+   * Routes an event that matched the planned subscriptions: one frame per distinct key, each
+   * loop's subscribers copied in one piece. False, with nothing routed, if a frame cannot be
+   * made: then each subscriber is routed in turn and only the ones it fails for are skipped.
+   */
+  private boolean routeByPlan(ChangeEvent event, EncodedChange encoded) {
+    ByteBuf[] frames = new ByteBuf[plan.keyCount()];
+    try {
+      for (int key = 0; key < frames.length; key++) {
+        frames[key] = plan.encoder(key).encode(event, encoded, allocator);
+      }
+    } catch (RuntimeException e) {
+      for (ByteBuf frame : frames) {
+        if (frame != null) {
+          frame.release();
+        }
+      }
+      return false;
+    }
+    long bytes = 0;
+    for (int key = 0; key < frames.length; key++) {
+      bytes += (long) frames[key].readableBytes() * plan.subscribersWithKey(key);
+    }
+    for (int loop = 0; loop < plan.loopCount(); loop++) {
+      int count = plan.count(loop);
+      deliveriesFor(plan.loop(loop), count).addAll(event, plan.subscribers(loop), count, plan.keyIndexes(loop), frames);
+    }
+    for (ByteBuf frame : frames) {
+      frame.release(); // the deliveries hold their own references
+    }
+    routed(plan.size(), bytes);
+    return true;
+  }
+
+  private void routed(int count, long bytes) {
     pendingDeliveries += count;
     metrics.delivered(count, bytes);
     if (pendingDeliveries >= MAX_PENDING_DELIVERIES) {
@@ -165,98 +221,38 @@ public final class FanOut implements ChangeSink {
   }
 
   /**
-   * Hands everything routed since the last hand-over to the event loops: one task per loop with
+   * Hands everything routed since the last hand-over to the event loops: to each loop's inbox,
    * all of its subscribers' frames, in order. Called at the end of a batch (everything the slot's
    * reader found arrived at once), at each commit outside a batch (the relay's feed), and on the way
    * when a transaction is large.
    */
   private void handOverPending() {
-    for (int i = 0; i < pendingCount; i++) {
-      handOver(pendingLoops[i], pending[i]);
-      pendingLoops[i] = null;
-      pending[i] = null;
+    for (int i = 0; i < loopCount; i++) {
+      if (pending[i] != null) {
+        inboxes[i].add(pending[i]);
+        pending[i] = null;
+      }
     }
-    pendingCount = 0;
     pendingDeliveries = 0;
   }
 
   /** The deliveries pending for {@code loop}, made (for about {@code capacity} frames) on first use. */
   private Deliveries deliveriesFor(EventExecutor loop, int capacity) {
-    for (int i = 0; i < pendingCount; i++) {
-      if (pendingLoops[i] == loop) {
-        return pending[i];
+    int i = 0;
+    while (i < loopCount && inboxes[i].loop() != loop) {
+      i++;
+    }
+    if (i == loopCount) {
+      if (loopCount == inboxes.length) {
+        inboxes = Arrays.copyOf(inboxes, loopCount * 2);
+        pending = Arrays.copyOf(pending, loopCount * 2);
       }
+      inboxes[loopCount++] = new LoopInbox(loop);
     }
-    if (pendingCount == pending.length) {
-      pendingLoops = Arrays.copyOf(pendingLoops, pendingCount * 2);
-      pending = Arrays.copyOf(pending, pendingCount * 2);
+    if (pending[i] == null) {
+      pending[i] = new Deliveries(capacity);
     }
-    pendingLoops[pendingCount] = loop;
-    pending[pendingCount] = new Deliveries(capacity);
-    return pending[pendingCount++];
-  }
-
-  /** One task per event loop, delivering to all of that loop's subscribers in order. */
-  private static void handOver(EventExecutor loop, Deliveries deliveries) {
-    try {
-      loop.execute(deliveries);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      deliveries.release(); // the server is stopping: nobody will read these
-    }
-  }
-
-  /**
-   * Frames for the subscribers of one event loop, with their events, in the order they were
-   * routed. The routing thread stores only references: a shared frame is retained once per batch
-   * (not per subscriber), and each subscriber's duplicate is made on its own event loop, where
-   * Netty's recycler hands the same few duplicate objects round again once the socket took them.
-   */
-  private static final class Deliveries implements Runnable {
-    private ChangeEvent[] events;
-    private Subscriber[] subscribers;
-    private ByteBuf[] frames;
-    private int size;
-    /** One reference to each distinct frame of the batch, let go once every subscriber has its duplicate. */
-    private final List<ByteBuf> held = new ArrayList<>(4);
-
-    /** @param capacity sized once for the first event, not grown 15,000 elements at a time */
-    Deliveries(int capacity) {
-      this.events = new ChangeEvent[capacity];
-      this.subscribers = new Subscriber[capacity];
-      this.frames = new ByteBuf[capacity];
-    }
-
-    void add(ChangeEvent event, Subscriber subscriber, ByteBuf frame) {
-      if (size == subscribers.length) {
-        int capacity = size * 2;
-        events = Arrays.copyOf(events, capacity);
-        subscribers = Arrays.copyOf(subscribers, capacity);
-        frames = Arrays.copyOf(frames, capacity);
-      }
-      if (held.isEmpty() || held.getLast() != frame) {
-        held.add(frame.retain());
-      }
-      events[size] = event;
-      subscribers[size] = subscriber;
-      frames[size] = frame;
-      size++;
-    }
-
-    @Override
-    public void run() {
-      try {
-        for (int i = 0; i < size; i++) {
-          subscribers[i].deliver(events[i], frames[i].retainedDuplicate());
-        }
-      } finally {
-        release();
-      }
-    }
-
-    void release() {
-      held.forEach(ByteBuf::release);
-      held.clear();
-    }
+    return pending[i];
   }
 
   @Override

@@ -51,6 +51,9 @@ public abstract class ResumableSubscriber implements Subscriber {
     hasThrough = true;
   }
 
-  /** Queues the frame on the subscriber's connection; takes ownership of one reference. */
+  /** Queues the frame on the subscriber's connection, sent at the next {@link #flush}; takes ownership of one reference. */
   protected abstract void send(ByteBuf frame);
+
+  @Override
+  public abstract void flush();
 }

@@ -15,6 +15,15 @@ public interface Subscriber {
   /** Equal keys mean identical frames for this event (same wire format, topic, binding ids). */
   Object frameKey(ChangeEvent event);
 
+  /**
+   * Whether {@link #frameKey} is the same for every event (one binding, one wire format): the
+   * fan-out may then route a run of events that match the same subscribers without asking each
+   * of them again ({@code RoutePlan}).
+   */
+  default boolean sameFrameKeyForEveryEvent() {
+    return false;
+  }
+
   /** The complete frame for the event, ready for the socket (WebSocket framing included). */
   ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator);
 
@@ -33,8 +42,15 @@ public interface Subscriber {
     return false;
   }
 
-  /** Queues the frame for sending; takes ownership of one reference. Called on {@link #executor()}. */
+  /**
+   * Queues the frame without sending it yet; takes ownership of one reference. Called on {@link
+   * #executor()}, once for each of the subscriber's events of a batch, in order, then {@link #flush}.
+   */
   void deliver(ChangeEvent event, ByteBuf frame);
+
+  /** Sends what {@link #deliver} queued (one flush for all of a batch's frames). Called on {@link #executor()}. */
+  default void flush() {
+  }
 
   /**
    * The event matched this subscriber but its filter or its encoding failed for it: it is skipped

@@ -191,6 +191,11 @@ final class ChannelMembership extends ResumableSubscriber {
   }
 
   @Override
+  public boolean sameFrameKeyForEveryEvent() {
+    return singleBindingKey != null;
+  }
+
+  @Override
   public boolean mayMatchTwice() {
     return singleBindingIds == null;
   }
@@ -209,7 +214,12 @@ final class ChannelMembership extends ResumableSubscriber {
   @Override
   protected void send(ByteBuf frame) {
     // No position for the connection: two channels of one socket may both receive the same event.
-    connection.send(frame);
+    connection.queue(frame);
+  }
+
+  @Override
+  public void flush() {
+    connection.flushQueued();
   }
 
   /** Whether one of the channel's subscriptions (claims included) admits the event. */

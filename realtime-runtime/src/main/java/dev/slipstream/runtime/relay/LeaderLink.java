@@ -169,6 +169,8 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
     if (cause instanceof ReadTimeoutException) {
       fail(welcomed ? "the leader's relay at " + client.leaderName() + " went silent"
           : "the leader's relay at " + client.leaderName() + " did not complete the handshake");
+    } else if (tlsFailure(cause) != null) {
+      fail("the TLS handshake with the leader's relay at " + client.leaderName() + " failed: " + tlsFailure(cause));
     } else if (cause.getCause() instanceof RelayProtocolException e) {
       fail("the leader's relay at " + client.leaderName() + " sent a malformed frame: " + e.getMessage());
     } else {
@@ -187,6 +189,17 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
     }
     client.disconnected();
     ctx.fireChannelInactive();
+  }
+
+  /** The innermost message of a TLS failure in the chain (the certificate check's words), or null. */
+  private static String tlsFailure(Throwable cause) {
+    boolean tls = false;
+    Throwable innermost = cause;
+    for (Throwable t = cause; t != null && t != t.getCause(); t = t.getCause()) {
+      tls |= t instanceof javax.net.ssl.SSLException;
+      innermost = t;
+    }
+    return tls ? String.valueOf(innermost.getMessage()) : null;
   }
 
   private void fail(String problem) {

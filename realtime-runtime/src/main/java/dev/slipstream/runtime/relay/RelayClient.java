@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.relay;
 
 import dev.slipstream.runtime.change.ChangeSink;
+import dev.slipstream.runtime.tls.RelayTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -89,6 +90,7 @@ public final class RelayClient implements AutoCloseable {
   private volatile Channel channel;
   private volatile Consumer<PodBroadcast> broadcasts = broadcast -> { };
   private volatile PresenceListener presence = PresenceListener.NONE;
+  private volatile RelayTls tls;
   /** Owned by the loop: the connection past WELCOME, and broadcasts it sent awaiting the leader's ACK. */
   private LeaderLink link;
   private final Map<Long, CompletableFuture<Void>> pending = new HashMap<>();
@@ -125,12 +127,24 @@ public final class RelayClient implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel channel) {
             FrameDecoder decoder = new FrameDecoder(RelayServer.MAX_INBOUND_FRAME_BYTES);
+            RelayTls encrypted = tls;
+            if (encrypted != null) {
+              // Built per connection: the CA and the certificate are read again at each reconnect.
+              channel.pipeline().addLast("tls", encrypted.clientHandler(channel.alloc(), leader.getPort(),
+                  settings.handshakeTimeout()));
+            }
             channel.pipeline().addLast(decoder)
                 .addLast(LeaderLink.TIMEOUT, new ReadTimeoutHandler(settings.handshakeTimeout().toMillis(),
                     TimeUnit.MILLISECONDS))
                 .addLast(new LeaderLink(RelayClient.this, feed, decoder));
           }
         });
+  }
+
+  /** Speaks TLS to the leader, checking its certificate ({@link RelayTls}); plain TCP unless set. Set before {@link #start}. */
+  public RelayClient tls(RelayTls encrypted) {
+    this.tls = encrypted;
+    return this;
   }
 
   public RelayClient start() {

@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.relay;
 
+import dev.slipstream.runtime.tls.RelayTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -21,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * is cut off (closed, one WARN line, {@code slipstream_relay_followers_cut_off_total{reason}}) and
  * leaves the gate; it reconnects and catches up from the backlog. <b>Hostile input</b>: inbound
  * frames are capped at {@value #MAX_INBOUND_FRAME_BYTES} bytes, a peer has {@code handshakeTimeout}
- * to prove the secret, at most {@code maxConnections} connections are open; anything else is closed
- * and counted ({@code slipstream_relay_rejected_total{reason}}); once a follower proved the secret,
+ * to prove the secret, at most {@code maxConnections} connections are open; anything else is closed,
+ * counted ({@code slipstream_relay_rejected_total{reason}}) and logged (one WARN line per reason
+ * every 10 s at most); once a follower proved the secret,
  * its frames may be as large as a broadcast of the tenant's largest payload.
  *
  * <p><b>Client broadcasts</b> cross pods through the leader: a follower's BROADCAST is handed to
@@ -56,7 +57,7 @@ public final class RelayServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
   /** HELLO (the largest frame a follower sends) fits many times over. */
   static final int MAX_INBOUND_FRAME_BYTES = 4096;
-  private static final long REJECTION_LOG_INTERVAL = TimeUnit.SECONDS.toNanos(10);
+  private static final int REJECTION_LOG_SECONDS = 10;
 
   /**
    * @param port 0 for any free port
@@ -99,11 +100,12 @@ public final class RelayServer implements AutoCloseable {
   private final Set<FollowerSession> gate = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connections = new AtomicInteger();
   private final List<Runnable> ackListeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong lastRejectionLog = new AtomicLong(System.nanoTime() - REJECTION_LOG_INTERVAL);
+  private final Map<String, RateLimitedLog> rejectionLog = new ConcurrentHashMap<>();
   private volatile Consumer<PodBroadcast> broadcasts = broadcast -> { };
   private volatile int maxBroadcastPayloadBytes = 1 << 20;
   private volatile int maxPresenceMessageBytes = 0;
   private volatile PresenceListener presence = PresenceListener.NONE;
+  private volatile RelayTls tls;
   /** The session of each linked follower pod: a pod that reconnects replaces its old session here. */
   private final Map<String, FollowerSession> linked = new ConcurrentHashMap<>();
   private Channel serverChannel;
@@ -138,6 +140,12 @@ public final class RelayServer implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel channel) {
               FrameDecoder decoder = new FrameDecoder(MAX_INBOUND_FRAME_BYTES);
+              RelayTls encrypted = tls;
+              if (encrypted != null) {
+                // TLS's handshake within the relay's handshake timeout, then the relay's own, within it again.
+                channel.pipeline().addLast("tls", encrypted.serverHandler(channel.alloc(), settings.handshakeTimeout()))
+                    .addLast(new AfterTlsHandshake());
+              }
               channel.pipeline().addLast(decoder, new FollowerSession(RelayServer.this, decoder));
             }
           })
@@ -148,7 +156,7 @@ public final class RelayServer implements AutoCloseable {
       close();
       throw e;
     }
-    log.info("Relay listening on {}", serverChannel.localAddress());
+    log.info("Relay listening on {} ({})", serverChannel.localAddress(), tls == null ? "plain TCP" : "TLS");
     return this;
   }
 
@@ -185,6 +193,12 @@ public final class RelayServer implements AutoCloseable {
    */
   public RelayServer onBroadcast(Consumer<PodBroadcast> sink) {
     this.broadcasts = sink;
+    return this;
+  }
+
+  /** Serves the relay over TLS with this certificate (the client port's); plain TCP unless set. Set before {@link #start}. */
+  public RelayServer tls(RelayTls encrypted) {
+    this.tls = encrypted;
     return this;
   }
 
@@ -365,15 +379,36 @@ public final class RelayServer implements AutoCloseable {
     }
   }
 
+  /**
+   * One WARN line per reason every {@value #REJECTION_LOG_SECONDS} s at most (a peer that connects
+   * again and again cannot fill the log), saying how many went unlogged since; the rest at DEBUG.
+   */
   void rejected(FollowerSession peer, String reason, String detail) {
     metrics.connectionRejected(reason);
-    long now = System.nanoTime();
-    long last = lastRejectionLog.get();
-    if (reason.equals(RelayMetrics.BAD_SECRET) && now - last >= REJECTION_LOG_INTERVAL
-        && lastRejectionLog.compareAndSet(last, now)) {
-      log.warn("Relay connection from {} refused ({}): {}", peer.describe(), reason, detail);
+    long unlogged = rejectionLog.computeIfAbsent(reason, r -> new RateLimitedLog()).admit(System.nanoTime());
+    if (unlogged >= 0) {
+      log.warn("Relay connection from {} refused ({}): {}{}", peer.describe(), reason, detail,
+          unlogged == 0 ? "" : " (" + unlogged + " more refused for this since the last such line)");
     } else {
       log.debug("Relay connection from {} refused ({}): {}", peer.describe(), reason, detail);
+    }
+  }
+
+  /** When a reason was last logged, and how many of its refusals were not. */
+  private static final class RateLimitedLog {
+    private long lastNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(REJECTION_LOG_SECONDS);
+    private long unlogged;
+
+    /** The refusals not logged since the last line when this one is to be logged, else -1. */
+    synchronized long admit(long now) {
+      if (now - lastNanos < TimeUnit.SECONDS.toNanos(REJECTION_LOG_SECONDS)) {
+        unlogged++;
+        return -1;
+      }
+      lastNanos = now;
+      long skipped = unlogged;
+      unlogged = 0;
+      return skipped;
     }
   }
 

@@ -19,6 +19,10 @@ import java.util.regex.Pattern;
  * @param maxBackoff cap of the reconnect backoff (it starts at 100 ms and doubles)
  * @param heartbeatInterval how long the stream may deliver nothing before a heartbeat message is
  *     written into the database ({@link Heartbeat})
+ * @param sslRootCert path of a PEM file with the CA certificate(s) {@code verify-full} checks the
+ *     server's certificate against (the operator mounts {@code spec.database.caSecretRef} there); null:
+ *     the CAs the JVM trusts. Read at every connection, so a CA rotated in the mounted Secret counts
+ *     from the next reconnect.
  * @param receiveTimeout how long the replication connection may bring nothing at all (no data, no
  *     keepalive) before it is taken for dead, dropped and opened again; a third of it into a silence
  *     the runtime asks the server for a keepalive ({@link ReceiveDeadline})
@@ -37,12 +41,15 @@ public record ReplicationSettings(
     Duration statusInterval,
     Duration maxBackoff,
     Duration heartbeatInterval,
+    String sslRootCert,
     Duration receiveTimeout) {
 
   /** A DNS name, an IPv4 address or an IPv6 address (with an optional zone), nothing that could end the URL's host. */
   private static final Pattern HOST = Pattern.compile(
       "[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?\\.?|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._-]+)?");
   private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+  private static final String VERIFY_FULL = "verify-full";
 
   public static final long DEFAULT_STREAMED_MEMORY_LIMIT = 64L * 1024 * 1024;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
@@ -56,12 +63,20 @@ public record ReplicationSettings(
         spillDirectory, statusInterval, maxBackoff, DEFAULT_HEARTBEAT_INTERVAL);
   }
 
-  /** With the default receive timeout. */
+  /** Without a CA file of its own: verify-full trusts the JVM's CAs. */
   public ReplicationSettings(String host, int port, String database, String user, String password, String sslMode,
       String slotName, List<String> publications, long streamedMemoryLimitBytes, Path spillDirectory,
       Duration statusInterval, Duration maxBackoff, Duration heartbeatInterval) {
     this(host, port, database, user, password, sslMode, slotName, publications, streamedMemoryLimitBytes,
-        spillDirectory, statusInterval, maxBackoff, heartbeatInterval, DEFAULT_RECEIVE_TIMEOUT);
+        spillDirectory, statusInterval, maxBackoff, heartbeatInterval, null);
+  }
+
+  /** With the default receive timeout. */
+  public ReplicationSettings(String host, int port, String database, String user, String password, String sslMode,
+      String slotName, List<String> publications, long streamedMemoryLimitBytes, Path spillDirectory,
+      Duration statusInterval, Duration maxBackoff, Duration heartbeatInterval, String sslRootCert) {
+    this(host, port, database, user, password, sslMode, slotName, publications, streamedMemoryLimitBytes,
+        spillDirectory, statusInterval, maxBackoff, heartbeatInterval, sslRootCert, DEFAULT_RECEIVE_TIMEOUT);
   }
 
   public ReplicationSettings {
@@ -83,6 +98,10 @@ public record ReplicationSettings(
     }
     requireSlotName(slotName);
     publications.forEach(ReplicationSettings::requirePublicationName);
+    if (sslRootCert != null && !VERIFY_FULL.equals(sslMode)) {
+      throw new IllegalArgumentException("a CA file (SLIPSTREAM_DB_SSLROOTCERT) needs sslmode verify-full "
+          + "(SLIPSTREAM_DB_SSLMODE), not " + sslMode + ": only verify-full checks the server's certificate");
+    }
   }
 
   /**
@@ -121,12 +140,22 @@ public record ReplicationSettings(
         + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  /** pgjdbc properties to log in as this role: user, password, sslmode and an application name. */
+  /** pgjdbc properties to log in as this role: user, password, TLS and an application name. */
   public java.util.Properties loginProperties(String applicationName) {
     java.util.Properties props = new java.util.Properties();
     org.postgresql.PGProperty.USER.set(props, user);
     org.postgresql.PGProperty.PASSWORD.set(props, password);
     org.postgresql.PGProperty.SSL_MODE.set(props, sslMode == null ? "prefer" : sslMode);
+    if (VERIFY_FULL.equals(sslMode)) {
+      // pgjdbc's default factory reads the CA file at each connection (a bundle of several is fine);
+      // without one it would look for ~/.postgresql/root.crt, which no runtime pod has: the JVM's
+      // CAs then. pgjdbc checks the host name against the certificate either way.
+      if (sslRootCert != null) {
+        org.postgresql.PGProperty.SSL_ROOT_CERT.set(props, sslRootCert);
+      } else {
+        org.postgresql.PGProperty.SSL_FACTORY.set(props, org.postgresql.ssl.DefaultJavaSSLFactory.class.getName());
+      }
+    }
     org.postgresql.PGProperty.APPLICATION_NAME.set(props, applicationName);
     return props;
   }
@@ -135,6 +164,7 @@ public record ReplicationSettings(
   @Override
   public String toString() {
     return "ReplicationSettings[" + user + "@" + host + ":" + port + "/" + database + ", slot=" + slotName
-        + ", publications=" + publications + ", sslMode=" + sslMode + "]";
+        + ", publications=" + publications + ", sslMode=" + sslMode
+        + (sslRootCert == null ? "" : ", sslRootCert=" + sslRootCert) + "]";
   }
 }

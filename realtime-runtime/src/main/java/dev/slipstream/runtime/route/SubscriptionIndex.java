@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Finds the subscribers of a change without looking at every subscription: first by table
@@ -57,6 +58,7 @@ public final class SubscriptionIndex<T> {
 
   private final Map<String, Bucket<T>> tables = new ConcurrentHashMap<>();
   private final AtomicInteger size = new AtomicInteger();
+  private final AtomicLong changes = new AtomicLong();
   private volatile FilterFailures<T> failures = (subscription, event, error) -> { };
 
   /**
@@ -85,6 +87,7 @@ public final class SubscriptionIndex<T> {
           .computeIfAbsent(indexed.equalityKey(), v -> ConcurrentHashMap.newKeySet()).add(subscription);
     }
     size.incrementAndGet();
+    changes.incrementAndGet();
     return subscription;
   }
 
@@ -112,11 +115,17 @@ public final class SubscriptionIndex<T> {
     }
     if (removed) {
       size.decrementAndGet();
+      changes.incrementAndGet();
     }
   }
 
   public int size() {
     return size.get();
+  }
+
+  /** Grows with every add and remove: a caller that keeps what a match returned knows when to let go of it. */
+  public long changes() {
+    return changes.get();
   }
 
   /** Distinct filters held for scanning, over all tables (for tests: groups are shared, and go). */

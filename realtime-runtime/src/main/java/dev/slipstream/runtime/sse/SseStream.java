@@ -38,6 +38,11 @@ final class SseStream extends ResumableSubscriber {
   }
 
   @Override
+  public boolean sameFrameKeyForEveryEvent() {
+    return true;
+  }
+
+  @Override
   public ByteBuf encode(ChangeEvent event, EncodedChange change, ByteBufAllocator allocator) {
     return frame(allocator, event, change.as(SupabaseChange.CLIENT));
   }
@@ -56,7 +61,12 @@ final class SseStream extends ResumableSubscriber {
 
   @Override
   protected void send(ByteBuf frame) {
-    connection.send(frame);
+    connection.queue(frame);
+  }
+
+  @Override
+  public void flush() {
+    connection.flushQueued();
   }
 
   /** {@code event: error} with the reason; the stream goes on with the next change. */

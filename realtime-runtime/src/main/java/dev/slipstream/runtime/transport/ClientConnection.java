@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * without progress), what it has not been sent is dropped, and the protocol's over-budget action
  * runs (WebSocket: close code 4000, which now goes out right behind the frame in flight; by
  * default the connection is closed); later frames are released unsent. Frames sent through
- * {@link #send} are pre-framed bytes, written from here straight to the socket; flushes are
- * batched: one per connection per event-loop tick, so a loop that is behind sends everything
+ * {@link #send} or {@link #queue} are pre-framed bytes, written from here straight to the socket
+ * with the void promise. Flushes are batched: {@link #send} flushes once per connection per
+ * event-loop tick; the fan-out queues all of a connection's frames of a batch and flushes once
+ * right after them ({@link #flushQueued}), so either way a loop that is behind sends everything
  * queued for a connection in one flush (one {@code writev}).
  *
  * <p><b>Reading.</b> Bytes read pass the connection's {@link InboundThrottle}; until a complete
@@ -204,25 +206,46 @@ public final class ClientConnection extends ConnectionDeadlines {
   }
 
   private void sendOnLoop(ByteBuf frame) {
+    if (write(frame) && !flushScheduled) {
+      flushScheduled = true;
+      ctx.executor().execute(flushTask);
+    }
+  }
+
+  /**
+   * Queues a complete frame without flushing; takes ownership of one reference. For a caller that
+   * has several frames for this connection at once (the fan-out): it queues them all, then calls
+   * {@link #flushQueued} once, while the connection is still in the cache, instead of a flush task
+   * per connection later. Event loop only.
+   */
+  public void queue(ByteBuf frame) {
+    write(frame);
+  }
+
+  /** Sends everything queued: one flush, one {@code writev}. Event loop only. */
+  public void flushQueued() {
+    ctx.flush();
+  }
+
+  /** Writes a frame towards the socket unless the client is closing or past the hard limit. */
+  private boolean write(ByteBuf frame) {
     if (closing || !ctx.channel().isActive()) {
       frame.release();
-      return;
+      return false;
     }
     int size = frame.readableBytes();
-    if (backlog() + size > limits.clientBufferBytes() * HARD_LIMIT_FACTOR) {
+    long backlog = backlog();
+    if (backlog + size > limits.clientBufferBytes() * HARD_LIMIT_FACTOR) {
       frame.release(); // the frame that would take it past the hard limit is not queued at all
       tooSlow();
-      return;
+      return false;
     }
     submittedBytes += size + ENTRY_OVERHEAD;
     // No listener per frame: the outbound buffer is the count. Failures (the client went away)
     // need no notice either, so the promise is the one that never fires exceptionCaught.
     ctx.write(frame, ctx.channel().unsafe().voidPromise());
-    if (!flushScheduled) {
-      flushScheduled = true;
-      ctx.executor().execute(flushTask);
-    }
-    judge();
+    judge(backlog + size + ENTRY_OVERHEAD); // what the outbound buffer now holds, without reading it again
+    return true;
   }
 
   private void flush() {
@@ -244,18 +267,17 @@ public final class ClientConnection extends ConnectionDeadlines {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (!ctx.channel().isWritable()) {
-      judge(); // whoever wrote, the backlog passed the high water mark
+      judge(backlog()); // whoever wrote, the backlog passed the high water mark
     }
     ctx.fireChannelWritabilityChanged();
   }
 
   // ---- the budget -----------------------------------------------------------------------------
 
-  private void judge() {
+  private void judge(long backlog) {
     if (closing) {
       return;
     }
-    long backlog = backlog();
     if (backlog > limits.clientBufferBytes() * HARD_LIMIT_FACTOR) {
       tooSlow();
     } else if (backlog > limits.clientBufferBytes() && !progressCheckScheduled) {

@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.limits.LimitMetrics;
+import dev.slipstream.runtime.tls.ServerTls;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -12,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every client connection's pipeline, as it starts (HTTP; {@link WebSocketStage} shows the
  * WebSocket stage it may become):
  * <pre>
+ * tls          SslHandler         only with TLS configured ({@link ServerTls}): the handshake must
+ *                                 end within handshakeTimeout, which also bounds it below; a client
+ *                                 that speaks plain HTTP is refused (closed, counted as a client error)
  * connection   ClientConnection   byte budget of everything sent, reads throttled, deadlines
  *                                 (a complete request within handshakeTimeout, or 408)
  * http         HttpServerCodec    request line at most 4,096 bytes (414), headers 8 KiB (431)
@@ -41,9 +45,11 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
   private final ClientErrors errors;
   private final AtomicInteger open;
   private final long maxConnections;
+  private final ServerTls tls;
 
   ClientPipeline(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics, ConnectionWatch watch,
-      ChannelHandler router, ClientErrorLog errorLog, AtomicInteger open) {
+      ChannelHandler router, ClientErrorLog errorLog, AtomicInteger open, ServerTls tls) {
+    this.tls = tls;
     this.limits = limits;
     this.metrics = metrics;
     this.limitMetrics = limitMetrics;
@@ -63,6 +69,13 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
       return;
     }
     ch.closeFuture().addListener(f -> open.decrementAndGet());
+    if (tls != null) {
+      // In front of everything: the byte budget, the throttle and the deadlines see what the client
+      // sends and receives, and ClientConnection's request deadline (from this moment) covers the
+      // handshake too, so a client that never finishes it is closed like one that never sends a request.
+      // SslHandler's own timeout is only the backstop, at twice that.
+      ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), limits.handshakeTimeout().multipliedBy(2)));
+    }
     ch.pipeline()
         .addLast("connection", new ClientConnection(limits, metrics, limitMetrics, watch, errors))
         .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADER_BYTES, 8192))

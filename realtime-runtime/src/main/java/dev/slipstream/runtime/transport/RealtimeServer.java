@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.limits.LimitMetrics;
+import dev.slipstream.runtime.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -38,11 +39,26 @@ public final class RealtimeServer implements AutoCloseable {
    */
   private static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
 
+  /** How often the TLS certificate files are read again for a renewed certificate. */
+  static final Duration TLS_RELOAD_INTERVAL = Duration.ofSeconds(30);
+
   /**
    * @param connections what one connection, and all together, may hold and take
    * @param sseKeepAlive how often an idle event stream gets a comment line
+   * @param tls the certificate and key the port serves TLS with; null: plain HTTP and WebSocket
    */
-  public record Settings(String host, int port, ConnectionLimits connections, Duration sseKeepAlive) {
+  public record Settings(String host, int port, ConnectionLimits connections, Duration sseKeepAlive,
+      ServerTls.Files tls) {
+
+    /** Without TLS. */
+    public Settings(String host, int port, ConnectionLimits connections, Duration sseKeepAlive) {
+      this(host, port, connections, sseKeepAlive, null);
+    }
+
+    /** The same settings, serving TLS with these files. */
+    public Settings withTls(ServerTls.Files files) {
+      return new Settings(host, port, connections, sseKeepAlive, files);
+    }
 
     /** The default connection limits, with a client budget and frame limit of one's own. */
     public Settings(String host, int port, long clientBufferBytes, int maxFrameBytes, Duration sseKeepAlive) {
@@ -69,11 +85,14 @@ public final class RealtimeServer implements AutoCloseable {
   private final HttpRouter router = new HttpRouter();
   private final WebSocketStage webSocket;
   private final ClientPipeline pipeline;
+  private final ServerTls tls;
   private Channel serverChannel;
 
   public RealtimeServer(Settings settings, ConnectionMetrics connectionMetrics, LimitMetrics limitMetrics,
       MeterRegistry registry) {
     this.settings = settings;
+    // First, so that a certificate that does not load stops the process before anything starts.
+    this.tls = settings.tls() == null ? null : ServerTls.load(settings.tls(), TLS_RELOAD_INTERVAL);
     this.group = new MultiThreadIoEventLoopGroup(Epoll.isAvailable() ? EpollIoHandler.newFactory()
         : NioIoHandler.newFactory());
     this.watch = ConnectionWatch.start(settings.connections().maxHeldBytes(), WATCH_INTERVAL, registry);
@@ -82,7 +101,7 @@ public final class RealtimeServer implements AutoCloseable {
     registry.gauge("slipstream.netty.direct.memory.used", PooledByteBufAllocator.DEFAULT.metric(),
         metric -> metric.usedDirectMemory());
     this.pipeline = new ClientPipeline(settings.connections(), connectionMetrics, limitMetrics, watch, router,
-        new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections);
+        new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections, tls);
   }
 
   /** Serves {@code endpoint} at {@code path}. */
@@ -121,7 +140,8 @@ public final class RealtimeServer implements AutoCloseable {
       close();
       throw e;
     }
-    log.info("Realtime server listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+    log.info("Realtime server listening on {} ({}, {})", serverChannel.localAddress(), epoll ? "epoll" : "nio",
+        tls == null ? "plain HTTP" : "TLS with " + settings.tls().certificate());
     return this;
   }
 
@@ -155,5 +175,8 @@ public final class RealtimeServer implements AutoCloseable {
     }
     watch.close();
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (tls != null) {
+      tls.close();
+    }
   }
 }

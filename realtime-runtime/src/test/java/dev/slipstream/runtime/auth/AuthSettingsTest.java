@@ -143,4 +143,19 @@ class AuthSettingsTest {
     assertThat(unset.issuer()).isNull();
     assertThat(unset.audience()).isNull();
   }
+
+  @Test
+  void thePreviousSecretIsReadBesideTheCurrentOneAndNeverPrinted() {
+    AuthSettings settings = AuthSettings.fromEnvironment(Map.of("SLIPSTREAM_JWT_SECRET", TestTokens.SECRET,
+        "SLIPSTREAM_JWT_PREVIOUS_SECRET", "the-previous-secret-0123456789"));
+    assertThat(settings.previousJwtSecret()).isEqualTo("the-previous-secret-0123456789");
+    assertThat(settings.toString()).doesNotContain("the-previous-secret").contains("previousJwtSecret=<redacted>");
+    assertThat(settings.requiring("https://auth.acme.example", null).previousJwtSecret())
+        .as("kept when issuer and audience are added").isEqualTo("the-previous-secret-0123456789");
+
+    assertThatThrownBy(() -> new AuthSettings(null, null, false, null, null, "p"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("SLIPSTREAM_JWT_PREVIOUS_SECRET is only accepted beside a non-empty SLIPSTREAM_JWT_SECRET (the "
+            + "previous secret of a rotation, accepted next to the current one)");
+  }
 }

@@ -116,6 +116,24 @@ class TokenVerifierTest {
     }
 
     @Test
+    void duringARotationTokensOfThePreviousSecretAreAcceptedAndOthersStillRefused() throws Exception {
+      String previous = "the-secret-before-the-rotation-0123456789";
+      TokenVerifier rotating = new TokenVerifier(AuthSettings.withSecret(SECRET).alsoAccepting(previous), CLOCK);
+
+      assertThat(rotating.verify(TestTokens.hs256(SECRET, "anon", NOW.plusSeconds(60))).role()).isEqualTo("anon");
+      assertThat(rotating.verify(TestTokens.hs256(previous, "authenticated", NOW.plusSeconds(60))).role())
+          .isEqualTo("authenticated");
+      assertThat(rejection(rotating, TestTokens.hs256("neither-secret-of-sufficient-length-0123", "anon",
+          NOW.plusSeconds(60))).reason()).isEqualTo(Rejection.BAD_SIGNATURE);
+      // the previous secret verifies signatures only: an expired token signed with it is still expired
+      assertThat(rejection(rotating, TestTokens.hs256(previous, "anon", NOW.minusSeconds(60))).reason())
+          .isNotEqualTo(Rejection.BAD_SIGNATURE);
+      // and without it, what the previous secret signed is refused, as after the rollover is complete
+      assertThat(rejection(hsVerifier, TestTokens.hs256(previous, "anon", NOW.plusSeconds(60))).reason())
+          .isEqualTo(Rejection.BAD_SIGNATURE);
+    }
+
+    @Test
     void tamperedPayloadIsABadSignature() {
       String token = TestTokens.hs256(SECRET, "anon", NOW.plusSeconds(60));
       String escalated = TestTokens.tamperedPayload(token, TestTokens.claims("service_role", NOW.plusSeconds(60)));

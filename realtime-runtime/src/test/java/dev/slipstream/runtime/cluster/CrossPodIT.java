@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipstream.runtime.compat.NodeSuite;
 import dev.slipstream.runtime.testing.RuntimeProcess;
+import dev.slipstream.runtime.testing.TenantPods;
 import dev.slipstream.runtime.testing.WebSocketTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -99,23 +99,7 @@ class CrossPodIT {
         "CREATE PUBLICATION " + PUBLICATION + " FOR TABLE crossing");
     kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
         .build()).create();
-    String tenant = """
-        apiVersion: realtime.slipstream.dev/v1alpha1
-        kind: RealtimeTenant
-        metadata:
-          name: %s
-        spec:
-          database:
-            host: 127.0.0.1
-            name: app
-            credentialsSecretRef:
-              name: acme-db
-          runtime:
-            replicas:
-              min: 3
-              max: 3
-        """.formatted(TENANT);
-    assertThat(kube.kubectlApply(NAMESPACE, tenant).exitCode()).isZero();
+    assertThat(kube.kubectlApply(NAMESPACE, TenantPods.tenantManifest(TENANT, 3)).exitCode()).isZero();
     sockets = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   }
 
@@ -318,15 +302,7 @@ class CrossPodIT {
       String name = TENANT + "-runtime-" + i;
       Map<String, String> env = RuntimeProcess.environment(postgres, slot, PUBLICATION, port,
           logDir.resolve("spill-" + i));
-      env.put("SLIPSTREAM_HOST", host);
-      env.put("SLIPSTREAM_TENANT", TENANT);
-      env.put("SLIPSTREAM_POD_NAME", name);
-      env.put("SLIPSTREAM_POD_NAMESPACE", NAMESPACE);
-      env.put("SLIPSTREAM_POD_IP", host);
-      env.put("SLIPSTREAM_RELAY_PORT", String.valueOf(relayPort));
-      env.put("SLIPSTREAM_LEASE_DURATION", lease.toSeconds() + "s");
-      env.put("SLIPSTREAM_STATUS_INTERVAL", "1s");
-      env.put("KUBECONFIG", kube.kubeconfig().toAbsolutePath().toString());
+      TenantPods.join(env, TENANT, NAMESPACE, name, host, relayPort, lease, kube.kubeconfig());
       pods.add(new Pod(name, host, port, RuntimeProcess.start(name, env, logDir.resolve(name + ".log"))));
     }
     for (Pod pod : pods) {
@@ -346,9 +322,7 @@ class CrossPodIT {
   }
 
   private static String leaseHolder() {
-    Lease lease = kube.client().leases().inNamespace(NAMESPACE).withName(ClusterSettings.defaultLease(TENANT)).get();
-    String identity = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-    return identity == null || identity.isEmpty() ? null : identity.substring(0, identity.indexOf('@'));
+    return TenantPods.leaseHolder(kube.client(), NAMESPACE, TENANT);
   }
 
   /** A sample of the pod's metrics: {@code name} is the metric's name, with its labels when it has any. */

@@ -5,10 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RuntimePodStatus;
 import dev.slipstream.runtime.change.EventPosition;
+import dev.slipstream.runtime.compat.NodeSuite;
 import dev.slipstream.runtime.testing.RuntimeProcess;
+import dev.slipstream.runtime.testing.TenantPods;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
@@ -42,6 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,23 +99,7 @@ class ScaleOutIT {
         "CREATE PUBLICATION " + PUBLICATION + " FOR TABLE ledger WITH (publish = 'insert')");
     kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
         .build()).create();
-    String tenant = """
-        apiVersion: realtime.slipstream.dev/v1alpha1
-        kind: RealtimeTenant
-        metadata:
-          name: %s
-        spec:
-          database:
-            host: 127.0.0.1
-            name: app
-            credentialsSecretRef:
-              name: acme-db
-          runtime:
-            replicas:
-              min: 3
-              max: 3
-        """.formatted(TENANT);
-    assertThat(kube.kubectlApply(NAMESPACE, tenant).exitCode()).isZero();
+    assertThat(kube.kubectlApply(NAMESPACE, TenantPods.tenantManifest(TENANT, 3)).exitCode()).isZero();
   }
 
   @BeforeEach
@@ -214,6 +200,128 @@ class ScaleOutIT {
         + " client %d ms after the kill (lease %s); %d rows in all, each once and in order on both followers%n",
         committedAtKill, newLeaderStreamsMillis, LEASE, last);
     assertThat(newLeaderStreamsMillis).as("a new leader streams within 5 s of the kill").isLessThan(5_000);
+  }
+
+  /**
+   * A follower killed under the same load: its two clients resume by position ({@code Last-Event-ID},
+   * the last id each received) one on the leader, one on the other follower, and get every committed
+   * row exactly once, in order; the clients of the leader and of the other follower stay connected
+   * and miss nothing. The leader lets the dead follower go at once (the kernel closes its socket);
+   * its status entry stays, no longer refreshed, until the operator prunes it (no operator here).
+   */
+  @Test
+  void killingAFollowerMovesItsClientsToOtherPodsByPositionAndLeavesTheRestUntouched() throws Exception {
+    startPods(3);
+    Pod leader = pod(leaseHolder());
+    List<Pod> followers = pods.stream().filter(p -> p != leader).toList();
+    Pod victim = followers.get(0);
+    Pod survivor = followers.get(1);
+    List<SseTestClient> bystanders = List.of(sse(leader), sse(survivor));
+    List<SseTestClient> doomed = List.of(sse(victim), sse(victim));
+    List<Pod> resumeOn = List.of(leader, survivor);
+    within("every SSE subscription counted", () -> metric(leader, "slipstream_subscriptions") == 1
+        && metric(survivor, "slipstream_subscriptions") == 1 && metric(victim, "slipstream_subscriptions") == 2);
+    within("the leader to relay to both followers", () -> metric(leader, "slipstream_relay_followers") == 2);
+    within("three entries in status.runtime.pods", () -> podEntries().size() == 3);
+
+    writer = new Writer(ROWS_PER_SECOND);
+    writer.start();
+    within("every client to receive 300 rows",
+        () -> Stream.concat(bystanders.stream(), doomed.stream()).allMatch(c -> c.changes().size() >= 300));
+
+    long committedAtKill = writer.committed();
+    long killedAt = System.nanoTime();
+    assertThat(victim.process().kill(WAIT)).as("SIGKILL").isEqualTo(137);
+    within("the killed follower's clients to see their streams end", () -> doomed.stream().allMatch(SseTestClient::ended));
+    long streamsEndedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+    // What an SSE client does on its own (EventSource): connect again, to another pod behind the
+    // Service, with the id of the last event it received.
+    List<SseTestClient> resumed = new ArrayList<>();
+    for (int i = 0; i < doomed.size(); i++) {
+      List<SseTestClient.Event> received = doomed.get(i).changes();
+      resumed.add(sse(resumeOn.get(i), received.getLast().id()));
+    }
+    within("the resumed clients to receive rows committed after the kill", () -> resumed.stream()
+        .allMatch(c -> !c.changes().isEmpty() && rowId(c.changes().getLast()) > committedAtKill + 50));
+    long resumedMillis = resumed.stream().mapToLong(c -> c.changes().getFirst().receivedNanos() - killedAt).max()
+        .orElseThrow() / 1_000_000;
+    within("the leader to count one follower", () -> metric(leader, "slipstream_relay_followers") == 1);
+    long leaderLetGoMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+
+    long committedNow = writer.committed();
+    within("the writer to commit 500 more rows", () -> writer.committed() >= committedNow + 500);
+    writer.stop();
+    long last = writer.committed() + 1;
+    postgres.execute("INSERT INTO ledger (id, body) VALUES (" + last + ", 'marker')");
+    for (SseTestClient client : Stream.concat(bystanders.stream(), resumed.stream()).toList()) {
+      within("the marker row " + last, () -> !client.changes().isEmpty() && rowId(client.changes().getLast()) == last);
+    }
+    for (SseTestClient client : bystanders) {
+      assertThat(client.ended()).as("a client of the leader or the surviving follower stays connected").isFalse();
+      assertExactlyOnceInOrder(client.changes(), range(1, last));
+      assertThat(client.events).as("no gap notice on an untouched client").allMatch(e -> e.event() == null);
+    }
+    for (int i = 0; i < doomed.size(); i++) {
+      List<SseTestClient.Event> whole = new ArrayList<>(doomed.get(i).changes());
+      whole.addAll(resumed.get(i).changes());
+      assertExactlyOnceInOrder(whole, range(1, last));
+      assertThat(resumed.get(i).events).as("no gap notice after resuming on %s", resumeOn.get(i).name())
+          .allMatch(e -> e.event() == null);
+    }
+    assertThat(activeReaders()).as("the leader still streams the slot, alone").isEqualTo(1);
+    assertThat(leaseHolder()).as("the Lease stays with the leader").isEqualTo(leader.name());
+
+    // The dead pod's entry stays, no longer refreshed, while the living pods keep writing theirs.
+    String victimReportedAt = entry(victim).getReportedAt();
+    Map<String, String> livingReportedAt = new HashMap<>();
+    for (Pod pod : List.of(leader, survivor)) {
+      livingReportedAt.put(pod.name(), entry(pod).getReportedAt());
+    }
+    within("the living pods to write their entries again", () -> livingReportedAt.entrySet().stream()
+        .allMatch(e -> !e.getValue().equals(entry(pod(e.getKey())).getReportedAt())));
+    assertThat(entry(victim).getReportedAt()).as("the killed pod's entry is no longer refreshed (the operator prunes"
+        + " it)").isEqualTo(victimReportedAt);
+    System.out.printf("kill -9 of a follower at row %d: its clients' streams ended %d ms after the kill; resumed by"
+        + " position on the leader and the other follower, both had their first missed row %d ms after the kill"
+        + " (reconnecting as soon as the end was seen); the leader counted one follower %d ms after the kill;"
+        + " %d rows in all, each once and in order on all four clients%n", committedAtKill, streamsEndedMillis,
+        resumedMillis, leaderLetGoMillis, last);
+  }
+
+  /**
+   * The same kill with the unmodified realtime-js ({@code src/test/node/scale/follower-kill.test.mjs}):
+   * a client that reached the follower through a stand-in for the Service reconnects by itself, lands
+   * on the other follower and rejoins after its last position; it and a client on the leader get
+   * every row once, in order. The node test writes the rows and kills the follower itself.
+   */
+  @Test
+  void withRealtimeJsAKilledFollowersClientResumesByPositionOnAnotherPod() throws Exception {
+    startPods(3);
+    Pod leader = pod(leaseHolder());
+    List<Pod> ordered = new ArrayList<>(List.of(leader));
+    pods.stream().filter(p -> p != leader).forEach(ordered::add);
+    within("the leader to relay to both followers", () -> metric(leader, "slipstream_relay_followers") == 2);
+    NodeSuite suite = new NodeSuite(NodeSuite.sourceDirectory(), Path.of("target", "node"));
+    System.out.println("[follower kill realtime-js] " + suite.prepare());
+    Map<String, String> env = new HashMap<>();
+    env.put("SLIPSTREAM_REALTIME_URL", realtimeUrl(leader));
+    env.put("SLIPSTREAM_POD_URLS", String.join(",", ordered.stream().map(ScaleOutIT::realtimeUrl).toList()));
+    env.put("SLIPSTREAM_POD_PIDS", String.join(",", ordered.stream().map(p -> Long.toString(p.process().pid()))
+        .toList()));
+    env.put("SLIPSTREAM_ROWS_PER_SECOND", String.valueOf(ROWS_PER_SECOND));
+    env.put("SLIPSTREAM_VSN", "2.0.0");
+    env.put("SLIPSTREAM_APIKEY", "anon");
+    env.putAll(NodeSuite.postgresEnvironment(postgres));
+    Path log = logDir.resolve("realtime-js.log");
+    NodeSuite.Result result = suite.run(env, log, Duration.ofMinutes(3), "scale/*.test.mjs");
+    result.output().lines().filter(line -> line.contains("follower kill:")).forEach(System.out::println);
+    assertThat(result.exitCode()).as("node --test over src/test/node/scale (%s)\n%s", log,
+        NodeSuite.tail(result.output(), 80, log.toString())).isZero();
+    assertThat(leaseHolder()).as("the Lease stays with the leader").isEqualTo(leader.name());
+  }
+
+  private static String realtimeUrl(Pod pod) {
+    return "ws://" + pod.host() + ":" + pod.port() + "/realtime/v1";
   }
 
   @Test
@@ -357,17 +465,9 @@ class ScaleOutIT {
       String name = TENANT + "-runtime-" + i;
       Map<String, String> env = RuntimeProcess.environment(postgres, slot, PUBLICATION, port,
           logDir.resolve("spill-" + i));
-      env.put("SLIPSTREAM_HOST", host);
-      env.put("SLIPSTREAM_TENANT", TENANT);
-      env.put("SLIPSTREAM_POD_NAME", name);
-      env.put("SLIPSTREAM_POD_NAMESPACE", NAMESPACE);
-      env.put("SLIPSTREAM_POD_IP", host);
-      env.put("SLIPSTREAM_RELAY_PORT", String.valueOf(relayPort));
-      env.put("SLIPSTREAM_LEASE_DURATION", LEASE.toSeconds() + "s");
-      env.put("SLIPSTREAM_STATUS_INTERVAL", "1s");
+      TenantPods.join(env, TENANT, NAMESPACE, name, host, relayPort, LEASE, kube.kubeconfig());
       env.put("SLIPSTREAM_DRAIN_WINDOW", DRAIN_WINDOW.toSeconds() + "s");
       env.put("SLIPSTREAM_RESUME_RING_EVENTS", "50000");
-      env.put("KUBECONFIG", kube.kubeconfig().toAbsolutePath().toString());
       pods.add(new Pod(name, host, port, RuntimeProcess.start(name, env, logDir.resolve(name + ".log"))));
     }
     for (Pod pod : pods) {
@@ -387,9 +487,7 @@ class ScaleOutIT {
   }
 
   private static String leaseHolder() {
-    Lease lease = kube.client().leases().inNamespace(NAMESPACE).withName(ClusterSettings.defaultLease(TENANT)).get();
-    String identity = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-    return identity == null || identity.isEmpty() ? null : identity.substring(0, identity.indexOf('@'));
+    return TenantPods.leaseHolder(kube.client(), NAMESPACE, TENANT);
   }
 
   private static boolean holds(LeaseSpec version, Pod pod) {
@@ -397,18 +495,22 @@ class ScaleOutIT {
   }
 
   private static List<RuntimePodStatus> podEntries() {
-    RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace(NAMESPACE).withName(TENANT).get();
-    if (tenant.getStatus() == null || tenant.getStatus().getRuntime() == null
-        || tenant.getStatus().getRuntime().getPods() == null) {
-      return List.of();
-    }
-    return tenant.getStatus().getRuntime().getPods();
+    return TenantPods.podEntries(kube.client(), NAMESPACE, TENANT);
   }
 
   private SseTestClient sse(Pod pod) {
-    SseTestClient client = SseTestClient.open(pod.uri(SSE_PATH), null);
+    return sse(pod, null);
+  }
+
+  private SseTestClient sse(Pod pod, String lastEventId) {
+    SseTestClient client = SseTestClient.open(pod.uri(SSE_PATH), lastEventId);
     clients.add(client);
     return client;
+  }
+
+  private static RuntimePodStatus entry(Pod pod) {
+    return podEntries().stream().filter(e -> pod.name().equals(e.getName())).findFirst()
+        .orElseThrow(() -> new AssertionError("no status entry of " + pod.name()));
   }
 
   private static double metric(Pod pod, String name) {

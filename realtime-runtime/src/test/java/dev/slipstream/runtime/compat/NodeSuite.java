@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.compat;
 
+import dev.slipstream.testing.postgres.TestPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,17 @@ public final class NodeSuite {
     }
     throw new AssertionError("cannot find the Node suite (src/test/node/package-lock.json) from "
         + Path.of("").toAbsolutePath());
+  }
+
+  /** The {@code PG*} variables with which the harness's {@code sql()} reaches {@code postgres}. */
+  public static Map<String, String> postgresEnvironment(TestPostgres postgres) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PGHOST", "127.0.0.1");
+    env.put("PGPORT", String.valueOf(postgres.port()));
+    env.put("PGUSER", postgres.user());
+    env.put("PGPASSWORD", postgres.password());
+    env.put("PGDATABASE", postgres.database());
+    return env;
   }
 
   Path workDirectory() {

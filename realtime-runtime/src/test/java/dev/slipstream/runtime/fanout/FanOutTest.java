@@ -334,6 +334,117 @@ class FanOutTest {
     assertThat(registry.get("slipstream.subscriber.errors").tag("stage", "filter").counter().count()).isEqualTo(1);
   }
 
+  @Test
+  void eachSubscriberGetsAllItsFramesOfATransactionInARowThenOneFlush() {
+    List<String> log = new ArrayList<>();
+    StubSubscriber a = subscriber("a", "k", null);
+    StubSubscriber b = subscriber("b", "k", null);
+    a.log = log;
+    b.log = log;
+
+    fanOut.accept(insert(position(0x16B3800L, 0), MESSAGES, message("1", "lobby", "one", "0", "f")));
+    fanOut.accept(insert(position(0x16B3800L, 1), MESSAGES, message("2", "lobby", "two", "0", "f")));
+    fanOut.accept(insert(position(0x16B3800L, 2), MESSAGES, message("3", "lobby", "three", "0", "f")));
+    fanOut.committed(0x16B3800L);
+
+    // Subscriber by subscriber (in the index's order), each one's frames in the events' order.
+    String first = log.getFirst().substring(0, 1);
+    String second = first.equals("a") ? "b" : "a";
+    assertThat(log).containsExactly(first + " 0", first + " 1", first + " 2", first + " flush",
+        second + " 0", second + " 1", second + " 2", second + " flush");
+  }
+
+  @Test
+  void eventsThatReachDifferentSubscribersStayInOrderForEachOfThem() {
+    List<String> log = new ArrayList<>();
+    StubSubscriber everything = subscriber("e", "k1", null);
+    StubSubscriber lobby = subscriber("l", "k2", "room=eq.lobby");
+    everything.log = log;
+    lobby.log = log;
+
+    fanOut.accept(insert(position(0x16B3800L, 0), MESSAGES, message("1", "lobby", "one", "0", "f")));
+    fanOut.accept(insert(position(0x16B3800L, 1), MESSAGES, message("2", "kitchen", "two", "0", "f")));
+    fanOut.accept(insert(position(0x16B3800L, 2), MESSAGES, message("3", "lobby", "three", "0", "f")));
+    fanOut.committed(0x16B3800L);
+
+    assertThat(log.stream().filter(line -> line.startsWith("e"))).containsSubsequence("e 0", "e 1", "e 2")
+        .endsWith("e flush");
+    assertThat(log.stream().filter(line -> line.startsWith("l ") && !line.endsWith("flush"))).containsExactly("l 0", "l 2");
+    assertThat(log).endsWith("l flush");
+  }
+
+  @Test
+  void aLoopThatIsBehindTakesEveryHandOverInOneRunAndFlushesEachSubscriberOnce() throws Exception {
+    io.netty.util.concurrent.DefaultEventExecutor loop = new io.netty.util.concurrent.DefaultEventExecutor();
+    try {
+      List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+      StubSubscriber a = subscriber("a", "k", null);
+      a.log = log;
+      a.executor = loop;
+      java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+      loop.execute(() -> {
+        try {
+          busy.await(); // the loop is behind: two transactions are handed over meanwhile
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+
+      commit(insert(position(0x16B3800L, 0), MESSAGES, message("1", "lobby", "one", "0", "f")));
+      commit(insert(position(0x16B3900L, 0), MESSAGES, message("2", "lobby", "two", "0", "f")));
+      busy.countDown();
+      loop.submit(() -> { }).sync();
+
+      assertThat(log).containsExactly("a 0", "a 0", "a flush");
+      assertThat(a.delivered).hasSize(2);
+    } finally {
+      loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+  }
+
+  @Test
+  void eventsMatchingTheSameSubscribersAreRoutedByPlanUntilTheIndexChanges() {
+    StubSubscriber a = subscriber("a", "k", null);
+    StubSubscriber b = subscriber("b", "k", null);
+    StubSubscriber c = subscriber("c", "k2", null);
+    for (int i = 0; i < 4; i++) {
+      commit(insert(position(0x16B3800L + i * 0x100L, 0), MESSAGES, message("" + i, "lobby", "m", "0", "f")));
+    }
+    assertThat(List.of(a, b, c)).allSatisfy(s -> assertThat(s.delivered).hasSize(4));
+    assertThat(a.encodes + b.encodes).as("one frame per key and event").isEqualTo(4);
+    assertThat(c.encodes).isEqualTo(4);
+    assertThat(registry.get("slipstream.events.out").counter().count()).isEqualTo(12);
+
+    StubSubscriber d = subscriber("d", "k", null);
+    SubscriptionIndex.Subscription<Subscriber> cs = index.match(LOBBY_INSERT).stream()
+        .filter(match -> match.subscriber() == c).findFirst().orElseThrow();
+    index.remove(cs);
+    commit(insert(position(0x16B4800L, 0), MESSAGES, message("9", "lobby", "m", "0", "f")));
+
+    assertThat(d.delivered).hasSize(1);
+    assertThat(c.delivered).as("removed: not planned any more").hasSize(4);
+    assertThat(a.delivered).hasSize(5);
+    for (StubSubscriber s : List.of(a, b, c, d)) {
+      for (ByteBuf frame : s.delivered) {
+        assertThat(frame.toString(StandardCharsets.UTF_8)).startsWith(s.frameKey.equals("k2") ? "c:" : a.encodes > 0 ? "a:" : "b:");
+      }
+    }
+  }
+
+  @Test
+  void aPlannedFrameThatCannotBeMadeSkipsOnlyItsSubscribers() {
+    StubSubscriber fine = subscriber("fine", "k1", null);
+    StubSubscriber flaky = subscriber("flaky", "k2", null);
+    commit(LOBBY_INSERT);
+    commit(insert(position(0x16B3900L, 0), MESSAGES, message("2", "lobby", "again", "0", "f")));
+    flaky.poisoned = true; // the list is planned by now
+    commit(insert(position(0x16B3A00L, 0), MESSAGES, message("3", "lobby", "third", "0", "f")));
+
+    assertThat(fine.delivered).hasSize(3);
+    assertThat(flaky.delivered).hasSize(2);
+    assertThat(flaky.skips).hasSize(1);
+  }
+
   /** Encodes {@code <name>:<client-shape JSON>} and keeps what it is given. */
   static final class StubSubscriber implements Subscriber {
     final String name;
@@ -346,6 +457,9 @@ class FanOutTest {
     int subscriptions;
     /** Its encoding throws, as a subscriber whose frame cannot be made for a change. */
     boolean poisoned;
+    /** Where it notes "name index" for each delivery and "name flush" for each flush, if set. */
+    List<String> log;
+    io.netty.util.concurrent.EventExecutor executor = io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE;
     final List<String> skips = new ArrayList<>();
 
     StubSubscriber(String name, Object frameKey) {
@@ -375,7 +489,13 @@ class FanOutTest {
 
     @Override
     public io.netty.util.concurrent.EventExecutor executor() {
-      return io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE;
+      return executor;
+    }
+
+    /** A constant key, as a channel with one binding has. */
+    @Override
+    public boolean sameFrameKeyForEveryEvent() {
+      return true;
     }
 
     /** Like a channel: only one with several bindings can match an event twice. */
@@ -387,6 +507,16 @@ class FanOutTest {
     @Override
     public void deliver(ChangeEvent event, ByteBuf frame) {
       delivered.add(frame);
+      if (log != null) {
+        log.add(name + " " + event.position().index());
+      }
+    }
+
+    @Override
+    public void flush() {
+      if (log != null) {
+        log.add(name + " flush");
+      }
     }
 
     @Override

@@ -76,6 +76,10 @@ class ResumableSubscriberTest {
     }
 
     @Override
+    public void flush() {
+    }
+
+    @Override
     public Object frameKey(ChangeEvent event) {
       return this;
     }

@@ -15,8 +15,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipstream.runtime.auth.TestTokens;
+import dev.slipstream.runtime.relay.RelayPeer;
+import dev.slipstream.runtime.testing.RuntimeProcess;
+import dev.slipstream.runtime.testing.TenantPods;
 import dev.slipstream.testing.SseTestClient;
+import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -74,6 +79,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * log for the tokens, JWT secret and database password the suite used. Logs are kept under
  * {@code realtime-runtime/target/hostile-client-it/}.
  *
+ * <p>Across pods: the attacks whose path crosses the relay (rows, presences and broadcasts of other
+ * pods) run again against a follower, {@code pod-follower}, of a leader {@code pod-leader} (two
+ * runtimes of one tenant on a real API server, started by the first test that needs them), and raw
+ * TCP peers ({@link RelayPeer}) attack the leader's relay port while the follower's client counts
+ * every row.
+ *
  * <p>The flooder of the broadcast-flood test joins again whenever its channel is closed, as a
  * client that insists would: a runtime that answers a flood by closing channels then keeps being
  * flooded, which is what makes the damage to the bystander certain rather than a matter of timing.
@@ -87,6 +98,10 @@ class HostileClientIT {
 
   @RegisterExtension
   static final TestPostgres postgres = TestPostgres.logical();
+
+  /** For the pods of one tenant (their Lease and status entries): used by the tests across pods only. */
+  @RegisterExtension
+  static final KubeApiServerExtension kube = KubeApiServerExtension.withSlipstreamCrds();
 
   private static final String PUBLICATION = "hostile";
   private static final String JWT_SECRET = "hostile-suite-jwt-secret-" + HexFormat.of().formatHex(random(16));
@@ -104,7 +119,10 @@ class HostileClientIT {
   /** At least one per event loop of the runtime (Netty's default: 2 per core). */
   private static final int BYSTANDERS = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
 
+  private static final String TENANT = "hostile";
+
   private static HostileRuntime main;
+  private static Pods pods;
 
   @BeforeAll
   static void databaseAndMainRuntime() {
@@ -276,11 +294,22 @@ class HostileClientIT {
   @Test
   @Order(2)
   void aClientThatNeverReadsWhileRejoiningABigPresenceIsClosedAndItsMemoryReleased() throws Exception {
-    HostileRuntime runtime = startRuntime("never-reads-presence", Map.of());
-    String token = token("the never-reading presence test");
+    try (HostileRuntime runtime = startRuntime("never-reads-presence", Map.of())) {
+      neverReadingRejoinerOfABigPresence(runtime, runtime, "the never-reading presence test");
+    }
+  }
+
+  /**
+   * The attack on {@code runtime}, with the 900 KB presence tracked on {@code trackerPod}: the
+   * same pod, or the leader while {@code runtime} is a follower (the presence then reaches it
+   * through the relay, and so do the bystander's rows).
+   */
+  private static void neverReadingRejoinerOfABigPresence(HostileRuntime trackerPod, HostileRuntime runtime,
+      String purpose) throws Exception {
+    String token = token(purpose);
     List<AutoCloseable> toClose = new ArrayList<>();
-    try (runtime) {
-      RawWebSocket tracker = connect(runtime, token);
+    try {
+      RawWebSocket tracker = connect(trackerPod, token);
       toClose.add(tracker);
       joinOk(tracker, "1", "realtime:big", presence("a"));
       ObjectNode big = object().put("blob", "x".repeat(900_000));
@@ -288,6 +317,8 @@ class HostileClientIT {
       Phoenix.Timed tracked = Phoenix.awaitReply(tracker, "2", Duration.ofSeconds(15), "setup: the 900 KB track");
       assertThat(tracked.status()).as("setup: a 900 KB presence track is accepted: %s", tracked.message())
           .isEqualTo("ok");
+      require(Duration.ofSeconds(30), () -> presenceStateSize(runtime, token) > 900_000,
+          "setup: a join on " + runtime.name + " gets the 900 KB presence tracked on " + trackerPod.name);
 
       RawWebSocket watcher = connect(runtime, token);
       toClose.add(watcher);
@@ -299,6 +330,7 @@ class HostileClientIT {
           "setup: the bystander receives a row inserted before the attack\n" + watcher.describe());
 
       long rssBefore = runtime.rss();
+      long trackerRssBefore = trackerPod.rss();
       RawWebSocket reader = RawWebSocket.connect(runtime.port, websocketPath(token),
           RawWebSocket.options().receiveBuffer(4096).neverRead());
       toClose.add(reader);
@@ -306,7 +338,8 @@ class HostileClientIT {
       RowWriter writer;
       boolean closed;
       long attackMillis;
-      try (ProcessMemory rss = ProcessMemory.sample(runtime.pid(), 200)) {
+      try (ProcessMemory rss = ProcessMemory.sample(runtime.pid(), 200);
+          ProcessMemory trackerRss = ProcessMemory.sample(trackerPod.pid(), 200)) {
         writer = RowWriter.start(postgres, ROW_IDS::incrementAndGet, "attack", 10);
         toClose.add(writer);
         attack = AttackLoop.start("rejoin", reader, n -> RawWebSocket.frame(true, 0x1,
@@ -346,12 +379,15 @@ class HostileClientIT {
           }
         });
         double heap = after == null ? Double.NaN : after.sum("jvm_memory_used_bytes", "area", "heap");
-        System.out.printf("[hostile] never-reading client rejoining a 900 KB presence: %d joins sent in %d ms, %s;"
-                + " RSS before %s, peak %s (+%s), after %s; heap %s; bystander got %d of %d rows, latency %s%n",
+        long trackerPeak = trackerRss.peakBytes();
+        System.out.printf("[hostile] never-reading client on %s rejoining a 900 KB presence tracked on %s: %d joins"
+                + " sent in %d ms, %s; RSS before %s, peak %s (+%s), after %s; heap %s; bystander got %d of %d rows,"
+                + " latency %s; %s RSS before %s, peak %s (+%s)%n", runtime.name, trackerPod.name,
             attack.sent(), attackMillis, closed ? "closed after " + (attack.failed() ? attack.failedAfterMillis()
                 + " ms (" + attack.failure() + ")" : "the slow-client metric counted it") : "NOT closed within 20 s",
             mb(rssBefore), mb(peak), mb(peak - rssBefore), mb(rssAfter), Double.isNaN(heap) ? "n/a" : mb((long) heap),
-            received.size() - 1, committed.size(), percentiles(latencies));
+            received.size() - 1, committed.size(), percentiles(latencies), trackerPod.name, mb(trackerRssBefore),
+            mb(trackerPeak), mb(trackerPeak - trackerRssBefore));
 
         SoftAssertions soft = new SoftAssertions();
         soft.assertThat(closed).as("the server closes the client that never reads within 20 s (it sent %d joins,"
@@ -367,6 +403,8 @@ class HostileClientIT {
         }
         soft.assertThat(peak).as("peak RSS during the attack (before %s, peak %s)", mb(rssBefore), mb(peak))
             .isLessThanOrEqualTo(rssBefore + RSS_ATTACK_BOUND);
+        soft.assertThat(trackerPeak).as("peak RSS of %s during the attack (before %s, peak %s)", trackerPod.name,
+            mb(trackerRssBefore), mb(trackerPeak)).isLessThanOrEqualTo(trackerRssBefore + RSS_ATTACK_BOUND);
         soft.assertThat(missing).as("rows committed during the attack that the bystander never received").isEmpty();
         soft.assertThat(late).as("rows the bystander received more than 2 s after their commit").isEmpty();
         soft.assertAll();
@@ -678,15 +716,25 @@ class HostileClientIT {
   @Test
   @Order(20)
   void oneClientsBroadcastFloodIsThrottledAndNeverClosesOtherClientsChannels() throws Exception {
-    String token = token("the broadcast flood test");
+    broadcastFlood(main, main, main, "the broadcast flood test");
+  }
+
+  /**
+   * A flooder on {@code flooderPod}, a client on its topic on {@code watcherPod}, a bystander
+   * broadcasting on another topic on {@code bystanderPod}: one pod, or a follower's flood crossing
+   * the relay to the leader.
+   */
+  private static void broadcastFlood(HostileRuntime flooderPod, HostileRuntime watcherPod,
+      HostileRuntime bystanderPod, String purpose) throws Exception {
+    String token = token(purpose);
     ExecutorService rejoiner = Executors.newSingleThreadExecutor();
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     AtomicReference<RawWebSocket> flooderRef = new AtomicReference<>();
     CompletableFuture<Void> flooderJoined = new CompletableFuture<>();
     AtomicInteger rejoins = new AtomicInteger();
     AtomicInteger refusals = new AtomicInteger();
-    try (RawWebSocket watcher = connect(main, token); RawWebSocket bystander = connect(main, token);
-        RawWebSocket flooder = RawWebSocket.connect(main.port, websocketPath(token), RawWebSocket.options()
+    try (RawWebSocket watcher = connect(watcherPod, token); RawWebSocket bystander = connect(bystanderPod, token);
+        RawWebSocket flooder = RawWebSocket.connect(flooderPod.port, websocketPath(token), RawWebSocket.options()
             .discardMessages().onText(text -> {
               if (!text.contains("\"realtime:flood\"")) {
                 return;
@@ -756,7 +804,7 @@ class HostileClientIT {
               .filter(m -> "error".equals(m.path(4).path("status").asText()))).map(JsonNode::toString).toList();
       int watched = Phoenix.events(watcher, "broadcast", "realtime:flood").size();
       double allowed = (EVENTS_PER_CLIENT * floodMillis / 1000.0 + EVENT_BURST) * 1.5;
-      double throttles = main.metrics()
+      double throttles = flooderPod.metrics()
           .sum("slipstream_client_throttles_total", "limit", "maxEventsPerSecondPerClient");
       System.out.printf("[hostile] broadcast flood: the flooder's channel was closed and rejoined %d times; a client on"
               + " its topic received %d of its broadcasts (at most %.0f allowed); the bystander's 25 broadcasts: %d"
@@ -896,8 +944,12 @@ class HostileClientIT {
   @Test
   @Order(31)
   void aFarFutureLastEventIdGetsAGapThenTheLiveStream() throws Exception {
-    String token = token("the far-future Last-Event-ID test");
-    try (SseTestClient sse = SseTestClient.open(URI.create("http://127.0.0.1:" + main.port
+    farFutureLastEventId(main, "the far-future Last-Event-ID test");
+  }
+
+  private static void farFutureLastEventId(HostileRuntime runtime, String purpose) throws Exception {
+    String token = token(purpose);
+    try (SseTestClient sse = SseTestClient.open(URI.create("http://127.0.0.1:" + runtime.port
         + "/realtime/v1/sse?table=orders&apikey=" + token), "FFFFFFFFFFFFFFFF-0")) {
       boolean gap = within(Duration.ofSeconds(5), Duration.ofMillis(50), () -> sse.events.stream()
           .anyMatch(e -> "system".equals(e.event()) && e.data().replace(" ", "").contains("\"status\":\"gap\"")));
@@ -1071,6 +1123,323 @@ class HostileClientIT {
   }
 
   // ---- the last word: secrets in the logs -----------------------------------------------------------
+
+  // ---- across pods: a follower, and the leader's relay port ---------------------------------------------
+
+  /** The two pods of one tenant: the leader (holds the Lease, streams the slot, serves the relay) and a follower. */
+  private record Pods(HostileRuntime leader, HostileRuntime follower, int leaderRelayPort) {
+  }
+
+  /**
+   * Starts the tenant's pods on first use (the attacks on one pod never pay for them): the leader
+   * first, so that it takes the Lease, then the follower, which then receives every change, broadcast
+   * and presence of the leader's clients over the relay.
+   */
+  private static synchronized Pods pods() {
+    if (pods != null) {
+      return pods;
+    }
+    kube.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(TENANT).endMetadata()
+        .build()).create();
+    assertThat(kube.kubectlApply(TENANT, TenantPods.tenantManifest(TENANT, 2)).exitCode()).isZero();
+    String slot = "hostile_pods";
+    postgres.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+    int leaderRelayPort = RuntimeProcess.freePort();
+    HostileRuntime leader = startPod("pod-leader", slot, leaderRelayPort);
+    require(Duration.ofSeconds(30), () -> "pod-leader".equals(TenantPods.leaseHolder(kube.client(), TENANT, TENANT)),
+        "setup: pod-leader holds the tenant's Lease");
+    HostileRuntime follower = startPod("pod-follower", slot, RuntimeProcess.freePort());
+    require(Duration.ofSeconds(30), () -> metric(leader, "slipstream_relay_followers") == 1
+        && metric(follower, "slipstream_relay_client_connected") == 1, "setup: pod-follower follows pod-leader's relay");
+    pods = new Pods(leader, follower, leaderRelayPort);
+    return pods;
+  }
+
+  private static HostileRuntime startPod(String name, String slot, int relayPort) {
+    Map<String, String> env = limits();
+    TenantPods.join(env, TENANT, TENANT, name, "127.0.0.1", relayPort, Duration.ofSeconds(5), kube.kubeconfig());
+    HostileRuntime runtime = HostileRuntime.start(name, slot, postgres, PUBLICATION,
+        new String[] {DB_ROLE, DB_PASSWORD}, env, token("the catalog probe of " + name));
+    RUNTIMES.add(runtime);
+    return runtime;
+  }
+
+  // The attacks of this suite that take a path through the relay, run against the follower. The
+  // others are answered by the pod the client is on, from what that pod holds alone (its event
+  // loops, its limits, its catalog, its timeouts, its HTTP codec), the same on a follower as on
+  // a leader, and are not repeated here.
+
+  @Test
+  @Order(60)
+  void onAFollowerANeverReadingClientRejoiningAPresenceTrackedOnTheLeaderIsClosedAndRowsKeepComing() throws Exception {
+    Pods pods = pods();
+    neverReadingRejoinerOfABigPresence(pods.leader(), pods.follower(), "the never-reading presence test on a follower");
+  }
+
+  @Test
+  @Order(61)
+  void aFollowersClientFloodingBroadcastsIsThrottledBeforeTheRelayAndOtherClientsBroadcastsCross() throws Exception {
+    Pods pods = pods();
+    broadcastFlood(pods.follower(), pods.leader(), pods.follower(), "the broadcast flood test on a follower");
+  }
+
+  @Test
+  @Order(62)
+  void onAFollowerAFarFutureLastEventIdGetsAGapThenTheLiveStream() throws Exception {
+    farFutureLastEventId(pods().follower(), "the far-future Last-Event-ID test on a follower");
+  }
+
+  /**
+   * Clients of a follower re-tracking a half-megabyte presence as fast as their limits let them:
+   * every track crosses the relay to the leader (and from it to any other follower), on the same
+   * link that carries the follower's acknowledgements. The follower must not be cut off for it,
+   * and its clients must keep receiving their rows.
+   */
+  @Test
+  @Order(63)
+  void aFollowersClientsTrackingHugePresencesAgainAndAgainDoNotCutTheFollowerOffItsLeader() throws Exception {
+    Pods pods = pods();
+    HostileRuntime leader = pods.leader();
+    HostileRuntime follower = pods.follower();
+    String token = token("the presence flood test on a follower");
+    Metrics leaderBefore = leader.metrics();
+    Metrics followerBefore = follower.metrics();
+    int trackers = 8;
+    // Two payloads in turn: every track changes the presence, so every one is news for the other pods.
+    byte[][] tracks = {trackFrame("p"), trackFrame("q")};
+    List<AutoCloseable> toClose = new ArrayList<>();
+    AtomicInteger diffsOnLeader = new AtomicInteger();
+    try (RawWebSocket watcher = connect(follower, token);
+        RawWebSocket onLeader = RawWebSocket.connect(leader.port, websocketPath(token), RawWebSocket.options()
+            .discardMessages().onText(text -> {
+              if (text.contains("\"presence_diff\"")) {
+                diffsOnLeader.incrementAndGet();
+              }
+            }))) {
+      joinOk(watcher, "1", "realtime:orders-pflood", postgresChanges(List.of(binding("INSERT", "public", "orders",
+          null))));
+      onLeader.sendText(join("1", "realtime:pflood", presence("leader-side")));
+      List<AttackLoop> attacks = new ArrayList<>();
+      long rssBefore = follower.rss();
+      long leaderRssBefore = leader.rss();
+      Map<Long, Long> committed;
+      long peak;
+      long leaderPeak;
+      try (ProcessMemory rss = ProcessMemory.sample(follower.pid(), 200);
+          ProcessMemory leaderRss = ProcessMemory.sample(leader.pid(), 200);
+          RowWriter writer = RowWriter.start(postgres, ROW_IDS::incrementAndGet, "pflood", 20)) {
+        for (int i = 0; i < trackers; i++) {
+          RawWebSocket tracker = connect(follower, token);
+          toClose.add(tracker);
+          joinOk(tracker, "1", "realtime:pflood", presence("k" + i));
+          attacks.add(AttackLoop.start("track-" + i, tracker, n -> tracks[(int) (n % 2)], 1, Duration.ofSeconds(6)));
+        }
+        toClose.addAll(attacks);
+        require(Duration.ofSeconds(15), () -> attacks.stream().allMatch(a -> System.nanoTime() - a.startNanos
+            >= ms(6000) || a.failed()), "the trackers' 6 s");
+        attacks.forEach(AttackLoop::stop);
+        writer.stop();
+        committed = writer.committed();
+        within(Duration.ofSeconds(10), Duration.ofMillis(100),
+            () -> rowsReceived(watcher).keySet().containsAll(committed.keySet()));
+        peak = rss.peakBytes();
+        leaderPeak = leaderRss.peakBytes();
+      }
+      Map<Long, Long> received = rowsReceived(watcher);
+      List<Long> latencies = new ArrayList<>();
+      List<Long> missing = new ArrayList<>();
+      committed.forEach((id, at) -> {
+        Long got = received.get(id);
+        if (got == null) {
+          missing.add(id);
+        } else {
+          latencies.add(Math.max(0, (got - at) / 1_000_000));
+        }
+      });
+      Metrics leaderAfter = leader.metrics();
+      Metrics followerAfter = follower.metrics();
+      long sent = attacks.stream().mapToLong(AttackLoop::sent).sum();
+      double cutOff = leaderAfter.sum("slipstream_relay_followers_cut_off_total")
+          - leaderBefore.sum("slipstream_relay_followers_cut_off_total");
+      double gaps = followerAfter.sum("slipstream_relay_client_gaps_total")
+          - followerBefore.sum("slipstream_relay_client_gaps_total");
+      System.out.printf("[hostile] presence flood on a follower: %d clients wrote %d tracks of 500 KB in 6 s (%s"
+              + " closed), %d presence diffs reached a client on the leader; follower RSS before %s, peak %s (+%s);"
+              + " leader RSS before %s, peak %s (+%s); followers cut off %.0f, gaps %.0f; the follower's subscriber"
+              + " got %d of %d rows, latency %s%n", trackers, sent,
+          attacks.stream().filter(AttackLoop::failed).count(), diffsOnLeader.get(), mb(rssBefore), mb(peak), mb(peak - rssBefore),
+          mb(leaderRssBefore), mb(leaderPeak), mb(leaderPeak - leaderRssBefore), cutOff, gaps,
+          committed.size() - missing.size(), committed.size(), percentiles(latencies));
+
+      SoftAssertions soft = new SoftAssertions();
+      soft.assertThat(diffsOnLeader.get()).as("presence diffs that crossed the relay to a client on the leader")
+          .isPositive();
+      soft.assertThat(cutOff).as("the leader never cuts the follower off").isZero();
+      soft.assertThat(gaps).as("the follower never has a gap").isZero();
+      soft.assertThat(missing).as("rows the follower's subscriber never received").isEmpty();
+      soft.assertThat(peak).as("the follower's peak RSS (before %s)", mb(rssBefore))
+          .isLessThanOrEqualTo(rssBefore + RSS_ATTACK_BOUND);
+      soft.assertThat(leaderPeak).as("the leader's peak RSS (before %s)", mb(leaderRssBefore))
+          .isLessThanOrEqualTo(leaderRssBefore + RSS_ATTACK_BOUND);
+      soft.assertAll();
+    } finally {
+      closeAll(toClose);
+    }
+  }
+
+  private static byte[] trackFrame(String fill) {
+    return RawWebSocket.frame(true, 0x1, Phoenix.track("1", "t", "realtime:pflood",
+        object().put("blob", fill.repeat(500_000))).getBytes(StandardCharsets.UTF_8), true);
+  }
+
+  /**
+   * Peers of the leader's relay port that are no follower: garbage, a HELLO with a wrong secret, a
+   * frame length of a gigabyte, a connection that says nothing, and one that proves the secret and
+   * then never reads (but keeps sending keepalives, so it is never silent). Each is closed, counted
+   * and logged; the leader holds no more than the bound; the real follower misses nothing.
+   */
+  @Test
+  @Order(64)
+  void relayPeersThatSendGarbageOrNeverReadAreCutOffAndTheFollowerReceivesEveryChange() throws Exception {
+    Pods pods = pods();
+    HostileRuntime leader = pods.leader();
+    HostileRuntime follower = pods.follower();
+    String token = token("the relay peer test");
+    int leaderLines = leader.logLines().size();
+    Metrics before = leader.metrics();
+    double subscriptions = metric(follower, "slipstream_subscriptions");
+    try (SseTestClient watcher = SseTestClient.open(URI.create("http://127.0.0.1:" + follower.port
+        + "/realtime/v1/sse?table=orders&event=INSERT&apikey=" + token), null)) {
+      require(Duration.ofSeconds(15), () -> metric(follower, "slipstream_subscriptions") >= subscriptions + 1,
+          "setup: the SSE watcher on the follower is subscribed");
+      long rssBefore = leader.rss();
+      Map<String, Long> cutAfterMillis = new LinkedHashMap<>();
+      long peak;
+      long calmPeak;
+      Map<Long, Long> committed;
+      try (RowWriter writer = RowWriter.start(postgres, ROW_IDS::incrementAndGet, "relay", 200, 16_384)) {
+        // The same rows without an attacker first, until the relay's backlog (32 MiB) is full and 5 s
+        // after: what the leader's memory does with this load alone, to compare the attacks with.
+        try (ProcessMemory calm = ProcessMemory.sample(leader.pid(), 100)) {
+          require(Duration.ofSeconds(60), () -> leader.metrics().sum("slipstream_relay_backlog_bytes") > 30e6,
+              "setup: the leader's relay backlog fills");
+          int rows = writer.count();
+          require(Duration.ofSeconds(20), () -> writer.count() >= rows + 1000, "setup: 5 s more of rows");
+          calmPeak = calm.peakBytes();
+        }
+        try (ProcessMemory rss = ProcessMemory.sample(leader.pid(), 100)) {
+          // Garbage, a wrong secret and a gigabyte's length: refused at once.
+          try (RelayPeer garbage = peer(0); RelayPeer impostor = peer(0);
+              RelayPeer giant = peer(0)) {
+            long at = System.nanoTime();
+            garbage.write(RelayPeer.garbage(64));
+            impostor.write(impostor.hello("impostor", "not-the-password".getBytes(StandardCharsets.UTF_8)));
+            giant.write(RelayPeer.lengthOnly(1 << 30));
+            for (Map.Entry<String, RelayPeer> peer : Map.of("garbage", garbage, "wrong secret", impostor,
+                "oversized frame", giant).entrySet()) {
+              assertThat(peer.getValue().closedByLeader()).as("the leader closes the connection of the %s",
+                  peer.getKey()).isTrue();
+              cutAfterMillis.put(peer.getKey(), (System.nanoTime() - at) / 1_000_000);
+            }
+          }
+          // Silent, and authenticated but never reading: held until their timeouts.
+          try (RelayPeer silent = peer(0); RelayPeer stuck = peer(4096)) {
+            long at = System.nanoTime();
+            stuck.write(stuck.hello("stuck-pod", DB_PASSWORD.getBytes(StandardCharsets.UTF_8)));
+            require(Duration.ofSeconds(10), () -> metric(leader, "slipstream_relay_followers") == 2,
+                "the peer that proved the secret joins the relay");
+            ScheduledExecutorService keepalives = Executors.newSingleThreadScheduledExecutor();
+            try {
+              keepalives.scheduleAtFixedRate(() -> {
+                try {
+                  stuck.write(RelayPeer.keepalive());
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e); // cut off: ends the schedule
+                }
+              }, 0, 500, TimeUnit.MILLISECONDS);
+              assertThat(silent.closedByLeader()).as("the leader closes a connection that says nothing").isTrue();
+              cutAfterMillis.put("silent", (System.nanoTime() - at) / 1_000_000);
+              require(Duration.ofSeconds(30), () -> metric(leader, "slipstream_relay_followers_cut_off_total")
+                  > before.sum("slipstream_relay_followers_cut_off_total"), "the leader cuts off the peer that never reads");
+              cutAfterMillis.put("authenticated, never reading", (System.nanoTime() - at) / 1_000_000);
+            } finally {
+              keepalives.shutdownNow();
+            }
+          }
+          peak = rss.peakBytes();
+        }
+        writer.stop();
+        committed = writer.committed();
+      }
+      List<Long> ids = committed.keySet().stream().sorted().toList();
+      require(Duration.ofSeconds(30), () -> sseRowIds(watcher).containsAll(ids),
+          "the follower's SSE client receives every row committed during the attacks");
+      Metrics after = leader.metrics();
+      List<String> lines = linesSince(leader, leaderLines);
+      List<Long> received = sseRowIds(watcher).stream().filter(committed::containsKey).toList();
+      System.out.printf("[hostile] relay peers against the leader's relay: closed after %s ms; leader RSS before %s,"
+              + " peak %s (+%s) with the rows alone (its relay backlog full), peak %s (+%s) during the attacks; rejected"
+              + " %s; cut off %s; the follower's client got %d of %d rows (16 KB each, 200 a second), in order: %s%n",
+          cutAfterMillis,
+          mb(rssBefore), mb(calmPeak), mb(calmPeak - rssBefore), mb(peak), mb(peak - rssBefore),
+          delta(before, after, "slipstream_relay_rejected_total"),
+          delta(before, after, "slipstream_relay_followers_cut_off_total"), received.size(), ids.size(),
+          received.equals(ids));
+      lines.stream().filter(line -> line.contains("Relay ")).forEach(line -> System.out.println("[hostile]   " + line));
+
+      SoftAssertions soft = new SoftAssertions();
+      for (String reason : List.of("malformed_frame", "bad_secret", "oversized_frame", "handshake_timeout")) {
+        soft.assertThat(after.sum("slipstream_relay_rejected_total", "reason", reason)
+            - before.sum("slipstream_relay_rejected_total", "reason", reason))
+            .as("slipstream_relay_rejected_total{reason=\"%s\"}", reason).isEqualTo(1.0);
+        soft.assertThat(lines).as("a log line for the peer refused for %s", reason)
+            .anyMatch(line -> line.contains("refused (" + reason + ")"));
+      }
+      soft.assertThat(after.sum("slipstream_relay_followers_cut_off_total")
+          - before.sum("slipstream_relay_followers_cut_off_total")).as("followers cut off: only the one never reading")
+          .isEqualTo(1.0);
+      soft.assertThat(lines).as("a log line for the peer cut off").anyMatch(line -> line.contains("stuck-pod")
+          && line.contains("cut off"));
+      soft.assertThat(lines).as("the real follower is never disconnected nor cut off")
+          .noneMatch(line -> line.contains("pod-follower") && (line.contains("cut off") || line.contains("disconnected")));
+      soft.assertThat(after.sum("slipstream_relay_followers")).as("the leader's followers after the attacks")
+          .isEqualTo(1.0);
+      soft.assertThat(received).as("rows on the follower: every one committed, once, in commit order")
+          .containsExactlyElementsOf(ids);
+      soft.assertThat(watcher.events).as("no gap notice on the follower's client").allMatch(e -> e.event() == null);
+      soft.assertThat(peak).as("the leader's peak RSS (before %s)", mb(rssBefore))
+          .isLessThanOrEqualTo(rssBefore + RSS_ATTACK_BOUND);
+      soft.assertAll();
+    }
+  }
+
+  private static RelayPeer peer(int receiveBuffer) throws IOException {
+    return RelayPeer.connect("127.0.0.1", pods().leaderRelayPort(), receiveBuffer);
+  }
+
+  private static String delta(Metrics before, Metrics after, String name) {
+    return after.samples().stream().filter(s -> s.name().equals(name)).map(s -> {
+      String reason = s.labels().get("reason");
+      double was = before.sum(name, "reason", reason);
+      return s.value() > was ? reason + " +" + (long) (s.value() - was) : null;
+    }).filter(java.util.Objects::nonNull).collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  /** The ids of the rows an SSE client received, in the order it received them. */
+  private static List<Long> sseRowIds(SseTestClient client) {
+    return client.changes().stream().map(e -> Phoenix.parse(e.data()).path("new").path("id").asLong()).toList();
+  }
+
+  /** The size of the presence_state a join of realtime:big gets on {@code runtime}; 0 when none came within 5 s. */
+  private static int presenceStateSize(HostileRuntime runtime, String token) throws IOException {
+    try (RawWebSocket probe = connect(runtime, token)) {
+      joinOk(probe, "1", "realtime:big", presence("probe"));
+      within(Duration.ofSeconds(5), Duration.ofMillis(50), () -> probe.messages().stream()
+          .anyMatch(m -> m.text().contains("\"presence_state\"")));
+      return probe.messages().stream().filter(m -> m.text().contains("\"presence_state\""))
+          .mapToInt(m -> m.text().length()).max().orElse(0);
+    }
+  }
 
   @Test
   @Order(1000)

@@ -53,6 +53,12 @@ final class HostileRuntime implements AutoCloseable {
       Map<String, String> env, String probeToken) {
     String slot = "hostile_" + name.replace('-', '_');
     postgres.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+    return start(name, slot, postgres, publication, credentials, env, probeToken);
+  }
+
+  /** As above, on an existing {@code slot}: the pods of one tenant share theirs. */
+  static HostileRuntime start(String name, String slot, TestPostgres postgres, String publication,
+      String[] credentials, Map<String, String> env, String probeToken) {
     int port = RuntimeProcess.freePort();
     Path log = LOG_DIR.resolve(name + ".log");
     try {

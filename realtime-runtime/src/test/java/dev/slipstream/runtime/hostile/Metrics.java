@@ -96,6 +96,10 @@ public final class Metrics {
         .mapToDouble(Sample::value).sum();
   }
 
+  public List<Sample> samples() {
+    return samples;
+  }
+
   public boolean has(String name) {
     return samples.stream().anyMatch(s -> s.name().equals(name));
   }

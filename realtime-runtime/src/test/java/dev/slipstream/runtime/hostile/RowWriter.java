@@ -27,16 +27,25 @@ final class RowWriter implements AutoCloseable {
   private final LongSupplier ids;
   private final String room;
 
-  private RowWriter(TestPostgres postgres, LongSupplier ids, String room) throws SQLException {
+  private RowWriter(TestPostgres postgres, LongSupplier ids, String room, int noteBytes) throws SQLException {
     this.connection = postgres.connect();
     this.connection.setAutoCommit(true);
-    this.insert = connection.prepareStatement("INSERT INTO orders (id, room, note) VALUES (?, ?, 'hostile')");
+    // The note is made by PostgreSQL, not sent from here; the relay carries it as it is (it does not compress).
+    this.insert = connection.prepareStatement("INSERT INTO orders (id, room, note) VALUES (?, ?, "
+        + (noteBytes <= 0 ? "'hostile'" : "substr(repeat(md5(random()::text), " + (noteBytes / 32 + 1) + "), 1, "
+            + noteBytes + ")") + ")");
     this.ids = ids;
     this.room = room;
   }
 
   static RowWriter start(TestPostgres postgres, LongSupplier ids, String room, int perSecond) throws SQLException {
-    RowWriter writer = new RowWriter(postgres, ids, room);
+    return start(postgres, ids, room, perSecond, 0);
+  }
+
+  /** Rows with a note of {@code noteBytes} characters (0: a short one). */
+  static RowWriter start(TestPostgres postgres, LongSupplier ids, String room, int perSecond, int noteBytes)
+      throws SQLException {
+    RowWriter writer = new RowWriter(postgres, ids, room, noteBytes);
     long period = 1_000_000_000L / perSecond;
     writer.ticker.scheduleAtFixedRate(writer::insertOne, 0, period, TimeUnit.NANOSECONDS);
     return writer;

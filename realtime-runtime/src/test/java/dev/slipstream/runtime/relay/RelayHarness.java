@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.relay;
 
+import dev.slipstream.runtime.tls.RelayTls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.net.InetSocketAddress;
@@ -47,8 +48,13 @@ final class RelayHarness implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   RelayHarness(long backlogBytes, RelayServer.Settings settings) {
+    this(backlogBytes, settings, null);
+  }
+
+  /** A leader serving the relay over TLS with {@code tls} (null: plain TCP). */
+  RelayHarness(long backlogBytes, RelayServer.Settings settings, RelayTls tls) {
     this.backlog = backlog(backlogBytes);
-    this.server = new RelayServer(settings, SECRET, backlog, new RelayMetrics(registry)).start();
+    this.server = new RelayServer(settings, SECRET, backlog, new RelayMetrics(registry)).tls(tls).start();
     closeables.add(server);
   }
 
@@ -87,9 +93,19 @@ final class RelayHarness implements AutoCloseable {
 
   private Follower follower(String pod, StreamPoint from, InetSocketAddress leader, byte[] secret,
       PresenceListener presence) {
+    return follower(pod, from, leader, secret, presence, null);
+  }
+
+  /** A follower speaking TLS to the leader with {@code tls} (null: plain TCP). */
+  Follower follower(String pod, RelayTls tls) {
+    return follower(pod, StreamPoint.NONE, address(), SECRET, PresenceListener.NONE, tls);
+  }
+
+  private Follower follower(String pod, StreamPoint from, InetSocketAddress leader, byte[] secret,
+      PresenceListener presence, RelayTls tls) {
     Follower follower = new Follower(pod, backlog(RelayBacklog.DEFAULT_MAX_BYTES));
     follower.client = new RelayClient(leader, pod, secret, follower.sink, follower.backlog, from,
-        follower.gaps::add, new RelayMetrics(follower.registry), CLIENT).onPresence(presence).start();
+        follower.gaps::add, new RelayMetrics(follower.registry), CLIENT).onPresence(presence).tls(tls).start();
     followers.add(follower);
     return follower;
   }

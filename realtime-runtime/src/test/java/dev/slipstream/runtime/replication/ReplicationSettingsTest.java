@@ -66,4 +66,31 @@ class ReplicationSettingsTest {
         Duration.ofSeconds(5));
     assertThat(settings.jdbcUrl()).isEqualTo("jdbc:postgresql://[::1]:5432/app%3FsocketFactory%3Dx");
   }
+
+  @Test
+  void verifyFullTrustsTheCaFileOrElseTheJvmsCas() {
+    ReplicationSettings withCa = tls("verify-full", "/etc/slipstream/database-ca/ca.crt");
+    assertThat(withCa.loginProperties("x").getProperty("sslrootcert")).isEqualTo("/etc/slipstream/database-ca/ca.crt");
+    assertThat(withCa.loginProperties("x").getProperty("sslfactory")).isNull();
+    assertThat(withCa.toString()).contains("sslRootCert=/etc/slipstream/database-ca/ca.crt").doesNotContain("pw");
+
+    ReplicationSettings jvmCas = tls("verify-full", null);
+    assertThat(jvmCas.loginProperties("x").getProperty("sslfactory")).isEqualTo("org.postgresql.ssl.DefaultJavaSSLFactory");
+    assertThat(jvmCas.loginProperties("x").getProperty("sslrootcert")).isNull();
+
+    assertThat(tls("require", null).loginProperties("x").getProperty("sslfactory")).isNull();
+  }
+
+  @Test
+  void aCaFileWithoutVerifyFullIsRefusedNamingBothVariables() {
+    assertThatThrownBy(() -> tls("require", "/ca.crt")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a CA file (SLIPSTREAM_DB_SSLROOTCERT) needs sslmode verify-full (SLIPSTREAM_DB_SSLMODE), not "
+            + "require: only verify-full checks the server's certificate");
+  }
+
+  private static ReplicationSettings tls(String sslMode, String caFile) {
+    return new ReplicationSettings("db.acme.svc", 5432, "app", "app", "pw", sslMode, "slot", List.of("pub"),
+        ReplicationSettings.DEFAULT_STREAMED_MEMORY_LIMIT, Path.of("/tmp"), Duration.ofSeconds(10), Duration.ofSeconds(5),
+        ReplicationSettings.DEFAULT_HEARTBEAT_INTERVAL, caFile);
+  }
 }

@@ -13,9 +13,9 @@ import java.util.Set;
  * environment (the Deployment maps {@link Kind#SECRET} ones and the database user from Secrets). A variable the
  * runtime does not read yet does not belong here: the operator would promise what the code does not do.
  *
- * <p>The four authentication variables ({@link #JWT_SECRET}, {@link #JWKS}, {@link #JWKS_FILE}, {@link #AUTH}) are
- * parsed by the runtime's {@code AuthSettings} from the same environment; {@code MainTest} checks that the names it
- * asks for are these.
+ * <p>The authentication variables ({@link #JWT_SECRET}, {@link #JWT_PREVIOUS_SECRET}, {@link #JWKS},
+ * {@link #JWKS_FILE}, {@link #AUTH}, {@link #JWT_ISSUER}, {@link #JWT_AUDIENCE}) are parsed by the runtime's
+ * {@code AuthSettings} from the same environment; {@code MainTest} checks that the names it asks for are these.
  */
 public final class RuntimeConfig {
 
@@ -32,6 +32,9 @@ public final class RuntimeConfig {
       .required("that role's password; never logged");
   public static final Setting<String> DB_SSLMODE = Setting.text("SLIPSTREAM_DB_SSLMODE")
       .defaultsTo("prefer", "libpq's sslmode: disable, prefer, require or verify-full");
+  public static final Setting<String> DB_SSLROOTCERT = Setting.text("SLIPSTREAM_DB_SSLROOTCERT")
+      .optional("PEM file of the CA(s) sslmode verify-full checks the database's certificate against, read at each "
+          + "connection; unset: the CAs the JVM trusts");
   public static final Setting<String> SLOT = Setting.text("SLIPSTREAM_SLOT")
       .required("the logical replication slot the runtime streams from");
   public static final Setting<List<String>> PUBLICATIONS = Setting.list("SLIPSTREAM_PUBLICATIONS")
@@ -76,6 +79,12 @@ public final class RuntimeConfig {
       .defaultsTo("0.0.0.0", "address the WebSocket/SSE server listens on");
   public static final Setting<Integer> PORT = Setting.integer("SLIPSTREAM_PORT")
       .defaultsTo("4000", "port of the WebSocket/SSE server, the probes and /metrics");
+  public static final Setting<String> TLS_CERT_FILE = Setting.text("SLIPSTREAM_TLS_CERT_FILE")
+      .optional("PEM certificate chain the client port serves TLS with (wss://, https://), and the relay between "
+          + "the tenant's pods (ca.crt beside it, if present, is what followers trust); with SLIPSTREAM_TLS_KEY_FILE. "
+          + "Read again every 30 s: a renewed certificate reaches new connections");
+  public static final Setting<String> TLS_KEY_FILE = Setting.text("SLIPSTREAM_TLS_KEY_FILE")
+      .optional("its private key, unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY)");
   public static final Setting<Long> CLIENT_BUFFER_BYTES = Setting.bytes("SLIPSTREAM_CLIENT_BUFFER_BYTES")
       .defaultsTo("1Mi", "per-client budget of bytes queued for sending; a client over it is closed as slow");
   public static final Setting<Integer> MAX_PAYLOAD_BYTES = Setting.intBytes("SLIPSTREAM_MAX_PAYLOAD_BYTES")
@@ -130,6 +139,8 @@ public final class RuntimeConfig {
   // Who may read what.
   public static final Setting<String> JWT_SECRET = Setting.secret("SLIPSTREAM_JWT_SECRET")
       .optional("HS256/384/512 secret tokens are verified with; setting it (or a JWKS) requires tokens");
+  public static final Setting<String> JWT_PREVIOUS_SECRET = Setting.secret("SLIPSTREAM_JWT_PREVIOUS_SECRET")
+      .optional("the JWT secret before the last rotation: tokens signed with it are accepted too");
   public static final Setting<String> JWKS = Setting.text("SLIPSTREAM_JWKS")
       .optional("a JWK Set as JSON text, for RS/ES/EdDSA tokens, keys chosen by kid");
   public static final Setting<String> JWKS_FILE = Setting.text("SLIPSTREAM_JWKS_FILE")
@@ -153,17 +164,17 @@ public final class RuntimeConfig {
 
   /** Every setting, in the order above (docs/runtime.md's). */
   public static final List<Setting<?>> ALL = List.of(
-      DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
+      DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, DB_SSLROOTCERT, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
       HEARTBEAT_INTERVAL, REPLICATION_RECEIVE_TIMEOUT,
       TENANT, POD_NAME, POD_NAMESPACE, POD_IP, LEADER_LEASE, RELAY_PORT, LEASE_DURATION, STATUS_INTERVAL, DRAIN_WINDOW,
-      HOST, PORT, CLIENT_BUFFER_BYTES, MAX_PAYLOAD_BYTES, MAX_CLIENT_BYTES_HELD, CLIENT_INBOUND_BYTES_PER_SECOND,
+      HOST, PORT, TLS_CERT_FILE, TLS_KEY_FILE, CLIENT_BUFFER_BYTES, MAX_PAYLOAD_BYTES, MAX_CLIENT_BYTES_HELD, CLIENT_INBOUND_BYTES_PER_SECOND,
       HANDSHAKE_TIMEOUT, IDLE_TIMEOUT,
       MAX_CLIENTS, MAX_CHANNELS_PER_CLIENT, MAX_JOINS_PER_SECOND, MAX_EVENTS_PER_SECOND,
       MAX_JOINS_PER_SECOND_PER_CLIENT, MAX_EVENTS_PER_SECOND_PER_CLIENT, MAX_BINDINGS_PER_CHANNEL,
       MAX_BINDINGS_PER_CLIENT, MAX_FILTER_LENGTH, MAX_FILTER_VALUES, MAX_TOPIC_LENGTH, MAX_PRESENCE_PAYLOAD_BYTES,
       MAX_PRESENCES_PER_CLIENT, JOIN_TIMEOUT,
       RESUME_RING_EVENTS,
-      JWT_SECRET, JWKS, JWKS_FILE, AUTH, JWT_ISSUER, JWT_AUDIENCE, ACCESS_RULES,
+      JWT_SECRET, JWT_PREVIOUS_SECRET, JWKS, JWKS_FILE, AUTH, JWT_ISSUER, JWT_AUDIENCE, ACCESS_RULES,
       LOG_FORMAT, LOG_LEVEL);
 
   private static final Map<String, Setting<?>> BY_NAME = byName(ALL);

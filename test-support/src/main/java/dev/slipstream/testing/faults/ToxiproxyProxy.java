@@ -53,6 +53,15 @@ public final class ToxiproxyProxy {
     return enabled(true);
   }
 
+  /**
+   * Points the proxy at another server ({@code host:port}), as a database's service address moves
+   * to a promoted standby; Toxiproxy restarts the proxy, closing the connections it carried.
+   */
+  public ToxiproxyProxy upstream(String upstream) {
+    server.request("POST", "/proxies/" + name, "{\"upstream\":\"" + upstream + "\"}", 200);
+    return this;
+  }
+
   private ToxiproxyProxy enabled(boolean enabled) {
     server.request("POST", "/proxies/" + name, "{\"enabled\":" + enabled + "}", 200);
     return this;

@@ -92,6 +92,11 @@ public final class KubeApiServerExtension implements BeforeAllCallback, AfterAll
     return kubeconfig;
   }
 
+  /** The API server itself: to stop and start it ({@link TestApiServer#stopApiServer()}). */
+  public TestApiServer server() {
+    return server;
+  }
+
   /** The controller manager of {@link #controlPlane()}; null otherwise. */
   public ControllerManager controllerManager() {
     return controllerManager;

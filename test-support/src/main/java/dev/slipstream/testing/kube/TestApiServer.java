@@ -27,6 +27,7 @@ public final class TestApiServer implements AutoCloseable {
   private final KubeTestBinaries binaries;
   private final String kubeconfigYaml;
   private final KubernetesClient client;
+  private final ApiServerRestarts restarts;
 
   private TestApiServer(KubeAPIServer server, Path testDir, KubeTestBinaries binaries) {
     this.server = server;
@@ -34,6 +35,8 @@ public final class TestApiServer implements AutoCloseable {
     this.binaries = binaries;
     this.kubeconfigYaml = server.getKubeConfigYaml();
     this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
+    this.restarts = new ApiServerRestarts(server,
+        Files.isDirectory(Path.of("target")) ? Path.of("target", "control-plane") : testDir);
   }
 
   /**
@@ -74,6 +77,22 @@ public final class TestApiServer implements AutoCloseable {
     return binaries;
   }
 
+  /**
+   * Stops kube-apiserver (SIGTERM, as a control-plane restart does); etcd keeps running with its
+   * data. Clients get connection refused until {@link #startApiServer()}. Returns the command it ran.
+   */
+  public List<String> stopApiServer() {
+    return restarts.stop();
+  }
+
+  /**
+   * Starts kube-apiserver again with {@code command} (what {@link #stopApiServer()} returned): the
+   * same port, certificates and etcd; returns once it answers {@code /readyz}.
+   */
+  public void startApiServer(List<String> command) {
+    restarts.start(command, client);
+  }
+
   /** Creates every CRD in {@code dir} and waits until the API server serves them. */
   public void installCrds(Path dir) throws IOException {
     List<Path> files;
@@ -96,6 +115,7 @@ public final class TestApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
+    restarts.close();
     server.stop();
     KubeTestBinaries.deleteIsolatedTestDir(testDir);
   }

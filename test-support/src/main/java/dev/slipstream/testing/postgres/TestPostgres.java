@@ -53,9 +53,68 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
         .setServerConfig("timezone", "UTC"));
   }
 
+  /**
+   * A streaming standby of the running {@code primary}, to be started with {@link #start()}: a base
+   * backup ({@link StandbyCopy}) streaming from the primary through its physical slot
+   * {@code physicalSlot} (which must exist, created with {@code immediately_reserve}, so the WAL since
+   * the backup began is kept), with what PostgreSQL 17 needs to keep copies of the primary's failover
+   * slots: {@code sync_replication_slots}, {@code hot_standby_feedback}, and a {@code dbname} in
+   * {@code primary_conninfo}. It connects as {@code applicationName}, the name
+   * {@code synchronous_standby_names} on the primary can use. The data directory is deleted by
+   * {@link #stop()}.
+   */
+  public static TestPostgres standbyOf(TestPostgres primary, String physicalSlot, String applicationName) {
+    Path copy;
+    try {
+      copy = Files.createTempDirectory("slipstream-pg-standby-");
+      StandbyCopy.copy(primary, copy);
+      // Settings copied from the primary's postgresql.auto.conf are overridden by the lines after them.
+      Files.writeString(copy.resolve("postgresql.auto.conf"), String.join("\n",
+          "primary_conninfo = 'host=127.0.0.1 port=" + primary.port() + " user=" + primary.user() + " dbname="
+              + primary.database() + " application_name=" + applicationName + "'",
+          "primary_slot_name = '" + physicalSlot + "'",
+          "hot_standby_feedback = on",
+          "sync_replication_slots = on",
+          "synchronized_standby_slots = ''",
+          "synchronous_standby_names = ''",
+          ""), java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    TestPostgres standby = logical();
+    standby.keptDataDirectory = copy;
+    standby.builder.setDataDirectory(copy).setCleanDataDirectory(false).setPGStartupWait(RESTART_WAIT);
+    return standby;
+  }
+
+  /** Promotes a standby to primary ({@code pg_promote}, waiting up to 60 s for it to finish). */
+  public TestPostgres promote() {
+    try (Connection connection = connect(); Statement statement = connection.createStatement();
+        var rs = statement.executeQuery("SELECT pg_promote(true, 60)")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        throw new IllegalStateException("pg_promote did not finish within 60 s on port " + port());
+      }
+      return this;
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+    }
+  }
+
   /** A server with a setting changed, for tests of what happens when the database is not fit. */
   public TestPostgres with(String setting, String value) {
     builder.setServerConfig(setting, value);
+    return this;
+  }
+
+  /**
+   * Serves TLS ({@code ssl = on}) with {@code tls.crt} and {@code tls.key} from {@code directory}, as
+   * {@code TestCertificates.Issued#writeTo} writes them. Clients may still connect without TLS.
+   */
+  public TestPostgres withTls(Path directory) {
+    builder.setServerConfig("ssl", "on")
+        .setServerConfig("ssl_cert_file", directory.resolve("tls.crt").toAbsolutePath().toString())
+        .setServerConfig("ssl_key_file", directory.resolve("tls.key").toAbsolutePath().toString());
     return this;
   }
 

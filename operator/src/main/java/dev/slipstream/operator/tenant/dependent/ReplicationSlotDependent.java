@@ -2,6 +2,7 @@ package dev.slipstream.operator.tenant.dependent;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.operator.model.SlotNames;
+import dev.slipstream.operator.postgres.DatabaseException;
 import dev.slipstream.operator.postgres.SlotState;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Deleter;
@@ -18,11 +19,15 @@ import org.slf4j.LoggerFactory;
  * read through the reconcile's session to the database.
  *
  * <ul>
- *   <li><b>Create</b> when the tenant never had a slot ({@link SlotHistory}). A slot the tenant had
+ *   <li><b>Create</b> when the tenant never had a slot ({@link SlotHistory}), as a failover slot when
+ *       {@code spec.replication.failover} asks (PostgreSQL 17+). A slot the tenant had
  *       that is gone is <em>not</em> recreated: changes made since were missed, SlotReady says
  *       SlotLost, and only {@value SlotHistory#RECREATE_SLOT_ANNOTATION}{@code : "true"} brings a new one.
- *   <li><b>Update</b> only a slot PostgreSQL lost ({@code wal_status = lost}) when a new one was asked
- *       for: it is dropped and created again.
+ *   <li><b>Update</b> a slot PostgreSQL lost ({@code wal_status = lost}) when a new one was asked
+ *       for: it is dropped and created again. And a slot whose failover flag differs from
+ *       {@code spec.replication.failover} (PostgreSQL 17+): changed in place, keeping its position
+ *       (the runtime's stream is ended for a moment); if that fails, the slot stays as it is, the
+ *       FailoverReady condition says so, and the next recheck tries again.
  *   <li><b>Delete</b> on cleanup ({@code reclaimPolicy: Delete}), terminating a backend still
  *       streaming from it.
  * </ul>
@@ -45,7 +50,13 @@ public class ReplicationSlotDependent extends ObservedDependent<SlotState>
 
   @Override
   protected SlotState desired(RealtimeTenant tenant, Context<RealtimeTenant> context) {
-    return SlotState.wanted(SlotNames.forTenant(tenant));
+    return SlotState.wanted(SlotNames.forTenant(tenant), failoverAsked(tenant));
+  }
+
+  /** {@code spec.replication.failover}: false when absent (the CRD's default). */
+  public static boolean failoverAsked(RealtimeTenant tenant) {
+    return tenant.getSpec() != null && tenant.getSpec().getReplication() != null
+        && Boolean.TRUE.equals(tenant.getSpec().getReplication().getFailover());
   }
 
   @Override
@@ -61,23 +72,47 @@ public class ReplicationSlotDependent extends ObservedDependent<SlotState>
     LOG.info("{}/{}: creating replication slot {}", tenant.getMetadata().getNamespace(), tenant.getMetadata().getName(),
         wanted.name());
     TenantScope scope = TenantScope.of(context);
-    SlotState created = scope.database().createSlot(wanted.name());
+    SlotState created = scope.database().createSlot(wanted.name(), Boolean.TRUE.equals(wanted.failover()));
     scope.shared().slots().created(tenant, wanted.name());
     return created;
   }
 
-  /** Only a lost slot the tenant asked to replace differs from what is wanted. */
+  /** A lost slot the tenant asked to replace, or a slot whose failover flag is not the one asked for. */
   @Override
   public Result<SlotState> match(SlotState actual, RealtimeTenant tenant, Context<RealtimeTenant> context) {
-    return Result.nonComputed(!(actual.lost() && SlotHistory.recreateRequested(tenant)));
+    return Result.nonComputed(!(actual.lost() && SlotHistory.recreateRequested(tenant)) && !failoverDiffers(actual, tenant));
+  }
+
+  /** Whether the server has failover slots (the flag is known) and the slot's is not the one asked for. */
+  private static boolean failoverDiffers(SlotState actual, RealtimeTenant tenant) {
+    return actual.failover() != null && actual.streamable() && actual.failover() != failoverAsked(tenant);
   }
 
   @Override
-  public SlotState update(SlotState lost, SlotState wanted, RealtimeTenant tenant, Context<RealtimeTenant> context) {
+  public SlotState update(SlotState actual, SlotState wanted, RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    if (!actual.lost()) {
+      return changeFailover(actual, tenant, context);
+    }
+    SlotState lost = actual;
     LOG.warn("{}/{}: dropping lost replication slot {} to recreate it, as {} asks", tenant.getMetadata().getNamespace(),
         tenant.getMetadata().getName(), lost.name(), SlotHistory.RECREATE_SLOT_ANNOTATION);
     TenantScope.of(context).database().dropSlot(lost.name());
     return create(wanted, tenant, context);
+  }
+
+  /**
+   * Changes the failover flag in place; a failure leaves the slot streaming as it was (FailoverReady
+   * says what is wrong) rather than failing the whole reconcile, and the next recheck tries again.
+   */
+  private SlotState changeFailover(SlotState actual, RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    boolean asked = failoverAsked(tenant);
+    try {
+      return TenantScope.of(context).database().setFailover(actual.name(), asked);
+    } catch (DatabaseException e) {
+      LOG.warn("{}/{}: could not set failover = {} on replication slot {}: {}", tenant.getMetadata().getNamespace(),
+          tenant.getMetadata().getName(), asked, actual.name(), e.getMessage());
+      return actual;
+    }
   }
 
   @Override

@@ -1,9 +1,12 @@
 package dev.slipstream.operator.tenant.dependent;
 
+import dev.slipstream.api.v1alpha1.AuthSpec;
 import dev.slipstream.api.v1alpha1.Reasons;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.api.v1alpha1.RuntimeTlsSpec;
 import dev.slipstream.api.v1alpha1.SecretKeyRef;
+import dev.slipstream.api.v1alpha1.TlsSecretRef;
 import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.model.PublicationNames;
 import dev.slipstream.operator.model.ResolvedInputs;
@@ -59,12 +62,45 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
         .accessRules(accessRules)
         .defaultImage(scope.shared().defaultImage())
         .credentialsChecksum(SecretChecksum.ofCredentials(credentials, credentialsRef));
-    SecretKeyRef jwt = tenant.getSpec().getAuth() == null ? null : tenant.getSpec().getAuth().getJwtSecretRef();
+    AuthSpec auth = tenant.getSpec().getAuth();
+    SecretKeyRef jwt = auth == null ? null : auth.getJwtSecretRef();
     if (jwt != null && jwt.getName() != null) {
-      String key = jwt.getKey() == null || jwt.getKey().isBlank() ? "secret" : jwt.getKey();
-      Secret jwtSecret = scope.secret(jwt.getName(), "spec.auth.jwtSecretRef");
-      inputs.jwtSecret(jwt, SecretChecksum.of(jwtSecret, key));
+      inputs.jwtSecret(jwt, checksumOf(jwt, scope, "spec.auth.jwtSecretRef"));
     }
+    SecretKeyRef previousJwt = auth == null ? null : auth.getPreviousJwtSecretRef();
+    if (previousJwt != null && previousJwt.getName() != null) {
+      inputs.previousJwtSecret(previousJwt, checksumOf(previousJwt, scope, "spec.auth.previousJwtSecretRef"));
+    }
+    requireTlsSecret(tenant, scope);
     return inputs.build();
+  }
+
+  /** The checksum of one key of a Secret the tenant names in {@code field}; the key defaults as the CRD's does. */
+  private static String checksumOf(SecretKeyRef ref, TenantScope scope, String field) {
+    String key = ref.getKey() == null || ref.getKey().isBlank() ? "secret" : ref.getKey();
+    return SecretChecksum.of(scope.secret(ref.getName(), field), key);
+  }
+
+  /**
+   * The client port's Secret ({@code spec.runtime.tls.secretRef}) with both of its keys: without
+   * them the runtime's pods would wait in ContainerCreating (or fail to start) with nothing on the
+   * tenant saying why. Its contents are not hashed into the pods: the runtime reloads them itself.
+   */
+  private static void requireTlsSecret(RealtimeTenant tenant, TenantScope scope) {
+    RuntimeTlsSpec tls = tenant.getSpec().getRuntime() == null ? null : tenant.getSpec().getRuntime().getTls();
+    if (tls == null || tls.getSecretRef() == null || tls.getSecretRef().getName() == null) {
+      return; // RuntimeModel names a missing name
+    }
+    String name = tls.getSecretRef().getName();
+    Secret secret = scope.secret(name, "spec.runtime.tls.secretRef");
+    for (String key : List.of(TlsSecretRef.CERTIFICATE_KEY, TlsSecretRef.PRIVATE_KEY_KEY)) {
+      boolean present = secret.getData() != null && secret.getData().get(key) != null
+          || secret.getStringData() != null && secret.getStringData().get(key) != null;
+      if (!present) {
+        throw new MissingInputException(MissingInputException.SECRET_KEY_MISSING, "Secret "
+            + tenant.getMetadata().getNamespace() + "/" + name + " (spec.runtime.tls.secretRef) has no '" + key
+            + "' key: a kubernetes.io/tls Secret holds the certificate in tls.crt and its key in tls.key");
+      }
+    }
   }
 }

@@ -16,7 +16,7 @@ import net.jqwik.api.Provide;
  * Whatever a client sends, verification ends in claims or a {@link TokenRejectedException} whose
  * messages reveal neither the secret nor the token.
  */
-class TokenVerifierProperties {
+class TokenVerifierPropertiesTest {
 
   static final TestTokens.SigningKey RSA = TestTokens.rsa("rsa-1");
   static final TestTokens.SigningKey EC = TestTokens.ec("ec-1");

@@ -1,0 +1,23 @@
+package dev.slipstream.operator.reconcile;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * When to look at a resource again: the interval, plus up to a tenth of it at random. Resources
+ * applied together (a thousand tenants from one {@code kubectl apply}) would otherwise be rechecked
+ * in the same second, interval after interval, for as long as they exist: each recheck is a
+ * database session and a reconcile thread, and a burst of them delays the work of resources that
+ * are still provisioning.
+ */
+public final class Recheck {
+
+  private Recheck() {
+  }
+
+  /** The interval, stretched by a random 0–10%. */
+  public static Duration after(Duration interval) {
+    long millis = interval.toMillis();
+    return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 10 + 1));
+  }
+}

@@ -1,0 +1,75 @@
+package dev.slipstream.operator.tenant.dependent;
+
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.operator.model.RuntimeModel;
+import dev.slipstream.operator.reconcile.TrimmedItemStore;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfig;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.function.UnaryOperator;
+
+/**
+ * A step of the tenant's workflow that applies one object of the runtime's model (server-side
+ * apply, owner reference to the tenant). Two things differ from JOSDK's own:
+ * <ul>
+ *   <li>whether the object on the server needs applying is {@link AppliedState}'s decision (the
+ *       digest it was applied from, and every value the operator sets), not server-side apply's
+ *       {@code managedFields};
+ *   <li>so the informer's cache keeps each object without its {@code managedFields} (and whatever
+ *       else {@link #trim} drops), when one informer serves the controller
+ *       ({@link TrimmedItemStore#forOneInformer}).
+ * </ul>
+ *
+ * @param <R> the kind
+ */
+abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, RealtimeTenant> {
+
+  protected RuntimeObjectDependent(Class<R> type) {
+    super(type);
+  }
+
+  /** This step's object of the model this reconcile rendered. */
+  protected abstract R render(RuntimeModel model);
+
+  /** What the cache keeps of an object beyond its {@code managedFields}: all of it, unless a step reads less. */
+  protected R trim(R object) {
+    return object;
+  }
+
+  @Override
+  protected final R desired(RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    return AppliedState.stamp(render(RuntimeModels.of(context)), context.getClient().getKubernetesSerialization());
+  }
+
+  @Override
+  public Result<R> match(R actual, R desired, RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    // As JOSDK does before matching: the owner reference, and the annotation its event filter keeps.
+    addMetadata(true, actual, desired, tenant, context);
+    return Result.computed(AppliedState.matches(actual, desired, context.getClient().getKubernetesSerialization()),
+        desired);
+  }
+
+  @Override
+  protected InformerEventSource<R, RealtimeTenant> createEventSource(EventSourceContext<RealtimeTenant> context) {
+    InformerEventSourceConfiguration.Builder<R> config = informerConfigurationBuilder(context)
+        .withSecondaryToPrimaryMapper(getSecondaryToPrimaryMapper(context).orElseThrow())
+        .withName(name());
+    configuration().map(KubernetesDependentResourceConfig::informerConfig).ifPresent(config::updateFrom);
+    UnaryOperator<R> trim = object -> {
+      object.getMetadata().setManagedFields(null);
+      return trim(object);
+    };
+    TrimmedItemStore<R> store = TrimmedItemStore.forOneInformer(context, () -> new TrimmedItemStore<>(trim));
+    if (store != null) {
+      config.withItemStore(store);
+    }
+    InformerEventSource<R, RealtimeTenant> source = new InformerEventSource<>(config.build(), context);
+    setEventSource(source);
+    return source;
+  }
+}
