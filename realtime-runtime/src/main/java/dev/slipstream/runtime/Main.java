@@ -98,7 +98,8 @@ public final class Main {
         Duration.ofSeconds(10),
         Duration.ofSeconds(30),
         RuntimeConfig.HEARTBEAT_INTERVAL.read(env),
-        RuntimeConfig.DB_SSLROOTCERT.read(env));
+        RuntimeConfig.DB_SSLROOTCERT.read(env),
+        RuntimeConfig.REPLICATION_RECEIVE_TIMEOUT.read(env));
     int maxFrameBytes = RuntimeConfig.MAX_PAYLOAD_BYTES.read(env);
     ConnectionLimits connections = new ConnectionLimits(
         RuntimeConfig.CLIENT_BUFFER_BYTES.read(env),

@@ -22,4 +22,15 @@ public interface ChangeSink {
    */
   default void streamStartsAt(long confirmedLsn, long serverWalEnd) {
   }
+
+  /**
+   * The feeder has more already arrived and will hand it over together: until {@link #batchEnds()},
+   * a sink may hold what it would hand on at each commit, and send it on in one go.
+   */
+  default void batchStarts() {
+  }
+
+  /** Nothing more has arrived (or the batch is long enough): hand on whatever is held. */
+  default void batchEnds() {
+  }
 }

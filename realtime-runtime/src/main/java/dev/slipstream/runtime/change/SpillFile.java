@@ -129,7 +129,7 @@ final class SpillFile implements AutoCloseable {
     for (ColumnValue value : tuple.columns()) {
       out.writeByte(value.kind());
       switch (value) {
-        case ColumnValue.Text text -> writeBytes(text.bytes());
+        case ColumnValue.Text text -> writeBytes(text.sharedBytes());
         case ColumnValue.Binary binary -> writeBytes(binary.bytes());
         case ColumnValue.Null ignored -> { }
         case ColumnValue.UnchangedToast ignored -> { }

@@ -107,6 +107,14 @@ public final class TransactionAssembler implements AutoCloseable {
     }
   }
 
+  /**
+   * Between transactions: nothing begun and not committed, no streamed transaction open. Only then
+   * may the reader confirm a position the server reported beyond the last commit (a keepalive's).
+   */
+  public boolean idle() {
+    return !inTransaction && streamingXid < 0 && streamed.openTransactions() == 0;
+  }
+
   /** Bytes of streamed changes held in memory right now, and the most ever held. */
   public long streamedBytesInMemory() {
     return streamed.bufferedBytes();

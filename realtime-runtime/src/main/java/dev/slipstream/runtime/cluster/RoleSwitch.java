@@ -377,5 +377,17 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
       first.streamStartsAt(confirmedLsn, serverWalEnd);
       second.streamStartsAt(confirmedLsn, serverWalEnd);
     }
+
+    @Override
+    public void batchStarts() {
+      first.batchStarts();
+      second.batchStarts();
+    }
+
+    @Override
+    public void batchEnds() {
+      first.batchEnds();
+      second.batchEnds();
+    }
   }
 }

@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * Hands each committed change to every subscriber that wants it, encoding it once per distinct
  * frame (DESIGN principle 3): the first subscriber of a frame key encodes, every other one gets a
  * retained duplicate of the same buffer, made on its event loop. Runs on the replication thread; the subscribers hop to
- * their event loops through each loop's {@link LoopInbox}: one hand-over per loop and transaction
- * (not per subscriber or event), and one task per loop for everything handed over while it was
- * busy, so nothing here waits on a client, a transaction to thousands of subscribers wakes each
- * loop once, and a loop that is behind delivers several transactions per connection and flush.
+ * their event loops through each loop's {@link LoopInbox}: one hand-over per loop and batch (the
+ * transactions the slot's reader found arrived together; one transaction outside a batch), not per
+ * subscriber or event, and one task per loop for everything handed over while it was busy, so
+ * nothing here waits on a client, a batch to thousands of subscribers wakes each loop once, and a
+ * loop that is behind delivers several transactions per connection and flush.
  *
  * <p>Each event goes into the {@link ResumeRing} before it is routed, so a client registering
  * concurrently finds it either in the ring or live (see the SSE resume logic).
@@ -54,6 +55,8 @@ public final class FanOut implements ChangeSink {
   private int loopCount;
   private int pendingDeliveries;
   private final RoutePlan plan = new RoutePlan();
+  /** Between batchStarts and batchEnds: commits do not hand over, the batch's end does (replication thread). */
+  private boolean inBatch;
   /**
    * Frames held back at most before a hand-over, whatever the transaction's size: 2 MiB of
    * references. Large enough that a transaction of ten rows to 15,000 subscribers goes to each
@@ -219,8 +222,9 @@ public final class FanOut implements ChangeSink {
 
   /**
    * Hands everything routed since the last hand-over to the event loops: to each loop's inbox,
-   * all of its subscribers' frames, in order. Called at each commit (the assembler accepts a
-   * transaction's events together, then commits), and on the way when a transaction is large.
+   * all of its subscribers' frames, in order. Called at the end of a batch (everything the slot's
+   * reader found arrived at once), at each commit outside a batch (the relay's feed), and on the way
+   * when a transaction is large.
    */
   private void handOverPending() {
     for (int i = 0; i < loopCount; i++) {
@@ -253,9 +257,23 @@ public final class FanOut implements ChangeSink {
 
   @Override
   public void committed(long endLsn) {
-    handOverPending();
+    if (!inBatch) {
+      handOverPending();
+    }
     committedLsn.set(endLsn);
     metrics.committed(endLsn);
+  }
+
+  @Override
+  public void batchStarts() {
+    inBatch = true;
+  }
+
+  /** One task per loop for all the batch's transactions: under load, fewer wake-ups and flushes per event. */
+  @Override
+  public void batchEnds() {
+    inBatch = false;
+    handOverPending();
   }
 
   @Override

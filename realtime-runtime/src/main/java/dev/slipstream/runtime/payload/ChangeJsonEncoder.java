@@ -3,6 +3,8 @@ package dev.slipstream.runtime.payload;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.ChangeEvent.RowChange;
 import dev.slipstream.runtime.change.ChangeEvent.TableTruncate;
@@ -12,6 +14,7 @@ import dev.slipstream.runtime.pgoutput.ColumnValue;
 import dev.slipstream.runtime.pgoutput.TupleData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 
 /**
@@ -44,11 +47,32 @@ public final class ChangeJsonEncoder {
   static final String PAYLOAD_TOO_LARGE = "Error 413: Payload Too Large";
 
   private static final JsonFactory JSON = new JsonFactory();
+  // Field names written for every change, quoted and UTF-8 encoded once.
+  private static final SerializableString SCHEMA = new SerializedString("schema");
+  private static final SerializableString TABLE = new SerializedString("table");
+  private static final SerializableString COMMIT_TIMESTAMP = new SerializedString("commit_timestamp");
+  private static final SerializableString TYPE = new SerializedString("type");
+  private static final SerializableString EVENT_TYPE = new SerializedString("eventType");
+  private static final SerializableString RECORD = new SerializedString("record");
+  private static final SerializableString OLD_RECORD = new SerializedString("old_record");
+  private static final SerializableString NEW = new SerializedString("new");
+  private static final SerializableString OLD = new SerializedString("old");
+  private static final SerializableString ERRORS = new SerializedString("errors");
+  private static final SerializableString COLUMNS = new SerializedString("columns");
 
   private final ValueJsonWriter values = new ValueJsonWriter();
   private final LimitedBuffer buffer = new LimitedBuffer();
   /** Whether the row being encoded is over the limit: only small values, and the error. */
   private boolean trimmed;
+  /** The last table's column names, encoded once: consecutive changes are mostly of one table. */
+  private TableSchema namesOf;
+  private SerializableString[] names;
+  /** The last table's {@code columns} array, as JSON text. */
+  private TableSchema columnsOf;
+  private SerializableString columnsJson;
+  /** The last commit time and its text: a transaction's changes share it. */
+  private Instant formattedTime;
+  private String formattedText;
 
   public byte[] clientShape(ChangeEvent event) {
     return encode(event, false);
@@ -88,22 +112,22 @@ public final class ChangeJsonEncoder {
     if (wire) {
       columns(gen, row.table());
       if (row.record() != null) {
-        gen.writeFieldName("record");
+        gen.writeFieldName(RECORD);
         newRecord(gen, row.table(), row.record(), row.oldRecord());
       }
       if (row.oldRecord() != null) {
-        gen.writeFieldName("old_record");
+        gen.writeFieldName(OLD_RECORD);
         oldRecord(gen, row.table(), row.oldRecord());
       }
     } else {
-      gen.writeFieldName("new");
+      gen.writeFieldName(NEW);
       if (row.record() != null) {
         newRecord(gen, row.table(), row.record(), row.oldRecord());
       } else {
         gen.writeStartObject();
         gen.writeEndObject();
       }
-      gen.writeFieldName("old");
+      gen.writeFieldName(OLD);
       if (row.oldRecord() != null) {
         oldRecord(gen, row.table(), row.oldRecord());
       } else {
@@ -121,13 +145,14 @@ public final class ChangeJsonEncoder {
       gen.writeString(PAYLOAD_TOO_LARGE);
       gen.writeEndArray();
     } else {
-      gen.writeNullField("errors");
+      gen.writeFieldName(ERRORS);
+      gen.writeNull();
     }
   }
 
   /** Whether {@code value} is left out of a row over the limit. */
   private boolean leftOut(ColumnValue value) {
-    return trimmed && value instanceof ColumnValue.Text text && text.bytes().length > MAX_TRIMMED_VALUE_BYTES;
+    return trimmed && value instanceof ColumnValue.Text text && text.length() > MAX_TRIMMED_VALUE_BYTES;
   }
 
   private void truncate(JsonGenerator gen, TableTruncate truncate, boolean wire) throws IOException {
@@ -148,24 +173,59 @@ public final class ChangeJsonEncoder {
     gen.writeEndObject();
   }
 
-  private static void header(JsonGenerator gen, TableSchema table, String type, ChangeEvent event, boolean wire)
+  private void header(JsonGenerator gen, TableSchema table, String type, ChangeEvent event, boolean wire)
       throws IOException {
-    gen.writeStringField("schema", table.schema());
-    gen.writeStringField("table", table.table());
-    gen.writeStringField("commit_timestamp", DateTimeFormatter.ISO_INSTANT.format(event.commitTime()));
-    gen.writeStringField(wire ? "type" : "eventType", type);
+    gen.writeFieldName(SCHEMA);
+    gen.writeString(table.schema());
+    gen.writeFieldName(TABLE);
+    gen.writeString(table.table());
+    gen.writeFieldName(COMMIT_TIMESTAMP);
+    gen.writeString(commitText(event.commitTime()));
+    gen.writeFieldName(wire ? TYPE : EVENT_TYPE);
+    gen.writeString(type);
   }
 
-  private static void columns(JsonGenerator gen, TableSchema table) throws IOException {
-    gen.writeArrayFieldStart("columns");
-    for (TableSchema.Column column : table.columns()) {
-      gen.writeStartObject();
-      gen.writeStringField("name", column.name());
-      gen.writeStringField("type", column.type().name());
-      gen.writeEndObject();
+  private String commitText(Instant time) {
+    if (!time.equals(formattedTime)) {
+      formattedText = DateTimeFormatter.ISO_INSTANT.format(time);
+      formattedTime = time;
     }
-    gen.writeEndArray();
+    return formattedText;
   }
+
+  /** The column's name as a JSON field name, encoded once per table (schema) met in a row. */
+  private SerializableString name(TableSchema table, int column) {
+    if (table != namesOf) {
+      names = new SerializableString[table.columns().size()];
+      for (int i = 0; i < names.length; i++) {
+        names[i] = new SerializedString(table.columns().get(i).name());
+      }
+      namesOf = table;
+    }
+    return names[column];
+  }
+
+  /** The wire shape's {@code columns}: the same for every change of a table, so written once per table (schema). */
+  private void columns(JsonGenerator gen, TableSchema table) throws IOException {
+    if (table != columnsOf) {
+      java.io.StringWriter text = new java.io.StringWriter();
+      try (JsonGenerator array = JSON.createGenerator(text)) {
+        array.writeStartArray();
+        for (TableSchema.Column column : table.columns()) {
+          array.writeStartObject();
+          array.writeStringField("name", column.name());
+          array.writeStringField("type", column.type().name());
+          array.writeEndObject();
+        }
+        array.writeEndArray();
+      }
+      columnsJson = new SerializedString(text.toString());
+      columnsOf = table;
+    }
+    gen.writeFieldName(COLUMNS);
+    gen.writeRawValue(columnsJson);
+  }
+
 
   private void newRecord(JsonGenerator gen, TableSchema table, TupleData record, TupleData old) throws IOException {
     gen.writeStartObject();
@@ -178,7 +238,7 @@ public final class ChangeJsonEncoder {
         value = old.get(i);
       }
       if (!(value instanceof ColumnValue.UnchangedToast) && !leftOut(value)) {
-        gen.writeFieldName(table.columns().get(i).name());
+        gen.writeFieldName(name(table, i));
         value(gen, table.columns().get(i), value);
       }
     }
@@ -193,7 +253,7 @@ public final class ChangeJsonEncoder {
       // A key tuple ('K') has NULL for every non-key column: those are unknown, not NULL.
       if (column.key() || !(value instanceof ColumnValue.Null)) {
         if (!(value instanceof ColumnValue.UnchangedToast) && !leftOut(value)) {
-          gen.writeFieldName(column.name());
+          gen.writeFieldName(name(table, i));
           value(gen, column, value);
         }
       }
@@ -203,7 +263,7 @@ public final class ChangeJsonEncoder {
 
   private void value(JsonGenerator gen, TableSchema.Column column, ColumnValue value) throws IOException {
     switch (value) {
-      case ColumnValue.Text text -> values.write(gen, column.type(), text.bytes());
+      case ColumnValue.Text text -> values.write(gen, column.type(), text.sharedBytes());
       case ColumnValue.Null ignored -> gen.writeNull();
       case ColumnValue.Binary ignored -> gen.writeNull(); // binary mode is never requested
       case ColumnValue.UnchangedToast ignored -> gen.writeNull();

@@ -9,7 +9,9 @@ import java.util.HexFormat;
  * {@code switch} over the four records forces every consumer to decide what an unchanged TOASTed
  * value means for it: it is not NULL, the value is simply not in this message.
  *
- * <p>{@link Text} and {@link Binary} copy their bytes in and out, so the records are immutable.
+ * <p>{@link Text} and {@link Binary} copy their bytes in and out, so the values are immutable; the
+ * decoder hands its fresh arrays to {@link Text} without a copy, and readers on the hot path borrow
+ * them ({@link Text#sharedBytes()}).
  */
 public sealed interface ColumnValue {
 
@@ -45,21 +47,43 @@ public sealed interface ColumnValue {
    * 't': the value in PostgreSQL's text output format, in the connection's client encoding
    * (UTF-8 for pgjdbc, which sets {@code client_encoding=UTF8}).
    */
-  record Text(byte[] bytes) implements ColumnValue {
+  final class Text implements ColumnValue {
 
-    public Text {
-      bytes = bytes.clone();
+    private final byte[] bytes;
+
+    /** @param bytes copied: the value stays as it was whatever the caller does with its array */
+    public Text(byte[] bytes) {
+      this.bytes = bytes.clone();
+    }
+
+    private Text(byte[] owned, boolean trusted) {
+      this.bytes = owned;
+    }
+
+    /**
+     * Takes {@code bytes} without a copy: the decoder's own fresh array, which nobody else holds. A
+     * class, not a record, for this: a record's constructor would copy every decoded value again.
+     */
+    static Text owning(byte[] bytes) {
+      return new Text(bytes, true);
     }
 
     /** Builds a value from a string, UTF-8 encoded (tests and synthetic events). */
     public static Text of(String value) {
-      return new Text(value.getBytes(StandardCharsets.UTF_8));
+      return new Text(value.getBytes(StandardCharsets.UTF_8), true);
     }
 
-    /** A copy of the raw bytes. */
-    @Override
+    /** A copy of the value's bytes. */
     public byte[] bytes() {
       return bytes.clone();
+    }
+
+    /**
+     * The value's bytes themselves, for the hot paths that only read them (the JSON encoder, the
+     * spill file, the relay's writer): never to be modified or kept.
+     */
+    public byte[] sharedBytes() {
+      return bytes;
     }
 
     /** The value as a string, decoding the bytes as UTF-8. */

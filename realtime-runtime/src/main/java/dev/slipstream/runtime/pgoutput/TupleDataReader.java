@@ -1,9 +1,9 @@
 package dev.slipstream.runtime.pgoutput;
 
-import java.util.ArrayList;
-import java.util.List;
-
-/** Reads the TupleData part of Insert, Update and Delete. */
+/**
+ * Reads the TupleData part of Insert, Update and Delete. Runs once per column of every decoded
+ * row, so a field's name for an error text is made only when there is an error.
+ */
 final class TupleDataReader {
 
   private TupleDataReader() {}
@@ -18,21 +18,32 @@ final class TupleDataReader {
   static TupleData read(PgOutputReader in, String what) {
     // Int16: number of columns; each column is at least its one kind byte.
     int count = in.readCount16(what + " column count", 1);
-    List<ColumnValue> values = new ArrayList<>(count);
+    ColumnValue[] values = new ColumnValue[count];
     for (int i = 0; i < count; i++) {
-      String column = what + " column " + i;
       int kindOffset = in.offset();
-      int kind = in.readByte(column + " kind");
-      values.add(switch (kind) {
+      if (in.remaining() < 1) {
+        in.readByte(column(what, i) + " kind"); // throws, naming the field
+      }
+      int kind = in.readByte();
+      values[i] = switch (kind) {
         case 'n' -> ColumnValue.NULL; // Byte1('n'): the value is NULL.
         case 'u' -> ColumnValue.UNCHANGED_TOAST; // Byte1('u'): unchanged TOASTed value, not sent.
         // Byte1('t') / Byte1('b'): Int32 length, then Byten of text / binary format data.
-        case 't' -> new ColumnValue.Text(in.readLengthPrefixedBytes(column + " text value"));
-        case 'b' -> new ColumnValue.Binary(in.readLengthPrefixedBytes(column + " binary value"));
-        default -> throw in.errorAt(kindOffset, column + " has unknown kind "
+        case 't' -> ColumnValue.Text.owning(value(in, what, i, " text value"));
+        case 'b' -> new ColumnValue.Binary(value(in, what, i, " binary value"));
+        default -> throw in.errorAt(kindOffset, column(what, i) + " has unknown kind "
             + MessageTypes.quote(kind) + ", expected 'n', 'u', 't' or 'b'");
-      });
+      };
     }
-    return new TupleData(values);
+    return TupleData.owning(values);
+  }
+
+  private static byte[] value(PgOutputReader in, String what, int column, String kind) {
+    byte[] value = in.readLengthPrefixedBytesOrNull();
+    return value != null ? value : in.readLengthPrefixedBytes(column(what, column) + kind); // throws, naming it
+  }
+
+  private static String column(String what, int index) {
+    return what + " column " + index;
   }
 }

@@ -181,7 +181,7 @@ final class ChunkWriter {
     for (ColumnValue value : tuple.columns()) {
       out.writeByte(value.kind());
       switch (value) {
-        case ColumnValue.Text text -> Wire.writeBytes(out, text.bytes());
+        case ColumnValue.Text text -> Wire.writeBytes(out, text.sharedBytes());
         case ColumnValue.Binary binary -> Wire.writeBytes(out, binary.bytes());
         case ColumnValue.Null ignored -> { }
         case ColumnValue.UnchangedToast ignored -> { }

@@ -23,6 +23,9 @@ import java.util.regex.Pattern;
  *     server's certificate against (the operator mounts {@code spec.database.caSecretRef} there); null:
  *     the CAs the JVM trusts. Read at every connection, so a CA rotated in the mounted Secret counts
  *     from the next reconnect.
+ * @param receiveTimeout how long the replication connection may bring nothing at all (no data, no
+ *     keepalive) before it is taken for dead, dropped and opened again; a third of it into a silence
+ *     the runtime asks the server for a keepalive ({@link ReceiveDeadline})
  */
 public record ReplicationSettings(
     String host,
@@ -38,7 +41,8 @@ public record ReplicationSettings(
     Duration statusInterval,
     Duration maxBackoff,
     Duration heartbeatInterval,
-    String sslRootCert) {
+    String sslRootCert,
+    Duration receiveTimeout) {
 
   /** A DNS name, an IPv4 address or an IPv6 address (with an optional zone), nothing that could end the URL's host. */
   private static final Pattern HOST = Pattern.compile(
@@ -49,6 +53,7 @@ public record ReplicationSettings(
 
   public static final long DEFAULT_STREAMED_MEMORY_LIMIT = 64L * 1024 * 1024;
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_RECEIVE_TIMEOUT = Duration.ofSeconds(30);
 
   /** With the default heartbeat interval. */
   public ReplicationSettings(String host, int port, String database, String user, String password, String sslMode,
@@ -66,12 +71,24 @@ public record ReplicationSettings(
         spillDirectory, statusInterval, maxBackoff, heartbeatInterval, null);
   }
 
+  /** With the default receive timeout. */
+  public ReplicationSettings(String host, int port, String database, String user, String password, String sslMode,
+      String slotName, List<String> publications, long streamedMemoryLimitBytes, Path spillDirectory,
+      Duration statusInterval, Duration maxBackoff, Duration heartbeatInterval, String sslRootCert) {
+    this(host, port, database, user, password, sslMode, slotName, publications, streamedMemoryLimitBytes,
+        spillDirectory, statusInterval, maxBackoff, heartbeatInterval, sslRootCert, DEFAULT_RECEIVE_TIMEOUT);
+  }
+
   public ReplicationSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(slotName, "slotName");
     publications = List.copyOf(publications);
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(receiveTimeout, "receiveTimeout");
+    if (receiveTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("the replication receive timeout must be at least 1s: " + receiveTimeout);
+    }
     if (publications.isEmpty()) {
       throw new IllegalArgumentException("at least one publication is needed to stream slot " + slotName);
     }

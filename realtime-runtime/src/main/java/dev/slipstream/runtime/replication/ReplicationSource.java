@@ -7,19 +7,12 @@ import dev.slipstream.runtime.change.TransactionAssembler;
 import dev.slipstream.runtime.pgoutput.PgOutputDecoder;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
-import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
@@ -64,6 +57,18 @@ public final class ReplicationSource implements AutoCloseable {
   /** When the stream last delivered anything (System.nanoTime), for the {@link Heartbeat}. */
   private volatile long lastReceivedNanos = System.nanoTime();
   private volatile long spilledChanges;
+  /** Transactions committed in the current batch, and the end of the last of them (replication thread). */
+  private int commitsInBatch;
+  private long committedInBatch;
+  /**
+   * A batch ends at a commit when nothing more is waiting on the socket, or once it holds this many
+   * transactions or has lasted this long (its first transaction waits for the batch's end, and under
+   * a backlog, with 1,000 subscribers a transaction is 1,000 deliveries to route), or when pgjdbc
+   * has nothing more.
+   */
+  static final int MAX_BATCH_COMMITS = 64;
+  static final long MAX_BATCH_NANOS = 2_000_000;
+  private long batchStartedNanos;
 
   public ReplicationSource(ReplicationSettings settings, ChangeSink sink, Clock clock) {
     this.settings = settings;
@@ -140,7 +145,7 @@ public final class ReplicationSource implements AutoCloseable {
     return connects.get();
   }
 
-  /** When the stream last delivered a message (System.nanoTime). */
+  /** When the stream last delivered a message (System.nanoTime); keepalives do not count. */
   public long lastReceivedNanos() {
     return lastReceivedNanos;
   }
@@ -188,111 +193,144 @@ public final class ReplicationSource implements AutoCloseable {
   }
 
   private void streamOnce() throws SQLException {
-    Connection conn = DriverManager.getConnection(settings.jdbcUrl(), connectionProperties());
-    connection = conn;
-    connects.incrementAndGet();
-    ProtocolVersion protocol = ProtocolVersion.forServer(serverVersionNum(conn));
-    useStableTextFormats(conn);
-    long[] positions = slotPositions(conn);
-    sink.streamStartsAt(positions[0], positions[1]);
-    PgOutputDecoder decoder = new PgOutputDecoder(protocol.version(), protocol.streaming());
-    PGReplicationStream stream = conn.unwrap(PGConnection.class).getReplicationAPI()
-        .replicationStream()
-        .logical()
-        .withSlotName(settings.slotName())
-        .withStartPosition(LogSequenceNumber.INVALID_LSN)
-        .withSlotOption("proto_version", String.valueOf(protocol.version()))
-        .withSlotOption("publication_names", publicationNames())
-        .withSlotOption("messages", "true")
-        .withSlotOptions(streamingOption(protocol))
-        .withStatusInterval((int) settings.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
-        // pgjdbc would otherwise confirm a keepalive's WAL position by itself once we confirmed the
-        // last message; the slot moves only on what this runtime confirmed (and, with a relay,
-        // what every follower acknowledged), and the Heartbeat keeps an idle database's slot moving.
-        .withAutomaticFlush(false)
-        .start();
-    log.info("Streaming slot {} of {} with pgoutput protocol {} (streaming {})", settings.slotName(),
-        settings.jdbcUrl(), protocol.version(), protocol.streaming().optionValue());
-    lastError = null;
-    current = stream;
-    try (TransactionAssembler assembler = new TransactionAssembler(new Confirming(),
-        settings.streamedMemoryLimitBytes(), settings.spillDirectory(), clock)) {
-      while (running) {
-        ByteBuffer message = stream.read();
-        if (message == null) {
-          continue;
+    try (ReceiveWatch watch = new ReceiveWatch()) {
+      Connection conn = ReplicationConnection.open(settings, watch);
+      connection = conn;
+      connects.incrementAndGet();
+      ProtocolVersion protocol = ReplicationConnection.protocol(conn);
+      ReplicationConnection.useStableTextFormats(conn);
+      long[] positions = ReplicationConnection.slotPositions(conn, settings.slotName());
+      sink.streamStartsAt(positions[0], positions[1]);
+      PgOutputDecoder decoder = new PgOutputDecoder(protocol.version(), protocol.streaming());
+      PGReplicationStream stream = ReplicationConnection.start(conn, settings, protocol);
+      log.info("Streaming slot {} of {} with pgoutput protocol {} (streaming {})", settings.slotName(),
+          settings.jdbcUrl(), protocol.version(), protocol.streaming().optionValue());
+      lastError = null;
+      current = stream;
+      try (TransactionAssembler assembler = new TransactionAssembler(new Confirming(),
+          settings.streamedMemoryLimitBytes(), settings.spillDirectory(), clock)) {
+        readLoop(stream, decoder, assembler, watch);
+      }
+    }
+  }
+
+  /**
+   * Reads what has arrived with {@code readPending()} and decodes it, as one batch for the sink;
+   * when nothing more is there, ends the batch, confirms what it may, and waits on the socket for
+   * the next byte (no polling, no added latency). pgjdbc answers a keepalive inside
+   * {@code readPending()} as soon as it is read, where its blocking {@code read()} would answer only
+   * with the next data; that, and confirming a keepalive's position while nothing is in flight, is
+   * what lets a PostgreSQL shutdown finish at once instead of waiting for {@code wal_sender_timeout}.
+   */
+  private void readLoop(PGReplicationStream stream, PgOutputDecoder decoder, TransactionAssembler assembler,
+      ReceiveWatch watch) throws SQLException {
+    ReceiveDeadline deadline = new ReceiveDeadline(settings.receiveTimeout(), System.nanoTime());
+    boolean inBatch = false;
+    while (running) {
+      ByteBuffer message = stream.readPending();
+      if (message != null) {
+        long now = System.nanoTime();
+        lastReceivedNanos = now;
+        if (!inBatch) {
+          inBatch = true;
+          batchStartedNanos = now;
+          sink.batchStarts();
         }
-        lastReceivedNanos = System.nanoTime();
         assembler.accept(decoder.decode(message));
         peakStreamedBytes = Math.max(peakStreamedBytes, assembler.peakStreamedBytesInMemory());
         spilledChanges = assembler.spilledChanges();
+        if (commitsInBatch > 0 && (commitsInBatch >= MAX_BATCH_COMMITS || now - batchStartedNanos >= MAX_BATCH_NANOS
+            || !bytesWaiting(watch))) {
+          endBatch();
+          inBatch = false;
+        }
+        continue;
+      }
+      if (inBatch) {
+        endBatch();
+        inBatch = false;
+      }
+      confirmIdle(stream, assembler);
+      if (!awaitReadable(watch, deadline.waitMillis())) {
+        switch (deadline.check(watch.lastByteNanos(), System.nanoTime())) {
+          case PROBE -> stream.forceUpdateStatus(); // asks for a reply: the walsender sends a keepalive
+          case EXPIRED -> throw new SQLException("nothing received from PostgreSQL on the replication connection for "
+              + deadline.timeout().toSeconds() + " s (the receive timeout, SLIPSTREAM_REPLICATION_RECEIVE_TIMEOUT): "
+              + "the network or the server stopped answering; reconnecting");
+          case ALIVE -> {
+          }
+        }
       }
     }
-  }
-
-  private Properties connectionProperties() {
-    Properties props = settings.loginProperties("slipstream-runtime");
-    PGProperty.REPLICATION.set(props, "database");
-    PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
-    PGProperty.PREFER_QUERY_MODE.set(props, "simple");
-    PGProperty.TCP_KEEP_ALIVE.set(props, true);
-    return props;
-  }
-
-  private static int serverVersionNum(Connection conn) throws SQLException {
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SHOW server_version_num")) {
-      rs.next();
-      return Integer.parseInt(rs.getString(1));
+    if (inBatch) {
+      endBatch();
     }
   }
 
   /**
-   * pgoutput renders values with the walsender session's settings; these make the text the value
-   * converters expect whatever the server's defaults are.
+   * Whether more has arrived on the socket. At a commit with nothing waiting there the batch ends
+   * at once: otherwise its hand-over would wait for pgjdbc's next read to come back empty, after a
+   * 1 ms timed peek that a loaded machine stretches to many.
    */
-  private static void useStableTextFormats(Connection conn) throws SQLException {
-    try (Statement st = conn.createStatement()) {
-      st.execute("SET DateStyle = 'ISO, MDY'");
-      st.execute("SET TimeZone = 'UTC'");
-      st.execute("SET IntervalStyle = 'postgres'");
-      st.execute("SET extra_float_digits = 3");
-      st.execute("SET bytea_output = 'hex'");
+  private static boolean bytesWaiting(ReceiveWatch watch) throws SQLException {
+    try {
+      return watch.bytesWaiting();
+    } catch (java.io.IOException e) {
+      throw new SQLException("the replication connection failed: " + e.getMessage(), e);
+    }
+  }
+
+  private boolean awaitReadable(ReceiveWatch watch, int millis) throws SQLException {
+    try {
+      return watch.awaitReadable(millis);
+    } catch (java.io.EOFException e) {
+      throw new SQLException(e.getMessage(), e);
+    } catch (java.io.IOException e) {
+      throw new SQLException("the replication connection failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Hands what the batch routed to the sink's consumers, then confirms its transactions. */
+  private void endBatch() {
+    commitsInBatch = 0;
+    if (!running) {
+      return;
+    }
+    sink.batchEnds();
+    if (committedInBatch != 0) {
+      deliveredLsn = committedInBatch;
+      committedInBatch = 0;
+      reconfirm();
     }
   }
 
   /**
-   * Where the slot resumes (the server streams the transactions that end after its
-   * {@code confirmed_flush_lsn}), and where the server's WAL ends now (on a standby, where replay
-   * has reached): no event this stream delivers can have been seen by a client beyond the latter.
+   * With nothing in flight (between transactions, everything delivered confirmable), the server's
+   * last reported position may be confirmed: no change lies between the last commit and it. This
+   * is what a PostgreSQL shutdown waits for (the walsender leaves once its reader confirmed the
+   * shutdown checkpoint), and it keeps an idle slot following the server's WAL between heartbeats.
+   *
+   * <p>The position goes out with pgjdbc's next status update: the periodic one, or its answer to
+   * the next keepalive that asks for one (a shutting-down walsender asks again after each answer).
+   * Not forced here: pgjdbc's forced update peeks at the socket twice (1 ms timed reads) and asks
+   * the walsender for a reply, and a walsender sends a keepalive after every transaction while it
+   * waits, so forcing cost the replication thread milliseconds per transaction, and latency under load.
    */
-  private long[] slotPositions(Connection conn) throws SQLException {
-    // A walsender connection takes only the simple query protocol, so no bind parameter: the name
-    // is a literal, safe because ReplicationSettings admits only [a-z0-9_] (quotes doubled anyway).
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT confirmed_flush_lsn, CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
-            + " ELSE pg_current_wal_lsn() END FROM pg_replication_slots WHERE slot_name = '"
-            + settings.slotName().replace("'", "''") + "'")) {
-      if (!rs.next() || rs.getString(1) == null) {
-        throw new SQLException("replication slot " + settings.slotName() + " does not exist or is not logical");
+  private void confirmIdle(PGReplicationStream stream, TransactionAssembler assembler) {
+    long serverLsn = stream.getLastReceiveLSN().asLong();
+    if (serverLsn == 0 || !assembler.idle() || Long.compareUnsigned(serverLsn, flushedLsn.get()) <= 0) {
+      return;
+    }
+    synchronized (confirming) {
+      long delivered = deliveredLsn;
+      if (gate.confirmable(delivered) != delivered || Long.compareUnsigned(serverLsn, delivered) < 0) {
+        return; // a follower has not acknowledged everything yet: its acknowledgement confirms later
       }
-      return new long[] {LogSequenceNumber.valueOf(rs.getString(1)).asLong(),
-          rs.getString(2) == null ? 0 : LogSequenceNumber.valueOf(rs.getString(2)).asLong()};
+      LogSequenceNumber position = LogSequenceNumber.valueOf(serverLsn);
+      stream.setFlushedLSN(position);
+      stream.setAppliedLSN(position);
+      flushedLsn.set(serverLsn);
     }
-  }
-
-  private String publicationNames() {
-    // Quoted: publication_names is parsed as a list of SQL identifiers.
-    return settings.publications().stream()
-        .map(name -> '"' + name.replace("\"", "\"\"") + '"')
-        .collect(Collectors.joining(","));
-  }
-
-  private static Properties streamingOption(ProtocolVersion protocol) {
-    Properties options = new Properties();
-    if (protocol.version() >= 2) {
-      options.setProperty("streaming", protocol.streaming().optionValue());
-    }
-    return options;
   }
 
   private void pause(Duration duration) {
@@ -350,8 +388,8 @@ public final class ReplicationSource implements AutoCloseable {
         return;
       }
       sink.committed(endLsn);
-      deliveredLsn = endLsn;
-      reconfirm();
+      committedInBatch = endLsn; // confirmed once the batch is handed over (endBatch)
+      commitsInBatch++;
     }
   }
 }

@@ -216,6 +216,26 @@ class FanOutTest {
   }
 
   @Test
+  void aBatchOfTransactionsIsHandedOverAtItsEndNotAtEachCommit() {
+    StubSubscriber a = subscriber("a", "k", null);
+    ChangeEvent second = insert(position(0x16B3790L, 0), MESSAGES, message("2", "lobby", "again", "0", "f"));
+
+    fanOut.batchStarts();
+    commit(LOBBY_INSERT);
+    commit(second);
+    assertThat(a.delivered).as("held while the reader has more arrived").isEmpty();
+    assertThat(fanOut.committedLsn()).isEqualTo(0x16B3790L);
+    fanOut.batchEnds();
+
+    assertThat(a.delivered).as("both, in order, in one hand-over").hasSize(2);
+    assertThat(a.delivered.get(0).toString(StandardCharsets.UTF_8)).contains("hello");
+    assertThat(a.delivered.get(1).toString(StandardCharsets.UTF_8)).contains("again");
+
+    commit(insert(position(0x16B37A0L, 0), MESSAGES, message("3", "lobby", "alone", "0", "f")));
+    assertThat(a.delivered).as("outside a batch (the relay's feed), each commit hands over").hasSize(3);
+  }
+
+  @Test
   void committedRecordsTheDispatchedLsn() {
     fanOut.committed(0x16B3780L);
 

@@ -190,7 +190,9 @@ class ReplicationSourceIT {
     assertThat(sink.rows()).hasSize(rows);
     assertThat(values(sink.rows().getLast().table(), sink.rows().getLast().record())).containsEntry("id", "" + rows);
     ReplicationSource source = sources.getFirst();
-    assertThat(source.spilledChanges()).as("changes written to disk").isPositive();
+    // Published by the replication thread once the Stream Commit that handed the rows over returns.
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(source.spilledChanges()).as("changes written to disk").isPositive());
     assertThat(source.peakStreamedBytesInMemory()).as("streamed bytes held in memory").isLessThanOrEqualTo(bound);
     assertThat(sink.events).extracting(ChangeEvent::position).isSorted().doesNotHaveDuplicates();
   }

@@ -46,6 +46,10 @@ public final class RuntimeConfig {
   public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("SLIPSTREAM_HEARTBEAT_INTERVAL")
       .defaultsTo("30s", "how long the slot may deliver nothing before the runtime writes a heartbeat message into "
           + "the database, so the slot follows the server's WAL");
+  public static final Setting<Duration> REPLICATION_RECEIVE_TIMEOUT =
+      Setting.duration("SLIPSTREAM_REPLICATION_RECEIVE_TIMEOUT").defaultsTo("30s", "how long the replication "
+          + "connection may bring nothing (no data, no keepalive; the runtime asks for a keepalive a third of the way "
+          + "in) before the runtime drops it, reports it in /readyz and reconnects; at least 1s");
 
   // The tenant's pods: one streams the slot (the Lease holder) and relays to the others. Without
   // SLIPSTREAM_TENANT and the pod's name and namespace the runtime runs alone and streams itself.
@@ -161,7 +165,7 @@ public final class RuntimeConfig {
   /** Every setting, in the order above (docs/runtime.md's). */
   public static final List<Setting<?>> ALL = List.of(
       DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, DB_SSLROOTCERT, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
-      HEARTBEAT_INTERVAL,
+      HEARTBEAT_INTERVAL, REPLICATION_RECEIVE_TIMEOUT,
       TENANT, POD_NAME, POD_NAMESPACE, POD_IP, LEADER_LEASE, RELAY_PORT, LEASE_DURATION, STATUS_INTERVAL, DRAIN_WINDOW,
       HOST, PORT, TLS_CERT_FILE, TLS_KEY_FILE, CLIENT_BUFFER_BYTES, MAX_PAYLOAD_BYTES, MAX_CLIENT_BYTES_HELD, CLIENT_INBOUND_BYTES_PER_SECOND,
       HANDSHAKE_TIMEOUT, IDLE_TIMEOUT,
