@@ -112,11 +112,21 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     this.relayMetrics = new RelayMetrics(registry);
     this.clock = clock;
     this.registry = registry;
-    // The relay carries every row of the tenant: only a holder of the database password may read it,
-    // and whoever holds that can read the rows anyway.
-    this.secret = replication.password().getBytes(StandardCharsets.UTF_8);
+    this.secret = relaySecret(cluster, replication);
     this.roleChanged = roleChanged;
     this.identity = LeaseIdentity.of(cluster);
+  }
+
+  /**
+   * What the pods prove to each other on the relay: the tenant's relay key, which the operator makes
+   * once and a rotation of the database password does not touch (pods with the old and the new
+   * password follow each other during the roll). Without one (a runtime run by hand), the database
+   * password, as before: the relay carries every row of the tenant, and whoever holds that password
+   * can read the rows anyway.
+   */
+  static byte[] relaySecret(ClusterSettings cluster, ReplicationSettings replication) {
+    String key = cluster.relayKey() != null ? cluster.relayKey() : replication.password();
+    return key.getBytes(StandardCharsets.UTF_8);
   }
 
   /** The relay speaks TLS with this certificate from the next role change on; plain TCP unless set. */
