@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Which secret keys the relay: the tenant's relay key when the pod has one, else the database password. */
+/** Which secrets key the relay: the tenant's relay key when the pod has one, then the database password. */
 class RelaySecretTest {
 
   private static final ReplicationSettings DATABASE = new ReplicationSettings("db", 5432, "app", "app",
@@ -17,23 +17,28 @@ class RelaySecretTest {
       Path.of("/tmp"), Duration.ofSeconds(10), Duration.ofSeconds(5));
 
   @Test
-  void theRelayKeyWinsOverTheDatabasePassword() {
-    assertThat(RoleSwitch.relaySecret(cluster("the-relay-key"), DATABASE))
-        .isEqualTo("the-relay-key".getBytes(StandardCharsets.UTF_8));
+  void theRelayKeyComesFirstThenTheDatabasePassword() {
+    assertThat(RoleSwitch.relaySecrets(cluster("the-relay-key"), DATABASE))
+        .containsExactly(bytes("the-relay-key"), bytes("the-database-password"));
   }
 
   @Test
-  void withoutARelayKeyTheDatabasePasswordKeysTheRelay() {
-    assertThat(RoleSwitch.relaySecret(cluster(null), DATABASE))
-        .isEqualTo("the-database-password".getBytes(StandardCharsets.UTF_8));
-    assertThat(RoleSwitch.relaySecret(cluster("  "), DATABASE)).as("a blank key counts as none")
-        .isEqualTo("the-database-password".getBytes(StandardCharsets.UTF_8));
+  void withoutARelayKeyTheDatabasePasswordAloneKeysTheRelay() {
+    assertThat(RoleSwitch.relaySecrets(cluster(null), DATABASE)).containsExactly(bytes("the-database-password"));
+    assertThat(RoleSwitch.relaySecrets(cluster("  "), DATABASE)).as("a blank key counts as none")
+        .containsExactly(bytes("the-database-password"));
+    assertThat(RoleSwitch.relaySecrets(cluster("the-database-password"), DATABASE)).as("once")
+        .containsExactly(bytes("the-database-password"));
   }
 
   @Test
   void theSettingsNeverPrintTheKey() {
     assertThat(cluster("the-relay-key").toString()).doesNotContain("the-relay-key").contains("relayKey=<redacted>");
     assertThat(cluster(null).toString()).contains("relayKey=(the database password)");
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private static ClusterSettings cluster(String relayKey) {
