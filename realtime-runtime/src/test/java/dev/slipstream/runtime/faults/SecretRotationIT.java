@@ -12,10 +12,12 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -205,6 +207,11 @@ class SecretRotationIT {
       assertThat(leaderResumed.events).as("no gap notice").noneMatch(e -> "system".equals(e.event()));
       assertThat(refused).as("relay handshakes the old leader refused").isZero();
     }
+    // The relay key never reaches a log or /metrics (plain or base64).
+    String seen = pods.logs() + TenantProcesses.body(pods.leader(), "/metrics");
+    assertThat(seen).contains("Following").contains("slipstream_relay_followers");
+    assertThat(seen).doesNotContain(RELAY_KEY)
+        .doesNotContain(Base64.getEncoder().encodeToString(RELAY_KEY.getBytes(StandardCharsets.UTF_8)));
   }
 
   // ---- helpers ----
