@@ -3,15 +3,20 @@ package dev.slipstream.operator.tenant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipstream.api.v1alpha1.Condition;
+import dev.slipstream.api.v1alpha1.ConditionTypes;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RuntimeSpec;
 import dev.slipstream.operator.model.RelayKeySecret;
 import dev.slipstream.operator.model.RuntimeModel;
+import dev.slipstream.operator.reconcile.MissingInputException;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.junit.LocallyRunOperatorExtension;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -78,6 +83,35 @@ class RelayKeySecretIT {
         .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(tenant.getMetadata().getUid()));
     await().atMost(ClusterAsserts.TIMEOUT).untilAsserted(() -> assertThat(checksum(operator.get(Deployment.class,
         "relay-runtime"))).as("the pods roll onto the new key").isNotEqualTo(checksum));
+  }
+
+  /**
+   * A Secret of that name made before the tenant: without a usable key it is a finding naming it (not
+   * overwritten); with one, the operator uses it as it is and adds no owner.
+   */
+  @Test
+  void aSecretOfThatNameMadeBeforehandIsUsedOnlyWithAUsableKey() {
+    operator.create(TestCluster.load(operator.getKubernetesClient(), Secret.class,
+        TestCluster.secretYaml("own-db", postgres.password())));
+    operator.create(new SecretBuilder().withNewMetadata().withName("own-runtime-relay").endMetadata()
+        .addToStringData("relay-key", "too-short").build());
+    operator.create(TestCluster.load(operator.getKubernetesClient(), RealtimeTenant.class,
+        TestCluster.tenantYaml("own", "own-db", "Delete")));
+
+    ClusterAsserts.awaitTenantCondition(operator, "own", ConditionTypes.RUNTIME_READY, Condition.FALSE,
+        MissingInputException.SECRET_KEY_MISSING, "own-runtime-relay (the runtime's relay key, which the operator"
+            + " makes) holds a 'relay-key' of 9 bytes; at least 16 are needed");
+    assertThat(operator.get(Secret.class, "own-runtime-relay").getData().get(RelayKeySecret.KEY))
+        .as("left as it was").isEqualTo(Base64.getEncoder().encodeToString("too-short".getBytes(StandardCharsets.UTF_8)));
+
+    String ownKey = "a key the platform team chose and keeps in its vault";
+    operator.getKubernetesClient().secrets().inNamespace(operator.getNamespace()).withName("own-runtime-relay")
+        .edit(secret -> new SecretBuilder(secret).withData(null).addToStringData("relay-key", ownKey).build());
+    await().atMost(ClusterAsserts.TIMEOUT).until(() -> operator.get(Deployment.class, "own-runtime") != null);
+    Secret used = operator.get(Secret.class, "own-runtime-relay");
+    assertThat(new String(Base64.getDecoder().decode(used.getData().get(RelayKeySecret.KEY)), StandardCharsets.UTF_8))
+        .isEqualTo(ownKey);
+    assertThat(used.getMetadata().getOwnerReferences()).as("not the operator's: no owner added").isNullOrEmpty();
   }
 
   private static String checksum(Deployment deployment) {
