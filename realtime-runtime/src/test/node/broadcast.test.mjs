@@ -1,13 +1,12 @@
-// DRAFT, not run yet: client broadcast (config.broadcast.self / ack). Move this file up one
-// folder (next to postgres-changes.test.mjs) once the runtime implements broadcast; the IT runs
-// every *.test.mjs there. Imports go through the package's #harness alias, so they work from either folder.
+// Client broadcast (config.broadcast.self / ack), run by RealtimeJsCompatIT as every *.test.mjs of
+// this folder.
 //
-// Wire facts from realtime-js 2.119.0 that the runtime must meet:
+// Wire facts from realtime-js 2.119.0 that the runtime meets:
 // - send() pushes event "broadcast" with payload {type: "broadcast", event, payload}. With vsn
 //   2.0.0 the client sends it as a BINARY frame (lib/serializer.ts, encode():
 //   _binaryEncodeUserBroadcastPush, kind 3 = userBroadcastPush: header [kind, joinRefLen, refLen,
-//   topicLen, eventLen, metaLen, encoding(0 binary / 1 JSON)] then the strings, then the payload).
-//   PhoenixSocketHandler at commit 4124c75 ignores binary frames.
+//   topicLen, eventLen, metaLen, encoding(0 binary / 1 JSON)] then the strings, then the payload);
+//   the runtime reads it in ChannelBroadcasts / UserBroadcastCodec.
 // - The server may answer with text [null, null, topic, "broadcast", {type, event, payload}] or,
 //   for vsn 2.0.0, a binary kind 4 = userBroadcast frame
 //   ([4, topicLen, eventLen, metaLen, encoding] + strings + payload), decoded into the same shape.

@@ -1,12 +1,11 @@
-// DRAFT, not run yet: broadcast from the database through a logical decoding message. Move this
-// file up one folder once the runtime implements it.
-//
-// ASSUMED, NOT FINAL: the prefix `slipstream.broadcast` and the content
-// {"topic": "<channel name without realtime:>", "event": "...", "payload": {...}}, written with
+// Broadcast from the database through a logical decoding message (run by RealtimeJsCompatIT, as
+// every *.test.mjs of this folder). The format is the runtime's (DatabaseBroadcasts): the prefix
+// `slipstream.broadcast` and the content
+// {"topic": "<channel name without realtime:>", "event": "...", "payload": {...}}
+// ("private": true for the private channel of that name), written with
 //   SELECT pg_logical_emit_message(<transactional>, 'slipstream.broadcast', '<json>')
-// Adjust PREFIX and message() when the format is settled (the uncommitted DatabaseBroadcasts.PREFIX
-// was the same when this was written). The runtime's publications need no
-// change: pgoutput sends messages when the slot is read with messages 'true'.
+// The runtime's publications need no change: pgoutput sends messages when the slot is read with
+// messages 'true'.
 
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'

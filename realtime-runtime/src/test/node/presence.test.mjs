@@ -1,5 +1,4 @@
-// DRAFT, not run yet: presence across two clients. Move this file up one folder once the runtime
-// implements presence.
+// Presence across two clients, run by RealtimeJsCompatIT as every *.test.mjs of this folder.
 //
 // Wire facts from realtime-js 2.119.0: track() pushes event "presence" with payload
 // {type: "presence", event: "track", payload: {...}} and waits for its phx_reply; the server

@@ -2,6 +2,7 @@ package dev.slipstream.runtime;
 
 import dev.slipstream.runtime.RealtimeRuntime.RuntimeSettings;
 import dev.slipstream.runtime.auth.AuthSettings;
+import dev.slipstream.runtime.auth.ChannelRules;
 import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.config.RuntimeConfig;
 import dev.slipstream.runtime.config.Setting;
@@ -149,9 +150,15 @@ public final class Main {
     } catch (IllegalArgumentException ex) {
       throw new IllegalArgumentException(RuntimeConfig.ACCESS_RULES.name() + ": " + ex.getMessage());
     }
+    ChannelRules channelRules;
+    try {
+      channelRules = ChannelRules.parse(String.join(",", RuntimeConfig.CHANNEL_RULES.read(env)));
+    } catch (IllegalArgumentException ex) {
+      throw new IllegalArgumentException(RuntimeConfig.CHANNEL_RULES.name() + ": " + ex.getMessage());
+    }
     return new RuntimeSettings(replication, server, RuntimeConfig.RESUME_RING_EVENTS.read(env),
         AuthSettings.fromEnvironment(env), access, limits, cluster(env, server.host()),
-        RuntimeConfig.DRAIN_WINDOW.read(env));
+        RuntimeConfig.DRAIN_WINDOW.read(env), channelRules);
   }
 
   /** The client port's certificate and key, or null for plain HTTP; both variables or neither. */

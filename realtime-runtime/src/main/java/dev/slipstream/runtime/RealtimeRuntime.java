@@ -2,6 +2,7 @@ package dev.slipstream.runtime;
 
 import dev.slipstream.runtime.admission.ClientAdmission;
 import dev.slipstream.runtime.auth.AuthSettings;
+import dev.slipstream.runtime.auth.ChannelRules;
 import dev.slipstream.runtime.auth.TokenVerifier;
 import dev.slipstream.runtime.cluster.ClusterSettings;
 import dev.slipstream.runtime.cluster.LeaseElection;
@@ -94,7 +95,8 @@ public final class RealtimeRuntime implements AutoCloseable {
     ClientAdmission admission = new ClientAdmission(verifier, settings.limits(), limitMetrics);
     registry.gauge("slipstream.clients", admission, ClientAdmission::clients);
     Resume resume = new Resume(fanOut.ring());
-    ChannelContext channels = ChannelContext.of(fanOut.index(), topics, verifier, settings.access(), settings.limits(),
+    ChannelContext channels = ChannelContext.of(fanOut.index(), topics, verifier, settings.access(), settings.channelRules(),
+        settings.limits(),
         limitMetrics, connectionMetrics, clock, catalog, resume);
     server = new RealtimeServer(settings.server(), connectionMetrics, limitMetrics, registry);
     server.route(PhoenixEndpoint.PATH, new PhoenixEndpoint(channels, admission, server.webSocket()))
@@ -270,12 +272,20 @@ public final class RealtimeRuntime implements AutoCloseable {
    * @param access claim-based row access rules
    * @param limits the tenant's limits
    * @param cluster how the pod takes part in its tenant (Lease, relay, status); null: it runs alone
+   * @param channelRules who may join which private channel, beyond a role that is not anon
    */
   public record RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents,
-      AuthSettings auth, AccessPolicy access, TenantLimits limits, ClusterSettings cluster, Duration drainWindow) {
+      AuthSettings auth, AccessPolicy access, TenantLimits limits, ClusterSettings cluster, Duration drainWindow,
+      ChannelRules channelRules) {
 
     /** The default drain window: clients are asked to reconnect within 10 s of a SIGTERM. */
     public static final Duration DEFAULT_DRAIN_WINDOW = Duration.ofSeconds(10);
+
+    /** Without channel rules: any token whose role is not anon joins any private channel. */
+    public RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents,
+        AuthSettings auth, AccessPolicy access, TenantLimits limits, ClusterSettings cluster, Duration drainWindow) {
+      this(replication, server, resumeRingEvents, auth, access, limits, cluster, drainWindow, ChannelRules.NONE);
+    }
 
     /** Alone: streams the slot itself and reports nowhere. */
     public RuntimeSettings(ReplicationSettings replication, RealtimeServer.Settings server, int resumeRingEvents,

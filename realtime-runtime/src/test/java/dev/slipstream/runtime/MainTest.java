@@ -46,6 +46,7 @@ class MainTest {
     Map<String, String> env = minimal();
     env.put("SLIPSTREAM_JWT_SECRET", "a-tenant-secret-of-at-least-32-characters");
     env.put("SLIPSTREAM_ACCESS_RULES", "public.orders:customer_id=sub");
+    env.put("SLIPSTREAM_CHANNEL_RULES", "org:=app_metadata.org_id,team-=team");
     env.put("SLIPSTREAM_MAX_CLIENTS", "1000");
     env.put("SLIPSTREAM_MAX_CHANNELS_PER_CLIENT", "5");
     env.put("SLIPSTREAM_MAX_JOINS_PER_SECOND", "50");
@@ -55,6 +56,9 @@ class MainTest {
     RuntimeSettings settings = Main.fromEnvironment(env);
     assertThat(settings.auth().required()).isTrue();
     assertThat(settings.access().isEmpty()).isFalse();
+    assertThat(settings.channelRules().rules()).containsExactly(
+        new dev.slipstream.runtime.auth.ChannelRule("org:", "app_metadata.org_id"),
+        new dev.slipstream.runtime.auth.ChannelRule("team-", "team"));
     assertThat(settings.limits()).isEqualTo(new dev.slipstream.runtime.limits.TenantLimits(1000, 5, 50, 200, 65536));
     assertThat(settings.toString()).doesNotContain("a-tenant-secret").doesNotContain("s3cret-password");
   }
@@ -133,6 +137,10 @@ class MainTest {
     assertThatThrownBy(() -> Main.fromEnvironment(env)).hasMessageContaining("SLIPSTREAM_ACCESS_RULES")
         .hasMessageContaining("orders-without-a-column");
     env.remove("SLIPSTREAM_ACCESS_RULES");
+    env.put("SLIPSTREAM_CHANNEL_RULES", "org:");
+    assertThatThrownBy(() -> Main.fromEnvironment(env)).hasMessage(
+        "SLIPSTREAM_CHANNEL_RULES: channel rule 'org:' is not topicPrefix=claim");
+    env.remove("SLIPSTREAM_CHANNEL_RULES");
     env.put("SLIPSTREAM_MAX_CLIENTS", "0");
     assertThatThrownBy(() -> Main.fromEnvironment(env)).hasMessageContaining("maxClients");
     env.remove("SLIPSTREAM_MAX_CLIENTS");

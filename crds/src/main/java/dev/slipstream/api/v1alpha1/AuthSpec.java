@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import java.util.List;
 
 /** How clients prove who they are. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,6 +36,15 @@ public class AuthSpec {
       + "accepted\". Unset, aud is not looked at, as in Supabase Realtime.")
   private String audience;
 
+  @Size(max = 64)
+  @JsonPropertyDescription("Who may join which private channel (config.private: true), by JWT claim. A private "
+      + "channel whose topic starts with a rule's topicPrefix is joined only when the topic's next segment (up to the "
+      + "next ':' or the end) equals the rule's claim, exactly, as text; every rule whose prefix the topic starts with "
+      + "must hold. A private topic no rule covers is open to every token whose role is not anon, as without rules. "
+      + "Public channels are never gated: send what must stay private on private channels. A refresh to a token the "
+      + "rules refuse ends the channel. Each change rolls the runtime pods.")
+  private List<ChannelRule> channelRules;
+
   public SecretKeyRef getJwtSecretRef() {
     return jwtSecretRef;
   }
@@ -57,6 +67,14 @@ public class AuthSpec {
 
   public void setIssuer(String issuer) {
     this.issuer = issuer;
+  }
+
+  public List<ChannelRule> getChannelRules() {
+    return channelRules;
+  }
+
+  public void setChannelRules(List<ChannelRule> channelRules) {
+    this.channelRules = channelRules;
   }
 
   public String getAudience() {

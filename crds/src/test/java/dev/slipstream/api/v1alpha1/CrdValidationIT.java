@@ -139,6 +139,32 @@ class CrdValidationIT {
   }
 
   @Test
+  void acceptsChannelRulesAndRefusesOnesTheRuntimeWouldReadDifferently() {
+    apply(tenantWithAuth("channelRules:\n    - {topicPrefix: \"org:\", claim: app_metadata.org_id}\n"
+        + "    - {topicPrefix: team-, claim: \"https://example.com/team\"}")).isAccepted();
+    assertThat(client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme").get().getSpec()
+        .getAuth().getChannelRules()).extracting(ChannelRule::getTopicPrefix, ChannelRule::getClaim).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("org:", "app_metadata.org_id"),
+            org.assertj.core.groups.Tuple.tuple("team-", "https://example.com/team"));
+
+    apply(tenantWithAuth("channelRules: [{topicPrefix: \"org:\"}]")).isRejectedWith(
+        "spec.auth.channelRules[0].claim: Required value");
+    apply(tenantWithAuth("channelRules: [{topicPrefix: \"realtime:org:\", claim: sub}]")).isRejectedWith(
+        "spec.auth.channelRules[0].topicPrefix", "topicPrefix is the topic without realtime:");
+    apply(tenantWithAuth("channelRules: [{topicPrefix: \"org,team:\", claim: sub}]")).isRejectedWith(
+        "spec.auth.channelRules[0].topicPrefix: Invalid value");
+    apply(tenantWithAuth("channelRules: [{topicPrefix: \"a=b\", claim: sub}]")).isRejectedWith(
+        "spec.auth.channelRules[0].topicPrefix: Invalid value");
+    apply(tenantWithAuth("channelRules: [{topicPrefix: \"\", claim: sub}]")).isRejectedWith(
+        "spec.auth.channelRules[0].topicPrefix: Invalid value");
+    apply(tenantWithAuth("channelRules: [{topicPrefix: \"org:\", claim: \"org id\"}]")).isRejectedWith(
+        "spec.auth.channelRules[0].claim: Invalid value");
+    String tooMany = java.util.stream.IntStream.rangeClosed(1, 65)
+        .mapToObj(i -> "{topicPrefix: \"t" + i + ":\", claim: sub}").collect(java.util.stream.Collectors.joining(", "));
+    apply(tenantWithAuth("channelRules: [" + tooMany + "]")).isRejectedWith("spec.auth.channelRules: Too many");
+  }
+
+  @Test
   void aDatabaseCaNeedsVerifyFullAndItsKeyDefaultsToCaCrt() {
     String base = tenant("acme", "slipstream_acme", 1, 3, "Delete");
     apply(base.replace("credentialsSecretRef: {name: acme-db}",

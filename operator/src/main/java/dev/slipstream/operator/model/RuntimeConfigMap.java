@@ -41,6 +41,11 @@ final class RuntimeConfigMap {
     put(data, RuntimeConfig.SLOT, model.slotName());
     put(data, RuntimeConfig.PUBLICATIONS, model.publicationNames());
     put(data, RuntimeConfig.ACCESS_RULES, model.accessRules());
+    if (!model.channelRules().isEmpty()) {
+      // Left out when empty (the runtime's default): tenants without rules keep their checksum, so upgrading the
+      // operator does not roll their pods.
+      put(data, RuntimeConfig.CHANNEL_RULES, model.channelRules());
+    }
     putIfSet(data, RuntimeConfig.JWT_ISSUER, model.jwtIssuer());
     putIfSet(data, RuntimeConfig.JWT_AUDIENCE, model.jwtAudience());
     put(data, RuntimeConfig.PORT, RuntimeModel.HTTP_PORT);

@@ -65,6 +65,8 @@ public final class RuntimeModel {
   private final SecretKeyRef jwtSecretRef;
   private final String jwtIssuer;
   private final String jwtAudience;
+  /** {@code spec.auth.channelRules} as {@code topicPrefix=claim}, sorted, without repeats (all of them apply). */
+  private final List<String> channelRules;
   private final String credentialsChecksum;
   private final String jwtSecretChecksum;
   private final SecretKeyRef previousJwtSecretRef;
@@ -96,11 +98,21 @@ public final class RuntimeModel {
     AuthSpec auth = spec.getAuth();
     this.jwtIssuer = auth == null ? null : auth.getIssuer();
     this.jwtAudience = auth == null ? null : auth.getAudience();
+    this.channelRules = channelRules(auth);
     this.credentialsChecksum = inputs.credentialsChecksum();
     this.jwtSecretChecksum = inputs.jwtSecretChecksum();
     this.previousJwtSecretRef = withDefaultKey(inputs.previousJwtSecretRef());
     this.previousJwtSecretChecksum = inputs.previousJwtSecretChecksum();
     this.relayKeyChecksum = inputs.relayKeyChecksum();
+  }
+
+  /** The rules in the runtime's form; their order does not matter, every rule covering a topic must hold. */
+  private static List<String> channelRules(AuthSpec auth) {
+    if (auth == null || auth.getChannelRules() == null) {
+      return List.of();
+    }
+    return auth.getChannelRules().stream().filter(java.util.Objects::nonNull)
+        .map(rule -> rule.getTopicPrefix() + "=" + rule.getClaim()).distinct().sorted().toList();
   }
 
   /** A copy of the JWT secret reference with the CRD's default key, or null without auth. */
@@ -338,6 +350,11 @@ public final class RuntimeModel {
   /** The {@code iss} every client token must carry, or null when it is not checked. */
   String jwtIssuer() {
     return jwtIssuer;
+  }
+
+  /** Who may join which private channel ({@code SLIPSTREAM_CHANNEL_RULES}), each {@code topicPrefix=claim}. */
+  List<String> channelRules() {
+    return channelRules;
   }
 
   /** The {@code aud} every client token must name, or null when it is not checked. */

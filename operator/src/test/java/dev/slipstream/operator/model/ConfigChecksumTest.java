@@ -78,6 +78,8 @@ class ConfigChecksumTest {
     assertChanges(tenant -> tenant.getSpec().getLimits().setMaxBindingsPerChannel(50), inputs -> { });
     assertChanges(tenant -> tenant.getSpec().getLimits().setMaxPresencePayloadBytes(new Quantity("4Ki")), inputs -> { });
     assertChanges(tenant -> tenant.getSpec().getReplication().setHeartbeatInterval("10s"), inputs -> { });
+    assertChanges(tenant -> tenant.getSpec().getAuth().setChannelRules(
+        List.of(new dev.slipstream.api.v1alpha1.ChannelRule("org:", "app_metadata.org_id"))), inputs -> { });
   }
 
   @Test
@@ -93,6 +95,8 @@ class ConfigChecksumTest {
     assertSame(tenant -> tenant.getSpec().getLimits().setMaxPresencePayloadBytes(new Quantity("10240")), inputs -> { });
     assertSame(tenant -> tenant.getMetadata().setLabels(Map.of("team", "payments")), inputs -> { });
     assertSame(tenant -> tenant.getMetadata().setGeneration(42L), inputs -> { });
+    // No channel rules, written or not: the variable is left out, so an operator upgrade rolls no tenant's pods.
+    assertSame(tenant -> tenant.getSpec().getAuth().setChannelRules(List.of()), inputs -> { });
     assertSame(tenant -> { }, inputs -> inputs.credentialsChecksum(
         SecretChecksum.of(credentials(USERNAME, PASSWORD), "username", "password")));
   }

@@ -4,6 +4,7 @@ import static dev.slipstream.operator.model.TenantFixtures.acmeExample;
 import static dev.slipstream.operator.model.TenantFixtures.inputsFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slipstream.api.v1alpha1.ChannelRule;
 import dev.slipstream.api.v1alpha1.LimitsSpec;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.runtime.config.Kind;
@@ -248,6 +249,19 @@ class RuntimeConfigMapTest {
         .containsEntry("SLIPSTREAM_JWT_AUDIENCE", "authenticated");
   }
 
+  /** Channel rules reach the runtime sorted and without repeats; without rules the variable is left out. */
+  @Test
+  void passesChannelRulesOnlyWhenSet() {
+    assertThat(TenantFixtures.acmeModel().generateConfigMap().getData()).doesNotContainKey("SLIPSTREAM_CHANNEL_RULES");
+    RealtimeTenant tenant = acmeExample();
+    tenant.getSpec().getAuth().setChannelRules(List.of(new ChannelRule("team-", "team"),
+        new ChannelRule("org:", "app_metadata.org_id"), new ChannelRule("team-", "team")));
+    assertThat(RuntimeModel.fromTenant(tenant, inputsFor(tenant).build()).generateConfigMap().getData())
+        .containsEntry("SLIPSTREAM_CHANNEL_RULES", "org:=app_metadata.org_id,team-=team");
+    assertThat(fullTenant().generateConfigMap().getData())
+        .containsEntry("SLIPSTREAM_CHANNEL_RULES", "org:=app_metadata.org_id");
+  }
+
   /**
    * The acme example with everything the operator can set: auth with issuer and audience, and claim rules (every
    * limit is written anyway).
@@ -257,6 +271,7 @@ class RuntimeConfigMapTest {
     assertThat(tenant.getSpec().getAuth().getJwtSecretRef()).isNotNull();
     tenant.getSpec().getAuth().setIssuer("https://acme.example/auth/v1");
     tenant.getSpec().getAuth().setAudience("authenticated");
+    tenant.getSpec().getAuth().setChannelRules(List.of(new ChannelRule("org:", "app_metadata.org_id")));
     return RuntimeModel.fromTenant(tenant,
         inputsFor(tenant).accessRules(List.of("public.orders:customer_id=sub")).build());
   }

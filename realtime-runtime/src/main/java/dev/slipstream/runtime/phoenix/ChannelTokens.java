@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The token lifecycle of one socket's channels: the socket's own {@code apikey}, verified at the
  * upgrade (what a join without an {@code access_token} is authorised by); a join's or refresh's
- * token checked; an {@code access_token} refresh re-applying the claim rules; and the channel
+ * token checked; an {@code access_token} refresh re-applying the claim rules (row rules to the subscriptions,
+ * channel rules to a private channel, which ends when they refuse the new token); and the channel
  * ended, as Supabase ends it, when its token expires or a refresh is refused.
  */
 final class ChannelTokens {
@@ -55,6 +56,12 @@ final class ChannelTokens {
     }
     try {
       Claims claims = authorize(value.asText());
+      String refusal = member.privateChannel() ? context.channelRules().refusal(member.subTopic(), claims) : null;
+      if (refusal != null) {
+        // The new token may not read this private channel: it ends as a refused token ends it.
+        socket.shutdown(member, refusal);
+        return;
+      }
       member.reauthorize(value.asText(), claims, context.index(), context.access());
       scheduleExpiry(socket, member);
     } catch (TokenRejectedException e) {

@@ -13,7 +13,7 @@ import dev.slipstream.runtime.route.PublishedColumns;
  * its reason (realtime-js reports it as {@code CHANNEL_ERROR}) and counted by the limit it hit:
  * the topic; the socket's channels; the tenant's joins this second (a client over its own share
  * may use only part of them); the join's config with its bindings and filters; the socket's
- * bindings; the published tables; the token; private channels. Cheap, and linear in the size of
+ * bindings; the published tables; the token; private channels (the role, then the tenant's channel rules). Cheap, and linear in the size of
  * the join: it runs on the socket's event loop.
  *
  * <p>A join the published tables' snapshot refuses is not refused yet: the table may have joined a
@@ -119,9 +119,12 @@ final class JoinAdmission {
     } catch (TokenRejectedException e) {
       return Decision.refused(e.joinReason());
     }
-    if (config.privateChannel() && Claims.ANONYMOUS_ROLE.equals(claims.role())) {
-      return Decision.refused("Unauthorized: You do not have permissions to read from this Channel topic: "
-          + message.topic().substring(PhoenixMessage.TOPIC_PREFIX.length()));
+    if (config.privateChannel()) {
+      String refusal = context.channelRules().refusal(
+          message.topic().substring(PhoenixMessage.TOPIC_PREFIX.length()), claims);
+      if (refusal != null) {
+        return Decision.refused(refusal);
+      }
     }
     return new Decision(null, config, token, claims, false);
   }

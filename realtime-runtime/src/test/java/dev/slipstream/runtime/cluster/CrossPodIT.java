@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -209,6 +210,76 @@ class CrossPodIT {
   }
 
   /**
+   * Channel rules hold on a follower: a private channel under {@code org:=app_metadata.org_id} is joined on the
+   * follower by a member of the org and refused to another org's user there; the member receives, through the relay,
+   * what a member on the leader broadcasts and tracks, and a database broadcast; the refused client receives none of
+   * it.
+   */
+  @Test
+  void onAFollowerAPrivateChannelUnderAChannelRuleAdmitsOnlyItsOrgAndGetsTheOtherPodsBroadcastsAndPresence()
+      throws Exception {
+    String secret = "cross-pod-channel-rules-secret-0123456789";
+    startPods(2, LEASE, Map.of("SLIPSTREAM_JWT_SECRET", secret,
+        "SLIPSTREAM_CHANNEL_RULES", "org:=app_metadata.org_id"));
+    Pod leaderPod = pod(leaseHolder());
+    Pod followerPod = pods.stream().filter(p -> p != leaderPod).findFirst().orElseThrow();
+    within("the leader's relay to have the follower", () -> metric(leaderPod, "slipstream_relay_followers") == 1);
+    String topic = "realtime:org:1";
+    WebSocketTestClient sender = privateJoin(leaderPod, orgToken(secret, "1"), topic);
+    WebSocketTestClient member = privateJoin(followerPod, orgToken(secret, "1"), topic);
+    WebSocketTestClient outsider = privateJoin(followerPod, orgToken(secret, "2"), topic);
+    within("the three join replies", () -> Stream.of(sender, member, outsider).allMatch(c -> joinReply(c) != null));
+    assertThat(joinReply(sender).get(4).get("status").asText()).isEqualTo("ok");
+    assertThat(joinReply(member).get(4).get("status").asText()).isEqualTo("ok");
+    assertThat(joinReply(outsider).get(4).path("response").path("reason").asText()).isEqualTo(
+        "Unauthorized: You do not have permissions to read from this Channel topic: org:1 (channel rule "
+            + "org:=app_metadata.org_id: the token's app_metadata.org_id claim is not 1)");
+
+    sender.send("[\"1\",\"2\",\"" + topic + "\",\"presence\",{\"type\":\"presence\",\"event\":\"track\","
+        + "\"payload\":{\"from\":\"leader\"}}]");
+    sender.send("[\"1\",\"3\",\"" + topic + "\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"shout\","
+        + "\"payload\":{\"from\":\"leader\"}}]");
+    postgres.execute("SELECT pg_logical_emit_message(true, 'slipstream.broadcast', "
+        + "'{\"topic\":\"org:1\",\"private\":true,\"event\":\"shout\",\"payload\":{\"from\":\"database\"}}')");
+    within("the follower's member to get the leader's presence and broadcast and the database's broadcast", () ->
+        events(member, topic, "presence_diff").anyMatch(m -> m.get(4).path("joins").toString().contains("leader"))
+            && events(member, topic, "broadcast").map(m -> m.get(4).path("payload").path("from").asText()).toList()
+            .containsAll(List.of("leader", "database")));
+    // Both reached the follower's topic, and every channel of a topic gets a broadcast in one pass: the outsider's
+    // socket would hold them by now.
+    assertThat(Stream.of("broadcast", "presence_diff", "presence_state")
+        .flatMap(event -> events(outsider, topic, event))).as("what the refused client received").isEmpty();
+  }
+
+  private static String orgToken(String secret, String org) {
+    Map<String, Object> claims = new java.util.LinkedHashMap<>(dev.slipstream.runtime.auth.TestTokens.claims(
+        "authenticated", java.time.Instant.now().plusSeconds(3600)));
+    claims.put("app_metadata", Map.of("org_id", org));
+    return dev.slipstream.runtime.auth.TestTokens.hs256(secret, claims);
+  }
+
+  /** A socket on the pod, connected with {@code token}, joining the private {@code topic} with presence. */
+  private WebSocketTestClient privateJoin(Pod pod, String token, String topic) throws Exception {
+    WebSocketTestClient socket = WebSocketTestClient.connect(sockets, URI.create("ws://" + pod.host() + ":"
+        + pod.port() + "/realtime/v1/websocket?vsn=2.0.0&apikey=" + token));
+    clients.add(socket);
+    socket.send("[\"1\",\"1\",\"" + topic + "\",\"phx_join\",{\"config\":{\"private\":true,\"broadcast\":"
+        + "{\"self\":false},\"presence\":{\"key\":\"\",\"enabled\":true},\"postgres_changes\":[]}}]");
+    return socket;
+  }
+
+  private static JsonNode joinReply(WebSocketTestClient socket) {
+    return socket.received.stream().map(CrossPodIT::tree)
+        .filter(m -> m.get(3).asText().equals("phx_reply") && "1".equals(m.get(1).asText(null)))
+        .findFirst().orElse(null);
+  }
+
+  private static Stream<JsonNode> events(WebSocketTestClient socket, String topic, String event) {
+    return socket.received.stream().map(CrossPodIT::tree)
+        .filter(m -> m.get(3).asText().equals(event) && m.get(2).asText().equals(topic));
+  }
+
+  /**
    * The realtime-js side ({@code src/test/node/cluster}): a client on each pod in one room sees the
    * union of the pods' presences and the others' broadcasts; a client joining later gets the whole
    * state; a killed follower's presences, then a killed leader's, leave on the survivors.
@@ -295,6 +366,10 @@ class CrossPodIT {
   }
 
   private void startPods(int count, Duration lease) {
+    startPods(count, lease, Map.of());
+  }
+
+  private void startPods(int count, Duration lease, Map<String, String> extraEnvironment) {
     int port = RuntimeProcess.freePort();
     int relayPort = RuntimeProcess.freePort();
     for (int i = 1; i <= count; i++) {
@@ -303,6 +378,7 @@ class CrossPodIT {
       Map<String, String> env = RuntimeProcess.environment(postgres, slot, PUBLICATION, port,
           logDir.resolve("spill-" + i));
       TenantPods.join(env, TENANT, NAMESPACE, name, host, relayPort, lease, kube.kubeconfig());
+      env.putAll(extraEnvironment);
       pods.add(new Pod(name, host, port, RuntimeProcess.start(name, env, logDir.resolve(name + ".log"))));
     }
     for (Pod pod : pods) {

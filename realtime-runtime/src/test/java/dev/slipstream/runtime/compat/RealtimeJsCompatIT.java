@@ -72,6 +72,8 @@ class RealtimeJsCompatIT {
     port = RuntimeProcess.freePort();
     Map<String, String> env = RuntimeProcess.environment(postgres, SLOT, PUBLICATION, port, OUT.resolve("spill"));
     env.put("SLIPSTREAM_JWT_SECRET", jwtSecret);
+    // private-channels.test.mjs: private topics compat-org:<org> need app_metadata.org_id = <org>.
+    env.put("SLIPSTREAM_CHANNEL_RULES", "compat-org:=app_metadata.org_id");
     Path log = OUT.resolve("runtime.log");
     Files.deleteIfExists(log);
     runtime = RuntimeProcess.start("runtime", env, log);

@@ -46,6 +46,9 @@ import net.jqwik.api.Tuple;
  * {@code ClientConnection}, joins parsed from text, the subscription index, the fan-out, and the
  * resume ring. The oracle compares values on its own, without {@code RowFilter} or {@code ClaimAccess}.
  *
+ * <p>Private channels gated by claim ({@code SLIPSTREAM_CHANNEL_RULES}) for broadcast and presence:
+ * {@link PrivateChannelBypassPropertiesTest}, which uses this class's plumbing.
+ *
  * <p>The relay needs no property of its own: a follower's fan-out receives every change of the
  * stream (the leader never filters for someone else's clients) and routes it through this same
  * index and these same channels, with its own clients' claims.
@@ -366,7 +369,7 @@ class ClaimBypassPropertiesTest {
     }
   }
 
-  private static String token(String path, Object claim) {
+  static String token(String path, Object claim) {
     Map<String, Object> claims = new LinkedHashMap<>(TestTokens.claims("authenticated", NOW.plusSeconds(3600)));
     if (claim != ABSENT) {
       Object value = claim == JsonNull.INSTANCE ? null : claim;
@@ -382,7 +385,7 @@ class ClaimBypassPropertiesTest {
   }
 
   /** The socket's claims as the upgrade would verify them; null (joins re-verify and refuse) if refused. */
-  private static dev.slipstream.runtime.auth.Claims claimsOf(TestChannels channels, String token) {
+  static dev.slipstream.runtime.auth.Claims claimsOf(TestChannels channels, String token) {
     try {
       return channels.context.verifier().verify(token);
     } catch (Exception e) {
@@ -394,7 +397,7 @@ class ClaimBypassPropertiesTest {
     return "[\"" + ref + "\",\"" + ref + "\",\"" + TOPIC + "\",\"phx_join\",{\"config\":" + config + "}]";
   }
 
-  private static void send(EmbeddedChannel socket, String text) {
+  static void send(EmbeddedChannel socket, String text) {
     socket.writeInbound(new TextWebSocketFrame(text));
   }
 
@@ -412,7 +415,7 @@ class ClaimBypassPropertiesTest {
     return ids;
   }
 
-  private static List<JsonNode> drain(EmbeddedChannel socket) {
+  static List<JsonNode> drain(EmbeddedChannel socket) {
     socket.runPendingTasks();
     List<JsonNode> messages = new ArrayList<>();
     Object message;

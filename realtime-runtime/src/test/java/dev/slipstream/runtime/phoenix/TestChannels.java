@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.phoenix;
 
 import dev.slipstream.runtime.auth.AuthSettings;
+import dev.slipstream.runtime.auth.ChannelRules;
 import dev.slipstream.runtime.auth.Claims;
 import dev.slipstream.runtime.auth.TokenVerifier;
 import dev.slipstream.runtime.fanout.FanOut;
@@ -72,9 +73,14 @@ final class TestChannels {
   };
 
   TestChannels(AuthSettings auth, AccessPolicy access, TenantLimits limits, Clock clock, long clientBufferBytes) {
+    this(auth, access, ChannelRules.NONE, limits, clock, clientBufferBytes);
+  }
+
+  TestChannels(AuthSettings auth, AccessPolicy access, ChannelRules channelRules, TenantLimits limits, Clock clock,
+      long clientBufferBytes) {
     this.clientBufferBytes = clientBufferBytes;
-    context = ChannelContext.of(index, topics, new TokenVerifier(auth, clock), access, limits, limitMetrics,
-        connectionMetrics, clock, tables, new Resume(fanOut.ring()));
+    context = ChannelContext.of(index, topics, new TokenVerifier(auth, clock), access, channelRules, limits,
+        limitMetrics, connectionMetrics, clock, tables, new Resume(fanOut.ring()));
   }
 
   static TestChannels open() {

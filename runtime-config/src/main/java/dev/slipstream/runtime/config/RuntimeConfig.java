@@ -157,6 +157,9 @@ public final class RuntimeConfig {
       .optional("when set, a token's aud must be it or a list holding it");
   public static final Setting<List<String>> ACCESS_RULES = Setting.list("SLIPSTREAM_ACCESS_RULES")
       .defaultsTo("", "claim rules, schema.table:column=claim comma-separated");
+  public static final Setting<List<String>> CHANNEL_RULES = Setting.list("SLIPSTREAM_CHANNEL_RULES")
+      .defaultsTo("", "private channel rules, topicPrefix=claim comma-separated: a private topic starting with the "
+          + "prefix is joined only when its next segment (up to ':') equals the token's claim");
 
   // Logs (logback.xml applies them; the runtime checks them first).
   public static final Setting<String> LOG_FORMAT = Setting.choice("SLIPSTREAM_LOG_FORMAT", "text", "json")
@@ -177,7 +180,7 @@ public final class RuntimeConfig {
       MAX_BINDINGS_PER_CLIENT, MAX_FILTER_LENGTH, MAX_FILTER_VALUES, MAX_TOPIC_LENGTH, MAX_PRESENCE_PAYLOAD_BYTES,
       MAX_PRESENCES_PER_CLIENT, JOIN_TIMEOUT,
       RESUME_RING_EVENTS,
-      JWT_SECRET, JWT_PREVIOUS_SECRET, JWKS, JWKS_FILE, AUTH, JWT_ISSUER, JWT_AUDIENCE, ACCESS_RULES,
+      JWT_SECRET, JWT_PREVIOUS_SECRET, JWKS, JWKS_FILE, AUTH, JWT_ISSUER, JWT_AUDIENCE, ACCESS_RULES, CHANNEL_RULES,
       LOG_FORMAT, LOG_LEVEL);
 
   private static final Map<String, Setting<?>> BY_NAME = byName(ALL);
