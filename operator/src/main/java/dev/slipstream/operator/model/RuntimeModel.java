@@ -261,7 +261,10 @@ public final class RuntimeModel {
     return RuntimeConfigMap.data(this);
   }
 
-  /** SHA-256 over the configuration and the Secret checksums (the relay key's included): the pod template's checksum annotation. */
+  /**
+   * SHA-256 over the configuration and the Secret checksums (the relay key's included): the pod
+   * template's checksum annotation.
+   */
   public String configChecksum() {
     return ConfigChecksum.of(configData(), credentialsChecksum, jwtSecretChecksum, previousJwtSecretChecksum,
         relayKeyChecksum);
