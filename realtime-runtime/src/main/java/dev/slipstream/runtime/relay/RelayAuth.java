@@ -68,7 +68,7 @@ final class RelayAuth {
     return helloMac(0, serverNonce, clientNonce, pod, resuming, lastEndLsn);
   }
 
-  /** The follower's proof under secret {@code key}: over the leader's nonce, its own nonce, its pod name and resume point. */
+  /** The follower's proof under secret {@code key}: over the leader's nonce, its own, its pod name and resume point. */
   byte[] helloMac(int key, byte[] serverNonce, byte[] clientNonce, String pod, boolean resuming, long lastEndLsn) {
     return mac(keys[key], HELLO_LABEL, serverNonce, clientNonce, pod.getBytes(StandardCharsets.UTF_8),
         longBytes(resuming ? 1 : 0), longBytes(lastEndLsn));
@@ -88,7 +88,7 @@ final class RelayAuth {
     return matched;
   }
 
-  /** The leader's proof under secret {@code key}: over the follower's nonce, its own, and what WELCOME tells the follower. */
+  /** The leader's proof under secret {@code key}: over the follower's nonce, its own, and what WELCOME says. */
   byte[] welcomeMac(int key, byte[] clientNonce, byte[] serverNonce, long startLsn, long serverWalEnd,
       int keepaliveMillis) {
     return mac(keys[key], WELCOME_LABEL, clientNonce, serverNonce, longBytes(startLsn), longBytes(serverWalEnd),
