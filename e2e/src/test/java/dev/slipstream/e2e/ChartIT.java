@@ -17,7 +17,6 @@ import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.MethodOrderer;
@@ -83,7 +83,11 @@ class ChartIT {
     assertThat(account.can("update", "realtimetenants", "acme")).as("finalizers are patched").isFalse();
     assertThat(account.can("get", "secrets", "acme")).isTrue();
     assertThat(account.can("list", "secrets", "acme")).as("Secrets are read by name, never listed").isFalse();
-    assertThat(account.can("create", "secrets", "acme")).as("the operator never writes Secrets").isFalse();
+    assertThat(account.can("create", "secrets", "acme")).as("the relay key's Secret, made once per tenant").isTrue();
+    for (String verb : List.of("watch", "update", "patch", "delete", "deletecollection")) {
+      assertThat(account.can(verb, "secrets", "acme")).as("Secrets: %s (a made one is never rewritten)", verb)
+          .isFalse();
+    }
     assertThat(account.can("watch", "pods", "acme")).as("the runtime reconciler watches the runtime pods").isTrue();
     assertThat(account.can("delete", "pods", "acme")).as("pods are read, never touched").isFalse();
     assertThat(account.can("patch", "pods", "acme")).isFalse();
@@ -109,6 +113,8 @@ class ChartIT {
     assertThat(account.can("get", "secrets", "team-a")).isTrue();
     assertThat(account.can("create", "deployments", "team-b")).isFalse();
     assertThat(account.can("get", "secrets", "team-b")).isFalse();
+    assertThat(account.can("create", "secrets", "team-a")).isTrue();
+    assertThat(account.can("create", "secrets", "team-b")).isFalse();
     assertThat(account.can("list", "realtimetenants", "team-b")).isFalse();
     assertThat(account.can("get", "pods", "team-b")).isFalse();
     assertThat(account.canEverywhere("list", "realtimetenants")).as("no ClusterRole").isFalse();
@@ -150,8 +156,7 @@ class ChartIT {
         kube.client().apps().deployments().inNamespace(releaseNamespace).withName(OPERATOR).get()));
     env.put("SLIPSTREAM_RECHECK_INTERVAL", "2");
     KubernetesClient asOperator = account.client();
-    assertThatThrownBy(() -> asOperator.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
-        .withName("nope").endMetadata().build()).create())
+    assertThatThrownBy(() -> asOperator.secrets().inNamespace(namespace).withName("acme-db").delete())
         .as("the impersonated client is held to the chart's RBAC")
         .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
     Operator operator = Main.start(asOperator, OperatorConfig.fromEnv(env),
@@ -175,6 +180,8 @@ class ChartIT {
             .isEqualTo(OperatorConfig.RUNTIME_FIELD_MANAGER));
       });
       assertThat(config(namespace).get("SLIPSTREAM_ACCESS_RULES")).isEqualTo("public.orders:customer_id=sub");
+      assertThat(kube.client().secrets().inNamespace(namespace).withName("acme-runtime-relay").get())
+          .as("the relay key's Secret, made as the ServiceAccount").isNotNull();
       assertThat(kube.client().leases().inNamespace(releaseNamespace).withName(LEADER_LEASE).get())
           .as("the leader Lease, held as the ServiceAccount").isNotNull();
 

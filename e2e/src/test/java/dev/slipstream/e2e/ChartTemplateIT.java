@@ -111,7 +111,8 @@ class ChartTemplateIT {
   void byDefaultOneClusterRoleHoldsWhatTheOperatorDoes() {
     RenderedChart chart = RenderedChart.render(NAMESPACE, List.of(), UnaryOperator.identity());
     ClusterRole role = chart.get(ClusterRole.class, "ClusterRole", OPERATOR);
-    assertThat(verbs(role.getRules(), "", "secrets")).containsExactly("get");
+    assertThat(verbs(role.getRules(), "", "secrets")).as("read by name; create for the relay key Secret")
+        .containsExactly("get", "create");
     assertThat(verbs(role.getRules(), "", "pods")).containsExactly("get", "list", "watch");
     assertThat(verbs(role.getRules(), "apps", "deployments")).containsExactly("get", "list", "watch", "create", "patch");
     assertThat(verbs(role.getRules(), "", "configmaps")).containsExactly("get", "list", "watch", "create", "update");

@@ -190,6 +190,7 @@ public final class Main {
     int relayPort = RuntimeConfig.RELAY_PORT.read(env);
     Duration leaseDuration = RuntimeConfig.LEASE_DURATION.read(env);
     Duration statusInterval = RuntimeConfig.STATUS_INTERVAL.read(env);
+    String relayKey = RuntimeConfig.RELAY_KEY.read(env);
     if (tenant == null) {
       return null;
     }
@@ -204,7 +205,8 @@ public final class Main {
     String relayHost = podIp != null ? podIp : "0.0.0.0".equals(listenHost) ? "127.0.0.1" : listenHost;
     try {
       return new ClusterSettings(tenant, namespace, pod, relayHost,
-          lease != null ? lease : ClusterSettings.defaultLease(tenant), relayPort, leaseDuration, statusInterval);
+          lease != null ? lease : ClusterSettings.defaultLease(tenant), relayPort, leaseDuration, statusInterval,
+          relayKey);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(RuntimeConfig.LEASE_DURATION.name() + " or "
           + RuntimeConfig.STATUS_INTERVAL.name() + ": " + e.getMessage());

@@ -277,6 +277,10 @@ class MainTest {
     assertThat(cluster.relayAddress()).isEqualTo("10.1.2.3:4101");
     assertThat(cluster.leaseDuration()).isEqualTo(Duration.ofSeconds(5));
     assertThat(cluster.statusInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(cluster.relayKey()).as("no relay key: the database password keys the relay").isNull();
+
+    env.put("SLIPSTREAM_RELAY_KEY", "c2xpcHN0cmVhbS1yZWxheS1rZXk=");
+    assertThat(Main.fromEnvironment(env).cluster().relayKey()).isEqualTo("c2xpcHN0cmVhbS1yZWxheS1rZXk=");
   }
 
   @Test

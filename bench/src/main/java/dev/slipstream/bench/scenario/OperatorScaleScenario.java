@@ -13,6 +13,7 @@ import dev.slipstream.bench.core.Waits;
 import dev.slipstream.operator.Main;
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.model.PublicationNames;
+import dev.slipstream.operator.model.RelayKeySecret;
 import dev.slipstream.operator.model.ResolvedInputs;
 import dev.slipstream.operator.model.RuntimeModel;
 import dev.slipstream.operator.model.SlotNames;
@@ -237,9 +238,10 @@ public final class OperatorScaleScenario implements Scenario {
       String publicationName = PublicationNames.forPublication(publication);
       pg.execute("CREATE PUBLICATION \"" + publicationName + "\" FOR TABLE scale_items",
           "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+      Secret relayKey = client.resource(RelayKeySecret.generate(tenant)).create();
       RuntimeModel model = RuntimeModel.fromTenant(tenant, ResolvedInputs.builder().slotName(slot)
           .publicationNames(List.of(publicationName)).defaultImage(OperatorConfig.DEFAULT_RUNTIME_IMAGE)
-          .credentialsChecksum("baseline").build());
+          .credentialsChecksum("baseline").relayKeyChecksum(RelayKeySecret.checksum(relayKey)).build());
       for (HasMetadata object : List.of(model.generateConfigMap(), model.generateServiceAccount(), model.generateRole(),
           model.generateRoleBinding(), model.generateDeployment(), model.generateService(),
           model.generateRelayService(), model.generatePodDisruptionBudget())) {

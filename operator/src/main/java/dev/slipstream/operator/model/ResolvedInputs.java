@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param previousJwtSecretChecksum {@link SecretChecksum#of} over the previous JWT secret's key, or null
  * @param accessRules the claim-based access rules of the tenant's publications, each
  *     {@code table:column=claim}; sorted and without duplicates, like the publication names
+ * @param relayKeyChecksum {@link RelayKeySecret#checksum} of the tenant's relay key Secret; in the config
+ *     checksum, so a key made again (the Secret was deleted) rolls the pods onto it together
  */
 public record ResolvedInputs(
     String slotName,
@@ -31,7 +33,8 @@ public record ResolvedInputs(
     String jwtSecretChecksum,
     SecretKeyRef previousJwtSecretRef,
     String previousJwtSecretChecksum,
-    List<String> accessRules) {
+    List<String> accessRules,
+    String relayKeyChecksum) {
 
   public ResolvedInputs {
     publicationNames = publicationNames == null ? List.of()
@@ -56,6 +59,7 @@ public record ResolvedInputs(
     private SecretKeyRef previousJwtSecretRef;
     private String previousJwtSecretChecksum;
     private List<String> accessRules = List.of();
+    private String relayKeyChecksum;
 
     private Builder() {
     }
@@ -100,9 +104,15 @@ public record ResolvedInputs(
       return this;
     }
 
+    /** The checksum of the relay key the operator made for the tenant ({@link RelayKeySecret}). */
+    public Builder relayKeyChecksum(String relayKeyChecksum) {
+      this.relayKeyChecksum = relayKeyChecksum;
+      return this;
+    }
+
     public ResolvedInputs build() {
       return new ResolvedInputs(slotName, publicationNames, defaultImage, credentialsChecksum, jwtSecretRef,
-          jwtSecretChecksum, previousJwtSecretRef, previousJwtSecretChecksum, accessRules);
+          jwtSecretChecksum, previousJwtSecretRef, previousJwtSecretChecksum, accessRules, relayKeyChecksum);
     }
   }
 }

@@ -175,6 +175,8 @@ final class RuntimeDeployment {
     List<EnvVar> env = new ArrayList<>();
     env.add(fromSecret(RuntimeConfig.DB_USER.name(), database.credentialsSecret(), database.usernameKey()));
     env.add(fromSecret(RuntimeConfig.DB_PASSWORD.name(), database.credentialsSecret(), database.passwordKey()));
+    // The relay's own key, which a rotation of the database password does not touch.
+    env.add(fromSecret(RuntimeConfig.RELAY_KEY.name(), model.names().relayKeySecret(), RelayKeySecret.KEY));
     SecretKeyRef jwt = model.jwtSecretRef();
     if (jwt != null) {
       env.add(fromSecret(RuntimeConfig.JWT_SECRET.name(), jwt.getName(), jwt.getKey()));

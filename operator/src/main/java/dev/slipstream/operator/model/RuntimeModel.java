@@ -71,6 +71,7 @@ public final class RuntimeModel {
   private final String jwtSecretChecksum;
   private final SecretKeyRef previousJwtSecretRef;
   private final String previousJwtSecretChecksum;
+  private final String relayKeyChecksum;
   /** {@code spec.runtime.tls.secretRef.name}, or null: the client port speaks plain HTTP. */
   private final String tlsSecret;
 
@@ -102,6 +103,7 @@ public final class RuntimeModel {
     this.jwtSecretChecksum = inputs.jwtSecretChecksum();
     this.previousJwtSecretRef = withDefaultKey(inputs.previousJwtSecretRef());
     this.previousJwtSecretChecksum = inputs.previousJwtSecretChecksum();
+    this.relayKeyChecksum = inputs.relayKeyChecksum();
   }
 
   /** The rules in the runtime's form; their order does not matter, every rule covering a topic must hold. */
@@ -195,6 +197,9 @@ public final class RuntimeModel {
     if (previousJwtSecretRef != null && (previousJwtSecretChecksum == null || previousJwtSecretChecksum.isBlank())) {
       throw new IllegalArgumentException("a previous JWT secret needs its checksum: compute it with SecretChecksum");
     }
+    if (relayKeyChecksum == null || relayKeyChecksum.isBlank()) {
+      throw new IllegalArgumentException("the relay key checksum is required: compute it with RelayKeySecret");
+    }
   }
 
   public ConfigMap generateConfigMap() {
@@ -256,9 +261,13 @@ public final class RuntimeModel {
     return RuntimeConfigMap.data(this);
   }
 
-  /** SHA-256 over the configuration and the Secret checksums: the pod template's checksum annotation. */
+  /**
+   * SHA-256 over the configuration and the Secret checksums (the relay key's included): the pod
+   * template's checksum annotation.
+   */
   public String configChecksum() {
-    return ConfigChecksum.of(configData(), credentialsChecksum, jwtSecretChecksum, previousJwtSecretChecksum);
+    return ConfigChecksum.of(configData(), credentialsChecksum, jwtSecretChecksum, previousJwtSecretChecksum,
+        relayKeyChecksum);
   }
 
   /** Whether the runtime has a publication to stream: it refuses to start with none. */

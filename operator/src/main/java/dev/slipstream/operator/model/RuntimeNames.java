@@ -2,8 +2,8 @@ package dev.slipstream.operator.model;
 
 /**
  * Names of a tenant's runtime objects, all in the tenant's namespace. The ConfigMap, Deployment,
- * Service, ServiceAccount, Role, RoleBinding and PodDisruptionBudget share one name, as kinds
- * keep their names apart.
+ * Service, ServiceAccount, Role, RoleBinding and PodDisruptionBudget share one name, and the relay
+ * Service and the relay key's Secret another, as kinds keep their names apart.
  *
  * @param tenant the {@code RealtimeTenant}'s name
  */
@@ -22,6 +22,11 @@ public record RuntimeNames(String tenant) {
 
   /** {@code <tenant>-runtime-relay}: the headless Service through which pods reach each other. */
   public String relayService() {
+    return tenant + RELAY_SUFFIX;
+  }
+
+  /** {@code <tenant>-runtime-relay}: the Secret holding the key the pods authenticate the relay with. */
+  public String relayKeySecret() {
     return tenant + RELAY_SUFFIX;
   }
 

@@ -48,6 +48,13 @@ class ConfigChecksumTest {
     assertChanges(tenant -> tenant.getSpec().setAuth(null), inputs -> inputs.jwtSecret(null, null));
   }
 
+  /** A relay key made again (its Secret was deleted) rolls every pod onto it at once. */
+  @Test
+  void changesWhenTheRelayKeyIsMadeAgain() {
+    assertChanges(tenant -> { }, inputs -> inputs.relayKeyChecksum(
+        RelayKeySecret.checksum(RelayKeySecret.build(acmeExample(), "a-new-key-made-after-a-deletion"))));
+  }
+
   @Test
   void changesWhenAPreviousJwtSecretIsAddedOrChanged() {
     SecretKeyRef previous = new SecretKeyRef();

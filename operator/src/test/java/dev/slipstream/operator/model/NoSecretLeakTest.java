@@ -2,6 +2,7 @@ package dev.slipstream.operator.model;
 
 import static dev.slipstream.operator.model.TenantFixtures.JWT_SECRET;
 import static dev.slipstream.operator.model.TenantFixtures.PASSWORD;
+import static dev.slipstream.operator.model.TenantFixtures.RELAY_KEY;
 import static dev.slipstream.operator.model.TenantFixtures.USERNAME;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +29,7 @@ class NoSecretLeakTest {
     String yaml = everything.toString();
 
     assertThat(yaml).contains("kind: \"Deployment\"", "kind: \"ConfigMap\"", "kind: \"Role\"", "secretKeyRef");
-    for (String secret : List.of(PASSWORD, USERNAME, JWT_SECRET)) {
+    for (String secret : List.of(PASSWORD, USERNAME, JWT_SECRET, RELAY_KEY)) {
       assertThat(yaml).doesNotContain(secret)
           .doesNotContain(Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)));
     }

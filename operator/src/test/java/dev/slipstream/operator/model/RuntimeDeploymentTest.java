@@ -118,7 +118,7 @@ class RuntimeDeploymentTest {
       assertThat(source.getPrefix()).isNull();
     });
     assertThat(container.getEnv()).extracting(EnvVar::getName).containsExactly("SLIPSTREAM_DB_USER",
-        "SLIPSTREAM_DB_PASSWORD", "SLIPSTREAM_JWT_SECRET", "SLIPSTREAM_SPILL_DIR", "SLIPSTREAM_POD_NAME",
+        "SLIPSTREAM_DB_PASSWORD", "SLIPSTREAM_RELAY_KEY", "SLIPSTREAM_JWT_SECRET", "SLIPSTREAM_SPILL_DIR", "SLIPSTREAM_POD_NAME",
         "SLIPSTREAM_POD_NAMESPACE", "SLIPSTREAM_POD_IP");
     assertThat(env("SLIPSTREAM_POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
     assertThat(env("SLIPSTREAM_POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
@@ -129,6 +129,8 @@ class RuntimeDeploymentTest {
     assertSecret(env("SLIPSTREAM_DB_USER"), "acme-db", "username");
     assertSecret(env("SLIPSTREAM_DB_PASSWORD"), "acme-db", "password");
     assertSecret(env("SLIPSTREAM_JWT_SECRET"), "acme-jwt", "secret");
+    // The Secret the operator makes for the tenant (RelayKeySecret), by reference only.
+    assertSecret(env("SLIPSTREAM_RELAY_KEY"), "acme-runtime-relay", "relay-key");
     assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).isEqualTo("/tmp/spill");
     assertThat(env("SLIPSTREAM_SPILL_DIR").getValue()).startsWith(container.getVolumeMounts().getFirst().getMountPath());
   }

@@ -27,6 +27,8 @@ final class TenantFixtures {
   static final String USERNAME = "slipstream-login-user";
   static final String PASSWORD = "pA55w0rd-that-must-never-leak";
   static final String JWT_SECRET = "jwt-secret-of-at-least-32-characters-for-hs256";
+  /** The relay key the operator would have made for the tenant (a fixed one here). */
+  static final String RELAY_KEY = "bGVha3ktcmVsYXkta2V5LW9mLTMyLWJ5dGVzLTAxMjM=";
   static final String DEFAULT_IMAGE = "ghcr.io/slipstream/realtime-runtime:0.1.0";
   static final List<String> PUBLICATIONS = List.of("acme_orders");
 
@@ -83,7 +85,8 @@ final class TenantFixtures {
         .publicationNames(PUBLICATIONS)
         .defaultImage(DEFAULT_IMAGE)
         .credentialsChecksum(SecretChecksum.ofCredentials(credentials(USERNAME, PASSWORD),
-            tenant.getSpec().getDatabase().getCredentialsSecretRef()));
+            tenant.getSpec().getDatabase().getCredentialsSecretRef()))
+        .relayKeyChecksum(RelayKeySecret.checksum(RelayKeySecret.build(tenant, RELAY_KEY)));
     if (tenant.getSpec().getAuth() != null) {
       var jwt = tenant.getSpec().getAuth().getJwtSecretRef();
       inputs.jwtSecret(jwt, SecretChecksum.of(secret(jwt.getName(), Map.of(jwt.getKey(), JWT_SECRET)), jwt.getKey()));

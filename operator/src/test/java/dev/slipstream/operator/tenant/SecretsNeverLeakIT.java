@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * password for a second tenant, so the failure path runs too), reconciled to Ready against a real
  * PostgreSQL and API server. Then the operator's log output, every Event, the status (and all of
  * every object the operator wrote, Secrets aside) and its /metrics text are searched for the values,
- * plain and base64: none may appear.
+ * and for the relay key the operator made for the tenant, plain and base64: none may appear.
  */
 class SecretsNeverLeakIT {
 
@@ -95,6 +95,11 @@ class SecretsNeverLeakIT {
         .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(Condition.TRUE)));
     ClusterAsserts.awaitEvent(operator, "RealtimeTenant", "leakwrong", "Warning", "AuthenticationFailed");
 
+    // The relay key the operator made for the tenant (never in a log, an Event, a status or a metric either).
+    Secret relay = client.secrets().inNamespace(operator.getNamespace()).withName("leak-runtime-relay").get();
+    assertThat(relay).as("the relay key's Secret").isNotNull();
+    String relayKey = new String(Base64.getDecoder().decode(relay.getData().get("relay-key")), StandardCharsets.UTF_8);
+
     String logs = capturedLogs();
     String events = Serialization.asYaml(client.v1().events().inNamespace(operator.getNamespace()).list());
     String statusAndObjects = Serialization.asYaml(client.resources(RealtimeTenant.class).inNamespace(operator.getNamespace()).list())
@@ -109,7 +114,7 @@ class SecretsNeverLeakIT {
     assertThat(events).contains("AuthenticationFailed");
     assertThat(statusAndObjects).contains("AuthenticationFailed").contains("secretKeyRef").contains("leak-jwt");
     assertThat(metrics).contains("slipstream");
-    for (String secret : List.of(PASSWORD, WRONG_PASSWORD, JWT_SECRET)) {
+    for (String secret : List.of(PASSWORD, WRONG_PASSWORD, JWT_SECRET, relayKey)) {
       String base64 = Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8));
       assertThat(logs).as("operator logs").doesNotContain(secret).doesNotContain(base64);
       assertThat(events).as("Events").doesNotContain(secret).doesNotContain(base64);

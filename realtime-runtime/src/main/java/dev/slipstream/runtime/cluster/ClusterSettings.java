@@ -16,9 +16,18 @@ import java.util.Objects;
  * @param relayPort the port the relay listens on (on every address)
  * @param leaseDuration how long the Lease holds without renewal
  * @param statusInterval how often the pod writes its status entry
+ * @param relayKey what the pods of the tenant prove to each other on the relay
+ *     ({@code SLIPSTREAM_RELAY_KEY}, from the Secret the operator makes); null: the database password
+ *     keys it, as it did before the relay had a key of its own (a runtime run by hand)
  */
 public record ClusterSettings(String tenant, String namespace, String pod, String relayHost, String lease,
-    int relayPort, Duration leaseDuration, Duration statusInterval) {
+    int relayPort, Duration leaseDuration, Duration statusInterval, String relayKey) {
+
+  /** Without a relay key of its own: the database password keys the relay. */
+  public ClusterSettings(String tenant, String namespace, String pod, String relayHost, String lease,
+      int relayPort, Duration leaseDuration, Duration statusInterval) {
+    this(tenant, namespace, pod, relayHost, lease, relayPort, leaseDuration, statusInterval, null);
+  }
 
   public ClusterSettings {
     Objects.requireNonNull(tenant, "tenant");
@@ -32,6 +41,9 @@ public record ClusterSettings(String tenant, String namespace, String pod, Strin
     if (statusInterval.isNegative() || statusInterval.isZero()) {
       throw new IllegalArgumentException("the status interval must be positive: " + statusInterval);
     }
+    if (relayKey != null && relayKey.isBlank()) {
+      relayKey = null;
+    }
   }
 
   /** {@code <tenant>-runtime-leader}: the operator's name for the tenant's Lease. */
@@ -42,5 +54,14 @@ public record ClusterSettings(String tenant, String namespace, String pod, Strin
   /** The relay address other pods connect to: {@code host:port}. */
   public String relayAddress() {
     return (relayHost.indexOf(':') >= 0 ? "[" + relayHost + "]" : relayHost) + ":" + relayPort;
+  }
+
+  /** Never the relay key: this is what logs and errors may show. */
+  @Override
+  public String toString() {
+    return "ClusterSettings[tenant=" + tenant + ", namespace=" + namespace + ", pod=" + pod + ", relayHost="
+        + relayHost + ", lease=" + lease + ", relayPort=" + relayPort + ", leaseDuration=" + leaseDuration
+        + ", statusInterval=" + statusInterval + ", relayKey=" + (relayKey == null ? "(the database password)"
+        : "<redacted>") + "]";
   }
 }

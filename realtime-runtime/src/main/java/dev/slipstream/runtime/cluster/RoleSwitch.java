@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -71,7 +72,7 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
   private final RelayMetrics relayMetrics;
   private final Clock clock;
   private final MeterRegistry registry;
-  private final byte[] secret;
+  private final List<byte[]> secrets;
   private final Runnable roleChanged;
   private final ExecutorService thread =
       Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("role-switch").daemon().unstarted(r));
@@ -112,11 +113,25 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     this.relayMetrics = new RelayMetrics(registry);
     this.clock = clock;
     this.registry = registry;
-    // The relay carries every row of the tenant: only a holder of the database password may read it,
-    // and whoever holds that can read the rows anyway.
-    this.secret = replication.password().getBytes(StandardCharsets.UTF_8);
+    this.secrets = relaySecrets(cluster, replication);
     this.roleChanged = roleChanged;
     this.identity = LeaseIdentity.of(cluster);
+  }
+
+  /**
+   * What the pods prove to each other on the relay, preferred first: the tenant's relay key, which
+   * the operator makes once and a rotation of the database password does not touch (pods with the
+   * old and the new password follow each other during the roll), then the database password, which
+   * keyed the relay before it had a key of its own (so pods of that version and this one follow each
+   * other during the upgrade's roll; whoever holds it can read the rows anyway). Without a relay key
+   * (a runtime run by hand), the database password alone.
+   */
+  static List<byte[]> relaySecrets(ClusterSettings cluster, ReplicationSettings replication) {
+    byte[] password = replication.password().getBytes(StandardCharsets.UTF_8);
+    if (cluster.relayKey() == null || cluster.relayKey().equals(replication.password())) {
+      return List.of(password);
+    }
+    return List.of(cluster.relayKey().getBytes(StandardCharsets.UTF_8), password);
   }
 
   /** The relay speaks TLS with this certificate from the next role change on; plain TCP unless set. */
@@ -217,7 +232,7 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
 
   private void lead() {
     closeClient();
-    RelayServer relay = new RelayServer(RelayServer.Settings.defaults(listenHost, cluster.relayPort()), secret,
+    RelayServer relay = new RelayServer(RelayServer.Settings.defaults(listenHost, cluster.relayPort()), secrets,
         backlog, relayMetrics).onBroadcast(broadcastSink).broadcastPayloadLimit(maxBroadcastPayloadBytes)
         .onPresence(followersPresence, maxPresenceMessageBytes).tls(relayTls);
     server = relay; // before it starts: presence answers a follower's link through it at once
@@ -268,7 +283,7 @@ public final class RoleSwitch implements LeadershipListener, AutoCloseable {
     StreamPoint taken = fanOut.committedLsn() == 0 && fanOut.lastPosition() == null ? StreamPoint.NONE
         : new StreamPoint(fanOut.committedLsn(), fanOut.lastPosition());
     StreamPoint from = Long.compareUnsigned(lastFed.endLsn(), taken.endLsn()) > 0 ? lastFed : taken;
-    RelayClient following = new RelayClient(socketAddress(address.get()), cluster.pod(), secret, fanOut, backlog,
+    RelayClient following = new RelayClient(socketAddress(address.get()), cluster.pod(), secrets, fanOut, backlog,
         from, fanOut::gap, relayMetrics, RelayClient.Settings.DEFAULTS).onBroadcast(broadcastSink)
         .onPresence(leaderPresence).tls(relayTls);
     client = following; // before it starts: presence answers the link through it at once

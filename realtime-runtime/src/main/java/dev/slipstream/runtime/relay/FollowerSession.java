@@ -133,8 +133,9 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
           + Frames.VERSION);
       return;
     }
-    if (!RelayAuth.same(server.auth().helloMac(nonce, hello.nonce(), hello.pod(), hello.resuming(),
-        hello.lastEndLsn()), hello.mac())) {
+    int key = server.auth().helloKey(hello.mac(), nonce, hello.nonce(), hello.pod(), hello.resuming(),
+        hello.lastEndLsn());
+    if (key < 0) {
       refuse(RelayMetrics.BAD_SECRET, "the pod " + Logs.safe(hello.pod()) + " does not hold the tenant's secret");
       return;
     }
@@ -146,7 +147,7 @@ final class FollowerSession extends ChannelInboundHandlerAdapter {
     ackedEndLsn = replay.startLsn();
     lastWriteNanos = System.nanoTime();
     int keepalive = (int) settings.keepaliveInterval().toMillis();
-    byte[] mac = server.auth().welcomeMac(hello.nonce(), nonce, replay.startLsn(), replay.serverWalEnd(), keepalive);
+    byte[] mac = server.auth().welcomeMac(key, hello.nonce(), nonce, replay.startLsn(), replay.serverWalEnd(), keepalive);
     ctx.write(Frames.welcome(ctx.alloc(), new Frames.Welcome(replay.startLsn(), replay.serverWalEnd(), keepalive, mac)),
         ctx.voidPromise());
     if (replay.gap()) {

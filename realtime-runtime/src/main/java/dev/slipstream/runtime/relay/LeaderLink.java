@@ -28,6 +28,8 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
   private final FrameDecoder decoder;
   private final byte[] nonce = RelayAuth.nonce();
   private byte[] serverNonce;
+  /** Which of the pod's secrets this connection proves (RelayAuth), fixed at CHALLENGE. */
+  private int key;
   private boolean welcomed;
   private long receivedBytes;
   private long ackedBytes;
@@ -120,7 +122,8 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
     serverNonce = challenge.nonce();
     long from = feed.lastEndLsn();
     boolean resuming = feed.resuming();
-    byte[] mac = client.auth().helloMac(serverNonce, nonce, client.pod(), resuming, from);
+    key = client.key();
+    byte[] mac = client.auth().helloMac(key, serverNonce, nonce, client.pod(), resuming, from);
     ctx.writeAndFlush(Frames.hello(ctx.alloc(), new Frames.Hello(Frames.VERSION, client.pod(), resuming, from, nonce,
         mac)), ctx.voidPromise());
   }
@@ -129,7 +132,7 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
     if (serverNonce == null) {
       throw new RelayProtocolException("WELCOME before CHALLENGE");
     }
-    byte[] expected = client.auth().welcomeMac(nonce, serverNonce, welcome.startLsn(), welcome.serverWalEnd(),
+    byte[] expected = client.auth().welcomeMac(key, nonce, serverNonce, welcome.startLsn(), welcome.serverWalEnd(),
         welcome.keepaliveMillis());
     if (!RelayAuth.same(expected, welcome.mac())) {
       fail("the relay at " + client.leaderName() + " could not prove it holds the tenant's secret");
@@ -147,6 +150,9 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
   }
 
   private void refused(ChannelHandlerContext ctx, String reason) {
+    if (reason.equals(RelayMetrics.BAD_SECRET)) {
+      client.refusedKey(key); // the next connection proves the pod's next secret, if it has one
+    }
     fail(reason.equals(RelayMetrics.BAD_SECRET) ? "the leader's relay refused this pod's secret"
         : "the leader's relay refused this pod: " + Logs.safe(reason));
     ctx.close();

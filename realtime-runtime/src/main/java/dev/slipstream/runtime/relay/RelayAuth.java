@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -14,6 +15,14 @@ import javax.crypto.spec.SecretKeySpec;
  * carries (so they cannot be altered), with a label per direction (so one side's proof is never
  * valid as the other's). Compared in constant time. The secret never leaves this class, and no
  * method renders it.
+ *
+ * <p>A pod may hold more than one secret, preferred first: the tenant's relay key, then the database
+ * password that keyed the relay before the relay had a key of its own. The leader accepts a proof
+ * under any of them and proves back under the one that matched; a follower proves under one at a
+ * time and moves to the next when the leader refuses it. So pods of a version that keys the relay
+ * with the database password and pods that hold both follow each other during the roll between
+ * them, and the database password opens the relay no wider than it did (whoever holds it can read
+ * the rows anyway).
  */
 final class RelayAuth {
 
@@ -22,13 +31,30 @@ final class RelayAuth {
   private static final byte[] WELCOME_LABEL = "slipstream-relay/1 welcome".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final SecretKeySpec key;
+  private final SecretKeySpec[] keys;
 
   RelayAuth(byte[] secret) {
-    if (secret == null || secret.length == 0) {
-      throw new IllegalArgumentException("the relay secret must not be empty");
+    this(List.of(secret));
+  }
+
+  /** @param secrets preferred first; at least one, none empty */
+  RelayAuth(List<byte[]> secrets) {
+    if (secrets.isEmpty()) {
+      throw new IllegalArgumentException("the relay needs a secret");
     }
-    this.key = new SecretKeySpec(secret, ALGORITHM); // copies the bytes
+    this.keys = new SecretKeySpec[secrets.size()];
+    for (int i = 0; i < keys.length; i++) {
+      byte[] secret = secrets.get(i);
+      if (secret == null || secret.length == 0) {
+        throw new IllegalArgumentException("the relay secret must not be empty");
+      }
+      keys[i] = new SecretKeySpec(secret, ALGORITHM); // copies the bytes
+    }
+  }
+
+  /** How many secrets this pod holds. */
+  int keys() {
+    return keys.length;
   }
 
   static byte[] nonce() {
@@ -37,15 +63,35 @@ final class RelayAuth {
     return nonce;
   }
 
-  /** The follower's proof: over the leader's nonce, its own nonce, its pod name and resume point. */
+  /** The follower's proof under the preferred secret. */
   byte[] helloMac(byte[] serverNonce, byte[] clientNonce, String pod, boolean resuming, long lastEndLsn) {
-    return mac(HELLO_LABEL, serverNonce, clientNonce, pod.getBytes(StandardCharsets.UTF_8),
+    return helloMac(0, serverNonce, clientNonce, pod, resuming, lastEndLsn);
+  }
+
+  /** The follower's proof under secret {@code key}: over the leader's nonce, its own, its pod name and resume point. */
+  byte[] helloMac(int key, byte[] serverNonce, byte[] clientNonce, String pod, boolean resuming, long lastEndLsn) {
+    return mac(keys[key], HELLO_LABEL, serverNonce, clientNonce, pod.getBytes(StandardCharsets.UTF_8),
         longBytes(resuming ? 1 : 0), longBytes(lastEndLsn));
   }
 
-  /** The leader's proof: over the follower's nonce, its own, and what WELCOME tells the follower. */
-  byte[] welcomeMac(byte[] clientNonce, byte[] serverNonce, long startLsn, long serverWalEnd, int keepaliveMillis) {
-    return mac(WELCOME_LABEL, clientNonce, serverNonce, longBytes(startLsn), longBytes(serverWalEnd),
+  /**
+   * Which of this pod's secrets a follower's proof was made under, or -1 for none. Every secret is
+   * tried, whichever matches, so how long it takes tells nothing about which one did.
+   */
+  int helloKey(byte[] mac, byte[] serverNonce, byte[] clientNonce, String pod, boolean resuming, long lastEndLsn) {
+    int matched = -1;
+    for (int key = keys.length - 1; key >= 0; key--) {
+      if (same(helloMac(key, serverNonce, clientNonce, pod, resuming, lastEndLsn), mac)) {
+        matched = key;
+      }
+    }
+    return matched;
+  }
+
+  /** The leader's proof under secret {@code key}: over the follower's nonce, its own, and what WELCOME says. */
+  byte[] welcomeMac(int key, byte[] clientNonce, byte[] serverNonce, long startLsn, long serverWalEnd,
+      int keepaliveMillis) {
+    return mac(keys[key], WELCOME_LABEL, clientNonce, serverNonce, longBytes(startLsn), longBytes(serverWalEnd),
         longBytes(keepaliveMillis));
   }
 
@@ -53,7 +99,7 @@ final class RelayAuth {
     return MessageDigest.isEqual(expected, actual);
   }
 
-  private byte[] mac(byte[]... parts) {
+  private static byte[] mac(SecretKeySpec key, byte[]... parts) {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);

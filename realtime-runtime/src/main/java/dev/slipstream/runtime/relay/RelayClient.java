@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -78,6 +79,8 @@ public final class RelayClient implements AutoCloseable {
   private final InetSocketAddress leader;
   private final String pod;
   private final RelayAuth auth;
+  /** Which of the pod's secrets the next connection proves (RelayAuth); the one that worked stays. */
+  private volatile int key;
   private final RelayFeed feed;
   private final Settings settings;
   private final RelayMetrics metrics;
@@ -105,9 +108,19 @@ public final class RelayClient implements AutoCloseable {
    */
   public RelayClient(InetSocketAddress leader, String pod, byte[] secret, ChangeSink sink, RelayBacklog backlog,
       StreamPoint from, LongConsumer onGap, RelayMetrics metrics, Settings settings) {
+    this(leader, pod, List.of(secret), sink, backlog, from, onGap, metrics, settings);
+  }
+
+  /**
+   * @param secrets the pod's secrets, preferred first (copied; never logged): a connection the leader
+   *     refuses with {@code bad_secret} is followed by one that proves the next
+   * @param from what the pod fed before: {@link StreamPoint#NONE} for a pod that starts now
+   */
+  public RelayClient(InetSocketAddress leader, String pod, List<byte[]> secrets, ChangeSink sink,
+      RelayBacklog backlog, StreamPoint from, LongConsumer onGap, RelayMetrics metrics, Settings settings) {
     this.leader = leader;
     this.pod = pod;
-    this.auth = new RelayAuth(secret);
+    this.auth = new RelayAuth(secrets);
     this.settings = settings;
     this.backoff = settings.initialBackoff();
     this.metrics = metrics;
@@ -350,6 +363,16 @@ public final class RelayClient implements AutoCloseable {
 
   RelayAuth auth() {
     return auth;
+  }
+
+  /** Which of the pod's secrets the next connection proves. */
+  int key() {
+    return key;
+  }
+
+  /** The leader refused the secret {@code refused}: the next connection proves the next one (round robin). */
+  void refusedKey(int refused) {
+    key = (refused + 1) % auth.keys();
   }
 
   String leaderName() {

@@ -113,6 +113,11 @@ public final class RelayServer implements AutoCloseable {
 
   /** @param secret the tenant's shared secret (copied; never logged) */
   public RelayServer(Settings settings, byte[] secret, RelayBacklog backlog, RelayMetrics metrics) {
+    this(settings, List.of(secret), backlog, metrics);
+  }
+
+  /** @param secrets the pod's secrets (copied; never logged): a follower that proves any of them is let in */
+  public RelayServer(Settings settings, List<byte[]> secrets, RelayBacklog backlog, RelayMetrics metrics) {
     if (settings.maxUnackedBytes() <= backlog.maxBytes()) {
       // A follower catching up is sent the whole backlog: were that beyond the bound, it would be
       // cut off on joining, again and again.
@@ -120,7 +125,7 @@ public final class RelayServer implements AutoCloseable {
           + ") must exceed the backlog's size (" + backlog.maxBytes() + ")");
     }
     this.settings = settings;
-    this.auth = new RelayAuth(secret);
+    this.auth = new RelayAuth(secrets);
     this.backlog = backlog;
     this.metrics = metrics;
     this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay-server", true),

@@ -115,6 +115,19 @@ final class TenantProcesses implements AutoCloseable {
     });
   }
 
+  /** Every line every pod of this tenant logged so far (their log files, all runs). */
+  String logs() {
+    StringBuilder text = new StringBuilder();
+    try (var files = Files.list(logDir)) {
+      for (Path log : files.filter(file -> file.toString().endsWith(".log")).sorted().toList()) {
+        text.append(Files.readString(log));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return text.toString();
+  }
+
   /** The pod holding the tenant's Lease, or null. */
   Pod leader() {
     String name = TenantPods.leaseHolder(kube.client(), namespace, tenant);

@@ -53,8 +53,17 @@ final class RelayHarness implements AutoCloseable {
 
   /** A leader serving the relay over TLS with {@code tls} (null: plain TCP). */
   RelayHarness(long backlogBytes, RelayServer.Settings settings, RelayTls tls) {
+    this(backlogBytes, settings, tls, List.of(SECRET));
+  }
+
+  /** A leader that lets in a follower proving any of {@code secrets}. */
+  RelayHarness(List<byte[]> secrets) {
+    this(RelayBacklog.DEFAULT_MAX_BYTES, settings(Duration.ofSeconds(10)), null, secrets);
+  }
+
+  private RelayHarness(long backlogBytes, RelayServer.Settings settings, RelayTls tls, List<byte[]> secrets) {
     this.backlog = backlog(backlogBytes);
-    this.server = new RelayServer(settings, SECRET, backlog, new RelayMetrics(registry)).tls(tls).start();
+    this.server = new RelayServer(settings, secrets, backlog, new RelayMetrics(registry)).tls(tls).start();
     closeables.add(server);
   }
 
@@ -101,10 +110,20 @@ final class RelayHarness implements AutoCloseable {
     return follower(pod, StreamPoint.NONE, address(), SECRET, PresenceListener.NONE, tls);
   }
 
+  /** A follower holding {@code secrets}, preferred first. */
+  Follower follower(String pod, List<byte[]> secrets) {
+    return follower(pod, StreamPoint.NONE, address(), secrets, PresenceListener.NONE, null);
+  }
+
   private Follower follower(String pod, StreamPoint from, InetSocketAddress leader, byte[] secret,
       PresenceListener presence, RelayTls tls) {
+    return follower(pod, from, leader, List.of(secret), presence, tls);
+  }
+
+  private Follower follower(String pod, StreamPoint from, InetSocketAddress leader, List<byte[]> secrets,
+      PresenceListener presence, RelayTls tls) {
     Follower follower = new Follower(pod, backlog(RelayBacklog.DEFAULT_MAX_BYTES));
-    follower.client = new RelayClient(leader, pod, secret, follower.sink, follower.backlog, from,
+    follower.client = new RelayClient(leader, pod, secrets, follower.sink, follower.backlog, from,
         follower.gaps::add, new RelayMetrics(follower.registry), CLIENT).onPresence(presence).tls(tls).start();
     followers.add(follower);
     return follower;

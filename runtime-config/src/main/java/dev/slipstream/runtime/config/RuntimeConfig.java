@@ -65,6 +65,9 @@ public final class RuntimeConfig {
       .optional("the tenant's Lease; default <tenant>-runtime-leader");
   public static final Setting<Integer> RELAY_PORT = Setting.integer("SLIPSTREAM_RELAY_PORT")
       .defaultsTo("4001", "port of the relay the leader serves the other pods on");
+  public static final Setting<String> RELAY_KEY = Setting.secret("SLIPSTREAM_RELAY_KEY")
+      .optional("the key the tenant's pods authenticate each other's relay with (the operator maps it from the "
+          + "tenant's relay Secret); unset: the database password, as before it existed");
   public static final Setting<Duration> LEASE_DURATION = Setting.duration("SLIPSTREAM_LEASE_DURATION")
       .defaultsTo("5s", "how long a Lease holds without renewal; the leader stops streaming before it runs out, "
           + "and a new leader takes over after it");
@@ -169,7 +172,7 @@ public final class RuntimeConfig {
   public static final List<Setting<?>> ALL = List.of(
       DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE, DB_SSLROOTCERT, SLOT, PUBLICATIONS, STREAMED_MEMORY_BYTES, SPILL_DIR,
       HEARTBEAT_INTERVAL, REPLICATION_RECEIVE_TIMEOUT,
-      TENANT, POD_NAME, POD_NAMESPACE, POD_IP, LEADER_LEASE, RELAY_PORT, LEASE_DURATION, STATUS_INTERVAL, DRAIN_WINDOW,
+      TENANT, POD_NAME, POD_NAMESPACE, POD_IP, LEADER_LEASE, RELAY_PORT, RELAY_KEY, LEASE_DURATION, STATUS_INTERVAL, DRAIN_WINDOW,
       HOST, PORT, TLS_CERT_FILE, TLS_KEY_FILE, CLIENT_BUFFER_BYTES, MAX_PAYLOAD_BYTES, MAX_CLIENT_BYTES_HELD, CLIENT_INBOUND_BYTES_PER_SECOND,
       HANDSHAKE_TIMEOUT, IDLE_TIMEOUT,
       MAX_CLIENTS, MAX_CHANNELS_PER_CLIENT, MAX_JOINS_PER_SECOND, MAX_EVENTS_PER_SECOND,

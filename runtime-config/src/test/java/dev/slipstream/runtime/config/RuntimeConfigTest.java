@@ -48,7 +48,8 @@ class RuntimeConfigTest {
   @Test
   void secretsAreMarked() {
     assertThat(RuntimeConfig.ALL).filteredOn(setting -> setting.kind() == Kind.SECRET)
-        .containsExactly(RuntimeConfig.DB_PASSWORD, RuntimeConfig.JWT_SECRET, RuntimeConfig.JWT_PREVIOUS_SECRET);
+        .containsExactly(RuntimeConfig.DB_PASSWORD, RuntimeConfig.RELAY_KEY, RuntimeConfig.JWT_SECRET,
+            RuntimeConfig.JWT_PREVIOUS_SECRET);
   }
 
   /** docs/runtime.md's configuration table names exactly the variables of the contract. */

@@ -7,8 +7,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 /**
  * The tenant's credentials Secret ({@code spec.database.credentialsSecretRef}) as the settings to
  * connect with; or why there are none (SecretNotFound, SecretKeyMissing, InvalidSpec). Read-only: the
- * operator never writes Secrets. Read from the API server at each reconcile, not watched: a Secret
- * created later is seen at the next recheck.
+ * operator never writes a Secret the tenant names (it makes one of its own, the relay key's). Read
+ * from the API server at each reconcile, not watched: a Secret created later is seen at the next
+ * recheck.
  */
 public class CredentialsDependent extends ObservedDependent<Resolved<ConnectionSettings>> {
 

@@ -9,6 +9,7 @@ import dev.slipstream.api.v1alpha1.SecretKeyRef;
 import dev.slipstream.api.v1alpha1.TlsSecretRef;
 import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.model.PublicationNames;
+import dev.slipstream.operator.model.RelayKeySecret;
 import dev.slipstream.operator.model.ResolvedInputs;
 import dev.slipstream.operator.model.RuntimeModel;
 import dev.slipstream.operator.model.SecretChecksum;
@@ -23,8 +24,9 @@ import java.util.List;
  * Secrets (their checksum rolls the pods when one rotates), its publications and the operator's
  * default image; every Kubernetes dependent after this step returns one object of it
  * ({@link RuntimeModels#of}). A Secret that is missing (the JWT Secret) or a spec that cannot be
- * rendered is a finding (RuntimeReady=False with its reason), not a failure. Read-only: the model is
- * not stored anywhere.
+ * rendered is a finding (RuntimeReady=False with its reason), not a failure. The model is not stored
+ * anywhere; the one thing this step writes is the tenant's relay key Secret, made once
+ * ({@link RelayKeys}), because the pods' checksum covers its key.
  */
 public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeModel>> {
 
@@ -61,7 +63,8 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
         .publicationNames(publications)
         .accessRules(accessRules)
         .defaultImage(scope.shared().defaultImage())
-        .credentialsChecksum(SecretChecksum.ofCredentials(credentials, credentialsRef));
+        .credentialsChecksum(SecretChecksum.ofCredentials(credentials, credentialsRef))
+        .relayKeyChecksum(RelayKeySecret.checksum(RelayKeys.ensure(scope.client(), tenant)));
     AuthSpec auth = tenant.getSpec().getAuth();
     SecretKeyRef jwt = auth == null ? null : auth.getJwtSecretRef();
     if (jwt != null && jwt.getName() != null) {

@@ -12,6 +12,7 @@ import dev.slipstream.operator.reconcile.TenantConnections;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.slipstream.operator.reconcile.TenantReferences;
 import java.util.HashMap;
 import java.util.List;
@@ -76,7 +77,11 @@ public final class TenantScope implements AutoCloseable {
     return context.getPrimaryResource();
   }
 
-  Shared shared() {
+  KubernetesClient client() {
+    return context.getClient();
+  }
+
+    Shared shared() {
     return shared;
   }
 

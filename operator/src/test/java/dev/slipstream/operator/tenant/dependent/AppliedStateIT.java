@@ -69,6 +69,6 @@ class AppliedStateIT {
         "memory", new Quantity("1024Mi")));
     return RuntimeModel.fromTenant(tenant, ResolvedInputs.builder().slotName(SlotNames.forTenant(tenant))
         .publicationNames(List.of("acme_orders")).defaultImage("slipstream-runtime:test")
-        .credentialsChecksum("c").build());
+        .credentialsChecksum("c").relayKeyChecksum("r").build());
   }
 }

@@ -1,0 +1,55 @@
+package dev.slipstream.operator.tenant.dependent;
+
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.operator.model.RelayKeySecret;
+import dev.slipstream.operator.model.RuntimeNames;
+import dev.slipstream.operator.reconcile.MissingInputException;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+
+/**
+ * Finds the tenant's relay key Secret ({@link RelayKeySecret}), or makes it: read by name, created
+ * when absent (a 409 means another reconcile created it meanwhile: read that one). Never updated, so
+ * the key a tenant's pods hold stays the same for the tenant's life unless someone deletes the Secret.
+ * A Secret of that name someone else made is used as it is when its key is usable, and a finding
+ * otherwise; the operator does not overwrite it. Secrets are not watched: a deleted one is made
+ * again at the next reconcile (within {@code SLIPSTREAM_RECHECK_INTERVAL}).
+ */
+final class RelayKeys {
+
+  private RelayKeys() {
+  }
+
+  /**
+   * @throws MissingInputException (SecretKeyMissing) when a Secret of that name holds no usable key
+   * @throws KubernetesClientException when the API server refuses (no {@code create} on Secrets, ...)
+   */
+  static Secret ensure(KubernetesClient client, RealtimeTenant tenant) {
+    String namespace = tenant.getMetadata().getNamespace();
+    String name = new RuntimeNames(tenant.getMetadata().getName()).relayKeySecret();
+    var secrets = client.secrets().inNamespace(namespace);
+    Secret secret = secrets.withName(name).get();
+    if (secret == null) {
+      try {
+        secret = secrets.resource(RelayKeySecret.generate(tenant)).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+        secret = secrets.withName(name).get();
+        if (secret == null) {
+          throw new KubernetesClientException("the Secret " + namespace + "/" + name + " existed a moment ago and"
+              + " is gone again; retrying");
+        }
+      }
+    }
+    RelayKeySecret.problem(secret).ifPresent(problem -> {
+      throw new MissingInputException(MissingInputException.SECRET_KEY_MISSING, "Secret " + namespace + "/" + name
+          + " (the runtime's relay key, which the operator makes) " + problem + ": delete it, and the operator makes"
+          + " it again with a new key");
+    });
+    return secret;
+  }
+}
