@@ -243,6 +243,15 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
    * old lines go through a temporary table because COPY truncates its target before its query runs.
    */
   public void requirePassword(String role, String password) {
+    execute("CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD '" + password.replace("'", "''") + "'");
+    requirePasswordOf(role);
+  }
+
+  /**
+   * Makes an existing role authenticate with its password (scram-sha-256) over TCP, as
+   * {@link #requirePassword} does for a role it creates: for a role a schema script made.
+   */
+  public void requirePasswordOf(String role) {
     String hbaFile;
     try (Connection connection = connect(); Statement statement = connection.createStatement();
         var rs = statement.executeQuery("SHOW hba_file")) {
@@ -252,7 +261,6 @@ public final class TestPostgres implements BeforeAllCallback, AfterAllCallback {
       throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
     }
     execute(
-        "CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD '" + password.replace("'", "''") + "'",
         "CREATE TEMPORARY TABLE old_hba AS SELECT n, regexp_replace(l, '\\t', ' ', 'g') AS line "
             + "FROM regexp_split_to_table(pg_read_file(current_setting('hba_file')), '\\n') WITH ORDINALITY AS f(l, n) "
             + "WHERE l !~ '^\\s*(#|$)'",
