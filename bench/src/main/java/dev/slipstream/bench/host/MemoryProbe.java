@@ -48,7 +48,9 @@ public final class MemoryProbe {
         .put("netty_direct_counter", PlatformDependent.usedDirectMemory())
         .put("pooled_direct", pooled.usedDirectMemory())
         .put("pooled_heap", pooled.usedHeapMemory())
-        .put("rss", rss());
+        .put("rss", rss())
+        .put("rss_anon", status("RssAnon:"))
+        .put("rss_file", status("RssFile:"));
   }
 
   /** The live heap's class histogram (what {@code jcmd <pid> GC.class_histogram} prints), top rows. */
@@ -71,9 +73,17 @@ public final class MemoryProbe {
 
   /** VmRSS of /proc/self/status in bytes, or -1 off Linux. */
   static long rss() {
+    return status("VmRSS:");
+  }
+
+  /**
+   * A field of /proc/self/status in bytes, or -1 off Linux: VmRSS, and its parts RssAnon (heap,
+   * thread stacks, malloc, direct buffers) and RssFile (the mapped JDK code and class archive).
+   */
+  private static long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
         }
       }
