@@ -117,7 +117,10 @@ public final class BenchMain {
     System.out.println("  broadcast --clients=1000 --roomSize=100 --seconds=20 --rounds=5");
     System.out.println("  memory   --connections=15000");
     System.out.println("  relay    --pods=3 --subscribers=300 --rate=100 --seconds=20 --warmupSeconds=5 --burstRows=100000");
-    System.out.println("  common   --runtimeHeap=1g --jfr=false --write=true --clientThreads=2");
+    System.out.println("  connections --runtimes=3 --connectionsPerRuntime=15000 --rounds=5");
+    System.out.println("  common   --containerMemory=2g (server JVMs: the runtime image's JVM options, sized for it)");
+    System.out.println("           --runtimeHeap=1g (instead: -Xms1g -Xmx1g) --serverJvm=-XX:A,-XX:B (more server JVM options)");
+    System.out.println("           --jfr=false --write=true --clientThreads=2");
     System.out.println("           --label=x   results as <scenario>.x (their own JSON and docs section)");
     System.out.println("usage: bin/bench jfr <recording.jfr> [top]   (hot threads and methods of a recording)");
   }
