@@ -14,6 +14,9 @@
 # Defaults: ${dist.jvm.options}
 #   -XX:MaxRAMPercentage  the heap is sized from the container's memory limit (the JVM's own default
 #                         is a quarter of it)
+#   -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:G1PeriodicGCInterval=60000  (runtime) the heap
+#                         gives back what a burst of joins made it grow by: at most 30 % free after a
+#                         full or concurrent collection, and a concurrent one after 60 s without any
 #   -XX:+ExitOnOutOfMemoryError  a JVM out of memory exits, and Kubernetes restarts it, rather than
 #                         running on half broken
 #   --enable-native-access=ALL-UNNAMED  lets Netty load its native epoll transport without the

@@ -3,6 +3,7 @@ package dev.slipstream.bench;
 import dev.slipstream.bench.core.BenchContext;
 import dev.slipstream.bench.core.Machine;
 import dev.slipstream.bench.core.Metric;
+import dev.slipstream.bench.core.ImageJvmOptions;
 import dev.slipstream.bench.core.Options;
 import dev.slipstream.bench.core.Report;
 import dev.slipstream.bench.core.Scenario;
@@ -20,9 +21,13 @@ import java.util.Map;
  * {@code bin/bench [scenario|all] [--key=value ...]}: runs scenarios, prints their tables, writes
  * {@code bench/results/<scenario>.json} and the scenario's section of {@code docs/benchmarks.md}.
  *
- * <p>Options every scenario understands: {@code --runtimeHeap=1g} (the server JVMs' -Xmx),
+ * <p>Options every scenario understands: {@code --containerMemory=2g} (the server JVMs, runtime and
+ * baselines alike, start with the runtime image's JVM options and {@code -XX:MaxRAM} of this: as in a
+ * container with this memory limit), {@code --runtimeHeap=1g} (instead: -Xms and -Xmx of this),
  * {@code --jfr=true} (a flight recording of the runtime JVM while it is measured, under
  * {@code bench/target/bench-work}),
+ * {@code --serverJvm=-XX:A,-XX:B} (more options for the runtime and baseline JVMs alike, e.g.
+ * {@code -XX:NativeMemoryTracking=summary}, which the connections scenario then reads with jcmd),
  * {@code --write=false} (print only). The rest are per scenario (see docs/benchmarks.md).
  */
 public final class BenchMain {
@@ -54,8 +59,18 @@ public final class BenchMain {
     Path root = Path.of(System.getProperty("bench.root", "."));
     Path work = root.resolve("bench/target/bench-work");
     boolean write = options.flag("write", true);
-    String heap = options.string("runtimeHeap", "1g");
-    List<String> runtimeJvm = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap));
+    // The runtime and the baselines start with the runtime image's JVM options in a container of
+    // --containerMemory (its heap is then MaxRAMPercentage of that); --runtimeHeap=1g instead gives all
+    // of them -Xms1g -Xmx1g, as every run before 2026-12-03 evening did.
+    List<String> runtimeJvm = new ArrayList<>(options.given().containsKey("runtimeHeap")
+        ? List.of("-Xms" + options.string("runtimeHeap", "1g"), "-Xmx" + options.string("runtimeHeap", "1g"))
+        : ImageJvmOptions.of(root, options.string("containerMemory", "2g")));
+    // Diagnostics for the server JVMs (runtime and baselines alike), e.g. -XX:NativeMemoryTracking=summary.
+    for (String extra : options.string("serverJvm", "").split(",")) {
+      if (!extra.isBlank()) {
+        runtimeJvm.add(extra.strip());
+      }
+    }
     BenchContext context = new BenchContext(work, runtimeJvm, options.flag("jfr", false));
     Map<String, String> machine = Machine.describe();
     Report report = new Report(root.resolve("bench/results"), root.resolve("docs/benchmarks.md"));
@@ -102,7 +117,10 @@ public final class BenchMain {
     System.out.println("  broadcast --clients=1000 --roomSize=100 --seconds=20 --rounds=5");
     System.out.println("  memory   --connections=15000");
     System.out.println("  relay    --pods=3 --subscribers=300 --rate=100 --seconds=20 --warmupSeconds=5 --burstRows=100000");
-    System.out.println("  common   --runtimeHeap=1g --jfr=false --write=true --clientThreads=2");
+    System.out.println("  connections --runtimes=3 --connectionsPerRuntime=15000 --rounds=5");
+    System.out.println("  common   --containerMemory=2g (server JVMs: the runtime image's JVM options, sized for it)");
+    System.out.println("           --runtimeHeap=1g (instead: -Xms1g -Xmx1g) --serverJvm=-XX:A,-XX:B (more server JVM options)");
+    System.out.println("           --jfr=false --write=true --clientThreads=2");
     System.out.println("           --label=x   results as <scenario>.x (their own JSON and docs section)");
     System.out.println("usage: bin/bench jfr <recording.jfr> [top]   (hot threads and methods of a recording)");
   }

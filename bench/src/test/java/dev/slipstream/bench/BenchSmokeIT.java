@@ -111,8 +111,9 @@ class BenchSmokeIT {
   @Test
   void connections() throws Exception {
     ScenarioResult r = run("connections", Map.of("runtimes", "2", "connectionsPerRuntime", "50", "rounds", "2"));
-    assertThat(r.counts().get("runtime_deliveries")).isEqualTo(r.counts().get("runtime_expected")).isEqualTo(300L);
-    assertThat(r.counts().get("baseline_deliveries")).isEqualTo(300L);
+    assertThat(r.counts().get("runtime_deliveries")).isEqualTo(r.counts().get("expected_per_phase")).isEqualTo(300L);
+    assertThat(r.counts().get("bare_deliveries")).isEqualTo(300L);
+    assertThat(r.counts().get("fired_deliveries")).isEqualTo(300L);
   }
 
   @Test

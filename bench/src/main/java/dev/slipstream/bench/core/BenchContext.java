@@ -22,6 +22,11 @@ public record BenchContext(Path workDir, List<String> runtimeJvmOptions, boolean
     this(workDir, runtimeJvmOptions, false);
   }
 
+  /** Whether the server JVMs track native memory ({@code --serverJvm=-XX:NativeMemoryTracking=summary}). */
+  public boolean nativeMemory() {
+    return runtimeJvmOptions.stream().anyMatch(o -> o.startsWith("-XX:NativeMemoryTracking=") && !o.endsWith("=off"));
+  }
+
   /** With {@code --jfr=true}: starts a flight recording in the runtime JVM of what follows. */
   public void profileStart(ChildJvm runtime, String name) {
     if (jfr) {
@@ -83,9 +88,15 @@ public record BenchContext(Path workDir, List<String> runtimeJvmOptions, boolean
    * it streams {@code slot} and fans out the Inserts into {@code table}.
    */
   public ChildJvm startBarePipeline(String name, TestPostgres pg, String slot, String publication, String table) {
+    return startBarePipeline(name, pg, slot, publication, table, "realtime:bench");
+  }
+
+  /** Also with the Phoenix topic its pushes name (the clients' channel). */
+  public ChildJvm startBarePipeline(String name, TestPostgres pg, String slot, String publication, String table,
+      String topic) {
     return startBaseline(name, BarePipelineServer.class, List.of("host=" + pg.host(), "port=" + pg.port(),
         "database=" + pg.database(), "user=" + pg.user(), "password=" + pg.password(), "slot=" + slot,
-        "publication=" + publication, "table=" + table));
+        "publication=" + publication, "table=" + table, "topic=" + topic));
   }
 
   private ChildJvm startBaseline(String name, Class<?> main, List<String> args) {

@@ -32,19 +32,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * slow client (its default: 16 × 1 MiB), so that neither holds unbounded memory.
  *
  * <p>Arguments {@code key=value}: host, port, database, user, password, slot, publication, table,
- * maxPendingBytes. Commands: {@code stats} (subscriptions, rows forwarded, slow clients closed).
+ * maxPendingBytes, topic (of the pushes; default {@code realtime:bench}). Commands: {@code stats}
+ * (subscriptions, rows forwarded, slow clients closed), {@code measure} (memory after GC).
  */
 public final class BarePipelineServer {
 
   private final JoinedChannels joined = new JoinedChannels();
-  private final PushEncoder encoder = new PushEncoder("realtime:bench");
+  private final PushEncoder encoder;
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong slowClosed = new AtomicLong();
   private final Map<EventLoop, LoopQueue> queues = new ConcurrentHashMap<>();
   private final String table;
   private final long maxPendingBytes;
 
-  private BarePipelineServer(String table, long maxPendingBytes) {
+  private BarePipelineServer(String topic, String table, long maxPendingBytes) {
+    this.encoder = new PushEncoder(topic);
     this.table = table;
     this.maxPendingBytes = maxPendingBytes;
   }
@@ -55,7 +57,7 @@ public final class BarePipelineServer {
       int eq = arg.indexOf('=');
       a.put(arg.substring(0, eq), arg.substring(eq + 1));
     }
-    BarePipelineServer server = new BarePipelineServer(a.get("table"),
+    BarePipelineServer server = new BarePipelineServer(a.getOrDefault("topic", "realtime:bench"), a.get("table"),
         Long.parseLong(a.getOrDefault("maxPendingBytes", Long.toString(16L << 20))));
     String url = "jdbc:postgresql://" + a.get("host") + ":" + a.get("port") + "/" + a.get("database");
     try (PgReplicationReader reader = PgReplicationReader.start(url, a.get("user"), a.get("password"), a.get("slot"),
@@ -64,6 +66,7 @@ public final class BarePipelineServer {
         case "stats" -> ChildProtocol.object().put("subscriptions", server.joined.size())
             .put("forwarded", server.forwarded.get()).put("slow_clients_closed", server.slowClosed.get())
             .put("reader_failure", String.valueOf(reader.failure()));
+        case "measure" -> MemoryProbe.measure();
         default -> throw new IllegalArgumentException("unknown command " + line);
       });
     }

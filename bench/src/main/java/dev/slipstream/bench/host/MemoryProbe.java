@@ -27,6 +27,7 @@ public final class MemoryProbe {
       System.gc();
     }
     long heap = heapUsed();
+    long rss = settledRss();
     long jdkDirect = 0;
     for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
       if (pool.getName().equals("direct")) {
@@ -48,7 +49,9 @@ public final class MemoryProbe {
         .put("netty_direct_counter", PlatformDependent.usedDirectMemory())
         .put("pooled_direct", pooled.usedDirectMemory())
         .put("pooled_heap", pooled.usedHeapMemory())
-        .put("rss", rss());
+        .put("rss", rss)
+        .put("rss_anon", status("RssAnon:"))
+        .put("rss_file", status("RssFile:"));
   }
 
   /** The live heap's class histogram (what {@code jcmd <pid> GC.class_histogram} prints), top rows. */
@@ -69,11 +72,44 @@ public final class MemoryProbe {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
+  /**
+   * VmRSS once it stops falling. A collection that shrinks the heap hands the freed regions to a
+   * background task that uncommits them a chunk at a time (G1 since JDK 17), so RSS read right after
+   * {@code System.gc()} still counts pages the JVM is about to give back. Read every 200 ms until two
+   * readings are within 256 KiB, at most 5 s: what the process holds, not what it holds meanwhile.
+   */
+  private static long settledRss() {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    long last = rss();
+    while (System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      long now = rss();
+      if (Math.abs(last - now) < 256 * 1024) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
   /** VmRSS of /proc/self/status in bytes, or -1 off Linux. */
   static long rss() {
+    return status("VmRSS:");
+  }
+
+  /**
+   * A field of /proc/self/status in bytes, or -1 off Linux: VmRSS, and its parts RssAnon (heap,
+   * thread stacks, malloc, direct buffers) and RssFile (the mapped JDK code and class archive).
+   */
+  private static long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
         }
       }

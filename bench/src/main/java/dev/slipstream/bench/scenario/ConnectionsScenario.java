@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipstream.bench.core.BenchContext;
 import dev.slipstream.bench.core.ChildJvm;
 import dev.slipstream.bench.core.Metric;
+import dev.slipstream.bench.core.NativeMemory;
 import dev.slipstream.bench.core.ProcessCpu;
 import dev.slipstream.bench.core.Options;
 import dev.slipstream.bench.core.Progress;
@@ -30,9 +31,11 @@ import java.util.function.IntFunction;
  * of one table) each hold as many WebSocket connections as one process may have open files, the
  * clients spread over as many client processes; one committed row reaches every connection.
  * Measured: the connections held, the time from the INSERT to the last connection having the
- * change (median of a few rounds), and each runtime's resident memory per connection. Baseline:
- * the same number of minimal Netty servers holding the same connections and writing the same
- * push to all of them at once.
+ * change (median of a few rounds), and each runtime's resident memory per connection. Baselines,
+ * holding the same connections from the same client processes: as many bare pipelines (each reads a
+ * slot of its own of the same database with pgjdbc and writes each Insert as one pre-framed push:
+ * the same commit path, {@link dev.slipstream.bench.host.BarePipelineServer}), and as many minimal
+ * Netty servers writing a loaded push to all at once on a command (no database at all).
  */
 public final class ConnectionsScenario implements Scenario {
 
@@ -63,12 +66,9 @@ public final class ConnectionsScenario implements Scenario {
     List<String> notes = new ArrayList<>();
     Map<String, Long> counts = new LinkedHashMap<>();
     List<ChildJvm> clientHosts = new ArrayList<>();
-    double[] runtimeRounds;
-    double[] baselineRounds;
-    double rssPerConnection = 0;
-    double baselineRssPerConnection = 0;
-    double runtimeCpu = Double.NaN;
-    double baselineCpu = Double.NaN;
+    Phase runtime;
+    Phase bare;
+    Phase fired;
     try {
       for (int i = 0; i < servers; i++) {
         ChildJvm host = ChildJvm.start("connections-clients-" + i, List.of("-Xmx1g"), ClientsHost.class.getName(),
@@ -77,31 +77,37 @@ public final class ConnectionsScenario implements Scenario {
         clientHosts.add(host);
       }
       TestPostgres pg = context.startPostgres();
-      List<ChildJvm> runtimes = new ArrayList<>();
       try (var writer = pg.connect(); var statement = writer.createStatement()) {
         pg.execute("CREATE TABLE bench_box (id bigserial PRIMARY KEY, body text NOT NULL)");
-        for (int i = 0; i < servers; i++) {
-          pg.execute("CREATE PUBLICATION bench_box_" + i + " FOR TABLE bench_box",
-              "SELECT pg_create_logical_replication_slot('bench_box_" + i + "', 'pgoutput')");
-          runtimes.add(context.startRuntime("connections-runtime-" + i, pg, "bench_box_" + i, "bench_box_" + i,
-              List.of()));
+        Action insert = () -> statement.execute("INSERT INTO bench_box (body) VALUES ('to every connection')");
+        List<ChildJvm> runtimes = new ArrayList<>();
+        try {
+          for (int i = 0; i < servers; i++) {
+            pg.execute("CREATE PUBLICATION bench_box_" + i + " FOR TABLE bench_box",
+                "SELECT pg_create_logical_replication_slot('bench_box_" + i + "', 'pgoutput')");
+            runtimes.add(context.startRuntime("connections-runtime-" + i, pg, "bench_box_" + i, "bench_box_" + i,
+                List.of()));
+          }
+          runtime = Phase.measure(context, "runtime", true, runtimes, clientHosts, perServer, rounds, roundTimeout,
+              insert);
+          Progress.step(servers + " runtimes held " + servers * perServer + " connections");
+        } finally {
+          runtimes.forEach(ChildJvm::close);
         }
-        JsonNode[] before = measure(runtimes);
-        connect(clientHosts, i -> runtimes.get(i).port(), perServer);
-        JsonNode[] after = measure(runtimes);
-        rssPerConnection = perConnection(before, after, "rss", perServer);
-        Progress.step(servers + " runtimes hold " + servers * perServer + " connections");
-        double cpu0 = ProcessCpu.seconds(runtimes);
-        long delivered0 = total(clientHosts);
-        runtimeRounds = rounds(clientHosts, rounds, roundTimeout, (long) servers * perServer,
-            () -> statement.execute("INSERT INTO bench_box (body) VALUES ('to every connection')"));
-        runtimeCpu = ProcessCpu.perMillion(ProcessCpu.seconds(runtimes) - cpu0, total(clientHosts) - delivered0);
-        counts.put("runtime_connections", (long) servers * perServer);
-        counts.put("runtime_deliveries", total(clientHosts));
-        counts.put("runtime_expected", (long) servers * perServer * (rounds + 1)); // one warm-up round
-        close(clientHosts);
+        // The same commit path without the runtime: each bare pipeline reads a slot of its own of the
+        // same database with pgjdbc and writes each Insert as one pre-framed push (the latency scenario's).
+        List<ChildJvm> pipelines = new ArrayList<>();
+        try {
+          for (int i = 0; i < servers; i++) {
+            pg.execute("SELECT pg_create_logical_replication_slot('bench_box_bare_" + i + "', 'pgoutput')");
+            pipelines.add(context.startBarePipeline("connections-bare-" + i, pg, "bench_box_bare_" + i,
+                "bench_box_" + i, "bench_box", "realtime:box"));
+          }
+          bare = Phase.measure(context, "bare", false, pipelines, clientHosts, perServer, rounds, roundTimeout, insert);
+        } finally {
+          pipelines.forEach(ChildJvm::close);
+        }
       } finally {
-        runtimes.forEach(ChildJvm::close);
         pg.stop();
       }
 
@@ -115,42 +121,94 @@ public final class ConnectionsScenario implements Scenario {
           baseline.call("load " + frame.toAbsolutePath(), Duration.ofSeconds(10));
           baselines.add(baseline);
         }
-        JsonNode[] before = measure(baselines);
-        connect(clientHosts, i -> baselines.get(i).port(), perServer);
-        JsonNode[] after = measure(baselines);
-        baselineRssPerConnection = perConnection(before, after, "rss", perServer);
-        long base = total(clientHosts);
-        double cpu0 = ProcessCpu.seconds(baselines);
-        baselineRounds = rounds(clientHosts, rounds, roundTimeout, (long) servers * perServer, () -> {
+        fired = Phase.measure(context, "minimal", false, baselines, clientHosts, perServer, rounds, roundTimeout, () -> {
           for (ChildJvm baseline : baselines) {
             baseline.call("fire 1", Duration.ofSeconds(30));
           }
         });
-        counts.put("baseline_deliveries", total(clientHosts) - base);
-        baselineCpu = ProcessCpu.perMillion(ProcessCpu.seconds(baselines) - cpu0, total(clientHosts) - base);
-        close(clientHosts);
       } finally {
         baselines.forEach(ChildJvm::close);
       }
     } finally {
       clientHosts.forEach(ChildJvm::close);
     }
+    long connections = (long) servers * perServer;
+    counts.put("runtime_connections", connections);
+    counts.put("runtime_deliveries", runtime.deliveries);
+    counts.put("bare_deliveries", bare.deliveries);
+    counts.put("fired_deliveries", fired.deliveries);
+    counts.put("runtime_heap_per_connection", Math.round(runtime.heap));
+    counts.put("bare_heap_per_connection", Math.round(bare.heap));
+    counts.put("minimal_heap_per_connection", Math.round(fired.heap));
+    counts.put("runtime_rss_file_per_connection", Math.round(runtime.rssFile));
+    counts.put("bare_rss_file_per_connection", Math.round(bare.rssFile));
+    counts.put("minimal_rss_file_per_connection", Math.round(fired.rssFile));
+    counts.put("expected_per_phase", connections * (rounds + 1)); // one warm-up round
     List<Metric> metrics = new ArrayList<>();
-    String base = servers + " minimal Netty servers";
+    String pipeline = servers + " bare pipelines (pgjdbc slot reader + minimal Netty server)";
+    String minimal = servers + " minimal Netty servers, fire command";
     metrics.add(Metric.of("connections held, " + servers + " runtime processes", "connections",
-        (double) servers * perServer, base, (double) servers * perServer));
-    metrics.add(Metric.of("commit to the last of " + servers * perServer + " connections (median)", "ms",
-        median(runtimeRounds), base, median(baselineRounds)));
-    metrics.add(Metric.of("resident memory per connection", "bytes", rssPerConnection, base, baselineRssPerConnection));
-    metrics.add(Metric.of("CPU per million deliveries, all server processes (rounds incl. warm-up)", "s", runtimeCpu,
-        base, baselineCpu));
-    notes.add("One process holds at most 20,000 open files here: each runtime holds " + perServer
-        + " connections, from a client process of its own. Times are System.nanoTime of the INSERT (runtime) or of "
-        + "the fire command (baseline) to the latest push any client received, comparable across processes.");
-    notes.add("Rounds (ms), runtime: " + Arrays.toString(round1(runtimeRounds)) + "; baseline: "
-        + Arrays.toString(round1(baselineRounds)));
+        (double) connections, pipeline, (double) connections));
+    metrics.add(Metric.of("commit to the last of " + connections + " connections (median)", "ms",
+        median(runtime.millis), pipeline, median(bare.millis)).ratioAtMost(1.25));
+    metrics.add(Metric.of("commit (runtime) or fire command (baseline) to the last of " + connections
+        + " connections (median)", "ms", median(runtime.millis), minimal, median(fired.millis)));
+    metrics.add(Metric.of("resident memory per connection", "bytes", runtime.rss, pipeline, bare.rss)
+        .ratioAtMost(2));
+    metrics.add(Metric.of("resident memory per connection", "bytes", runtime.rss, minimal, fired.rss)
+        .ratioAtMost(2));
+    metrics.add(Metric.of("CPU per million deliveries, all server processes (rounds incl. warm-up)", "s", runtime.cpu,
+        pipeline, bare.cpu));
+    metrics.add(Metric.of("CPU per million deliveries, all server processes (rounds incl. warm-up)", "s", runtime.cpu,
+        minimal, fired.cpu));
+    notes.add("One process holds at most 20,000 open files here: each server holds " + perServer
+        + " connections, from a client process of its own. Times are System.nanoTime of the INSERT (runtime, bare "
+        + "pipelines) or of the fire command (minimal servers) to the latest push any client received, comparable "
+        + "across processes. Runtimes, bare pipelines and minimal servers run one set after the other with the same "
+        + "client processes and the same PostgreSQL.");
+    notes.add("Rounds (ms), runtime: " + Arrays.toString(round1(runtime.millis)) + "; bare pipelines: "
+        + Arrays.toString(round1(bare.millis)) + "; minimal servers: " + Arrays.toString(round1(fired.millis)));
     return new ScenarioResult(name(), title(), new LinkedHashMap<>(o.used()), metrics, counts, notes,
         (System.nanoTime() - started) / 1e9);
+  }
+
+  /** One set of servers measured: round times, RSS growth per connection, CPU per million deliveries. */
+  private record Phase(double[] millis, double rss, double heap, double rssFile, double cpu, long deliveries) {
+
+    /**
+     * Connects {@code perServer} clients of a host to each server, measures RSS growth, then runs the
+     * rounds; with {@code profile}, a flight recording of the first server covers the rounds (with
+     * {@code --jfr=true}); with native memory tracking on, its growth while connecting is written out.
+     */
+    static Phase measure(BenchContext context, String name, boolean profile, List<ChildJvm> servers,
+        List<ChildJvm> clientHosts, int perServer, int rounds, Duration timeout, Action act) throws Exception {
+      JsonNode[] before = ConnectionsScenario.measure(servers);
+      if (context.nativeMemory()) {
+        NativeMemory.baseline(servers.get(0));
+      }
+      connect(clientHosts, i -> servers.get(i).port(), perServer);
+      JsonNode[] after = ConnectionsScenario.measure(servers);
+      if (context.nativeMemory()) {
+        NativeMemory.diff(servers.get(0), context.workDir().resolve("connections-" + name + "-nmt.txt"));
+      }
+      double rss = perConnection(before, after, "rss", perServer);
+      double heap = perConnection(before, after, "heap", perServer);
+      double rssFile = perConnection(before, after, "rss_file", perServer);
+      long delivered0 = total(clientHosts);
+      double cpu0 = ProcessCpu.seconds(servers);
+      if (profile) {
+        context.profileStart(servers.get(0), "connections");
+      }
+      double[] millis = ConnectionsScenario.rounds(clientHosts, rounds, timeout, (long) servers.size() * perServer,
+          act);
+      if (profile) {
+        context.profileStop(servers.get(0), "connections");
+      }
+      long delivered = total(clientHosts) - delivered0;
+      double cpu = ProcessCpu.perMillion(ProcessCpu.seconds(servers) - cpu0, delivered);
+      close(clientHosts);
+      return new Phase(millis, rss, heap, rssFile, cpu, delivered);
+    }
   }
 
   private interface Action {

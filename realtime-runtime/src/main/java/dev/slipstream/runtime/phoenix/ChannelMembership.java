@@ -38,7 +38,8 @@ final class ChannelMembership extends ResumableSubscriber {
   /** The connection's event loop, kept here: the fan-out asks for it for every change this channel gets. */
   private final EventExecutor executor;
   private final JoinConfig config;
-  private final String presenceKey;
+  /** Made on first use ({@link #presenceKey}): most channels never track a presence. */
+  private volatile String presenceKey;
   private final String quotedTopic;
   private final List<SubscriptionIndex.Subscription<Subscriber>> subscriptions = new ArrayList<>();
   private String token;
@@ -63,9 +64,7 @@ final class ChannelMembership extends ResumableSubscriber {
     this.executor = connection.channel().eventLoop();
     this.token = token;
     this.claims = claims;
-    // Supabase's rule: an empty key means one of the server's choosing, unique to this channel.
     this.quotedTopic = PhoenixSerializer.quote(topic);
-    this.presenceKey = config.presenceKey().isEmpty() ? UUID.randomUUID().toString() : config.presenceKey();
     this.singleBindingIds = this.bindings.size() == 1 ? "[" + this.bindings.getFirst().id() + "]" : null;
     this.singleBindingKey = singleBindingIds == null ? null : new FrameKey(serializer, topic, singleBindingIds);
     // The push envelope's head is the same for every change this channel gets: built once.
@@ -101,8 +100,24 @@ final class ChannelMembership extends ResumableSubscriber {
     return config.privateChannel();
   }
 
+  /**
+   * The channel's presence key. Supabase's rule: an empty key means one of the server's choosing,
+   * unique to this channel. That one is made when a presence is first tracked, not at the join: a
+   * random UUID's string is ~80 bytes held by every idle channel (and its making ~100 bytes of
+   * garbage per join) that most channels, which never track, do not need. Stable once made.
+   */
   String presenceKey() {
-    return presenceKey;
+    String key = presenceKey;
+    if (key == null) {
+      synchronized (this) {
+        key = presenceKey;
+        if (key == null) {
+          key = config.presenceKey().isEmpty() ? UUID.randomUUID().toString() : config.presenceKey();
+          presenceKey = key;
+        }
+      }
+    }
+    return key;
   }
 
   String token() {

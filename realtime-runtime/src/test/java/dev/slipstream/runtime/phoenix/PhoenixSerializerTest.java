@@ -208,4 +208,12 @@ class PhoenixSerializerTest {
     assertThat(encoded).doesNotContain("Infinity").contains("1E+400", "-1E+400", "0.1");
     assertThat(serializer.decode(encoded)).isEqualTo(message);
   }
+
+  /** quote() escapes as Jackson's generator did before it (topics and events reach clients quoted by it). */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "realtime:room-lobby", "a\"b", "back\\slash", "tab\tnew\nline\r\b\f", "\u0000\u001f\u007f",
+      "/slash</script>", "ünïcödé €", "emoji \uD83D\uDE00", "lone \uD800 surrogate", "\u2028\u2029"})
+  void quoteEscapesAsJacksonsGenerator(String text) throws Exception {
+    assertThat(PhoenixSerializer.quote(text)).isEqualTo(JSON.writeValueAsString(text));
+  }
 }
