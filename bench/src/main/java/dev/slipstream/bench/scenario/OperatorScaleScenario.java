@@ -104,6 +104,7 @@ public final class OperatorScaleScenario implements Scenario {
         createNamespace(client, ns);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         long heapBefore = heapAfterGc();
+        HeapHistograms.write("before");
         // The operator closes its client when it stops: it gets one of its own.
         ApiCalls apiCalls = new ApiCalls();
         KubernetesClient operatorClient = new KubernetesClientBuilder()
@@ -127,6 +128,7 @@ public final class OperatorScaleScenario implements Scenario {
           // The stand-in's own informer caches every Deployment in this JVM: not the operator's heap.
           kubelet.stop();
           heapGrowth = heapAfterGc() - heapBefore;
+          HeapHistograms.write("ready");
           counts.put("ready", ready(client, ns));
           counts.put("expected", (long) tenants);
           counts.put("slots", slotCount(pg));
