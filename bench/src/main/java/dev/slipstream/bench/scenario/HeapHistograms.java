@@ -24,6 +24,13 @@ final class HeapHistograms {
       return;
     }
     try {
+      if (Boolean.getBoolean("bench.heapDump")) {
+        // The whole heap too, for who holds what (-Dbench.heapDump=true): <dir>/<label>.hprof.
+        Files.createDirectories(Path.of(dir));
+        Files.deleteIfExists(Path.of(dir, label + ".hprof"));
+        ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+            .dumpHeap(Path.of(dir, label + ".hprof").toString(), true);
+      }
       Object text = ManagementFactory.getPlatformMBeanServer().invoke(
           new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
           new Object[] {new String[0]}, new String[] {String[].class.getName()});
