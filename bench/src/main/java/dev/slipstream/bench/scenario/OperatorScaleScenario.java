@@ -17,6 +17,7 @@ import dev.slipstream.operator.model.RelayKeySecret;
 import dev.slipstream.operator.model.ResolvedInputs;
 import dev.slipstream.operator.model.RuntimeModel;
 import dev.slipstream.operator.model.SlotNames;
+import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import dev.slipstream.testing.RepositoryLayout;
 import dev.slipstream.testing.kube.TestApiServer;
 import dev.slipstream.testing.postgres.TestPostgres;
@@ -24,7 +25,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -47,6 +51,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * 7. Operator scale. T tenants (default 200; the test API server's range holds 65,534 Services), each with its
@@ -105,6 +110,7 @@ public final class OperatorScaleScenario implements Scenario {
         createNamespace(client, ns);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         long heapBefore = heapAfterGc();
+        HeapHistograms.write("before");
         // The operator closes its client when it stops: it gets one of its own.
         ApiCalls apiCalls = new ApiCalls();
         KubernetesClient operatorClient = new KubernetesClientBuilder()
@@ -112,7 +118,9 @@ public final class OperatorScaleScenario implements Scenario {
             .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("bench-api-calls", apiCalls)).build();
         Operator operator = Main.start(operatorClient, OperatorConfig.fromEnv(Map.of(
             "SLIPSTREAM_RECONCILE_THREADS", String.valueOf(threads))), registry, null);
-        SharedIndexInformer<Deployment> kubelet = standInKubelet(client, ns);
+        // Held only here, and dropped once stopped: a stopped informer keeps its cache (a full copy of
+        // every runtime Deployment, template and managedFields included), which is not the operator's heap.
+        AtomicReference<SharedIndexInformer<Deployment>> kubelet = new AtomicReference<>(standInKubelet(client, ns));
         try {
           Progress.step("operator: applying " + tenants + " tenants");
           long applyStart = System.nanoTime();
@@ -125,14 +133,14 @@ public final class OperatorScaleScenario implements Scenario {
           triggers = breakdown(registry, tenants);
           calls = "Per tenant, the operator's requests to the API server: "
               + ApiCalls.perUnit(apiCalls.snapshot(), tenants) + ".";
-          // The stand-in's own informer caches every Deployment in this JVM: not the operator's heap.
-          kubelet.stop();
+          stop(kubelet);
           heapGrowth = heapAfterGc() - heapBefore;
+          HeapHistograms.write("ready");
           counts.put("ready", ready(client, ns));
           counts.put("expected", (long) tenants);
           counts.put("slots", slotCount(pg));
         } finally {
-          kubelet.stop();
+          stop(kubelet);
           Main.stop(operator);
         }
       }
@@ -294,7 +302,20 @@ public final class OperatorScaleScenario implements Scenario {
    */
   private static SharedIndexInformer<Deployment> standInKubelet(KubernetesClient client, String ns) {
     ExecutorService patches = Executors.newFixedThreadPool(4, r -> Thread.ofPlatform().daemon().unstarted(r));
-    SharedIndexInformer<Deployment> informer = client.apps().deployments().inNamespace(ns).inform(
+    SharedIndexInformer<Deployment> informer = client.apps().deployments().inNamespace(ns).runnableInformer(0);
+    // Only what markReady reads: a stopped informer's cache stays reachable from its closing watch,
+    // and full Deployments (template, managedFields) there were counted as the operator's heap.
+    informer.itemStore(new TrimmedItemStore<>(deployment -> {
+      Deployment kept = new Deployment();
+      kept.setMetadata(new ObjectMetaBuilder().withName(deployment.getMetadata().getName())
+          .withNamespace(deployment.getMetadata().getNamespace())
+          .withResourceVersion(deployment.getMetadata().getResourceVersion()).build());
+      kept.setSpec(new DeploymentSpecBuilder().withReplicas(deployment.getSpec().getReplicas()).build());
+      kept.setStatus(deployment.getStatus() == null ? null
+          : new DeploymentStatusBuilder().withReadyReplicas(deployment.getStatus().getReadyReplicas()).build());
+      return kept;
+    }));
+    informer.addEventHandler(
         new ResourceEventHandler<>() {
           @Override
           public void onAdd(Deployment deployment) {
@@ -323,7 +344,8 @@ public final class OperatorScaleScenario implements Scenario {
                 .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(STAND_IN)
                     .withForce(true).build()));
           }
-        }, 0);
+        });
+    informer.run();
     return informer;
   }
 
@@ -343,6 +365,13 @@ public final class OperatorScaleScenario implements Scenario {
         var rows = statement.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
       rows.next();
       return rows.getLong(1);
+    }
+  }
+
+  private static void stop(AtomicReference<SharedIndexInformer<Deployment>> informer) {
+    SharedIndexInformer<Deployment> stopping = informer.getAndSet(null);
+    if (stopping != null) {
+      stopping.stop();
     }
   }
 

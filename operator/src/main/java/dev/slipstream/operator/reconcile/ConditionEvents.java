@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * is an API call inside the reconcile ({@link #worthAnEvent}): the summary condition (Ready) is
  * always recorded; another condition when it becomes a problem (False, for a reason other than work
  * in progress) or recovers from one. A condition that appears True or Unknown, or leaves work in
- * progress, is told by Ready's own event. The type is Warning for False, Normal otherwise. Events
+ * progress, is told by Ready's own event; Ready appearing False only because the resource's own
+ * steps are not done yet is told by nothing (its problems have theirs). The type is Warning for False, Normal otherwise. Events
  * are best effort: a failure is logged and never fails the reconcile, because the status (the
  * source of truth) is written regardless.
  */
@@ -62,16 +63,22 @@ public final class ConditionEvents {
 
   /**
    * Whether the move from {@code before} (null: the condition is new) to {@code after} is recorded:
-   * any change of Ready; for the others, a problem appearing or changing its reason, or ending.
-   * Work in progress (reason Reconciling) is not a problem: a runtime whose pods are still starting
-   * is RuntimeReady=False/Reconciling on every new tenant.
+   * any change of Ready, but its first appearance as False for want of its own other conditions
+   * (DependencyNotReady: every new resource starts so, and each problem among those conditions has
+   * an event of its own; an API call per resource saved); for the others, a problem appearing or
+   * changing its reason, or ending. Work in progress (reason Reconciling) is not a problem: a
+   * runtime whose pods are still starting is RuntimeReady=False/Reconciling on every new tenant.
    */
   static boolean worthAnEvent(Condition before, Condition after) {
     if (before != null && Objects.equals(before.getStatus(), after.getStatus())
         && Objects.equals(before.getReason(), after.getReason())) {
       return false;
     }
-    return ConditionTypes.READY.equals(after.getType()) || problem(after) || (before != null && problem(before));
+    if (ConditionTypes.READY.equals(after.getType())) {
+      return before != null || !(Condition.FALSE.equals(after.getStatus())
+          && Reasons.DEPENDENCY_NOT_READY.equals(after.getReason()));
+    }
+    return problem(after) || (before != null && problem(before));
   }
 
   private static boolean problem(Condition condition) {

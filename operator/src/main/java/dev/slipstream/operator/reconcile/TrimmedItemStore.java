@@ -47,11 +47,15 @@ public final class TrimmedItemStore<V extends HasMetadata> extends BasicItemStor
     return context.getControllerConfiguration().getEffectiveNamespaces().size() == 1 ? store.get() : null;
   }
 
-  /** Trims the object, then shares its metadata's repeated strings ({@link SharedStrings}). */
+  /**
+   * Trims the object, then shares its metadata's repeated strings ({@link SharedStrings}) and its
+   * empty maps ({@link SharedModelValues}).
+   */
   @Override
   public V put(String key, V object) {
     V trimmed = trim.apply(object);
     SharedStrings.intern(trimmed.getMetadata());
+    SharedModelValues.share(trimmed);
     return super.put(key, trimmed);
   }
 }

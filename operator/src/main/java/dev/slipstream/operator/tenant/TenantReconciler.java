@@ -7,6 +7,7 @@ import dev.slipstream.api.v1alpha1.RealtimeTenantStatus;
 import dev.slipstream.api.v1alpha1.ReclaimPolicy;
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.model.RuntimeModel;
+import dev.slipstream.operator.model.RuntimeNames;
 import dev.slipstream.operator.model.SlotNames;
 import dev.slipstream.operator.postgres.ConnectionSettings;
 import dev.slipstream.operator.postgres.DatabaseFacts;
@@ -21,6 +22,7 @@ import dev.slipstream.operator.tenant.conditions.DatabaseReady;
 import dev.slipstream.operator.tenant.conditions.RuntimeInputsResolved;
 import dev.slipstream.operator.tenant.conditions.RuntimePodsReady;
 import dev.slipstream.operator.tenant.conditions.SlotReady;
+import dev.slipstream.operator.tenant.dependent.AppliedTemplates;
 import dev.slipstream.operator.tenant.dependent.CredentialsDependent;
 import dev.slipstream.operator.tenant.dependent.DatabaseDependent;
 import dev.slipstream.operator.tenant.dependent.ReplicationSlotDependent;
@@ -86,7 +88,9 @@ import java.util.Optional;
         dependsOn = {"configmap", "rolebinding"}, readyPostcondition = RuntimePodsReady.class),
     // The Services and the budget select the pods by label: they need the model, not the Deployment.
     @Dependent(name = "service", type = RuntimeServiceDependent.class, dependsOn = RuntimeModelDependent.NAME),
-    @Dependent(name = "relay-service", type = RuntimeRelayServiceDependent.class, dependsOn = RuntimeModelDependent.NAME),
+    // One Services informer for both (the same selector: it holds both Services of every tenant anyway).
+    @Dependent(name = "relay-service", type = RuntimeRelayServiceDependent.class, dependsOn = RuntimeModelDependent.NAME,
+        useEventSourceWithName = "service"),
     @Dependent(name = "disruption-budget", type = RuntimeDisruptionBudgetDependent.class,
         dependsOn = RuntimeModelDependent.NAME)
 })
@@ -118,7 +122,8 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
 
   /** @param sessions where sessions to tenant databases wait between reconciles (shared with the publications') */
   public TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions) {
-    this.shared = new TenantScope.Shared(config.defaultRuntimeImage(), new SlotHistory(), sessions);
+    this.shared = new TenantScope.Shared(config.defaultRuntimeImage(), new SlotHistory(), new AppliedTemplates(),
+        sessions);
     this.recheckInterval = config.recheckInterval();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
     this.slotLag = new SlotLagMetrics(registry);
@@ -218,6 +223,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   @Override
   public DeleteControl cleanup(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     shared.slots().forget(tenant);
+    shared.templates().forget(tenant, new RuntimeNames(tenant.getMetadata().getName()).runtime());
     slotLag.forget(tenant.getMetadata().getNamespace(), tenant.getMetadata().getName());
     ReclaimPolicy policy = tenant.getSpec().getReplication() == null ? null : tenant.getSpec().getReplication().getReclaimPolicy();
     try (TenantScope scope = TenantScope.open(context, shared, List.of())) {

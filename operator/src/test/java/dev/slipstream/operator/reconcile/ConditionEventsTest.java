@@ -18,11 +18,15 @@ class ConditionEventsTest {
   private static final Condition PODS_READY = Condition.isTrue(ConditionTypes.RUNTIME_READY, Reasons.AVAILABLE, "1 ready");
 
   @Test
-  void readyIsRecordedOnEveryChangeAndWhenItFirstAppears() {
+  void readyIsRecordedOnEveryChangeAndWhenItFirstAppearsButNotAsANewResourcesWaitForItsSteps() {
     Condition notReady = Condition.isFalse(ConditionTypes.READY, Reasons.DEPENDENCY_NOT_READY, "RuntimeReady not True");
     Condition ready = Condition.isTrue(ConditionTypes.READY, Reasons.AVAILABLE, "ready");
-    assertThat(ConditionEvents.worthAnEvent(null, notReady)).isTrue();
+    Condition invalid = Condition.isFalse(ConditionTypes.READY, Reasons.INVALID_SPEC, "spec.database.host is empty");
+    assertThat(ConditionEvents.worthAnEvent(null, notReady)).as("a new resource, its steps not done yet").isFalse();
+    assertThat(ConditionEvents.worthAnEvent(null, ready)).isTrue();
+    assertThat(ConditionEvents.worthAnEvent(null, invalid)).isTrue();
     assertThat(ConditionEvents.worthAnEvent(notReady, ready)).isTrue();
+    assertThat(ConditionEvents.worthAnEvent(ready, notReady)).isTrue();
     assertThat(ConditionEvents.worthAnEvent(ready, ready)).isFalse();
   }
 

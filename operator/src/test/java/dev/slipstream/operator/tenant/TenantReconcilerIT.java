@@ -71,7 +71,7 @@ class TenantReconcilerIT {
   }
 
   @Test
-  void buildsTheRuntimeAndRollsItWhenTheSecretRotates() {
+  void buildsTheRuntimeUndoesEditsAndRollsItWhenTheSecretRotates() {
     create("zeta", postgres.password(), "Delete");
     awaitCondition("zeta", ConditionTypes.RUNTIME_READY, Condition.FALSE, "Reconciling");
     KubernetesClient client = operator.getKubernetesClient();
@@ -97,6 +97,15 @@ class TenantReconcilerIT {
     RealtimeTenant ready = awaitCondition("zeta", ConditionTypes.READY, Condition.TRUE, "Available");
     assertThat(ready.getStatus().getPhase()).isEqualTo(TenantPhase.READY);
     assertThat(ready.getStatus().getEndpoints()).isNotNull();
+
+    // Someone edits the pod template: the operator puts its own back (its cache keeps no template,
+    // only the digest of the spec its apply left: AppliedTemplates).
+    var runtime = client.apps().deployments().inNamespace(ns).withName(deployment.getMetadata().getName());
+    String image = runtime.get().getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    runtime.edit(d -> new DeploymentBuilder(d).editSpec().editTemplate().editSpec().editFirstContainer()
+        .withImage("someone/else:1").endContainer().endSpec().endTemplate().endSpec().build());
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+        runtime.get().getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(image));
 
     client.resource(TestCluster.load(client, Secret.class, TestCluster.secretYaml("zeta-db", "rotated"))).inNamespace(ns)
         .update();

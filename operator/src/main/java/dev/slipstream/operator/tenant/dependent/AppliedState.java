@@ -44,7 +44,7 @@ public final class AppliedState {
         : new LinkedHashMap<>(desired.getMetadata().getAnnotations());
     annotations.remove(DIGEST_ANNOTATION);
     desired.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
-    String digest = digest(serialization.asJson(sorted(serialization.convertValue(desired, Map.class))));
+    String digest = digestOf(serialization.convertValue(desired, Map.class), serialization);
     annotations.put(DIGEST_ANNOTATION, digest);
     desired.getMetadata().setAnnotations(annotations);
     return desired;
@@ -52,11 +52,27 @@ public final class AppliedState {
 
   /** Whether {@code actual} was applied from {@code desired} and still holds every value it sets. */
   static boolean matches(HasMetadata actual, HasMetadata desired, KubernetesSerialization serialization) {
+    return sameDigest(actual, desired)
+        && holds(serialization.convertValue(actual, Map.class), serialization.convertValue(desired, Map.class), false);
+  }
+
+  /**
+   * Whether {@code actual} was applied from {@code desired} and its metadata still holds every label
+   * and annotation it sets; the rest is the caller's to check ({@link AppliedTemplates}).
+   */
+  static boolean metadataMatches(HasMetadata actual, HasMetadata desired, KubernetesSerialization serialization) {
+    return sameDigest(actual, desired) && holds(serialization.convertValue(actual.getMetadata(), Map.class),
+        serialization.convertValue(desired.getMetadata(), Map.class), false);
+  }
+
+  private static boolean sameDigest(HasMetadata actual, HasMetadata desired) {
     String wanted = digestOf(desired);
-    if (wanted == null || !wanted.equals(digestOf(actual))) {
-      return false;
-    }
-    return holds(serialization.convertValue(actual, Map.class), serialization.convertValue(desired, Map.class), false);
+    return wanted != null && wanted.equals(digestOf(actual));
+  }
+
+  /** The digest of a value as JSON with every map's keys in order. */
+  static String digestOf(Object value, KubernetesSerialization serialization) {
+    return digest(serialization.asJson(sorted(value)));
   }
 
   private static String digestOf(HasMetadata object) {

@@ -1,11 +1,12 @@
 package dev.slipstream.operator.tenant.dependent;
 
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.operator.model.RuntimeLabels;
 import dev.slipstream.operator.model.RuntimeModel;
-import dev.slipstream.operator.reconcile.SharedStrings;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /**
@@ -15,7 +16,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * its own field manager), and leaving the field out of this step's server-side apply is what keeps
  * the two from undoing each other. A new Deployment starts at Kubernetes' default of one replica;
  * the runtime reconciler sets {@code replicas.min} (or more) as soon as it sees it. Which of its
- * changes bring the tenant reconciler back: {@link DeploymentChanges}.
+ * changes bring the tenant reconciler back: {@link DeploymentChanges}. The cache keeps no pod
+ * template: whether the spec is still as applied is {@link AppliedTemplates}' question.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = RuntimeLabels.EVERY_RUNTIME,
     onUpdateFilter = DeploymentChanges.class))
@@ -32,20 +34,35 @@ public class RuntimeDeploymentDependent extends RuntimeObjectDependent<Deploymen
     return model.generateDeployment(null);
   }
 
-  /**
-   * Of the status, only the ready pods: what {@code RuntimePodsReady} and {@link DeploymentChanges}
-   * read; the pod template's labels shared as the object's are.
-   */
   @Override
-  protected Deployment trim(Deployment deployment) {
-    if (deployment.getSpec() != null && deployment.getSpec().getTemplate() != null) {
-      SharedStrings.intern(deployment.getSpec().getTemplate().getMetadata());
-    }
-    if (deployment.getStatus() != null) {
-      DeploymentStatus kept = new DeploymentStatus();
-      kept.setReadyReplicas(deployment.getStatus().getReadyReplicas());
-      deployment.setStatus(kept);
-    }
-    return deployment;
+  protected Deployment trim(Deployment deployment, KubernetesSerialization serialization) {
+    return AppliedTemplates.trim(deployment, serialization);
+  }
+
+  /** The digest it was applied from, its labels and annotations, and the spec the last apply left. */
+  @Override
+  protected boolean matches(Deployment actual, Deployment desired, Context<RealtimeTenant> context) {
+    KubernetesSerialization serialization = context.getClient().getKubernetesSerialization();
+    return AppliedState.metadataMatches(actual, desired, serialization)
+        && templates(context).unchanged(actual, serialization);
+  }
+
+  @Override
+  public Deployment create(Deployment desired, RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    Deployment created = super.create(desired, tenant, context);
+    templates(context).applied(created, context.getClient().getKubernetesSerialization());
+    return created;
+  }
+
+  @Override
+  public Deployment update(Deployment actual, Deployment desired, RealtimeTenant tenant,
+      Context<RealtimeTenant> context) {
+    Deployment updated = super.update(actual, desired, tenant, context);
+    templates(context).applied(updated, context.getClient().getKubernetesSerialization());
+    return updated;
+  }
+
+  private static AppliedTemplates templates(Context<RealtimeTenant> context) {
+    return TenantScope.of(context).shared().templates();
   }
 }

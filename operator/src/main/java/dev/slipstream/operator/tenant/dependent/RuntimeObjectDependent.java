@@ -4,6 +4,7 @@ import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.operator.model.RuntimeModel;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -37,7 +38,7 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
   protected abstract R render(RuntimeModel model);
 
   /** What the cache keeps of an object beyond its {@code managedFields}: all of it, unless a step reads less. */
-  protected R trim(R object) {
+  protected R trim(R object, KubernetesSerialization serialization) {
     return object;
   }
 
@@ -50,8 +51,12 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
   public Result<R> match(R actual, R desired, RealtimeTenant tenant, Context<RealtimeTenant> context) {
     // As JOSDK does before matching: the owner reference, and the annotation its event filter keeps.
     addMetadata(true, actual, desired, tenant, context);
-    return Result.computed(AppliedState.matches(actual, desired, context.getClient().getKubernetesSerialization()),
-        desired);
+    return Result.computed(matches(actual, desired, context), desired);
+  }
+
+  /** Whether the object on the server is what this step would apply: {@link AppliedState}'s two checks. */
+  protected boolean matches(R actual, R desired, Context<RealtimeTenant> context) {
+    return AppliedState.matches(actual, desired, context.getClient().getKubernetesSerialization());
   }
 
   @Override
@@ -60,9 +65,10 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
         .withSecondaryToPrimaryMapper(getSecondaryToPrimaryMapper(context).orElseThrow())
         .withName(name());
     configuration().map(KubernetesDependentResourceConfig::informerConfig).ifPresent(config::updateFrom);
+    KubernetesSerialization serialization = context.getClient().getKubernetesSerialization();
     UnaryOperator<R> trim = object -> {
       object.getMetadata().setManagedFields(null);
-      return trim(object);
+      return trim(object, serialization);
     };
     TrimmedItemStore<R> store = TrimmedItemStore.forOneInformer(context, () -> new TrimmedItemStore<>(trim));
     if (store != null) {

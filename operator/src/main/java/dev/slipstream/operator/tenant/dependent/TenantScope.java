@@ -31,10 +31,10 @@ import java.util.Map;
 public final class TenantScope implements AutoCloseable {
 
   /**
-   * What outlives a reconcile: the default runtime image, the slots this process created, and the
-   * sessions to tenant databases that wait for their next reconcile.
+   * What outlives a reconcile: the default runtime image, the slots this process created, the specs
+   * of the Deployments it applied, and the sessions to tenant databases that wait for their next reconcile.
    */
-  public record Shared(String defaultImage, SlotHistory slots, IdleSessions sessions) {
+  public record Shared(String defaultImage, SlotHistory slots, AppliedTemplates templates, IdleSessions sessions) {
   }
 
   private static final String KEY = TenantScope.class.getName();

@@ -59,12 +59,58 @@ class AppliedStateIT {
     assertThat(AppliedState.matches(edited, desired, serialization)).as("the image edited by someone else").isFalse();
   }
 
-  /** examples/acme-tenant.yaml, with quantities the API server writes differently (0.25 CPU, 1024Mi). */
+  /**
+   * The Deployment's cache keeps no pod template: its spec matches when it is the one the server
+   * returned to the operator's apply (the runtime reconciler's replicas aside), as the trimmed copy
+   * tells it; someone's edit of the template does not, nor a Deployment this process never applied.
+   */
+  @Test
+  void aDeploymentMatchesWhileItsSpecIsTheAppliedOne() throws IOException {
+    KubernetesClient client = kube.client();
+    KubernetesSerialization serialization = client.getKubernetesSerialization();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("acme2").endMetadata().build())
+        .create();
+    Deployment desired = AppliedState.stamp(model("acme2", serialization).generateDeployment(null), serialization);
+    AppliedTemplates templates = new AppliedTemplates();
+    var deployment = client.apps().deployments().inNamespace("acme2").withName(desired.getMetadata().getName());
+    templates.applied(client.resource(desired).fieldManager("slipstream-operator").forceConflicts().serverSideApply(),
+        serialization);
+    Deployment stored = trimmed(deployment.get(), serialization);
+    assertThat(stored.getSpec().getTemplate()).as("the cache keeps no template").isNull();
+    assertThat(AppliedState.metadataMatches(stored, desired, serialization)).isTrue();
+    assertThat(templates.unchanged(stored, serialization)).as("as applied").isTrue();
+    assertThat(new AppliedTemplates().unchanged(stored, serialization)).as("applied by another process").isFalse();
+
+    deployment.patch(PatchContext.of(PatchType.JSON_MERGE), """
+        {"spec":{"replicas":3}}""");
+    assertThat(templates.unchanged(trimmed(deployment.get(), serialization), serialization))
+        .as("the runtime reconciler's replicas").isTrue();
+
+    deployment.patch(PatchContext.of(PatchType.JSON_MERGE), """
+        {"spec":{"template":{"spec":{"containers":[{"name":"runtime","image":"someone/else:1"}]}}}}""");
+    assertThat(templates.unchanged(trimmed(deployment.get(), serialization), serialization))
+        .as("the image edited by someone else").isFalse();
+    templates.applied(client.resource(desired).fieldManager("slipstream-operator").forceConflicts().serverSideApply(),
+        serialization);
+    assertThat(templates.unchanged(trimmed(deployment.get(), serialization), serialization))
+        .as("applied again").isTrue();
+  }
+
+  private static Deployment trimmed(Deployment deployment, KubernetesSerialization serialization) {
+    return AppliedTemplates.trim(deployment, serialization);
+  }
+
   private static RuntimeModel acmeModel(KubernetesSerialization serialization) throws IOException {
+    return model("acme", serialization);
+  }
+
+  /** examples/acme-tenant.yaml, with quantities the API server writes differently (0.25 CPU, 1024Mi). */
+  private static RuntimeModel model(String namespace, KubernetesSerialization serialization) throws IOException {
     RealtimeTenant tenant;
     try (InputStream in = Files.newInputStream(RepositoryLayout.examples().resolve("acme-tenant.yaml"))) {
       tenant = serialization.unmarshal(in, RealtimeTenant.class);
     }
+    tenant.getMetadata().setNamespace(namespace);
     tenant.getSpec().getRuntime().getResources().setRequests(Map.of("cpu", new Quantity("0.25"),
         "memory", new Quantity("1024Mi")));
     return RuntimeModel.fromTenant(tenant, ResolvedInputs.builder().slotName(SlotNames.forTenant(tenant))
