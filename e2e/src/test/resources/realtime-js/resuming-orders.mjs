@@ -10,6 +10,17 @@ import { RealtimeClient } from '@supabase/realtime-js'
 
 const client = new RealtimeClient(process.env.SLIPSTREAM_REALTIME_URL, {
   params: { apikey: process.env.SLIPSTREAM_APIKEY },
+  // LOG lines: the client's transport and channel log, when a test wants to see why it did what it did
+  ...(process.env.SLIPSTREAM_REALTIME_LOG ? { logger: (kind, msg, data) => console.log(`LOG ${kind} ${msg}`
+      + (data === undefined ? '' : ' ' + JSON.stringify(data)?.slice(0, 200))) } : {}),
+})
+// Node 22's built-in WebSocket (undici) fires `error` but no `close` when a connection attempt fails
+// before it opens (refused, or closed at once by a Service with no ready endpoint: a pod going away
+// while the next is not ready yet). Phoenix reconnects only on `close`, so realtime-js under Node
+// would stop reconnecting for good; browsers fire both. An app on Node schedules the reconnect
+// itself (docs/switching-from-supabase.md); a second schedule only restarts the same timer.
+client.socketAdapter.onError(() => {
+  if (!client.isConnected()) client.reconnectTimer.scheduleTimeout()
 })
 const channel = client.channel('orders')
   .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'orders' }, (change) => {

@@ -109,7 +109,8 @@ class ClusterFaultsIT {
     try (ServiceForwarder service = ServiceForwarder.start(() -> ServiceProxy.readyEndpoints(client, NS,
             TENANT + "-runtime", "http").stream().findFirst().orElse(null));
         OrderWriter writer = new OrderWriter(postgres, 1000, 42);
-        RealtimeJsClient app = RealtimeJsClient.resumingOrders(service.address(), Examples.token(oldJwtSecret, "42"))) {
+        RealtimeJsClient app = RealtimeJsClient.resumingOrdersLogged(service.address(),
+            Examples.token(oldJwtSecret, "42"))) {
       await().atMost(WAIT).until(() -> app.subscribed() || app.lines.stream().anyMatch(l -> l.contains("ERROR")));
       assertThat(app.lines).as("realtime-js's output").contains("STATUS SUBSCRIBED");
       writer.start();
@@ -120,7 +121,8 @@ class ClusterFaultsIT {
       rotateTheSecrets(client, app);
 
       List<Long> written = writer.stop();
-      await().atMost(WAIT).until(() -> app.rows().containsAll(written));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(app.rows()).as(() -> missing(app, written, service))
+          .containsAll(written));
       assertThat(app.lines).as("no gap: every reconnect resumed after the app's last row").noneMatch(
           l -> l.startsWith("GAP"));
       assertThat(app.rows()).as("every committed row once, in commit order").containsExactlyElementsOf(written);
@@ -187,6 +189,16 @@ class ClusterFaultsIT {
       assertThat(app.rows().size()).isGreaterThan(rowsBefore + 5);
     });
     timeline.mark("both pods rolled to the new Secrets, both ready, the tenant Ready, realtime-js receiving");
+  }
+
+  /** What to look at when rows are missing: which, the app's statuses and gaps, where the Service sent it. */
+  private static String missing(RealtimeJsClient app, List<Long> written, ServiceForwarder service) {
+    List<Long> received = app.rows();
+    List<Long> missing = written.stream().filter(id -> !received.contains(id)).toList();
+    return "realtime-js missed " + missing.size() + " of " + written.size() + " rows: " + missing
+        + "; its status, gap and transport lines: " + app.lines.stream().filter(l -> !l.startsWith("ROW ")
+            && !l.startsWith("LOG receive") && !l.startsWith("LOG push")).toList()
+        + "; connections placed by the Service at " + service.placed;
   }
 
   private static RunningContainer operator() {

@@ -53,10 +53,19 @@ final class RealtimeJsClient implements AutoCloseable {
    * after the last one when its connection drops, until closed.
    */
   static RealtimeJsClient resumingOrders(URI endpoint, String token) {
-    return run("resuming-orders.mjs", endpoint, token);
+    return run("resuming-orders.mjs", endpoint, token, false);
+  }
+
+  /** {@link #resumingOrders} that also prints realtime-js's own log as {@code LOG <kind> <message>} lines. */
+  static RealtimeJsClient resumingOrdersLogged(URI endpoint, String token) {
+    return run("resuming-orders.mjs", endpoint, token, true);
   }
 
   private static RealtimeJsClient run(String scriptName, URI endpoint, String token) {
+    return run(scriptName, endpoint, token, false);
+  }
+
+  private static RealtimeJsClient run(String scriptName, URI endpoint, String token, boolean log) {
     try (InputStream script = RealtimeJsClient.class.getResourceAsStream("/realtime-js/" + scriptName)) {
       Path copy = NODE_SUITE.resolve("e2e-" + scriptName);
       Files.copy(script, copy, StandardCopyOption.REPLACE_EXISTING);
@@ -65,6 +74,9 @@ final class RealtimeJsClient implements AutoCloseable {
       builder.environment().put("SLIPSTREAM_REALTIME_URL", endpoint.toString().replace("http://", "ws://")
           + "/realtime/v1");
       builder.environment().put("SLIPSTREAM_APIKEY", token);
+      if (log) {
+        builder.environment().put("SLIPSTREAM_REALTIME_LOG", "1");
+      }
       return new RealtimeJsClient(builder.start());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start realtime-js with " + NODE, e);
