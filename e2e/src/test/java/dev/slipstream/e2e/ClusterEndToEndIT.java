@@ -2,9 +2,7 @@ package dev.slipstream.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.TenantPhase;
@@ -62,9 +60,8 @@ class ClusterEndToEndIT {
   static final TestPostgres postgres = TestPostgres.logical();
 
   private static final Duration WAIT = Duration.ofMinutes(3);
-  private static final String SYSTEM = "slipstream-system";
+  private static final String SYSTEM = ClusterSteps.SYSTEM;
   private static final String NS = "acme";
-  private static final Path CHART = RepositoryLayout.root().resolve("charts/slipstream");
   private static NodeAgent node;
   private static Path examples;
 
@@ -72,9 +69,7 @@ class ClusterEndToEndIT {
   static void startNode() throws Exception {
     timeline.mark("control plane up (etcd, kube-apiserver, kube-controller-manager) and PostgreSQL");
     System.out.println("[e2e] images: " + SlipstreamImages.describe(RepositoryLayout.root()));
-    Path pods = Path.of("target", "e2e", "pods");
-    Examples.deleteTree(pods); // the last run's pod logs and kubeconfigs
-    node = NodeAgent.start(kube.client(), "node-1", SlipstreamImages.of(RepositoryLayout.root()), pods);
+    node = ClusterSteps.startNode(kube, "pods");
   }
 
   @AfterAll
@@ -87,12 +82,10 @@ class ClusterEndToEndIT {
 
   @Test
   void fromHelmInstallToAClientAndBack() throws Exception {
-    assumeTrue(node.podAddressesRoutable(), "pods have loopback addresses, which EndpointSlices cannot hold: run "
-        + "through bin/lib/pod-network/bin/java (Failsafe does; it needs unshare and ip)");
+    ClusterSteps.assumeRoutablePods(node);
     KubernetesClient client = kube.client();
 
-    Release release = Helm.install(CHART.toString()).withName("slipstream").withNamespace(SYSTEM).createNamespace()
-        .withKubeConfig(kube.kubeconfig()).set("operator.recheckInterval", "5s").waitReady().withTimeout(300).call();
+    Release release = ClusterSteps.installChart(kube);
     assertThat(release.getStatus()).isEqualTo("deployed");
     assertThat(node.running(SYSTEM, "slipstream-operator-")).as("the operator's process").hasSize(1);
     timeline.mark("chart installed, operator pod ready");
@@ -266,14 +259,11 @@ class ClusterEndToEndIT {
   }
 
   private static CommandResult kubectl(String... args) {
-    CommandResult result = kube.kubectl(args);
-    assertThat(result.succeeded()).as("kubectl " + String.join(" ", args) + "\n" + result).isTrue();
-    return result;
+    return ClusterSteps.kubectl(kube, args);
   }
 
   private static TenantPhase phase(String name) {
-    RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace(NS).withName(name).get();
-    return tenant == null || tenant.getStatus() == null ? null : tenant.getStatus().getPhase();
+    return ClusterSteps.phase(kube, NS, name);
   }
 
   private static String jwtSecret(KubernetesClient client, RealtimeTenant tenant) {

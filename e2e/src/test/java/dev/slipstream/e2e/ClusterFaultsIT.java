@@ -2,17 +2,13 @@ package dev.slipstream.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.marcnuri.helm.Helm;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.TenantPhase;
-import dev.slipstream.testing.RepositoryLayout;
 import dev.slipstream.testing.kube.CommandResult;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.node.NodeAgent;
 import dev.slipstream.testing.node.NodeAgent.RunningContainer;
-import dev.slipstream.testing.node.SlipstreamImages;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,21 +54,18 @@ class ClusterFaultsIT {
   static final TestPostgres postgres = TestPostgres.logical();
 
   private static final Duration WAIT = Duration.ofMinutes(3);
-  private static final String SYSTEM = "slipstream-system";
+  private static final String SYSTEM = ClusterSteps.SYSTEM;
   private static final String NS = "acme";
   private static final String TENANT = "acme";
-  private static final String OPERATOR = "slipstream-operator-";
+  private static final String OPERATOR = ClusterSteps.OPERATOR;
   private static final String RUNTIME = TENANT + "-runtime-";
-  private static final Path CHART = RepositoryLayout.root().resolve("charts/slipstream");
   private static NodeAgent node;
   private static Path examples;
 
   @BeforeAll
   static void startNode() throws Exception {
     timeline.mark("control plane up (etcd, kube-apiserver, kube-controller-manager) and PostgreSQL");
-    Path pods = Path.of("target", "e2e", "fault-pods");
-    Examples.deleteTree(pods);
-    node = NodeAgent.start(kube.client(), "node-1", SlipstreamImages.of(RepositoryLayout.root()), pods);
+    node = ClusterSteps.startNode(kube, "fault-pods");
   }
 
   @AfterAll
@@ -85,14 +78,11 @@ class ClusterFaultsIT {
 
   @Test
   void anApiServerOutageAndRotatedSecretsLoseNothingForAConnectedApp() throws Exception {
-    assumeTrue(node.podAddressesRoutable(), "pods have loopback addresses, which EndpointSlices cannot hold: run "
-        + "through bin/lib/pod-network/bin/java (Failsafe does; it needs unshare and ip)");
-    String unavailable = RealtimeJsClient.unavailable();
-    assumeTrue(unavailable == null, () -> "realtime-js is the client under test here: " + unavailable);
+    ClusterSteps.assumeRoutablePods(node);
+    ClusterSteps.assumeRealtimeJs();
     KubernetesClient client = kube.client();
 
-    Helm.install(CHART.toString()).withName("slipstream").withNamespace(SYSTEM).createNamespace()
-        .withKubeConfig(kube.kubeconfig()).set("operator.recheckInterval", "5s").waitReady().withTimeout(300).call();
+    ClusterSteps.installChart(kube);
     Examples.prepareDatabase(postgres);
     postgres.requirePasswordOf("slipstream"); // the Secret's password is checked, so a rotation means something
     examples = Examples.copyWithDatabase("localhost", postgres.port());
@@ -122,24 +112,10 @@ class ClusterFaultsIT {
       rotateTheSecrets(client, app);
 
       List<Long> written = writer.stop();
-      await().atMost(WAIT).untilAsserted(() -> assertThat(app.rows()).as(() -> missing(app, written, service))
+      await().atMost(WAIT).untilAsserted(() -> assertThat(app.rows()).as(() -> app.missing(written)
+          + "; connections placed by the Service at " + service.placed)
           .containsAll(written));
-      List<String> gaps = app.lines.stream().filter(l -> l.startsWith("GAP")).toList();
-      if (gaps.isEmpty()) {
-        assertThat(app.rows()).as("every committed row once, in commit order").containsExactlyElementsOf(written);
-        timeline.mark("realtime-js received all " + written.size() + " rows once, in order, with the token it"
-            + " began with");
-      } else {
-        // A pod whose ring does not reach back to the app's position says so, and the app is to
-        // refetch (switching-from-supabase.md). During this roll a new pod can follow an old leader
-        // that cannot log in with the old password, so its ring starts empty: the app is told of a
-        // gap, and then the next leader streams from the slot's confirmed position, before the gap.
-        assertThat(app.rows().stream().distinct().toList()).as("every committed row, in commit order, after "
-            + gaps).containsExactlyElementsOf(written);
-        timeline.mark("realtime-js was told of a gap (" + gaps.size() + "), as a client whose pod's ring does not"
-            + " reach back is; it received all " + written.size() + " rows in order all the same, "
-            + (app.rows().size() - written.size()) + " again after the gap");
-      }
+      timeline.mark(app.assertEveryRowInOrder(written) + ", with the token it began with");
     }
   }
 
@@ -203,16 +179,6 @@ class ClusterFaultsIT {
     timeline.mark("both pods rolled to the new Secrets, both ready, the tenant Ready, realtime-js receiving");
   }
 
-  /** What to look at when rows are missing: which, the app's statuses and gaps, where the Service sent it. */
-  private static String missing(RealtimeJsClient app, List<Long> written, ServiceForwarder service) {
-    List<Long> received = app.rows();
-    List<Long> missing = written.stream().filter(id -> !received.contains(id)).toList();
-    return "realtime-js missed " + missing.size() + " of " + written.size() + " rows: " + missing
-        + "; its status, gap and transport lines: " + app.lines.stream().filter(l -> !l.startsWith("ROW ")
-            && !l.startsWith("LOG receive") && !l.startsWith("LOG push")).toList()
-        + "; connections placed by the Service at " + service.placed;
-  }
-
   private static RunningContainer operator() {
     List<RunningContainer> running = node.running(SYSTEM, OPERATOR);
     assertThat(running).as("the operator's process").hasSize(1);
@@ -228,13 +194,10 @@ class ClusterFaultsIT {
   }
 
   private static CommandResult kubectl(String... args) {
-    CommandResult result = kube.kubectl(args);
-    assertThat(result.succeeded()).as("kubectl " + String.join(" ", args) + "\n" + result).isTrue();
-    return result;
+    return ClusterSteps.kubectl(kube, args);
   }
 
   private static TenantPhase phase() {
-    RealtimeTenant tenant = kube.client().resources(RealtimeTenant.class).inNamespace(NS).withName(TENANT).get();
-    return tenant == null || tenant.getStatus() == null ? null : tenant.getStatus().getPhase();
+    return ClusterSteps.phase(kube, NS, TENANT);
   }
 }

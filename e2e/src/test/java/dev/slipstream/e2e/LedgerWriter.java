@@ -14,11 +14,15 @@ import java.util.concurrent.locks.LockSupport;
  * {@code rowsPerSecond} a second, to whichever server answers at its address (a database's service
  * address, which a failover moves): a failed statement is retried on a new connection until it
  * commits. A retry whose row is already there (committed, its answer lost to the fault) counts as
- * committed, so the rows committed are always exactly 1..{@link #committed()}.
+ * committed, so the rows committed are always exactly 1..{@link #committed()}. {@link #orders} writes
+ * the examples' {@code orders} instead, for one customer.
  */
 final class LedgerWriter implements AutoCloseable {
 
+  private static final String LEDGER = "INSERT INTO ledger (id, body) VALUES (?, 'row') ON CONFLICT (id) DO NOTHING";
+
   private final String jdbcUrl;
+  private final String insert;
   private final Properties credentials;
   private final long periodNanos;
   private final AtomicLong committed = new AtomicLong();
@@ -27,12 +31,23 @@ final class LedgerWriter implements AutoCloseable {
   private volatile boolean running = true;
 
   LedgerWriter(String jdbcUrl, String user, String password, int rowsPerSecond) {
+    this(jdbcUrl, LEDGER, user, password, rowsPerSecond);
+  }
+
+  private LedgerWriter(String jdbcUrl, String insert, String user, String password, int rowsPerSecond) {
     this.jdbcUrl = jdbcUrl;
+    this.insert = insert;
     this.credentials = new Properties();
     credentials.setProperty("user", user);
     credentials.setProperty("password", password);
     credentials.setProperty("connectTimeout", "2");
     this.periodNanos = Duration.ofSeconds(1).toNanos() / rowsPerSecond;
+  }
+
+  /** Orders 1, 2, 3, ... of the examples' {@code orders} table, all for {@code customer}. */
+  static LedgerWriter orders(String jdbcUrl, String user, String password, int rowsPerSecond, long customer) {
+    return new LedgerWriter(jdbcUrl, "INSERT INTO orders (id, customer_id, total) VALUES (?, " + customer
+        + ", 1.00) ON CONFLICT (id) DO NOTHING", user, password, rowsPerSecond);
   }
 
   LedgerWriter start() {
@@ -54,14 +69,13 @@ final class LedgerWriter implements AutoCloseable {
     long next = System.nanoTime();
     while (running) {
       try (Connection connection = DriverManager.getConnection(jdbcUrl, credentials);
-          PreparedStatement insert = connection.prepareStatement(
-              "INSERT INTO ledger (id, body) VALUES (?, 'row') ON CONFLICT (id) DO NOTHING")) {
+          PreparedStatement statement = connection.prepareStatement(insert)) {
         while (running) {
           // Rate pacing, not synchronisation: one row every period.
           LockSupport.parkNanos(next - System.nanoTime());
           next = Math.max(next + periodNanos, System.nanoTime() - 10 * periodNanos);
-          insert.setLong(1, committed.get() + 1);
-          insert.executeUpdate(); // autocommit: returns once committed
+          statement.setLong(1, committed.get() + 1);
+          statement.executeUpdate(); // autocommit: returns once committed
           committed.incrementAndGet();
         }
       } catch (SQLException e) {

@@ -1,5 +1,7 @@
 package dev.slipstream.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.slipstream.testing.RepositoryLayout;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -91,6 +93,37 @@ final class RealtimeJsClient implements AutoCloseable {
   List<Long> rows() {
     return lines.stream().filter(line -> line.startsWith("ROW ")).map(line -> Long.parseLong(line.substring(4)))
         .toList();
+  }
+
+  /**
+   * Asserts that the app received every id of {@code written}, once and in commit order; or, when a
+   * pod told it of a gap ({@code GAP} lines), every id in commit order all the same, repeats after
+   * the gap allowed: a gap notice asks the app to refetch (switching-from-supabase.md), and a pod
+   * whose resume ring does not reach back to the app's position (a new pod that followed a leader
+   * unable to stream, say) sends one even when the next leader then streams from before it.
+   * Returns what happened, for a timeline.
+   */
+  String assertEveryRowInOrder(List<Long> written) {
+    List<String> gaps = lines.stream().filter(l -> l.startsWith("GAP")).toList();
+    List<Long> received = rows();
+    if (gaps.isEmpty()) {
+      assertThat(received).as("every committed row once, in commit order").containsExactlyElementsOf(written);
+      return "realtime-js received all " + written.size() + " rows once, in order";
+    }
+    assertThat(received.stream().distinct().toList()).as("every committed row, in commit order, after " + gaps)
+        .containsExactlyElementsOf(written);
+    return "realtime-js was told of a gap (" + gaps.size() + "), as a client whose pod's ring does not reach back"
+        + " is; it received all " + written.size() + " rows in order all the same, "
+        + (received.size() - written.size()) + " again after the gap";
+  }
+
+  /** What to look at when rows are missing: which, and the app's status, gap and transport lines. */
+  String missing(List<Long> written) {
+    List<Long> received = rows();
+    List<Long> missing = written.stream().filter(id -> !received.contains(id)).toList();
+    return "realtime-js missed " + missing.size() + " of " + written.size() + " rows: " + missing
+        + "; its status, gap and transport lines: " + lines.stream().filter(l -> !l.startsWith("ROW ")
+            && !l.startsWith("LOG receive") && !l.startsWith("LOG push")).toList();
   }
 
   /** The first inserted row received, as JSON; null until then. */
