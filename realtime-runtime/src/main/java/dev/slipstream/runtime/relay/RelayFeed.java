@@ -42,6 +42,11 @@ final class RelayFeed {
     return progress.lastEnd();
   }
 
+  /** Whether the follower has a point to resume from; else it starts live. */
+  boolean resuming() {
+    return progress.started();
+  }
+
   /** Readable from any thread. */
   StreamPoint fed() {
     return fed;
@@ -49,8 +54,7 @@ final class RelayFeed {
 
   /**
    * WELCOME: the stream starts at {@code startLsn}. A follower that had nothing takes it as its
-   * starting point (the start of the leader's backlog, which is replayed to it); one that had
-   * something is told of a gap, if any, by GAP.
+   * starting point; one that had something is told of a gap, if any, by GAP.
    */
   void welcome(long startLsn, long serverWalEnd) {
     if (stopped) {
