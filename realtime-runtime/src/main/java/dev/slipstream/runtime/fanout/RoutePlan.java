@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.fanout;
 
 import dev.slipstream.runtime.change.ChangeEvent;
+import dev.slipstream.runtime.route.Matches;
 import dev.slipstream.runtime.route.SubscriptionIndex.Subscription;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
@@ -11,26 +12,27 @@ import java.util.Map;
 
 /**
  * How a list of matches is routed, kept while events keep matching the very same subscriptions in
- * the same order (one table's changes while nobody joins or leaves): routing such an event costs
- * per event, not per subscriber. Its subscriptions are compared as references (nothing
- * dereferenced), one frame is encoded per distinct frame key, and each loop's subscribers are
- * copied into its deliveries as one array. Before, the routing thread loaded every subscriber of
- * every event (its subscription, its frame key, its loop): 15,000 cache misses or more per event
- * in the fan-out benchmark, as much CPU as all event loops together.
+ * the same order (one table's changes while nobody joins or leaves its filter groups): routing
+ * such an event costs per event, not per subscriber. Whether the list is the same is known from
+ * the index's snapshots ({@link Matches#sameAs}: the same chunks, compared as references, a few
+ * dozen for 15,000 subscribers; nothing dereferenced), one frame is encoded per distinct frame
+ * key, and each loop's subscribers are copied into its deliveries as one array. Before, the
+ * routing thread loaded every subscriber of every event (its subscription, its frame key, its
+ * loop): 15,000 cache misses or more per event in the fan-out benchmark, as much CPU as all event
+ * loops together.
  *
  * <p>A list is planned the second time in a row it is seen (so a list that changes with every
- * event costs one copy, not a plan), and only when each of its subscribers has {@linkplain
- * Subscriber#sameFrameKeyForEveryEvent one frame key for every event} and cannot match twice. The
- * plan is dropped at the first event after the index changed (a subscriber that left is kept
- * until then: its connection's buffers are freed with its channel either way). Replication
- * thread only.
+ * event costs nothing but a reference kept, not a plan), and only when each of its subscribers has
+ * {@linkplain Subscriber#sameFrameKeyForEveryEvent one frame key for every event} and cannot match
+ * twice. The plan is dropped at the first event whose matches are other chunks: a subscription
+ * added to or removed from one of its groups makes new ones (a subscriber that left is kept until
+ * then: its connection's buffers are freed with its channel either way). Changes to other groups
+ * leave it in place. Replication thread only.
  */
 final class RoutePlan {
 
-  /** The subscriptions of the list last seen, in match order; a plan of them when {@link #planned}. */
-  private Object[] matched = new Object[0];
-  private int size = -1;
-  private long indexChanges = -1;
+  /** The matches last seen (immutable snapshots of the index); a plan of them when {@link #planned}. */
+  private Matches<Subscriber> matched;
   private boolean planned;
   /** The list last seen cannot be planned (a subscriber with several bindings): not tried again. */
   private boolean unplannable;
@@ -43,50 +45,27 @@ final class RoutePlan {
   private Subscriber[] encoders;
   private int[] keyCounts;
 
-  /** Whether {@code matches} is the planned list, with the index unchanged since. */
-  boolean covers(List<Subscription<Subscriber>> matches, long changes) {
-    if (changes != indexChanges) {
-      forget();
-      return false;
-    }
-    return planned && same(matches);
+  /** Whether {@code matches} are the planned subscriptions. */
+  boolean covers(Matches<Subscriber> matches) {
+    return planned && matches.sameAs(matched);
   }
 
   /**
    * After routing {@code matches} one by one: plans them if they were also the previous event's
    * list, else remembers them as the candidate.
    */
-  void learn(List<Subscription<Subscriber>> matches, long changes, ChangeEvent event) {
-    if (changes == indexChanges && same(matches)) {
+  void learn(Matches<Subscriber> matches, ChangeEvent event) {
+    if (matches.sameAs(matched)) {
       if (!planned && !unplannable) {
         plan(matches, event);
       }
       return;
     }
     forget();
-    indexChanges = changes;
-    if (matched.length < matches.size()) {
-      matched = new Object[matches.size()];
-    }
-    for (int i = 0; i < matches.size(); i++) {
-      matched[i] = matches.get(i);
-    }
-    size = matches.size();
+    matched = matches;
   }
 
-  private boolean same(List<Subscription<Subscriber>> matches) {
-    if (matches.size() != size) {
-      return false;
-    }
-    for (int i = 0; i < size; i++) {
-      if (matches.get(i) != matched[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void plan(List<Subscription<Subscriber>> matches, ChangeEvent event) {
+  private void plan(Matches<Subscriber> matches, ChangeEvent event) {
     Map<Object, Integer> keys = new HashMap<>();
     List<Subscriber> keyEncoders = new ArrayList<>();
     List<Integer> keyTallies = new ArrayList<>();
@@ -138,8 +117,7 @@ final class RoutePlan {
   private void forget() {
     planned = false;
     unplannable = false;
-    size = -1;
-    Arrays.fill(matched, null);
+    matched = null;
     loops = null;
     subscribers = null;
     counts = null;
@@ -182,6 +160,6 @@ final class RoutePlan {
   }
 
   int size() {
-    return size;
+    return matched.size();
   }
 }
