@@ -4,10 +4,8 @@ import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.route.Matches;
 import dev.slipstream.runtime.route.SubscriptionIndex.Subscription;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -65,52 +63,84 @@ final class RoutePlan {
     matched = matches;
   }
 
+  /**
+   * One pass over the matches, nothing allocated per subscriber (no boxing, no per-subscriber
+   * lookup while consecutive subscribers share a frame key): under churn every join or leave in a
+   * planned group makes a new list, and each new list is planned again.
+   */
   private void plan(Matches<Subscriber> matches, ChangeEvent event) {
     Map<Object, Integer> keys = new HashMap<>();
-    List<Subscriber> keyEncoders = new ArrayList<>();
-    List<Integer> keyTallies = new ArrayList<>();
-    List<EventExecutor> planLoops = new ArrayList<>();
-    List<Subscriber[]> planSubscribers = new ArrayList<>();
-    List<int[]> planKeys = new ArrayList<>();
-    List<Integer> planCounts = new ArrayList<>();
-    for (Subscription<Subscriber> match : matches) {
-      Subscriber subscriber = match.subscriber();
-      if (subscriber.mayMatchTwice() || !subscriber.sameFrameKeyForEveryEvent()) {
-        unplannable = true;
-        return;
+    Subscriber[] keyEncoders = new Subscriber[4];
+    int[] keyTallies = new int[4];
+    EventExecutor[] planLoops = new EventExecutor[4];
+    Subscriber[][] planSubscribers = new Subscriber[4][];
+    int[][] planKeys = new int[4][];
+    int[] planCounts = new int[4];
+    int loopTotal = 0;
+    int capacity = Math.max(16, matches.size() / 4);
+    Object lastKey = null;
+    int lastKeyIndex = -1;
+    for (int run = 0; run < matches.runCount(); run++) {
+      for (Subscription<Subscriber> match : matches.run(run)) {
+        Subscriber subscriber = match.subscriber();
+        if (subscriber.mayMatchTwice() || !subscriber.sameFrameKeyForEveryEvent()) {
+          unplannable = true;
+          return;
+        }
+        Object frameKey = subscriber.frameKey(event);
+        int key;
+        if (frameKey == lastKey || frameKey.equals(lastKey)) {
+          key = lastKeyIndex; // consecutive subscribers of one binding: no hashing
+        } else {
+          Integer known = keys.get(frameKey);
+          if (known == null) {
+            key = keys.size();
+            keys.put(frameKey, key);
+            if (key == keyEncoders.length) {
+              keyEncoders = Arrays.copyOf(keyEncoders, key * 2);
+              keyTallies = Arrays.copyOf(keyTallies, key * 2);
+            }
+            keyEncoders[key] = subscriber;
+          } else {
+            key = known;
+          }
+          lastKey = frameKey;
+          lastKeyIndex = key;
+        }
+        keyTallies[key]++;
+        EventExecutor executor = subscriber.executor();
+        int loop = 0;
+        while (loop < loopTotal && planLoops[loop] != executor) {
+          loop++;
+        }
+        if (loop == loopTotal) {
+          if (loop == planLoops.length) {
+            planLoops = Arrays.copyOf(planLoops, loop * 2);
+            planSubscribers = Arrays.copyOf(planSubscribers, loop * 2);
+            planKeys = Arrays.copyOf(planKeys, loop * 2);
+            planCounts = Arrays.copyOf(planCounts, loop * 2);
+          }
+          planLoops[loop] = executor;
+          planSubscribers[loop] = new Subscriber[capacity];
+          planKeys[loop] = new int[capacity];
+          loopTotal++;
+        }
+        int count = planCounts[loop];
+        if (count == planSubscribers[loop].length) {
+          planSubscribers[loop] = Arrays.copyOf(planSubscribers[loop], count * 2);
+          planKeys[loop] = Arrays.copyOf(planKeys[loop], count * 2);
+        }
+        planSubscribers[loop][count] = subscriber;
+        planKeys[loop][count] = key;
+        planCounts[loop] = count + 1;
       }
-      int key = keys.computeIfAbsent(subscriber.frameKey(event), k -> {
-        keyEncoders.add(subscriber);
-        keyTallies.add(0);
-        return keyEncoders.size() - 1;
-      });
-      keyTallies.set(key, keyTallies.get(key) + 1);
-      int loop = planLoops.indexOf(subscriber.executor());
-      if (loop < 0) {
-        loop = planLoops.size();
-        planLoops.add(subscriber.executor());
-        planSubscribers.add(new Subscriber[16]);
-        planKeys.add(new int[16]);
-        planCounts.add(0);
-      }
-      int count = planCounts.get(loop);
-      if (count == planSubscribers.get(loop).length) {
-        planSubscribers.set(loop, Arrays.copyOf(planSubscribers.get(loop), count * 2));
-        planKeys.set(loop, Arrays.copyOf(planKeys.get(loop), count * 2));
-      }
-      planSubscribers.get(loop)[count] = subscriber;
-      planKeys.get(loop)[count] = key;
-      planCounts.set(loop, count + 1);
     }
-    loops = planLoops.toArray(EventExecutor[]::new);
-    subscribers = planSubscribers.toArray(Subscriber[][]::new);
-    counts = planCounts.stream().mapToInt(Integer::intValue).toArray();
-    keyIndexes = new int[loops.length][];
-    if (keyEncoders.size() > 1) {
-      keyIndexes = planKeys.toArray(int[][]::new);
-    }
-    encoders = keyEncoders.toArray(Subscriber[]::new);
-    keyCounts = keyTallies.stream().mapToInt(Integer::intValue).toArray();
+    loops = Arrays.copyOf(planLoops, loopTotal);
+    subscribers = Arrays.copyOf(planSubscribers, loopTotal);
+    counts = Arrays.copyOf(planCounts, loopTotal);
+    keyIndexes = keys.size() > 1 ? Arrays.copyOf(planKeys, loopTotal) : new int[loopTotal][];
+    encoders = Arrays.copyOf(keyEncoders, keys.size());
+    keyCounts = Arrays.copyOf(keyTallies, keys.size());
     planned = true;
   }
 
