@@ -4,6 +4,7 @@ import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.ChangeSink;
 import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.resume.ResumeRing;
+import dev.slipstream.runtime.route.Matches;
 import dev.slipstream.runtime.route.SubscriptionIndex;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -111,22 +112,20 @@ public final class FanOut implements ChangeSink {
       return;
     }
     ring.add(event);
-    List<SubscriptionIndex.Subscription<Subscriber>> matches = index.match(event);
+    Matches<Subscriber> matches = index.match(event);
     if (matches.isEmpty()) {
       return;
     }
     EncodedChange encoded = new EncodedChange(event);
-    long changes = index.changes();
-    if (plan.covers(matches, changes) && routeByPlan(event, encoded)) {
+    if (plan.covers(matches) && routeByPlan(event, encoded)) {
       return;
     }
     routeOneByOne(event, encoded, matches);
-    plan.learn(matches, changes, event);
+    plan.learn(matches, event);
   }
 
   /** Routes each match in turn: its frame key, its loop. */
-  private void routeOneByOne(ChangeEvent event, EncodedChange encoded,
-      List<SubscriptionIndex.Subscription<Subscriber>> matches) {
+  private void routeOneByOne(ChangeEvent event, EncodedChange encoded, Matches<Subscriber> matches) {
     Map<Object, ByteBuf> frames = null;
     Set<Subscriber> several = null;
     long bytes = 0;

@@ -349,6 +349,135 @@ class SubscriptionIndexTest {
     assertThat(index.scannedFilters()).as("no empty group left behind").isZero();
   }
 
+  @Test
+  void aMatchIsTheSameSnapshotUntilOneOfItsGroupsChanges() {
+    List<Subscription<String>> added = new ArrayList<>();
+    for (int i = 0; i < 2 * SnapshotArray.CHUNK + 7; i++) {
+      added.add(index.add(filter("public", "messages", "*", null), "client-" + i));
+    }
+    index.add(filter("public", "messages", "*", "room=eq.lobby"), "lobby");
+    ChangeEvent row = insert(MESSAGES, message("1", "kitchen", "hi", "0", "f"));
+    Matches<String> first = index.match(row);
+
+    assertThat(index.match(row).sameAs(first)).isTrue();
+    assertThat(first.runCount()).as("the group's chunks, not its subscriptions").isEqualTo(3);
+
+    index.add(filter("public", "rooms", "*", null), "rooms");
+    index.add(filter("public", "messages", "*", "room=eq.garden"), "garden");
+    assertThat(index.match(row).sameAs(first)).as("other groups changed, not these").isTrue();
+
+    Subscription<String> late = index.add(filter("public", "messages", "*", null), "late");
+    Matches<String> afterAdd = index.match(row);
+    assertThat(afterAdd.sameAs(first)).isFalse();
+    assertThat(afterAdd).contains(late).hasSize(added.size() + 1);
+    assertThat(first).as("a match taken before is not changed").hasSize(added.size()).doesNotContain(late);
+
+    index.remove(added.get(3));
+    Matches<String> afterRemove = index.match(row);
+    assertThat(afterRemove.sameAs(afterAdd)).isFalse();
+    assertThat(afterRemove).hasSize(added.size()).doesNotContain(added.get(3));
+    assertThat(afterAdd).as("a match taken before is not changed").contains(added.get(3));
+  }
+
+  @Test
+  void emptyGroupsAndValueKeysGoWithTheirLastSubscription() {
+    List<Subscription<String>> added = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      added.add(index.add(filter("public", "messages", "*", "room=eq.room-" + i), "client-" + i));
+      added.add(index.add(filter("public", "messages", "INSERT", "room=eq.room-" + i), "inserts-" + i));
+      added.add(index.add(filter("public", "messages", "*", "score=gt." + i), "score-" + i));
+    }
+    assertThat(index.groupsAndValueKeys()).isEqualTo(150 + 50);
+
+    added.forEach(index::remove);
+
+    assertThat(index.size()).isZero();
+    assertThat(index.groupsAndValueKeys()).isZero();
+    assertThat(index.match(insert(MESSAGES, message("1", "room-1", "hi", "40", "f")))).isEmpty();
+  }
+
+  @Test
+  void concurrentWritersNeverShowAMatchATornGroup() throws Exception {
+    List<Subscription<String>> stable = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      stable.add(index.add(filter("public", "messages", "*", null), "stable-" + i));
+    }
+    ChangeEvent row = insert(MESSAGES, message("1", "lobby", "hi", "0", "f"));
+    int writers = 3;
+    int rounds = 2_000;
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      String name = "writer-" + w;
+      threads.add(Thread.ofPlatform().start(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        List<Subscription<String>> mine = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+          mine.add(index.add(filter("public", "messages", "*", i % 2 == 0 ? null : "room=eq.lobby"), name));
+          if (i % 3 == 2) {
+            index.remove(mine.removeFirst());
+          }
+        }
+        mine.forEach(index::remove);
+      }));
+    }
+    start.countDown();
+    int matchesChecked = 0;
+    while (!done.get()) {
+      done.set(threads.stream().noneMatch(Thread::isAlive));
+      List<Subscription<String>> matched = index.match(row).toList();
+      assertThat(matched).containsAll(stable).doesNotHaveDuplicates();
+      matchesChecked++;
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(matchesChecked).isPositive();
+    assertThat(index.size()).isEqualTo(stable.size());
+    assertThat(index.match(row).toList()).containsExactlyInAnyOrderElementsOf(stable);
+  }
+
+  /** One step of a history: add a subscription, or remove the live one at {@code index} (modulo). */
+  record Step(ChangeFilter add, int index) {
+  }
+
+  @Property(tries = 200)
+  void afterEveryAddAndRemoveTheIndexAgreesWithItsFilters(@ForAll("steps") List<Step> steps,
+      @ForAll("events") List<ChangeEvent> events) {
+    SubscriptionIndex<Integer> index = new SubscriptionIndex<>();
+    List<Subscription<Integer>> live = new ArrayList<>();
+    int next = 0;
+    for (Step step : steps) {
+      if (step.add() != null) {
+        live.add(index.add(step.add(), next++));
+      } else if (!live.isEmpty()) {
+        index.remove(live.remove(step.index() % live.size()));
+      }
+      assertThat(index.size()).isEqualTo(live.size());
+      for (ChangeEvent event : events) {
+        List<Subscription<Integer>> expected = live.stream().filter(s -> s.filter().matches(event)).toList();
+        assertThat(index.match(event).toList()).as("subscriptions matching %s", ChangeFixtures.describe(event))
+            .containsExactlyInAnyOrderElementsOf(expected).doesNotHaveDuplicates();
+      }
+    }
+    live.forEach(index::remove);
+    assertThat(index.size()).isZero();
+    assertThat(index.groupsAndValueKeys()).as("nothing left behind").isZero();
+  }
+
+  @Provide
+  Arbitrary<List<Step>> steps() {
+    Arbitrary<Step> adds = plannedSubscriptions().map(planned -> new Step(planned.getFirst().filter(), 0));
+    Arbitrary<Step> removes = Arbitraries.integers().between(0, 1000).map(index -> new Step(null, index));
+    return Arbitraries.frequencyOf(Tuple.of(3, adds), Tuple.of(2, removes)).list().ofMinSize(1).ofMaxSize(30);
+  }
+
   @Property(tries = 400)
   void indexReturnsExactlyTheSubscriptionsWhoseFilterMatches(@ForAll("plannedSubscriptions") List<Planned> planned,
       @ForAll("events") List<ChangeEvent> events) {
