@@ -1,6 +1,7 @@
 package dev.slipstream.operator.tenant.dependent;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.operator.model.RuntimeLabels;
 import dev.slipstream.operator.model.RuntimeModel;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -10,7 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfig;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.function.UnaryOperator;
 
@@ -25,6 +26,9 @@ import java.util.function.UnaryOperator;
  *       else {@link #trim} drops), when one informer serves the controller
  *       ({@link TrimmedItemStore#forOneInformer}).
  * </ul>
+ * The informer selects the runtime's labels and filters updates as {@link #onUpdateFilter} says:
+ * the steps are standalone dependents (the tenant package's {@code TenantWorkflow}), which JOSDK
+ * configures from no annotation.
  *
  * @param <R> the kind
  */
@@ -36,6 +40,14 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
 
   /** This step's object of the model this reconcile rendered. */
   protected abstract R render(RuntimeModel model);
+
+  /**
+   * Which updates of the step's objects bring the tenant back: all of them, unless a step says
+   * otherwise (null).
+   */
+  protected OnUpdateFilter<R> onUpdateFilter() {
+    return null;
+  }
 
   /** What the cache keeps of an object beyond its {@code managedFields}: all of it, unless a step reads less. */
   protected R trim(R object, KubernetesSerialization serialization) {
@@ -61,10 +73,14 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
 
   @Override
   protected InformerEventSource<R, RealtimeTenant> createEventSource(EventSourceContext<RealtimeTenant> context) {
+    // Only the runtime's objects (the labels every tenant's runtime carries), not every object of the kind.
     InformerEventSourceConfiguration.Builder<R> config = informerConfigurationBuilder(context)
         .withSecondaryToPrimaryMapper(getSecondaryToPrimaryMapper(context).orElseThrow())
-        .withName(name());
-    configuration().map(KubernetesDependentResourceConfig::informerConfig).ifPresent(config::updateFrom);
+        .withName(name())
+        .withLabelSelector(RuntimeLabels.EVERY_RUNTIME);
+    if (onUpdateFilter() != null) {
+      config.withOnUpdateFilter(onUpdateFilter());
+    }
     KubernetesSerialization serialization = context.getClient().getKubernetesSerialization();
     UnaryOperator<R> trim = object -> {
       object.getMetadata().setManagedFields(null);
