@@ -14,6 +14,7 @@ import dev.slipstream.operator.postgres.DatabaseFacts;
 import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.postgres.SlotState;
 import dev.slipstream.operator.reconcile.Failure;
+import dev.slipstream.operator.reconcile.OwnFinalizer;
 import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
 import dev.slipstream.operator.reconcile.StatusWriter;
@@ -32,7 +33,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
@@ -60,11 +60,8 @@ import java.util.Optional;
  * transition is recorded as a Kubernetes Event ({@link StatusWriter}).
  *
  * <p>Every event of a tenant comes here ({@code triggerReconcilerOnAllEvents}), its deletion too: the
- * reconciler adds its finalizer in the round that does the work, before the workflow creates
- * anything, and drops the slot per reclaim policy when the tenant is being deleted. With JOSDK's
- * {@code Cleaner} (or a managed workflow with a deleting step) a round of its own went to the
- * finalizer, and the work waited for the update it made. The finalizer's own update changes no
- * generation and brings nothing back.
+ * finalizer is added in the round that does the work, and the slot dropped per reclaim policy when
+ * the tenant is being deleted ({@link OwnFinalizer}).
  */
 @ControllerConfiguration(name = TenantReconciler.NAME, fieldManager = OperatorConfig.FIELD_MANAGER,
     triggerReconcilerOnAllEvents = true)
@@ -80,6 +77,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
 
   private final TenantWorkflow workflow = new TenantWorkflow();
   private final TenantStatus statuses = new TenantStatus();
+  private final OwnFinalizer<RealtimeTenant> finalizer = new OwnFinalizer<>(FINALIZER);
   private final StatusWriter<RealtimeTenant, RealtimeTenantStatus> statusWriter =
       new StatusWriter<>(RealtimeTenant::new, TenantStatus::same, RealtimeTenantStatus::getConditions);
   private final TenantScope.Shared shared;
@@ -110,16 +108,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
 
   @Override
   public UpdateControl<RealtimeTenant> reconcile(RealtimeTenant tenant, Context<RealtimeTenant> context) {
-    if (context.isPrimaryResourceDeleted()) {
-      return UpdateControl.noUpdate();
-    }
-    if (tenant.isMarkedForDeletion()) {
-      return finalizing(tenant, context);
-    }
-    if (!tenant.hasFinalizer(FINALIZER)) {
-      PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER);
-    }
-    return apply(tenant, context);
+    return finalizer.reconcile(tenant, context, this::apply, this::cleanup);
   }
 
   private UpdateControl<RealtimeTenant> apply(RealtimeTenant tenant, Context<RealtimeTenant> context) {
@@ -215,20 +204,6 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
       status.runtimeNotReady(failure.reason(), failure.message());
     }
     return statusWriter.writeError(context, tenant, status.build());
-  }
-
-  /** Cleans up and lets the tenant go, or looks again later. */
-  private UpdateControl<RealtimeTenant> finalizing(RealtimeTenant tenant, Context<RealtimeTenant> context) {
-    if (!tenant.hasFinalizer(FINALIZER)) {
-      return UpdateControl.noUpdate();
-    }
-    DeleteControl control = cleanup(tenant, context);
-    if (control.isRemoveFinalizer()) {
-      PrimaryUpdateAndCacheUtils.removeFinalizer(context, FINALIZER);
-      return UpdateControl.noUpdate();
-    }
-    UpdateControl<RealtimeTenant> later = UpdateControl.noUpdate();
-    return control.getScheduleDelay().map(later::rescheduleAfter).orElse(later);
   }
 
   /** Drops the slot per reclaim policy, through the workflow's one deleting step: the slot's. */
