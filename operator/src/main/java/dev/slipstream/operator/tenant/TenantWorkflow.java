@@ -87,6 +87,9 @@ final class TenantWorkflow {
             serviceAccount, role, roleBinding, deployment, service, disruptionBudget)
         .<EventSource<?, RealtimeTenant>>map(step -> step.eventSource(context).orElseThrow())
         .toList();
+    // The shared informer's add filter knows what the client Service step is creating, not the relay
+    // step: the relay Service's own add is skipped by JOSDK's "previous" annotation, as every kind's
+    // but the Deployment's is.
     relayService.setEventSource(service.eventSource(context).orElseThrow());
     return sources;
   }
