@@ -205,7 +205,13 @@ public final class OperatorScaleScenario implements Scenario {
     registry.find("slipstream.operator.reconcile.triggers").counters()
         .forEach(c -> triggers.merge(c.getId().getTag("controller") + " " + c.getId().getTag("trigger"), c.count(),
             Double::sum));
-    return "Per tenant, reconciles by controller: " + perTenant(reconciles, tenants) + "; what triggered them: "
+    Map<String, Double> started = new java.util.TreeMap<>();
+    registry.find("slipstream.operator.reconciles.started").counters()
+        .forEach(c -> started.merge(c.getId().getTag("controller") + ("true".equals(c.getId().getTag("retry"))
+            ? " retries" : ""), c.count(), Double::sum));
+    return "Per tenant, reconciles started by controller: " + perTenant(started, tenants)
+        + "; reconciler calls finished by controller: " + perTenant(reconciles, tenants)
+        + " (a started round without a call is JOSDK's finalizer round, or one still queued); what triggered them: "
         + perTenant(triggers, tenants) + ".";
   }
 

@@ -13,6 +13,7 @@ import dev.slipstream.operator.postgres.PublicationChange;
 import dev.slipstream.operator.postgres.TenantDatabase;
 import dev.slipstream.operator.reconcile.Failure;
 import dev.slipstream.operator.reconcile.MissingInputException;
+import dev.slipstream.operator.reconcile.OwnFinalizer;
 import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
 import dev.slipstream.operator.reconcile.StatusWriter;
@@ -24,7 +25,6 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
@@ -62,6 +62,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
   private static final Logger LOG = LoggerFactory.getLogger(PublicationReconciler.class);
 
   private final PublicationStatus statuses = new PublicationStatus();
+  private final OwnFinalizer<RealtimePublication> finalizer = new OwnFinalizer<>(FINALIZER);
   private final StatusWriter<RealtimePublication, RealtimePublicationStatus> statusWriter =
       new StatusWriter<>(RealtimePublication::new, PublicationStatus::same, RealtimePublicationStatus::getConditions);
   private final Duration recheckInterval;
@@ -92,37 +93,11 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
 
   /**
    * Every event of a publication comes here ({@code triggerReconcilerOnAllEvents}), deletion too,
-   * so that the finalizer is added in the round that creates the publication: with a
-   * {@code Cleaner}, JOSDK spends a round of its own on the finalizer and reconciles again on the
-   * update it makes. The finalizer's own update changes no generation and brings nothing back.
+   * so that the finalizer is added in the round that creates the publication ({@link OwnFinalizer}).
    */
   @Override
   public UpdateControl<RealtimePublication> reconcile(RealtimePublication publication, Context<RealtimePublication> context) {
-    if (context.isPrimaryResourceDeleted()) {
-      return UpdateControl.noUpdate();
-    }
-    if (publication.isMarkedForDeletion()) {
-      return finalizing(publication, context);
-    }
-    if (!publication.hasFinalizer(FINALIZER)) {
-      PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER);
-    }
-    return apply(publication, context);
-  }
-
-  /** Cleans up and lets the publication go, or looks again later. */
-  private UpdateControl<RealtimePublication> finalizing(RealtimePublication publication,
-      Context<RealtimePublication> context) {
-    if (!publication.hasFinalizer(FINALIZER)) {
-      return UpdateControl.noUpdate();
-    }
-    DeleteControl control = cleanup(publication, context);
-    if (control.isRemoveFinalizer()) {
-      PrimaryUpdateAndCacheUtils.removeFinalizer(context, FINALIZER);
-      return UpdateControl.noUpdate();
-    }
-    UpdateControl<RealtimePublication> later = UpdateControl.noUpdate();
-    return control.getScheduleDelay().map(later::rescheduleAfter).orElse(later);
+    return finalizer.reconcile(publication, context, this::apply, this::cleanup);
   }
 
   private UpdateControl<RealtimePublication> apply(RealtimePublication publication, Context<RealtimePublication> context) {

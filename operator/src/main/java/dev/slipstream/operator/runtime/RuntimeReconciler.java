@@ -71,7 +71,7 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(name = RuntimeReconciler.NAME, fieldManager = OperatorConfig.RUNTIME_FIELD_MANAGER,
     generationAwareEventProcessing = false,
-    informer = @Informer(onUpdateFilter = TenantChanges.OnUpdate.class))
+    informer = @Informer(onAddFilter = TenantChanges.OnAdd.class, onUpdateFilter = TenantChanges.OnUpdate.class))
 @GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 2.0, maxInterval = 60_000)
 public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
 

@@ -3,6 +3,7 @@ package dev.slipstream.operator.runtime;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RuntimePodStatus;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnAddFilter;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import java.util.List;
 import java.util.Objects;
@@ -14,19 +15,36 @@ import java.util.Objects;
  * {@code status.runtime}) tell it nothing: reacting to them cost a reconcile per write, several per
  * tenant while it provisions, and one per tenant per slot-lag refresh.
  *
- * <p>Add events are never filtered: JOSDK drops the events of the Pod and Deployment informers for
- * a tenant whose own events it has not processed yet, so the add is what lets them in.
+ * <p>A tenant that has no status yet is new: the tenant reconciler has not run, so no Deployment,
+ * pod or report of it exists, and a round on its creation would find nothing to do (one reconcile
+ * per tenant, for nothing). Its add is let through only once it has a status ({@link OnAdd}: an
+ * operator starting on tenants that exist), and the tenant reconciler's first status write is let
+ * through as the news instead ({@link OnUpdate}). That write is what lets the Pod and Deployment
+ * informers' events in: JOSDK drops them for a tenant none of whose own events it has processed.
+ * It follows the Deployment's apply in the same tenant reconcile, and the tenant reconciler always
+ * writes a status on its first round (a finding, or a failure through its error status), so no
+ * Deployment or pod event of a tenant is lost for good: one that arrives before the write is
+ * dropped, and the round the write brings reads the Deployment and the pods from the caches.
  */
 public final class TenantChanges {
 
   private TenantChanges() {
   }
 
-  /** The spec (generation), the pods' entries, or the start of deletion. */
+  /** A tenant that already has a status (the operator starting on it); not a new one. */
+  public static final class OnAdd implements OnAddFilter<RealtimeTenant> {
+    @Override
+    public boolean accept(RealtimeTenant tenant) {
+      return tenant.getStatus() != null;
+    }
+  }
+
+  /** The first status, the spec (generation), the pods' entries, or the start of deletion. */
   public static final class OnUpdate implements OnUpdateFilter<RealtimeTenant> {
     @Override
     public boolean accept(RealtimeTenant next, RealtimeTenant previous) {
-      return !Objects.equals(next.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+      return previous.getStatus() == null && next.getStatus() != null
+          || !Objects.equals(next.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
           || next.isMarkedForDeletion() != previous.isMarkedForDeletion()
           || !pods(next).equals(pods(previous));
     }

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
 final class TenantPublications {
 
   static final String PUBLICATIONS_NOT_READY = "PublicationsNotReady";
+  private static final String NOT_RECONCILED = "not reconciled yet";
 
   private TenantPublications() {
   }
@@ -74,28 +75,34 @@ final class TenantPublications {
       return Condition.isTrue(ConditionTypes.PUBLICATIONS_READY, Reasons.AVAILABLE, "no publications");
     }
     List<String> notReady = publications.stream()
-        .filter(p -> p.getStatus() == null || !Conditions.isTrue(p.getStatus().getConditions(), ConditionTypes.READY))
+        .filter(p -> !ready(p))
         .map(p -> p.getMetadata().getName() + " (" + reason(p) + ")")
         .toList();
     if (notReady.isEmpty()) {
       return Condition.isTrue(ConditionTypes.PUBLICATIONS_READY, Reasons.AVAILABLE,
           publications.size() + " publication(s) ready");
     }
-    return Condition.isFalse(ConditionTypes.PUBLICATIONS_READY, PUBLICATIONS_NOT_READY,
+    // Publications not reconciled yet are work in progress, as the runtime's starting pods are: no
+    // Warning for every new tenant whose first round comes before its publication's.
+    boolean inProgress = publications.stream().filter(p -> !ready(p)).allMatch(p -> NOT_RECONCILED.equals(reason(p)));
+    return Condition.isFalse(ConditionTypes.PUBLICATIONS_READY, inProgress ? Reasons.RECONCILING : PUBLICATIONS_NOT_READY,
         notReady.size() + " of " + publications.size() + " publication(s) not ready: "
             + notReady.stream().collect(Collectors.joining(", ")));
   }
 
+  private static boolean ready(RealtimePublication publication) {
+    return publication.getStatus() != null && Conditions.isTrue(publication.getStatus().getConditions(),
+        ConditionTypes.READY);
+  }
+
   /** What {@link #condition} reads of one publication's status. */
   private static String readiness(RealtimePublication publication) {
-    boolean ready = publication.getStatus() != null && Conditions.isTrue(publication.getStatus().getConditions(),
-        ConditionTypes.READY);
-    return ready + "/" + reason(publication);
+    return ready(publication) + "/" + reason(publication);
   }
 
   private static String reason(RealtimePublication publication) {
-    return publication.getStatus() == null ? "not reconciled yet"
+    return publication.getStatus() == null ? NOT_RECONCILED
         : Conditions.find(publication.getStatus().getConditions(), ConditionTypes.READY)
-            .map(Condition::getReason).orElse("not reconciled yet");
+            .map(Condition::getReason).orElse(NOT_RECONCILED);
   }
 }

@@ -14,31 +14,20 @@ import dev.slipstream.operator.postgres.DatabaseFacts;
 import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.postgres.SlotState;
 import dev.slipstream.operator.reconcile.Failure;
+import dev.slipstream.operator.reconcile.OwnFinalizer;
 import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
 import dev.slipstream.operator.reconcile.StatusWriter;
-import dev.slipstream.operator.tenant.conditions.CredentialsFound;
-import dev.slipstream.operator.tenant.conditions.DatabaseReady;
-import dev.slipstream.operator.tenant.conditions.RuntimeInputsResolved;
-import dev.slipstream.operator.tenant.conditions.RuntimePodsReady;
-import dev.slipstream.operator.tenant.conditions.SlotReady;
 import dev.slipstream.operator.tenant.dependent.AppliedTemplates;
 import dev.slipstream.operator.tenant.dependent.CredentialsDependent;
 import dev.slipstream.operator.tenant.dependent.DatabaseDependent;
 import dev.slipstream.operator.tenant.dependent.ReplicationSlotDependent;
 import dev.slipstream.operator.tenant.dependent.Resolved;
-import dev.slipstream.operator.tenant.dependent.RuntimeConfigMapDependent;
 import dev.slipstream.operator.tenant.dependent.RuntimeDeploymentDependent;
-import dev.slipstream.operator.tenant.dependent.RuntimeDisruptionBudgetDependent;
 import dev.slipstream.operator.tenant.dependent.RuntimeModelDependent;
-import dev.slipstream.operator.tenant.dependent.RuntimeRelayServiceDependent;
-import dev.slipstream.operator.tenant.dependent.RuntimeRoleBindingDependent;
-import dev.slipstream.operator.tenant.dependent.RuntimeRoleDependent;
-import dev.slipstream.operator.tenant.dependent.RuntimeServiceAccountDependent;
-import dev.slipstream.operator.tenant.dependent.RuntimeServiceDependent;
 import dev.slipstream.operator.tenant.dependent.SlotHistory;
 import dev.slipstream.operator.tenant.dependent.TenantScope;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -46,8 +35,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.Workflow;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -55,52 +42,42 @@ import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Reconciles a {@link RealtimeTenant} as one workflow, the whole story in order: its credentials,
- * its database's fitness for logical replication, its replication slot, the runtime's model, then
- * the runtime's Kubernetes objects. Each step's ready postcondition (package {@code conditions})
- * gates the steps after it; {@link #reconcile} turns what each step found into the status.
+ * Reconciles a {@link RealtimeTenant} as one workflow ({@link TenantWorkflow}), the whole story in
+ * order: its credentials, its database's fitness for logical replication, its replication slot, the
+ * runtime's model, then the runtime's Kubernetes objects; {@link #reconcile} turns what each step
+ * found into the status.
  *
- * <p>The workflow is invoked explicitly, inside a {@link TenantScope}: the steps share one session
- * to the tenant's database, given back to {@link IdleSessions} when the workflow is done. A failure a step throws (the database
+ * <p>The workflow runs inside a {@link TenantScope}: the steps share one session to the tenant's
+ * database, given back to {@link IdleSessions} when the workflow is done. A failure a step throws (the database
  * unreachable, the Kubernetes API refusing an object) is retried with backoff; a finding (a missing
  * Secret, {@code wal_level = replica}, a lost slot) is a condition, rechecked every
  * {@code SLIPSTREAM_RECHECK_INTERVAL} (plus up to a tenth, {@link Recheck}), which also refreshes the slot's lag. Every condition
  * transition is recorded as a Kubernetes Event ({@link StatusWriter}).
+ *
+ * <p>Every event of a tenant comes here ({@code triggerReconcilerOnAllEvents}), its deletion too: the
+ * finalizer is added in the round that does the work, and the slot dropped per reclaim policy when
+ * the tenant is being deleted ({@link OwnFinalizer}).
  */
-@Workflow(explicitInvocation = true, dependents = {
-    @Dependent(name = CredentialsDependent.NAME, type = CredentialsDependent.class,
-        readyPostcondition = CredentialsFound.class),
-    @Dependent(name = DatabaseDependent.NAME, type = DatabaseDependent.class, dependsOn = CredentialsDependent.NAME,
-        readyPostcondition = DatabaseReady.class),
-    @Dependent(name = ReplicationSlotDependent.NAME, type = ReplicationSlotDependent.class,
-        dependsOn = DatabaseDependent.NAME, readyPostcondition = SlotReady.class),
-    @Dependent(name = RuntimeModelDependent.NAME, type = RuntimeModelDependent.class,
-        dependsOn = ReplicationSlotDependent.NAME, readyPostcondition = RuntimeInputsResolved.class),
-    @Dependent(name = "configmap", type = RuntimeConfigMapDependent.class, dependsOn = RuntimeModelDependent.NAME),
-    @Dependent(name = "serviceaccount", type = RuntimeServiceAccountDependent.class, dependsOn = RuntimeModelDependent.NAME),
-    @Dependent(name = "role", type = RuntimeRoleDependent.class, dependsOn = RuntimeModelDependent.NAME),
-    @Dependent(name = "rolebinding", type = RuntimeRoleBindingDependent.class, dependsOn = {"serviceaccount", "role"}),
-    @Dependent(name = RuntimeDeploymentDependent.NAME, type = RuntimeDeploymentDependent.class,
-        dependsOn = {"configmap", "rolebinding"}, readyPostcondition = RuntimePodsReady.class),
-    // The Services and the budget select the pods by label: they need the model, not the Deployment.
-    @Dependent(name = "service", type = RuntimeServiceDependent.class, dependsOn = RuntimeModelDependent.NAME),
-    // One Services informer for both (the same selector: it holds both Services of every tenant anyway).
-    @Dependent(name = "relay-service", type = RuntimeRelayServiceDependent.class, dependsOn = RuntimeModelDependent.NAME,
-        useEventSourceWithName = "service"),
-    @Dependent(name = "disruption-budget", type = RuntimeDisruptionBudgetDependent.class,
-        dependsOn = RuntimeModelDependent.NAME)
-})
-@ControllerConfiguration(name = TenantReconciler.NAME, fieldManager = OperatorConfig.FIELD_MANAGER)
+@ControllerConfiguration(name = TenantReconciler.NAME, fieldManager = OperatorConfig.FIELD_MANAGER,
+    triggerReconcilerOnAllEvents = true)
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 300_000)
-public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<RealtimeTenant> {
+public class TenantReconciler implements Reconciler<RealtimeTenant> {
 
   public static final String NAME = "realtimetenant";
+  /**
+   * The finalizer that holds a tenant until its slot is dealt with: the name JOSDK gives a
+   * {@code Cleaner}'s, which tenants made by earlier versions carry.
+   */
+  public static final String FINALIZER = ReconcilerUtils.getDefaultFinalizerName(RealtimeTenant.class);
 
+  private final TenantWorkflow workflow = new TenantWorkflow();
   private final TenantStatus statuses = new TenantStatus();
+  private final OwnFinalizer<RealtimeTenant> finalizer = new OwnFinalizer<>(FINALIZER);
   private final StatusWriter<RealtimeTenant, RealtimeTenantStatus> statusWriter =
       new StatusWriter<>(RealtimeTenant::new, TenantStatus::same, RealtimeTenantStatus::getConditions);
   private final TenantScope.Shared shared;
@@ -131,12 +108,16 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
 
   @Override
   public UpdateControl<RealtimeTenant> reconcile(RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    return finalizer.reconcile(tenant, context, this::apply, this::cleanup);
+  }
+
+  private UpdateControl<RealtimeTenant> apply(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     // Publications report their own readiness (watched: the tenant hears when theirs moves).
     List<RealtimePublication> publications = TenantPublications.of(context, tenant);
     WorkflowReconcileResult result;
     try (TenantScope scope = TenantScope.open(context, shared, publications)) {
       // A step's failure leaves here, aggregated: retried with backoff, reported by updateErrorStatus.
-      result = scope.reconcileWorkflow();
+      result = scope.reconcile(workflow.workflow());
     }
     recordLag(tenant, result);
     TenantStatus.Builder status = statuses.from(tenant).publications(publications);
@@ -196,7 +177,9 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
 
   @Override
   public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
-    return List.of(TenantPublications.eventSource(context));
+    List<EventSource<?, RealtimeTenant>> sources = new ArrayList<>(workflow.eventSources(context));
+    sources.add(TenantPublications.eventSource(context));
+    return sources;
   }
 
   /**
@@ -207,6 +190,10 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   @Override
   public ErrorStatusUpdateControl<RealtimeTenant> updateErrorStatus(RealtimeTenant tenant, Context<RealtimeTenant> context,
       Exception e) {
+    if (tenant.isMarkedForDeletion()) {
+      // A cleanup that failed: retried with backoff, the status left as the tenant's last reconcile wrote it.
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     context.managedWorkflowAndDependentResourceContext().getWorkflowReconcileResult()
         .ifPresent(result -> recordLag(tenant, result));
     Failure failure = Failure.of(e);
@@ -220,15 +207,14 @@ public class TenantReconciler implements Reconciler<RealtimeTenant>, Cleaner<Rea
   }
 
   /** Drops the slot per reclaim policy, through the workflow's one deleting step: the slot's. */
-  @Override
-  public DeleteControl cleanup(RealtimeTenant tenant, Context<RealtimeTenant> context) {
+  private DeleteControl cleanup(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     shared.slots().forget(tenant);
     shared.templates().forget(tenant, new RuntimeNames(tenant.getMetadata().getName()).runtime());
     slotLag.forget(tenant.getMetadata().getNamespace(), tenant.getMetadata().getName());
     ReclaimPolicy policy = tenant.getSpec().getReplication() == null ? null : tenant.getSpec().getReplication().getReclaimPolicy();
     try (TenantScope scope = TenantScope.open(context, shared, List.of())) {
       return reclaim.cleanup(tenant, policy, "replication slot " + SlotNames.forTenant(tenant),
-          "it holds WAL until someone drops it", scope::cleanupWorkflow);
+          "it holds WAL until someone drops it", () -> scope.cleanup(workflow.workflow()));
     }
   }
 }

@@ -29,6 +29,23 @@ class TenantChangesTest {
   }
 
   @Test
+  void aNewTenantIsNewsOnlyOnceTheTenantReconcilerHasWrittenItsFirstStatus() {
+    RealtimeTenant created = tenant(1L, List.of());
+    created.setStatus(null);
+    assertThat(new TenantChanges.OnAdd().accept(created)).as("a new tenant: nothing exists for it yet").isFalse();
+    assertThat(new TenantChanges.OnAdd().accept(tenant(1L, List.of()))).as("a tenant the operator starts on").isTrue();
+
+    RealtimeTenant finalized = tenant(1L, List.of());
+    finalized.setStatus(null);
+    finalized.getMetadata().setFinalizers(List.of("realtimetenants.realtime.slipstream.dev/finalizer"));
+    assertThat(onUpdate.accept(finalized, created)).as("the finalizer").isFalse();
+    RealtimeTenant firstStatus = tenant(1L, List.of());
+    firstStatus.getStatus().setRuntime(null);
+    firstStatus.getStatus().setConditions(List.of(Condition.isFalse("Ready", "DependencyNotReady", "not yet")));
+    assertThat(onUpdate.accept(firstStatus, finalized)).as("the tenant reconciler's first status").isTrue();
+  }
+
+  @Test
   void aSpecChangeAndTheStartOfDeletionAreNews() {
     RealtimeTenant before = tenant(1L, List.of());
     assertThat(onUpdate.accept(tenant(2L, List.of()), before)).isTrue();

@@ -60,6 +60,8 @@ class TenantReconcilerIT {
     assertThat(tenant.getStatus().getSlot().getConfirmedFlushLsn()).isNotBlank();
     assertThat(tenant.getStatus().getSlot().getLagBytes()).isNotNull().isGreaterThanOrEqualTo(0L);
     assertThat(slotPlugin(slot)).contains("pgoutput");
+    // Added by the reconciler in the round that made the slot, not in a round of JOSDK's own before it.
+    assertThat(tenant.getMetadata().getFinalizers()).containsExactly(TenantReconciler.FINALIZER);
     String lagSeries = "slipstream_tenant_slot_lag_bytes{namespace=\"" + operator.getNamespace() + "\",slot=\"" + slot
         + "\",tenant=\"alpha\"}";
     assertThat(TestCluster.METRICS.scrape()).as("the slot lag gauge").contains(lagSeries);

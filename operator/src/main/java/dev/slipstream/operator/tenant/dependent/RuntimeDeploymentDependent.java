@@ -1,13 +1,11 @@
 package dev.slipstream.operator.tenant.dependent;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
-import dev.slipstream.operator.model.RuntimeLabels;
 import dev.slipstream.operator.model.RuntimeModel;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 
 /**
  * The runtime pods, with a checksum annotation that rolls them when the Secret or config changes.
@@ -19,8 +17,6 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * changes bring the tenant reconciler back: {@link DeploymentChanges}. The cache keeps no pod
  * template: whether the spec is still as applied is {@link AppliedTemplates}' question.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = RuntimeLabels.EVERY_RUNTIME,
-    onUpdateFilter = DeploymentChanges.class))
 public class RuntimeDeploymentDependent extends RuntimeObjectDependent<Deployment> {
 
   public static final String NAME = "deployment";
@@ -32,6 +28,11 @@ public class RuntimeDeploymentDependent extends RuntimeObjectDependent<Deploymen
   @Override
   protected Deployment render(RuntimeModel model) {
     return model.generateDeployment(null);
+  }
+
+  @Override
+  protected OnUpdateFilter<Deployment> onUpdateFilter() {
+    return new DeploymentChanges();
   }
 
   @Override

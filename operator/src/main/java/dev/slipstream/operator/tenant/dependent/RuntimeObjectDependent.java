@@ -1,6 +1,7 @@
 package dev.slipstream.operator.tenant.dependent;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.operator.model.RuntimeLabels;
 import dev.slipstream.operator.model.RuntimeModel;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -10,8 +11,10 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfig;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,6 +28,9 @@ import java.util.function.UnaryOperator;
  *       else {@link #trim} drops), when one informer serves the controller
  *       ({@link TrimmedItemStore#forOneInformer}).
  * </ul>
+ * The informer selects the runtime's labels and filters updates as {@link #onUpdateFilter} says:
+ * the steps are standalone dependents (the tenant package's {@code TenantWorkflow}), which JOSDK
+ * configures from no annotation.
  *
  * @param <R> the kind
  */
@@ -34,8 +40,25 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
     super(type);
   }
 
+  /**
+   * The objects (namespace/name) this step is creating right now: their add event is this
+   * reconcile's own doing. JOSDK skips it once the created object is in its cache, or when it
+   * carries JOSDK's "previous" annotation, which JOSDK 5.2.3 does not put on a Deployment (its
+   * block list); a watch faster than the create's response then brought the tenant back for a
+   * round that found nothing new (most new tenants, in {@code bin/bench operator}).
+   */
+  private final Set<String> creating = ConcurrentHashMap.newKeySet();
+
   /** This step's object of the model this reconcile rendered. */
   protected abstract R render(RuntimeModel model);
+
+  /**
+   * Which updates of the step's objects bring the tenant back: all of them, unless a step says
+   * otherwise (null).
+   */
+  protected OnUpdateFilter<R> onUpdateFilter() {
+    return null;
+  }
 
   /** What the cache keeps of an object beyond its {@code managedFields}: all of it, unless a step reads less. */
   protected R trim(R object, KubernetesSerialization serialization) {
@@ -45,6 +68,29 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
   @Override
   protected final R desired(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     return AppliedState.stamp(render(RuntimeModels.of(context)), context.getClient().getKubernetesSerialization());
+  }
+
+  @Override
+  public R create(R desired, RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    String key = key(tenant.getMetadata().getNamespace(), desired);
+    creating.add(key);
+    try {
+      return super.create(desired, tenant, context);
+    } catch (RuntimeException e) {
+      creating.remove(key);
+      throw e;
+    }
+  }
+
+  @Override
+  protected void onCreated(RealtimeTenant tenant, R created, Context<RealtimeTenant> context) {
+    // JOSDK's cache holds the created object now: its own filter skips the add event from here on.
+    super.onCreated(tenant, created, context);
+    creating.remove(key(tenant.getMetadata().getNamespace(), created));
+  }
+
+  private static String key(String namespace, HasMetadata object) {
+    return namespace + "/" + object.getMetadata().getName();
   }
 
   @Override
@@ -61,10 +107,16 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
 
   @Override
   protected InformerEventSource<R, RealtimeTenant> createEventSource(EventSourceContext<RealtimeTenant> context) {
+    // Only the runtime's objects (the labels every tenant's runtime carries), not every object of the kind.
     InformerEventSourceConfiguration.Builder<R> config = informerConfigurationBuilder(context)
         .withSecondaryToPrimaryMapper(getSecondaryToPrimaryMapper(context).orElseThrow())
-        .withName(name());
-    configuration().map(KubernetesDependentResourceConfig::informerConfig).ifPresent(config::updateFrom);
+        .withName(name())
+        .withLabelSelector(RuntimeLabels.EVERY_RUNTIME)
+        // The add of an object this step is creating is no news (and the mark is spent on it).
+        .withOnAddFilter(object -> !creating.remove(key(object.getMetadata().getNamespace(), object)));
+    if (onUpdateFilter() != null) {
+      config.withOnUpdateFilter(onUpdateFilter());
+    }
     KubernetesSerialization serialization = context.getClient().getKubernetesSerialization();
     UnaryOperator<R> trim = object -> {
       object.getMetadata().setManagedFields(null);

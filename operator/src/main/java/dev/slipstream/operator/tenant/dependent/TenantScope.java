@@ -10,6 +10,7 @@ import dev.slipstream.operator.postgres.TenantDatabase;
 import dev.slipstream.operator.reconcile.MissingInputException;
 import dev.slipstream.operator.reconcile.TenantConnections;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,13 +61,13 @@ public final class TenantScope implements AutoCloseable {
   }
 
   /** Runs the tenant's workflow in this scope; a step's failure is thrown, aggregated. */
-  public WorkflowReconcileResult reconcileWorkflow() {
-    return context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+  public WorkflowReconcileResult reconcile(Workflow<RealtimeTenant> workflow) {
+    return workflow.reconcile(context.getPrimaryResource(), context);
   }
 
   /** Runs the workflow's cleanup (its deleting steps) in this scope; a step's failure is thrown, aggregated. */
-  public void cleanupWorkflow() {
-    context.managedWorkflowAndDependentResourceContext().cleanupManageWorkflow();
+  public void cleanup(Workflow<RealtimeTenant> workflow) {
+    workflow.cleanup(context.getPrimaryResource(), context);
   }
 
   static TenantScope of(Context<RealtimeTenant> context) {
