@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -45,9 +47,13 @@ public final class TestApiServer implements AutoCloseable {
    */
   public static final String SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/16";
 
+  /** How long kube-api-test waits for etcd, the API server and its default namespace, each. */
+  static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
   /** Starts one; fails with the command to run when the binaries are missing. */
   public static TestApiServer start() {
     KubeTestBinaries binaries = KubeTestBinaries.configured().requirePresent();
+    awaitPastMidnightIfNear(LocalTime.now());
     Path testDir = binaries.isolatedTestDir(List.of("--service-cluster-ip-range=" + SERVICE_CLUSTER_IP_RANGE));
     KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withTestDir(testDir.toString())
@@ -55,6 +61,7 @@ public final class TestApiServer implements AutoCloseable {
         .withOfflineMode(true)
         .withUpdateKubeConfig(false)
         .withApiServerFlag("--bind-address", "127.0.0.1")
+        .withStartupTimeout((int) STARTUP_TIMEOUT.toMillis())
         .build());
     try {
       server.start();
@@ -63,6 +70,35 @@ public final class TestApiServer implements AutoCloseable {
       throw e;
     }
     return new TestApiServer(server, testDir, binaries);
+  }
+
+  /**
+   * kube-api-test 7.5.2 computes its readiness deadline as a {@link LocalTime} ("now" plus the
+   * timeout), which wraps at midnight: a start that begins less than a timeout before midnight sees
+   * its deadline already passed and fails at once with "Kube API Server did not start properly"
+   * (a CI run at 23:58:59 failed so). Such a start waits until just after midnight instead, at
+   * most a few minutes once a day; it is not a synchronisation with anything the tests check.
+   */
+  static Duration waitBeforeStart(LocalTime now) {
+    // Three polls in turn (etcd, the API server, its default namespace), each with the timeout.
+    Duration risky = STARTUP_TIMEOUT.multipliedBy(3);
+    Duration toMidnight = Duration.between(now, LocalTime.MAX).plusNanos(1);
+    return toMidnight.compareTo(risky) < 0 ? toMidnight.plusSeconds(1) : Duration.ZERO;
+  }
+
+  private static void awaitPastMidnightIfNear(LocalTime now) {
+    Duration wait = waitBeforeStart(now);
+    if (wait.isZero()) {
+      return;
+    }
+    System.out.printf("kube-api-test's start deadline wraps at midnight (LocalTime): waiting %d s until"
+        + " just after midnight before starting the API server%n", wait.toSeconds());
+    try {
+      Thread.sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting out midnight", e);
+    }
   }
 
   public KubernetesClient client() {
