@@ -1307,11 +1307,18 @@ class HostileClientIT {
     String token = token("the relay peer test");
     int leaderLines = leader.logLines().size();
     Metrics before = leader.metrics();
-    double subscriptions = metric(follower, "slipstream_subscriptions");
     try (SseTestClient watcher = SseTestClient.open(URI.create("http://127.0.0.1:" + follower.port
         + "/realtime/v1/sse?table=orders&event=INSERT&apikey=" + token), null)) {
-      require(Duration.ofSeconds(15), () -> metric(follower, "slipstream_subscriptions") >= subscriptions + 1,
-          "setup: the SSE watcher on the follower is subscribed");
+      // A row proves the subscription; a count of subscriptions does not (the test before's clients
+      // may still be leaving the follower while this one joins).
+      require(Duration.ofSeconds(15), () -> {
+        if (!sseRowIds(watcher).isEmpty()) {
+          return true;
+        }
+        postgres.execute("INSERT INTO orders (id, room, note) VALUES (" + ROW_IDS.incrementAndGet()
+            + ", 'probe', 'is the SSE watcher subscribed?')");
+        return false;
+      }, "setup: the SSE watcher on the follower receives a row");
       long rssBefore = leader.rss();
       Map<String, Long> cutAfterMillis = new LinkedHashMap<>();
       long peak;
