@@ -121,7 +121,10 @@ final class LeaderLink extends ChannelInboundHandlerAdapter {
     }
     serverNonce = challenge.nonce();
     long from = feed.lastEndLsn();
-    boolean resuming = feed.resuming();
+    // Always resuming: a pod with nothing yet asks from LSN 0, which is everything in the leader's
+    // backlog, so a pod that starts during a roll can serve a client that resumes from before it
+    // joined (instead of telling it of a gap). Leaders take resuming=false too (pods before this).
+    boolean resuming = true;
     key = client.key();
     byte[] mac = client.auth().helloMac(key, serverNonce, nonce, client.pod(), resuming, from);
     ctx.writeAndFlush(Frames.hello(ctx.alloc(), new Frames.Hello(Frames.VERSION, client.pod(), resuming, from, nonce,

@@ -42,11 +42,6 @@ final class RelayFeed {
     return progress.lastEnd();
   }
 
-  /** Whether the follower has a point to resume from; else it starts live. */
-  boolean resuming() {
-    return progress.started();
-  }
-
   /** Readable from any thread. */
   StreamPoint fed() {
     return fed;
@@ -54,7 +49,8 @@ final class RelayFeed {
 
   /**
    * WELCOME: the stream starts at {@code startLsn}. A follower that had nothing takes it as its
-   * starting point; one that had something is told of a gap, if any, by GAP.
+   * starting point (the start of the leader's backlog, which is replayed to it); one that had
+   * something is told of a gap, if any, by GAP.
    */
   void welcome(long startLsn, long serverWalEnd) {
     if (stopped) {

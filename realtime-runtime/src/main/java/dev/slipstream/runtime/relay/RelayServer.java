@@ -344,6 +344,8 @@ public final class RelayServer implements AutoCloseable {
     }
     long transactions = replay.segments().stream().filter(RelayBacklog.Segment::completes).count();
     String from = !resuming ? "with nothing: live from LSN " + Lsn.format(replay.startLsn())
+        : fromEndLsn == 0 ? "with nothing: replaying the backlog from LSN " + Lsn.format(replay.startLsn()) + ", "
+            + transactions + " transaction(s)"
         : replay.gap() ? "at LSN " + Lsn.format(fromEndLsn) + ", before the backlog: gap up to LSN "
             + Lsn.format(replay.startLsn()) + ", replaying " + transactions + " transaction(s)"
         : "at LSN " + Lsn.format(fromEndLsn) + ": replaying " + transactions + " transaction(s)";

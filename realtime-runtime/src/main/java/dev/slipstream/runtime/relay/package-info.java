@@ -61,10 +61,13 @@
  *
  * <h2>Conversation</h2>
  *
- * CHALLENGE, HELLO, then WELCOME (or REFUSED). The leader answers a follower with nothing
- * (not {@code resuming}) with the stream from now on ({@code startLsn}: its latest commit); one
- * whose last transaction the backlog still reaches with every transaction ending at or after it
- * (the follower drops what it has); one from before the backlog with GAP and the whole backlog.
+ * CHALLENGE, HELLO, then WELCOME (or REFUSED). A follower always says {@code resuming}, with LSN 0
+ * when it has nothing, so that a new pod gets the whole backlog and can serve clients resuming
+ * from before it joined. The leader answers a follower from before this that has nothing (not
+ * {@code resuming}) with the stream from now on ({@code startLsn}: its latest commit); one whose
+ * last transaction the backlog still reaches with every transaction ending at or after it (the
+ * follower drops what it has); one from before the backlog (LSN 0 among them) with GAP and the
+ * whole backlog (a follower with nothing ignores that GAP: it starts there).
  * Then the live stream, and KEEPALIVEs when idle. The follower acknowledges after each batch it
  * read; the leader writes to it while its connection is writable, and cuts it off when it lags
  * (see {@link dev.slipstream.runtime.relay.RelayServer}). Inbound frames are capped at 4 KiB on the leader
