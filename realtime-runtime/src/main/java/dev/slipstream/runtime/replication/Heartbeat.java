@@ -2,18 +2,9 @@ package dev.slipstream.runtime.replication;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.postgresql.PGProperty;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the slot moving when the tenant's own tables are idle. A slot's position only moves when
@@ -31,60 +22,30 @@ import org.slf4j.LoggerFactory;
 public final class Heartbeat implements AutoCloseable {
 
   static final String PREFIX = "slipstream.heartbeat";
-  private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
-  private final ReplicationSettings settings;
   private final ReplicationSource source;
   private final long intervalNanos;
   private final Counter written;
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("heartbeat").daemon().unstarted(r));
-  private Connection connection;
+  private final SideConnection database;
 
   public Heartbeat(ReplicationSettings settings, ReplicationSource source, Duration interval, MeterRegistry registry) {
-    this.settings = settings;
     this.source = source;
     this.intervalNanos = interval.toNanos();
     this.written = Counter.builder("slipstream.heartbeats").description(
         "Heartbeat messages written into the tenant database because its slot had nothing to decode").register(registry);
+    this.database = new SideConnection(settings, "slipstream-runtime-heartbeat", "heartbeat");
     long tick = Math.max(100, interval.toMillis() / 2);
-    scheduler.scheduleWithFixedDelay(this::beat, tick, tick, TimeUnit.MILLISECONDS);
+    database.every(tick, tick, this::beat);
   }
 
-  private void beat() {
+  private void beat(SideConnection database) throws SQLException {
     if (!source.streaming() || System.nanoTime() - source.lastReceivedNanos() < intervalNanos) {
       return;
     }
-    try {
-      if (connection == null || connection.isClosed()) {
-        connection = connect();
-      }
-      try (Statement st = connection.createStatement()) {
-        st.execute("SELECT pg_logical_emit_message(false, '" + PREFIX + "', '')");
-      }
-      written.increment();
-    } catch (SQLException e) {
-      log.debug("Heartbeat failed: {}", e.getMessage());
-      closeQuietly();
+    try (Statement st = database.connection().createStatement()) {
+      st.execute("SELECT pg_logical_emit_message(false, '" + PREFIX + "', '')");
     }
-  }
-
-  private Connection connect() throws SQLException {
-    Properties props = settings.loginProperties("slipstream-runtime-heartbeat");
-    PGProperty.CONNECT_TIMEOUT.set(props, 5);
-    PGProperty.SOCKET_TIMEOUT.set(props, 10);
-    return DriverManager.getConnection(settings.jdbcUrl(), props);
-  }
-
-  private void closeQuietly() {
-    try {
-      if (connection != null) {
-        connection.close();
-      }
-    } catch (SQLException ignored) {
-      // the next beat reconnects
-    }
-    connection = null;
+    written.increment();
   }
 
   public double written() {
@@ -93,12 +54,6 @@ public final class Heartbeat implements AutoCloseable {
 
   @Override
   public void close() {
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    closeQuietly();
+    database.close();
   }
 }
