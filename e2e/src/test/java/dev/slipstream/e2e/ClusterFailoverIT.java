@@ -11,6 +11,7 @@ import dev.slipstream.api.v1alpha1.TenantPhase;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
 import dev.slipstream.testing.node.NodeAgent;
 import dev.slipstream.testing.node.NodeAgent.RunningContainer;
+import dev.slipstream.testing.postgres.LedgerWriter;
 import dev.slipstream.testing.postgres.TestPostgres;
 import io.fabric8.kubernetes.api.model.Event;
 import java.nio.file.Files;

@@ -12,6 +12,7 @@ import dev.slipstream.runtime.RealtimeRuntime;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.faults.Toxiproxy;
 import dev.slipstream.testing.faults.ToxiproxyProxy;
+import dev.slipstream.testing.postgres.LedgerWriter;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.io.IOException;
 import java.net.URI;
@@ -116,7 +117,7 @@ class SlotFailoverIT {
     SseTestClient steady = sse(null);
     SseTestClient resuming = sse(null);
     within("two subscriptions", () -> subscriptions() >= 2);
-    writer = new LedgerWriter("jdbc:postgresql://127.0.0.1:" + address.port() + "/" + primary.database(),
+    writer = LedgerWriter.ledger("jdbc:postgresql://127.0.0.1:" + address.port() + "/" + primary.database(),
         primary.user(), primary.password(), 50).start();
     within("both clients to receive 200 rows",
         () -> steady.changes().size() >= 200 && resuming.changes().size() >= 200);

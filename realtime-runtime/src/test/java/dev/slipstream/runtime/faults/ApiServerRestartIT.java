@@ -10,6 +10,7 @@ import dev.slipstream.runtime.change.EventPosition;
 import dev.slipstream.runtime.faults.TenantProcesses.Pod;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
+import dev.slipstream.testing.postgres.LedgerWriter;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ class ApiServerRestartIT {
     within("both clients subscribed", () -> both.stream().allMatch(p -> TenantProcesses.metric(p, "slipstream_subscriptions") == 1));
     Pod leader = pods.leader();
     String leaderBefore = leader.name();
-    try (SteadyWriter writer = new SteadyWriter(postgres, 50).start()) {
+    try (LedgerWriter writer = LedgerWriter.ledger(postgres, 50).start()) {
       within("100 rows on both clients", () -> clients.stream().allMatch(c -> c.changes().size() >= 100));
 
       long stopping = System.nanoTime();

@@ -11,6 +11,7 @@ import dev.slipstream.testing.faults.HoldingProxy;
 import dev.slipstream.testing.faults.Toxiproxy;
 import dev.slipstream.testing.faults.ToxiproxyProxy;
 import dev.slipstream.testing.faults.ToxiproxyProxy.Stream;
+import dev.slipstream.testing.postgres.LedgerWriter;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ class DatabaseFaultIT {
   private int port;
   private Path log;
   private RuntimeProcess runtime;
-  private SteadyWriter writer;
+  private LedgerWriter writer;
   private HealthRecorder health;
   private HoldingProxy partition;
   private final List<SseTestClient> clients = new ArrayList<>();
@@ -298,7 +299,7 @@ class DatabaseFaultIT {
     startRuntime(dbPort, settings);
     Watch watch = new Watch(sse(null), sse(null));
     awaitSubscriptions(2); // a client that subscribes after row 1 would rightly never see it
-    writer = new SteadyWriter(postgres, ROWS_PER_SECOND).start();
+    writer = LedgerWriter.ledger(postgres, ROWS_PER_SECOND).start();
     within("both clients to receive 200 rows",
         () -> watch.steady.changes().size() >= 200 && watch.resuming.changes().size() >= 200);
     watch.resumingLeaves();

@@ -7,6 +7,7 @@ import dev.slipstream.runtime.auth.TestTokens;
 import dev.slipstream.runtime.faults.TenantProcesses.Pod;
 import dev.slipstream.testing.SseTestClient;
 import dev.slipstream.testing.kube.KubeApiServerExtension;
+import dev.slipstream.testing.postgres.LedgerWriter;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -93,7 +94,7 @@ class SecretRotationIT {
     SseTestClient before = sse(follower, oldToken, null);
     pods.within("the client subscribed", () -> TenantProcesses.metric(follower, "slipstream_subscriptions") == 1);
 
-    try (SteadyWriter writer = new SteadyWriter(postgres, 50).start()) {
+    try (LedgerWriter writer = LedgerWriter.ledger(postgres, 50).start()) {
       pods.within("100 rows", () -> before.changes().size() >= 100);
       // The roll: a new pod with the new secret first (surge), then the old ones, one at a time.
       Pod surge = pods.startReady(rotated);
@@ -214,7 +215,7 @@ class SecretRotationIT {
     pods.within("both clients subscribed", () -> TenantProcesses.metric(follower, "slipstream_subscriptions") == 1
         && TenantProcesses.metric(leader, "slipstream_subscriptions") == 1);
 
-    try (SteadyWriter writer = new SteadyWriter(postgres, 50).start()) {
+    try (LedgerWriter writer = LedgerWriter.ledger(postgres, 50).start()) {
       pods.within("100 rows on both", () -> onFollower.changes().size() >= 100 && onLeader.changes().size() >= 100);
       beforeRoll.run(onLeader);
 
