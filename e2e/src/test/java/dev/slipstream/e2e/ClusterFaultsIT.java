@@ -138,7 +138,8 @@ class ClusterFaultsIT {
     int rowsDuringOutage = app.rows().size();
     kube.server().startApiServer(command);
     timeline.mark("kube-apiserver started again (same port, certificates and etcd)");
-    await().atMost(WAIT).until(() -> app.rows().size() > rowsDuringOutage + 5);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(app.rows().size()).as(app::status)
+        .isGreaterThan(rowsDuringOutage + 5));
     timeline.mark("realtime-js receiving rows again (a runtime pod leads again)");
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(operatorRestarts(client, operatorPod)).as("the operator pod's restart count").isGreaterThan(

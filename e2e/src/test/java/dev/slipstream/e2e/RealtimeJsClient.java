@@ -126,6 +126,14 @@ final class RealtimeJsClient implements AutoCloseable {
             && !l.startsWith("LOG receive") && !l.startsWith("LOG push")).toList();
   }
 
+  /** For a wait on rows that do not come: how many came, the last one, and the app's other lines. */
+  String status() {
+    List<Long> received = rows();
+    return "realtime-js received " + received.size() + " rows (the last " + (received.isEmpty() ? "none"
+        : received.getLast()) + "); its status, gap and transport lines: " + lines.stream()
+        .filter(l -> !l.startsWith("ROW ") && !l.startsWith("LOG receive") && !l.startsWith("LOG push")).toList();
+  }
+
   /** The first inserted row received, as JSON; null until then. */
   String change() {
     return lines.stream().filter(line -> line.startsWith("CHANGE ")).map(line -> line.substring(7)).findFirst()

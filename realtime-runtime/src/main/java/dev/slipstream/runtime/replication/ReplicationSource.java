@@ -150,6 +150,11 @@ public final class ReplicationSource implements AutoCloseable {
     return lastReceivedNanos;
   }
 
+  /** Whether {@link #stop} was called (for tests that stop it at a chosen moment). */
+  boolean stopping() {
+    return !running;
+  }
+
   /** Whether a replication connection is open and streaming now. */
   public boolean streaming() {
     return connection != null && lastError == null;
@@ -226,44 +231,52 @@ public final class ReplicationSource implements AutoCloseable {
       ReceiveWatch watch) throws SQLException {
     ReceiveDeadline deadline = new ReceiveDeadline(settings.receiveTimeout(), System.nanoTime());
     boolean inBatch = false;
-    while (running) {
-      ByteBuffer message = stream.readPending();
-      if (message != null) {
-        long now = System.nanoTime();
-        lastReceivedNanos = now;
-        if (!inBatch) {
-          inBatch = true;
-          batchStartedNanos = now;
-          sink.batchStarts();
+    try {
+      while (running) {
+        ByteBuffer message = stream.readPending();
+        if (message != null) {
+          long now = System.nanoTime();
+          lastReceivedNanos = now;
+          if (!inBatch) {
+            inBatch = true;
+            batchStartedNanos = now;
+            sink.batchStarts();
+          }
+          assembler.accept(decoder.decode(message));
+          peakStreamedBytes = Math.max(peakStreamedBytes, assembler.peakStreamedBytesInMemory());
+          spilledChanges = assembler.spilledChanges();
+          if (commitsInBatch > 0 && (commitsInBatch >= MAX_BATCH_COMMITS || now - batchStartedNanos >= MAX_BATCH_NANOS
+              || !bytesWaiting(watch))) {
+            endBatch();
+            inBatch = false;
+          }
+          continue;
         }
-        assembler.accept(decoder.decode(message));
-        peakStreamedBytes = Math.max(peakStreamedBytes, assembler.peakStreamedBytesInMemory());
-        spilledChanges = assembler.spilledChanges();
-        if (commitsInBatch > 0 && (commitsInBatch >= MAX_BATCH_COMMITS || now - batchStartedNanos >= MAX_BATCH_NANOS
-            || !bytesWaiting(watch))) {
+        if (inBatch) {
           endBatch();
           inBatch = false;
         }
-        continue;
-      }
-      if (inBatch) {
-        endBatch();
-        inBatch = false;
-      }
-      confirmIdle(stream, assembler);
-      if (!awaitReadable(watch, deadline.waitMillis())) {
-        switch (deadline.check(watch.lastByteNanos(), System.nanoTime())) {
-          case PROBE -> stream.forceUpdateStatus(); // asks for a reply: the walsender sends a keepalive
-          case EXPIRED -> throw new SQLException("nothing received from PostgreSQL on the replication connection for "
-              + deadline.timeout().toSeconds() + " s (the receive timeout, SLIPSTREAM_REPLICATION_RECEIVE_TIMEOUT): "
-              + "the network or the server stopped answering; reconnecting");
-          case ALIVE -> {
+        confirmIdle(stream, assembler);
+        if (!awaitReadable(watch, deadline.waitMillis())) {
+          switch (deadline.check(watch.lastByteNanos(), System.nanoTime())) {
+            case PROBE -> stream.forceUpdateStatus(); // asks for a reply: the walsender sends a keepalive
+            case EXPIRED -> throw new SQLException("nothing received from PostgreSQL on the replication connection for "
+                + deadline.timeout().toSeconds() + " s (the receive timeout, SLIPSTREAM_REPLICATION_RECEIVE_TIMEOUT): "
+                + "the network or the server stopped answering; reconnecting");
+            case ALIVE -> {
+            }
           }
         }
       }
-    }
-    if (inBatch) {
-      endBatch();
+    } finally {
+      if (inBatch) {
+        // Stopped (the Lease lost, a shutdown) or failed in the middle of a batch: what it routed
+        // still goes to the clients, and the sink leaves its batch. A sink left in a batch holds
+        // every later hand-over back: a pod that stops leading and then follows another through
+        // the relay, which hands over at each commit, would deliver nothing more.
+        commitsInBatch = 0;
+        sink.batchEnds();
+      }
     }
   }
 
@@ -293,10 +306,10 @@ public final class ReplicationSource implements AutoCloseable {
   /** Hands what the batch routed to the sink's consumers, then confirms its transactions. */
   private void endBatch() {
     commitsInBatch = 0;
+    sink.batchEnds(); // also when stopping: see readLoop
     if (!running) {
-      return;
+      return; // the next reader confirms
     }
-    sink.batchEnds();
     if (committedInBatch != 0) {
       deliveredLsn = committedInBatch;
       committedInBatch = 0;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipstream.runtime.change.ChangeEvent;
 import dev.slipstream.runtime.change.ChangeEvent.RowChange;
+import dev.slipstream.runtime.change.ChangeSink;
 import dev.slipstream.runtime.change.ChangeType;
 import dev.slipstream.testing.postgres.TestPostgres;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -223,6 +226,58 @@ class ReplicationSourceIT {
     assertThat(sink.rows()).extracting(row -> values(row.table(), row.record()).get("id")).containsExactly("1", "2");
   }
 
+  /**
+   * A reader stopped in the middle of a batch (its pod lost the Lease while a large transaction was
+   * being handed to the fan-out) still ends the sink's batch. Before, the sink stayed in its batch
+   * for good, and a pod that then followed another through the relay delivered nothing more to its
+   * clients (a CI run of ClusterFaultsIT: no rows for 3 minutes after the API server came back).
+   */
+  @Test
+  void aReaderStoppedInTheMiddleOfABatchEndsTheSinksBatch() throws Exception {
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger starts = new AtomicInteger();
+    AtomicInteger ends = new AtomicInteger();
+    AtomicInteger rows = new AtomicInteger();
+    ChangeSink sink = new ChangeSink() {
+      @Override
+      public void accept(ChangeEvent event) {
+        if (event instanceof ChangeEvent.RowChange && rows.incrementAndGet() == 100) {
+          blocked.countDown();
+          try {
+            release.await(); // the replication thread, inside the batch, until the test has stopped the reader
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+
+      @Override
+      public void committed(long endLsn) {
+      }
+
+      @Override
+      public void batchStarts() {
+        starts.incrementAndGet();
+      }
+
+      @Override
+      public void batchEnds() {
+        ends.incrementAndGet();
+      }
+    };
+    ReplicationSource source = start(sink, 64L << 20);
+    postgres.execute("INSERT INTO " + table + " SELECT g, 'r', 'x', NULL FROM generate_series(1, 5000) g");
+    assertThat(blocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the 100th row reaches the sink").isTrue();
+    Thread stopper = Thread.ofPlatform().start(source::stop);
+    await().atMost(WAIT).until(source::stopping);
+    release.countDown();
+    stopper.join(WAIT.toMillis());
+
+    assertThat(starts.get()).as("batches begun").isPositive();
+    assertThat(ends.get()).as("batches ended, once the reader stopped").isEqualTo(starts.get());
+  }
+
   @Test
   void aNewReaderResumesFromTheConfirmedPosition() {
     CollectingSink first = start(64L << 20);
@@ -251,13 +306,18 @@ class ReplicationSourceIT {
 
   private CollectingSink start(long memoryBound) {
     CollectingSink sink = new CollectingSink();
+    start(sink, memoryBound);
+    return sink;
+  }
+
+  private ReplicationSource start(ChangeSink sink, long memoryBound) {
     ReplicationSource source = new ReplicationSource(new ReplicationSettings(postgres.host(), postgres.port(),
         postgres.database(), postgres.user(), postgres.password(), "disable", slot,
         List.of(publication), memoryBound, spill, Duration.ofMillis(200), Duration.ofSeconds(2)),
         sink, Clock.systemUTC());
     sources.add(source);
     source.start();
-    return sink;
+    return source;
   }
 
   private static java.util.Map.Entry<String, String> entry(String key, String value) {
