@@ -122,16 +122,19 @@ final class RealtimeJsClient implements AutoCloseable {
     List<Long> received = rows();
     List<Long> missing = written.stream().filter(id -> !received.contains(id)).toList();
     return "realtime-js missed " + missing.size() + " of " + written.size() + " rows: " + missing
-        + "; its status, gap and transport lines: " + lines.stream().filter(l -> !l.startsWith("ROW ")
-            && !l.startsWith("LOG receive") && !l.startsWith("LOG push")).toList();
+        + "; " + statusLines();
   }
 
   /** For a wait on rows that do not come: how many came, the last one, and the app's other lines. */
   String status() {
     List<Long> received = rows();
     return "realtime-js received " + received.size() + " rows (the last " + (received.isEmpty() ? "none"
-        : received.getLast()) + "); its status, gap and transport lines: " + lines.stream()
-        .filter(l -> !l.startsWith("ROW ") && !l.startsWith("LOG receive") && !l.startsWith("LOG push")).toList();
+        : received.getLast()) + "); " + statusLines();
+  }
+
+  private String statusLines() {
+    return "its status, gap and transport lines: " + lines.stream().filter(l -> !l.startsWith("ROW ")
+        && !l.startsWith("LOG receive") && !l.startsWith("LOG push")).toList();
   }
 
   /** The first inserted row received, as JSON; null until then. */
