@@ -180,7 +180,7 @@ public final class FanOutScenario implements Scenario {
       Runs b = baselineRuns.get(k);
       String label = String.format("%,d subscribers, %d event%s per flush", subscribers, k, k == 1 ? "" : "s");
       metrics.add(Metric.of("deliveries/s (median of " + rounds + "), " + label, "deliveries/s", median(r.rates),
-          "minimal Netty server", median(b.rates)).ratioAtLeast(0.8));
+          "minimal Netty server", median(b.rates)).ratioAtLeast(k == 1 ? 0.9 : 0.8)); // issue #14: 0.9 at one event per flush, 0.8 at ten
       metrics.add(Metric.of("time until the last subscriber has it (median), " + label, "ms", median(r.lastMillis),
           "minimal Netty server", median(b.lastMillis)));
       metrics.add(Metric.of("time until the last subscriber has it (max), " + label, "ms", max(r.lastMillis),
