@@ -4,7 +4,6 @@ import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.postgres.IdleSessions;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import dev.slipstream.operator.publication.PublicationReconciler;
-import dev.slipstream.operator.runtime.RuntimeReconciler;
 import dev.slipstream.operator.tenant.TenantReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -109,7 +108,7 @@ public final class Main {
   }
 
   /**
-   * Registers the reconcilers (tenant, publication, and the tenant runtime's status loop), with
+   * Registers the reconcilers (tenant, with its runtime's status loop, and publication), with
    * JOSDK's reconcile metrics and what triggered each reconcile ({@link ReconcileTriggers}) in
    * {@code registry} and, when
    * {@code leaderElection} is given, only the replica holding the Lease reconciling.
@@ -130,7 +129,6 @@ public final class Main {
     IdleSessions sessions = IdleSessions.forReconcileThreads(config.reconcileThreads());
     register(operator, new TenantReconciler(config, registry, sessions), config, TrimmedItemStore::withoutManagedFields);
     register(operator, new PublicationReconciler(config, sessions), config, TrimmedItemStore::withoutManagedFields);
-    register(operator, new RuntimeReconciler(config), config, RuntimeReconciler::primaryCache);
     operator.start();
     return operator;
   }

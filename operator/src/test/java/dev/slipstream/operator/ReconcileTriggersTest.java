@@ -17,12 +17,12 @@ class ReconcileTriggersTest {
     ReconcileTriggers triggers = new ReconcileTriggers(registry);
     RealtimeTenant tenant = new RealtimeTenant();
     triggers.reconcileCustomResource(tenant, null, Map.of(Constants.CONTROLLER_NAME, "realtimetenant"));
-    triggers.reconcileCustomResource(tenant, null, Map.of(Constants.CONTROLLER_NAME, "realtimetenant-runtime"));
+    triggers.reconcileCustomResource(tenant, null, Map.of(Constants.CONTROLLER_NAME, "realtimetenant"));
     triggers.reconcileCustomResource(tenant, attempt(1), Map.of(Constants.CONTROLLER_NAME, "realtimetenant"));
 
     assertThat(started(registry, "realtimetenant", "false")).isEqualTo(1.0);
     assertThat(started(registry, "realtimetenant", "true")).isEqualTo(1.0);
-    assertThat(started(registry, "realtimetenant-runtime", "false")).isEqualTo(1.0);
+    assertThat(started(registry, "realtimetenant", "false")).isEqualTo(1.0);
   }
 
   private static double started(SimpleMeterRegistry registry, String controller, String retry) {

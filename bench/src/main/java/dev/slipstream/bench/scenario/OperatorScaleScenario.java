@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * PostgreSQL; the operator runs in this JVM as {@code Main} starts it. No kubelet runs here: a
  * stand-in marks each runtime Deployment ready as it appears, as the operator tests do. Measured:
  * the time until every tenant's phase is {@code Ready}, reconciles per second (JOSDK's counter of
- * started reconciles, all three controllers, and what triggered them), and the operator's heap growth after full collections.
+ * started reconciles, both controllers, and what triggered them), and the operator's heap growth after full collections.
  *
  * <p>Baseline, in the same run, on a fresh namespace: the same end state made directly, without
  * the operator, by as many threads as the operator has reconcile threads: the Secret, tenant and
@@ -183,7 +183,7 @@ public final class OperatorScaleScenario implements Scenario {
         + "collections, before the operator started and once every tenant was Ready (the stand-in kubelet's "
         + "informer stopped first): informer caches, workflow state and the client, for " + tenants
         + " tenants and their " + (8 * tenants) + " runtime objects.");
-    notes.add("Reconciles count the three controllers (tenants, publications, the tenants' runtime status loop) "
+    notes.add("Reconciles count both controllers (tenants, with their runtime status loop, and publications) "
         + "and every round an event or a recheck caused, until the last tenant was Ready.");
     notes.add(triggers);
     notes.add(calls);

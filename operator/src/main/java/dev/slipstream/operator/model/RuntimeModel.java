@@ -209,7 +209,7 @@ public final class RuntimeModel {
   /**
    * The Deployment at {@code spec.runtime.replicas.min} replicas. The operator applies
    * {@link #generateDeployment(Integer) generateDeployment(null)} instead: the replica count is the
-   * runtime reconciler's.
+   * runtime status loop's.
    */
   public Deployment generateDeployment() {
     return generateDeployment(minReplicas);
@@ -217,7 +217,7 @@ public final class RuntimeModel {
 
   /**
    * The Deployment at the given replica count. Null leaves {@code spec.replicas} out, so that the
-   * tenant workflow's server-side apply does not own the field: the runtime reconciler sets it,
+   * tenant workflow's server-side apply does not own the field: the runtime status loop sets it,
    * under its own field manager, from the clients (autoscaling mode Operator) or from
    * {@code spec.runtime.replicas.desired} (mode External).
    */

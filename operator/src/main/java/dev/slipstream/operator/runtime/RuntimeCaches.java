@@ -1,19 +1,13 @@
 package dev.slipstream.operator.runtime;
 
-import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 
 /**
- * What the runtime reconciler's informers keep of the runtime's Pods and Deployments: what
- * {@link RuntimeReconciler} reads, nothing else. Pods: the metadata (name, labels, deletion) and the
- * phase and conditions. Deployments: the metadata with only this reconciler's own
- * {@code managedFields} entries ({@link RuntimeReconciler#ownsReplicas}), {@code spec.replicas} and
- * the status. The pod template, the container statuses and the other managers' entries are most of
- * each object, and the tenant reconciler keeps the whole Deployment in its own informer anyway.
+ * What the status loop's informer keeps of the runtime's Pods: what {@link RuntimeStatusLoop}
+ * reads, nothing else: the metadata (name, labels, deletion) and the phase and conditions. The pod
+ * spec, the container statuses and the {@code managedFields} are most of each Pod.
  */
 final class RuntimeCaches {
 
@@ -34,18 +28,4 @@ final class RuntimeCaches {
     });
   }
 
-  static TrimmedItemStore<Deployment> deployments() {
-    return new TrimmedItemStore<>(deployment -> {
-      if (deployment.getMetadata().getManagedFields() != null) {
-        deployment.getMetadata().setManagedFields(deployment.getMetadata().getManagedFields().stream()
-            .filter(m -> OperatorConfig.RUNTIME_FIELD_MANAGER.equals(m.getManager())).toList());
-      }
-      if (deployment.getSpec() != null) {
-        DeploymentSpec kept = new DeploymentSpec();
-        kept.setReplicas(deployment.getSpec().getReplicas());
-        deployment.setSpec(kept);
-      }
-      return deployment;
-    });
-  }
 }

@@ -96,7 +96,7 @@ final class TenantPublications {
   }
 
   /** What {@link #condition} reads of one publication's status. */
-  private static String readiness(RealtimePublication publication) {
+  static String readiness(RealtimePublication publication) {
     return ready(publication) + "/" + reason(publication);
   }
 

@@ -27,7 +27,10 @@ import dev.slipstream.operator.tenant.dependent.RuntimeDeploymentDependent;
 import dev.slipstream.operator.tenant.dependent.RuntimeModelDependent;
 import dev.slipstream.operator.tenant.dependent.SlotHistory;
 import dev.slipstream.operator.tenant.dependent.TenantScope;
+import dev.slipstream.operator.runtime.RuntimeStatusLoop;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -41,16 +44,25 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Reconciles a {@link RealtimeTenant} as one workflow ({@link TenantWorkflow}), the whole story in
- * order: its credentials, its database's fitness for logical replication, its replication slot, the
- * runtime's model, then the runtime's Kubernetes objects; {@link #reconcile} turns what each step
- * found into the status.
+ * Reconciles a {@link RealtimeTenant}, the tenant's one controller. A round has two parts:
+ * <ol>
+ *   <li>the database workflow ({@link TenantWorkflow}), the whole story in order: its credentials,
+ *       its database's fitness for logical replication, its replication slot, the runtime's model,
+ *       then the runtime's Kubernetes objects; {@link #report} turns what each step found into the
+ *       status. It runs when {@link WorkflowGate} says it is due: what it reads changed, its recheck
+ *       came, or its backoff after a failure passed;
+ *   <li>the runtime's status loop ({@link RuntimeStatusLoop}: prune the pods' entries, scale the
+ *       Deployment, aggregate {@code status.runtime}), every round, also when the workflow failed
+ *       or did not run: most rounds of a running tenant are its pods' reports.
+ * </ol>
  *
  * <p>The workflow runs inside a {@link TenantScope}: the steps share one session to the tenant's
  * database, given back to {@link IdleSessions} when the workflow is done. A failure a step throws (the database
@@ -59,12 +71,19 @@ import java.util.Optional;
  * {@code SLIPSTREAM_RECHECK_INTERVAL} (plus up to a tenth, {@link Recheck}), which also refreshes the slot's lag. Every condition
  * transition is recorded as a Kubernetes Event ({@link StatusWriter}).
  *
- * <p>Every event of a tenant comes here ({@code triggerReconcilerOnAllEvents}), its deletion too: the
- * finalizer is added in the round that does the work, and the slot dropped per reclaim policy when
- * the tenant is being deleted ({@link OwnFinalizer}).
+ * <p>Which updates of the tenant bring it back: {@link TenantChanges} (the spec, deletion, the pods'
+ * reports; not its own status writes). Its deletion comes here too ({@code triggerReconcilerOnAllEvents}):
+ * the finalizer is added in the round that does the work, and the slot dropped per reclaim policy
+ * when the tenant is being deleted ({@link OwnFinalizer}).
+ *
+ * <p>Why one controller and not two (the status loop was a second RealtimeTenant controller until
+ * 2026-12-04): each kept its own informer of every tenant and of every runtime Deployment, parsing
+ * each write twice, and each new tenant cost a round of both; {@code bin/bench operator} measured
+ * the difference (docs/benchmarks.md).
  */
 @ControllerConfiguration(name = TenantReconciler.NAME, fieldManager = OperatorConfig.FIELD_MANAGER,
-    triggerReconcilerOnAllEvents = true)
+    triggerReconcilerOnAllEvents = true, generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = TenantChanges.class))
 @GradualRetry(maxAttempts = -1, initialInterval = 2_000, intervalMultiplier = 2.0, maxInterval = 300_000)
 public class TenantReconciler implements Reconciler<RealtimeTenant> {
 
@@ -84,6 +103,9 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
   private final Duration recheckInterval;
   private final ReclaimPolicyCleanup reclaim;
   private final SlotLagMetrics slotLag;
+  private final RuntimeStatusLoop runtimeLoop;
+  private final WorkflowGate gate = new WorkflowGate();
+  private final Clock clock;
 
   public TenantReconciler() {
     this(OperatorConfig.defaults());
@@ -99,6 +121,12 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
 
   /** @param sessions where sessions to tenant databases wait between reconciles (shared with the publications') */
   public TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions) {
+    this(config, registry, sessions, Clock.systemUTC());
+  }
+
+  TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions, Clock clock) {
+    this.clock = clock;
+    this.runtimeLoop = new RuntimeStatusLoop(config, clock);
     this.shared = new TenantScope.Shared(config.defaultRuntimeImage(), new SlotHistory(), new AppliedTemplates(),
         sessions);
     this.recheckInterval = config.recheckInterval();
@@ -112,8 +140,45 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
   }
 
   private UpdateControl<RealtimeTenant> apply(RealtimeTenant tenant, Context<RealtimeTenant> context) {
+    ResourceID id = ResourceID.fromResource(tenant);
+    Instant now = clock.instant();
     // Publications report their own readiness (watched: the tenant hears when theirs moves).
     List<RealtimePublication> publications = TenantPublications.of(context, tenant);
+    String inputs = WorkflowInputs.of(tenant, publications, context);
+    boolean workflowDue = gate.due(id, inputs, now);
+    WorkflowOutcome outcome = null;
+    try {
+      if (workflowDue) {
+        outcome = runWorkflow(tenant, context, publications);
+      }
+    } catch (RuntimeException e) {
+      gate.failed(id, inputs, now);
+      runLoopAfterFailure(tenant, context, e);
+      throw e;
+    }
+    Instant loopAt;
+    try {
+      loopAt = runtimeLoop.run(tenant, context);
+    } catch (RuntimeException e) {
+      // The workflow's status is not written (the framework writes this failure's): it runs again after the backoff.
+      gate.failed(id, inputs, now);
+      throw e;
+    }
+    UpdateControl<RealtimeTenant> control = UpdateControl.noUpdate();
+    if (outcome != null) {
+      gate.ran(id, inputs, outcome.recheck() ? now.plus(Recheck.after(recheckInterval)) : null);
+      control = outcome.control();
+    }
+    Instant next = earliest(loopAt, gate.nextDue(id));
+    return next == null ? control : control.rescheduleAfter(Duration.ofMillis(Math.max(0, next.toEpochMilli() - now.toEpochMilli())));
+  }
+
+  /** The workflow's status write, and whether to look again after the recheck interval. */
+  private record WorkflowOutcome(UpdateControl<RealtimeTenant> control, boolean recheck) {
+  }
+
+  private WorkflowOutcome runWorkflow(RealtimeTenant tenant, Context<RealtimeTenant> context,
+      List<RealtimePublication> publications) {
     WorkflowReconcileResult result;
     try (TenantScope scope = TenantScope.open(context, shared, publications)) {
       // A step's failure leaves here, aggregated: retried with backoff, reported by updateErrorStatus.
@@ -122,8 +187,20 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     recordLag(tenant, result);
     TenantStatus.Builder status = statuses.from(tenant).publications(publications);
     boolean recheck = report(tenant, result, status);
-    UpdateControl<RealtimeTenant> control = statusWriter.write(context, tenant, status.build());
-    return recheck ? control.rescheduleAfter(Recheck.after(recheckInterval)) : control;
+    return new WorkflowOutcome(statusWriter.write(context, tenant, status.build()), recheck);
+  }
+
+  /** The status loop still runs when the workflow failed (the database down must not stop scaling). */
+  private void runLoopAfterFailure(RealtimeTenant tenant, Context<RealtimeTenant> context, RuntimeException failure) {
+    try {
+      runtimeLoop.run(tenant, context);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  private static Instant earliest(Instant a, Instant b) {
+    return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
   }
 
   /**
@@ -179,6 +256,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
   public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
     List<EventSource<?, RealtimeTenant>> sources = new ArrayList<>(workflow.eventSources(context));
     sources.add(TenantPublications.eventSource(context));
+    sources.add(RuntimeStatusLoop.podEventSource(context));
     return sources;
   }
 
@@ -209,6 +287,8 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
   /** Drops the slot per reclaim policy, through the workflow's one deleting step: the slot's. */
   private DeleteControl cleanup(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     shared.slots().forget(tenant);
+    gate.forget(ResourceID.fromResource(tenant));
+    runtimeLoop.forget(tenant);
     shared.templates().forget(tenant, new RuntimeNames(tenant.getMetadata().getName()).runtime());
     slotLag.forget(tenant.getMetadata().getNamespace(), tenant.getMetadata().getName());
     ReclaimPolicy policy = tenant.getSpec().getReplication() == null ? null : tenant.getSpec().getReplication().getReclaimPolicy();

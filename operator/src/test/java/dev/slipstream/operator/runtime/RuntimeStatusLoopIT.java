@@ -72,7 +72,7 @@ class RuntimeStatusLoopIT {
     assertThat(row.get(header.indexOf("READY"))).isEqualTo("2");
 
     // The operator applied status.runtime without the pods: every entry is still there, owned by its pod
-    // alone, and the tenant reconciler's conditions are untouched by the runtime reconciler's writes.
+    // alone, and the workflow's conditions are untouched by the status loop's writes.
     RealtimeTenant tenant = tenant("agg");
     assertThat(tenant.getStatus().getRuntime().getPods()).extracting(RuntimePodStatus::getName, RuntimePodStatus::getClients)
         .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("agg-runtime-a", 120L),
@@ -149,9 +149,9 @@ class RuntimeStatusLoopIT {
     assertThat(ClusterAsserts.events(operator, "RealtimeTenant", "up").stream().map(Event::getMessage))
         .contains("Scaled runtime from 3 to 5: 80,000 clients over a target of 10,000 per replica want 8, capped at "
             + "replicas.max 5");
-    // The Deployment's replica count is the runtime reconciler's alone: the tenant reconciler leaves it out.
+    // The Deployment's replica count is the status loop's alone: the workflow leaves it out.
     Deployment deployment = deployment("up");
-    assertThat(RuntimeReconciler.ownsReplicas(deployment)).isTrue();
+    assertThat(RuntimeStatusLoop.ownsReplicas(deployment)).isTrue();
     assertThat(deployment.getMetadata().getManagedFields()).filteredOn(m -> OperatorConfig.FIELD_MANAGER.equals(m.getManager()))
         .allSatisfy(m -> assertThat(String.valueOf(m.getFieldsV1().getAdditionalProperties().get("f:spec")))
             .doesNotContain("f:replicas"));

@@ -133,7 +133,6 @@ public final class TestCluster {
         .withConfigurationService(overrider -> overrider.withMetrics(dev.slipstream.operator.Main.metrics(METRICS)))
         .withReconciler(new TenantReconciler(CONFIG, METRICS))
         .withReconciler(new dev.slipstream.operator.publication.PublicationReconciler(CONFIG))
-        .withReconciler(new dev.slipstream.operator.runtime.RuntimeReconciler(CONFIG))
         .withAdditionalCRD(crdFiles())
         .oneNamespacePerClass(true)
         .waitForNamespaceDeletion(false)

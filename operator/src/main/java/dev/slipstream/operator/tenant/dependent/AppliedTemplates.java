@@ -1,6 +1,7 @@
 package dev.slipstream.operator.tenant.dependent;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
+import dev.slipstream.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -15,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * digest of the spec as the server holds it ({@link #trim}), and this process remembers the digest
  * of the spec the server returned to its own last apply of each Deployment. Equal digests: nobody
  * has changed the spec since (the server's defaults are in both). {@code spec.replicas} is left out
- * of both: it is the runtime reconciler's, which changes it on its own.
+ * of both: it is the runtime status loop's, which changes it on its own.
  *
  * <p>What this process has not applied itself (after a restart, or a Deployment someone else
  * created) does not match, and is applied once: server-side apply of an unchanged object changes
@@ -45,11 +46,16 @@ public final class AppliedTemplates {
   }
 
   /**
-   * What the cache keeps of a Deployment: the metadata, {@code spec.replicas}, the digest of the rest
-   * of the spec, and of the status only the ready pods (what {@code RuntimePodsReady} and
-   * {@link DeploymentChanges} read).
+   * What the cache keeps of a Deployment: the metadata with only the runtime field manager's
+   * {@code managedFields} entry (whether the status loop owns {@code spec.replicas} yet),
+   * {@code spec.replicas}, the digest of the rest of the spec, and of the status only the pod
+   * counts (what {@code RuntimePodsReady}, the status loop and {@link DeploymentChanges} read).
    */
   static Deployment trim(Deployment deployment, KubernetesSerialization serialization) {
+    if (deployment.getMetadata().getManagedFields() != null) {
+      deployment.getMetadata().setManagedFields(deployment.getMetadata().getManagedFields().stream()
+          .filter(m -> OperatorConfig.RUNTIME_FIELD_MANAGER.equals(m.getManager())).toList());
+    }
     if (deployment.getSpec() != null) {
       DeploymentSpec kept = new DeploymentSpec();
       kept.setReplicas(deployment.getSpec().getReplicas());
@@ -58,6 +64,7 @@ public final class AppliedTemplates {
     }
     if (deployment.getStatus() != null) {
       DeploymentStatus kept = new DeploymentStatus();
+      kept.setReplicas(deployment.getStatus().getReplicas());
       kept.setReadyReplicas(deployment.getStatus().getReadyReplicas());
       deployment.setStatus(kept);
     }

@@ -5,11 +5,12 @@ import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter
 import java.util.Objects;
 
 /**
- * Which changes of a runtime Deployment bring the tenant reconciler in: its spec (generation: someone
- * edited what this reconciler applies), its labels or annotations, the ready pod count (RuntimeReady)
- * and its deletion. Not the rest: the runtime reconciler taking ownership of {@code spec.replicas}
- * without changing it, or the Deployment controller's other status fields, change nothing the tenant
- * reconciler reads, and each would cost a reconcile (a database session and every step's apply check).
+ * Which changes of a runtime Deployment bring the tenant back: its spec (generation: someone edited
+ * what the workflow applies, or the status loop scaled it), its labels or annotations, its pod
+ * counts ({@code status.replicas} and {@code readyReplicas}: RuntimeReady and
+ * {@code status.runtime}) and its deletion. Not the rest: the status loop taking ownership of
+ * {@code spec.replicas} without changing it, or the Deployment controller's other status fields,
+ * change nothing the tenant's round reads, and each would cost a round.
  */
 public final class DeploymentChanges implements OnUpdateFilter<Deployment> {
 
@@ -19,7 +20,12 @@ public final class DeploymentChanges implements OnUpdateFilter<Deployment> {
         || !Objects.equals(next.getMetadata().getLabels(), previous.getMetadata().getLabels())
         || !Objects.equals(next.getMetadata().getAnnotations(), previous.getMetadata().getAnnotations())
         || !Objects.equals(next.getMetadata().getDeletionTimestamp(), previous.getMetadata().getDeletionTimestamp())
+        || !Objects.equals(replicas(next), replicas(previous))
         || !Objects.equals(readyReplicas(next), readyReplicas(previous));
+  }
+
+  private static Integer replicas(Deployment deployment) {
+    return deployment.getStatus() == null ? null : deployment.getStatus().getReplicas();
   }
 
   private static Integer readyReplicas(Deployment deployment) {

@@ -10,10 +10,10 @@ import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter
 /**
  * The runtime pods, with a checksum annotation that rolls them when the Secret or config changes.
  * Desired state only: {@link RuntimeModel}{@code .generateDeployment(null)}, without
- * {@code spec.replicas}: the replica count is the runtime reconciler's ({@code runtime} package,
+ * {@code spec.replicas}: the replica count is the runtime status loop's ({@code runtime} package,
  * its own field manager), and leaving the field out of this step's server-side apply is what keeps
  * the two from undoing each other. A new Deployment starts at Kubernetes' default of one replica;
- * the runtime reconciler sets {@code replicas.min} (or more) as soon as it sees it. Which of its
+ * the status loop sets {@code replicas.min} (or more) as soon as it sees it. Which of its
  * changes bring the tenant reconciler back: {@link DeploymentChanges}. The cache keeps no pod
  * template: whether the spec is still as applied is {@link AppliedTemplates}' question.
  */

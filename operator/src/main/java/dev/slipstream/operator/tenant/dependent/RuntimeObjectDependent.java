@@ -60,8 +60,9 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
     return null;
   }
 
-  /** What the cache keeps of an object beyond its {@code managedFields}: all of it, unless a step reads less. */
+  /** What the cache keeps of an object: all of it but its {@code managedFields}, unless a step reads otherwise. */
   protected R trim(R object, KubernetesSerialization serialization) {
+    object.getMetadata().setManagedFields(null);
     return object;
   }
 
@@ -118,10 +119,7 @@ abstract class RuntimeObjectDependent<R extends HasMetadata> extends CRUDKuberne
       config.withOnUpdateFilter(onUpdateFilter());
     }
     KubernetesSerialization serialization = context.getClient().getKubernetesSerialization();
-    UnaryOperator<R> trim = object -> {
-      object.getMetadata().setManagedFields(null);
-      return trim(object, serialization);
-    };
+    UnaryOperator<R> trim = object -> trim(object, serialization);
     TrimmedItemStore<R> store = TrimmedItemStore.forOneInformer(context, () -> new TrimmedItemStore<>(trim));
     if (store != null) {
       config.withItemStore(store);

@@ -61,7 +61,7 @@ class AppliedStateIT {
 
   /**
    * The Deployment's cache keeps no pod template: its spec matches when it is the one the server
-   * returned to the operator's apply (the runtime reconciler's replicas aside), as the trimmed copy
+   * returned to the operator's apply (the status loop's replicas aside), as the trimmed copy
    * tells it; someone's edit of the template does not, nor a Deployment this process never applied.
    */
   @Test
@@ -84,7 +84,7 @@ class AppliedStateIT {
     deployment.patch(PatchContext.of(PatchType.JSON_MERGE), """
         {"spec":{"replicas":3}}""");
     assertThat(templates.unchanged(trimmed(deployment.get(), serialization), serialization))
-        .as("the runtime reconciler's replicas").isTrue();
+        .as("the status loop's replicas").isTrue();
 
     deployment.patch(PatchContext.of(PatchType.JSON_MERGE), """
         {"spec":{"template":{"spec":{"containers":[{"name":"runtime","image":"someone/else:1"}]}}}}""");

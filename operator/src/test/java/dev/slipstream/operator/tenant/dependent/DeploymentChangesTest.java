@@ -18,6 +18,9 @@ class DeploymentChangesTest {
     assertThat(filter.accept(deployment(1L, 1, Map.of("a", "1")), before)).as("a pod became ready").isTrue();
     assertThat(filter.accept(deployment(2L, 0, Map.of("a", "1")), before)).as("spec edited").isTrue();
     assertThat(filter.accept(deployment(1L, 0, Map.of("a", "2")), before)).as("labels edited").isTrue();
+    Deployment surging = deployment(1L, 0, Map.of("a", "1"));
+    surging.getStatus().setReplicas(2);
+    assertThat(filter.accept(surging, before)).as("a pod more (status.runtime.replicas)").isTrue();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.slipstream.operator.runtime;
+package dev.slipstream.operator.tenant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class TenantChangesTest {
 
-  private final TenantChanges.OnUpdate onUpdate = new TenantChanges.OnUpdate();
+  private final TenantChanges onUpdate = new TenantChanges();
 
   @Test
-  void aPodsReportIsNewsButTheOtherReconcilersStatusWritesAreNot() {
+  void aPodsReportIsNewsButTheControllersOwnStatusWritesAreNot() {
     RealtimeTenant before = tenant(1L, List.of(pod("a", 10)));
     assertThat(onUpdate.accept(tenant(1L, List.of(pod("a", 11))), before)).as("a new report").isTrue();
     assertThat(onUpdate.accept(tenant(1L, List.of(pod("a", 10), pod("b", 0))), before)).as("a new pod").isTrue();
@@ -29,12 +29,9 @@ class TenantChangesTest {
   }
 
   @Test
-  void aNewTenantIsNewsOnlyOnceTheTenantReconcilerHasWrittenItsFirstStatus() {
+  void theFinalizerAndTheFirstStatusAreNotNews() {
     RealtimeTenant created = tenant(1L, List.of());
     created.setStatus(null);
-    assertThat(new TenantChanges.OnAdd().accept(created)).as("a new tenant: nothing exists for it yet").isFalse();
-    assertThat(new TenantChanges.OnAdd().accept(tenant(1L, List.of()))).as("a tenant the operator starts on").isTrue();
-
     RealtimeTenant finalized = tenant(1L, List.of());
     finalized.setStatus(null);
     finalized.getMetadata().setFinalizers(List.of("realtimetenants.realtime.slipstream.dev/finalizer"));
@@ -42,7 +39,7 @@ class TenantChangesTest {
     RealtimeTenant firstStatus = tenant(1L, List.of());
     firstStatus.getStatus().setRuntime(null);
     firstStatus.getStatus().setConditions(List.of(Condition.isFalse("Ready", "DependencyNotReady", "not yet")));
-    assertThat(onUpdate.accept(firstStatus, finalized)).as("the tenant reconciler's first status").isTrue();
+    assertThat(onUpdate.accept(firstStatus, finalized)).as("the controller's first status").isFalse();
   }
 
   @Test

@@ -11,7 +11,6 @@ import dev.slipstream.operator.model.RuntimeLabels;
 import dev.slipstream.operator.model.RuntimeScaling;
 import dev.slipstream.operator.reconcile.ConditionEvents;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -20,19 +19,11 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,37 +38,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's half of the runtime's status loop, for each tenant: the runtime pods write their
- * own entries of {@code status.runtime.pods[]}; this reconciler
+ * The operator's half of the runtime's status loop, for one tenant per {@link #run}: the runtime
+ * pods write their own entries of {@code status.runtime.pods[]}; this
  * <ol>
  *   <li><b>prunes</b> the entries of pods that no longer exist, or that have not reported within
  *       {@code SLIPSTREAM_RUNTIME_REPORT_TIMEOUT} (a killed pod cannot remove its own), with a
  *       guarded JSON patch ({@link PodEntryRemoval});
  *   <li><b>scales</b> the runtime Deployment ({@link Autoscaler}): its {@code spec.replicas} is
- *       applied under this reconciler's own field manager, every decision an Event on the tenant;
+ *       applied under the runtime field manager, every decision an Event on the tenant;
  *   <li><b>aggregates</b> the rest of {@code status.runtime}: replicas and readyReplicas from the
  *       Deployment, the leader and the connected clients from the live entries, the pods' label
  *       selector (for the scale subresource), the scale-down in wait.
  * </ol>
  *
- * <p>Why a reconciler of its own beside {@code TenantReconciler}: the pods report every few seconds,
- * and each report must be able to scale the runtime at once, so this one reacts to every change of
- * the tenant's pod entries (not only to spec changes; {@link TenantChanges} says which) and to the
- * tenant's Pods and Deployment. It never touches
- * the tenant's database, so its pace costs the database nothing, and it keeps scaling while the
- * database is unreachable. It writes status under its own field manager
- * ({@link OperatorConfig#RUNTIME_FIELD_MANAGER}), never the {@code pods} list: server-side apply
- * leaves the pods' entries alone, and the tenant reconciler's fields (conditions, phase, slot) too.
+ * <p>A part of every round of the tenant's one controller ({@code tenant.TenantReconciler}), which
+ * runs it after the database workflow, or alone when the workflow has nothing to do (a pod's
+ * report, a pod or Deployment count moving): it never touches the tenant's database, so its pace
+ * costs the database nothing, and it keeps scaling while the database is unreachable. It writes
+ * status under its own field manager ({@link OperatorConfig#RUNTIME_FIELD_MANAGER}), never the
+ * {@code pods} list: server-side apply leaves the pods' entries alone, and the workflow's fields
+ * (conditions, phase, slot) too.
  */
-@ControllerConfiguration(name = RuntimeReconciler.NAME, fieldManager = OperatorConfig.RUNTIME_FIELD_MANAGER,
-    generationAwareEventProcessing = false,
-    informer = @Informer(onAddFilter = TenantChanges.OnAdd.class, onUpdateFilter = TenantChanges.OnUpdate.class))
-@GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 2.0, maxInterval = 60_000)
-public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
+public final class RuntimeStatusLoop {
 
-  public static final String NAME = "realtimetenant-runtime";
-
-  private static final Logger LOG = LoggerFactory.getLogger(RuntimeReconciler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RuntimeStatusLoop.class);
   /** A removal that lost a race is tried again this soon, on a fresh read. */
   private static final Duration RETRY_REMOVAL = Duration.ofSeconds(1);
 
@@ -86,65 +70,43 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
   /** What was last logged per tenant about leader claims and held-back scale-downs: each said once. */
   private final Map<String, String> logged = new ConcurrentHashMap<>();
 
-  public RuntimeReconciler() {
-    this(OperatorConfig.defaults());
-  }
-
-  public RuntimeReconciler(OperatorConfig config) {
+  public RuntimeStatusLoop(OperatorConfig config) {
     this(config, Clock.systemUTC());
   }
 
-  RuntimeReconciler(OperatorConfig config, Clock clock) {
+  public RuntimeStatusLoop(OperatorConfig config, Clock clock) {
     this.reportTimeout = config.runtimeReportTimeout();
     this.clock = clock;
   }
 
   /**
-   * What this reconciler's cache keeps of each tenant: the metadata without {@code managedFields},
-   * the spec and {@code status.runtime}; not the tenant reconciler's conditions, slot and endpoints,
-   * which it never reads (the tenant is cached by three informers; this keeps one copy small).
+   * The runtime's Pods (the labels every tenant's runtime carries), each mapped to its tenant by the
+   * instance label (a Pod belongs to a ReplicaSet, not to the tenant), cached as far as this loop
+   * reads them ({@link RuntimeCaches}). The Deployment is the workflow's informer's.
    */
-  public static TrimmedItemStore<RealtimeTenant> primaryCache() {
-    return new TrimmedItemStore<>(tenant -> {
-      tenant.getMetadata().setManagedFields(null);
-      if (tenant.getStatus() != null) {
-        RealtimeTenantStatus kept = new RealtimeTenantStatus();
-        kept.setConditions(null);
-        kept.setRuntime(tenant.getStatus().getRuntime());
-        tenant.setStatus(kept);
-      }
-      return tenant;
-    });
+  public static InformerEventSource<Pod, RealtimeTenant> podEventSource(EventSourceContext<RealtimeTenant> context) {
+    return new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, RealtimeTenant.class)
+        .withName("runtime-pods").withLabelSelector(RuntimeLabels.everyRuntime())
+        .withItemStore(TrimmedItemStore.forOneInformer(context, RuntimeCaches::pods))
+        .withSecondaryToPrimaryMapper((Pod pod) -> {
+          String tenant = pod.getMetadata().getLabels() == null ? null
+              : pod.getMetadata().getLabels().get(RuntimeLabels.INSTANCE);
+          return tenant == null ? Set.of() : Set.of(new ResourceID(tenant, pod.getMetadata().getNamespace()));
+        }).build(), context);
   }
 
-  @Override
-  public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
-    // Runtime pods and Deployments only (the labels every tenant's runtime carries), each mapped to its
-    // tenant by the instance label: Pods belong to a ReplicaSet, not to the tenant. Each cached as far as
-    // this reconciler reads it (RuntimeCaches); a Deployment's updates only when its counts move
-    // (DeploymentReplicasChanges).
-    SecondaryToPrimaryMapper<HasMetadata> byInstance = object -> {
-      String tenant = object.getMetadata().getLabels() == null ? null
-          : object.getMetadata().getLabels().get(RuntimeLabels.INSTANCE);
-      return tenant == null ? Set.of() : Set.of(new ResourceID(tenant, object.getMetadata().getNamespace()));
-    };
-    return List.of(
-        new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, RealtimeTenant.class)
-            .withName("runtime-pods").withLabelSelector(RuntimeLabels.everyRuntime())
-            .withItemStore(TrimmedItemStore.forOneInformer(context, RuntimeCaches::pods))
-            .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context),
-        new InformerEventSource<>(InformerEventSourceConfiguration.from(Deployment.class, RealtimeTenant.class)
-            .withName("runtime-deployments").withLabelSelector(RuntimeLabels.everyRuntime())
-            .withOnUpdateFilter(new DeploymentReplicasChanges())
-            .withItemStore(TrimmedItemStore.forOneInformer(context, RuntimeCaches::deployments))
-            .withSecondaryToPrimaryMapper(byInstance::toPrimaryResourceIDs).build(), context));
+  /** Forgets what was logged about the tenant (it is being deleted). */
+  public void forget(RealtimeTenant tenant) {
+    logged.keySet().removeIf(key -> key.startsWith(key(tenant) + "/"));
   }
 
-  @Override
-  public UpdateControl<RealtimeTenant> reconcile(RealtimeTenant tenant, Context<RealtimeTenant> context) {
-    if (tenant.isMarkedForDeletion()) {
-      return UpdateControl.noUpdate();
-    }
+  /**
+   * Prunes, scales and aggregates the tenant's runtime.
+   *
+   * @return when to look again (an entry expiring, a removal that lost a race, a scale-down's wait
+   *     ending), or null
+   */
+  public Instant run(RealtimeTenant tenant, Context<RealtimeTenant> context) {
     Instant now = clock.instant();
     RuntimeStatus runtime = tenant.getStatus() == null ? null : tenant.getStatus().getRuntime();
     List<RuntimePodStatus> entries = runtime == null || runtime.getPods() == null ? List.of() : runtime.getPods();
@@ -174,15 +136,28 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
     }
 
     RuntimeStatus next = aggregate(tenant, deployment, reports, pending);
-    // Before the Deployment exists and any pod reports there is nothing to say yet: the tenant's
-    // creation would cost a status write, then another as soon as the Deployment appears.
+    // Before the Deployment exists and any pod reports there is nothing to say yet.
     boolean nothingYet = runtime == null && deployment == null;
     if (!nothingYet && !same(runtime, next)) {
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(current, patch(tenant, next), context);
+      write(current, patch(tenant, next), context);
     }
-    UpdateControl<RealtimeTenant> control = UpdateControl.noUpdate();
     // A little after the moment, so that the entry has expired (or the wait ended) when it runs.
-    return recheckAt == null ? control : control.rescheduleAfter(Duration.between(now, recheckAt).plusMillis(100));
+    return recheckAt == null ? null : recheckAt.plusMillis(100);
+  }
+
+  /**
+   * Applies {@code status.runtime} under the runtime field manager, and keeps the result in the
+   * controller's cache so that the next round reads it. Not JOSDK's
+   * {@code PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource}: that applies under the
+   * controller's field manager, the workflow's, and each apply would then drop the other's fields
+   * (the conditions, or {@code status.runtime}).
+   */
+  private static void write(RealtimeTenant current, RealtimeTenant patch, Context<RealtimeTenant> context) {
+    RealtimeTenant applied = context.getClient().resource(patch).subresource("status")
+        .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
+            .withFieldManager(OperatorConfig.RUNTIME_FIELD_MANAGER).withForce(true).build());
+    context.eventSourceRetriever().getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(applied), applied, current);
   }
 
   /** The tenant's runtime pods that have not terminated, from the informer, and from the API server for entries the informer has not seen. */
@@ -305,7 +280,7 @@ public class RuntimeReconciler implements Reconciler<RealtimeTenant> {
   }
 
   /** Whether {@code spec.replicas} is in this reconciler's field manager's set. */
-  static boolean ownsReplicas(Deployment deployment) {
+  public static boolean ownsReplicas(Deployment deployment) {
     List<ManagedFieldsEntry> managed = deployment.getMetadata().getManagedFields();
     return managed != null && managed.stream()
         .filter(m -> OperatorConfig.RUNTIME_FIELD_MANAGER.equals(m.getManager()) && m.getFieldsV1() != null)
