@@ -2,6 +2,7 @@ package dev.slipstream.operator;
 
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.postgres.IdleSessions;
+import dev.slipstream.operator.reconcile.SecretCache;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import dev.slipstream.operator.publication.PublicationReconciler;
 import dev.slipstream.operator.tenant.TenantReconciler;
@@ -127,8 +128,12 @@ public final class Main {
     });
     // The tenant's and its publications' reconciles connect as the same role: one session serves both.
     IdleSessions sessions = IdleSessions.forReconcileThreads(config.reconcileThreads());
-    register(operator, new TenantReconciler(config, registry, sessions), config, TrimmedItemStore::withoutManagedFields);
-    register(operator, new PublicationReconciler(config, sessions), config, TrimmedItemStore::withoutManagedFields);
+    // And read the same credentials Secret: one copy per recheck interval serves both.
+    SecretCache secrets = new SecretCache(config.recheckInterval());
+    register(operator, new TenantReconciler(config, registry, sessions, secrets), config,
+        TrimmedItemStore::withoutManagedFields);
+    register(operator, new PublicationReconciler(config, sessions, secrets), config,
+        TrimmedItemStore::withoutManagedFields);
     operator.start();
     return operator;
   }

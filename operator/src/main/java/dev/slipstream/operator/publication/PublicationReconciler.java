@@ -2,6 +2,7 @@ package dev.slipstream.operator.publication;
 
 import dev.slipstream.api.v1alpha1.Reasons;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
+import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.RealtimePublicationStatus;
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.model.InvalidTenantException;
@@ -17,6 +18,7 @@ import dev.slipstream.operator.reconcile.OwnFinalizer;
 import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
 import dev.slipstream.operator.reconcile.StatusWriter;
+import dev.slipstream.operator.reconcile.SecretCache;
 import dev.slipstream.operator.reconcile.TenantConnections;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -69,6 +71,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
   private final Duration readyRecheckInterval;
   private final ReclaimPolicyCleanup reclaim;
   private final IdleSessions sessions;
+  private final SecretCache secrets;
 
   public PublicationReconciler() {
     this(OperatorConfig.defaults());
@@ -80,7 +83,13 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
 
   /** @param sessions where sessions to tenant databases wait between reconciles (shared with the tenants') */
   public PublicationReconciler(OperatorConfig config, IdleSessions sessions) {
+    this(config, sessions, new SecretCache(config.recheckInterval()));
+  }
+
+  /** @param secrets the Secrets tenants name, read once per recheck interval (shared with the tenants') */
+  public PublicationReconciler(OperatorConfig config, IdleSessions sessions, SecretCache secrets) {
     this.sessions = sessions;
+    this.secrets = secrets;
     this.recheckInterval = config.recheckInterval();
     this.readyRecheckInterval = config.publicationRecheckInterval();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
@@ -110,7 +119,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
     }
     ConnectionSettings settings;
     try {
-      settings = TenantConnections.resolve(context.getClient(), PublicationTenants.of(context, publication));
+      settings = TenantConnections.resolve(context.getClient(), PublicationTenants.of(context, publication), secrets);
     } catch (MissingInputException e) {
       return statusWriter.write(context, publication, statuses.notReady(publication, e.reason(), e.getMessage()))
           .rescheduleAfter(Recheck.after(recheckInterval));
@@ -143,6 +152,8 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
   public ErrorStatusUpdateControl<RealtimePublication> updateErrorStatus(
       RealtimePublication publication, Context<RealtimePublication> context, Exception e) {
     Failure failure = Failure.of(e);
+    // The database may have refused the credentials: the next round reads them again.
+    context.getSecondaryResource(RealtimeTenant.class).ifPresent(tenant -> TenantConnections.forget(tenant, secrets));
     return statusWriter.writeError(context, publication, statuses.notReady(publication, failure.reason(), failure.message()));
   }
 
@@ -158,7 +169,7 @@ public class PublicationReconciler implements Reconciler<RealtimePublication> {
         return;
       }
       ConnectionSettings settings = TenantConnections.resolve(context.getClient(),
-          PublicationTenants.of(context, publication));
+          PublicationTenants.of(context, publication), secrets);
       try (TenantDatabase database = TenantDatabase.open(settings, sessions)) {
         database.dropPublication(name);
       }

@@ -1,6 +1,7 @@
 package dev.slipstream.operator.reconcile;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -19,5 +20,10 @@ public final class Recheck {
   public static Duration after(Duration interval) {
     long millis = interval.toMillis();
     return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 10 + 1));
+  }
+
+  /** The earlier of two moments to look again, either of which may be null (no need to). */
+  public static Instant earliest(Instant a, Instant b) {
+    return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
   }
 }

@@ -27,14 +27,30 @@ public final class TenantConnections {
   }
 
   /**
-   * Reads the tenant's credentials Secret and builds the connection settings.
+   * Reads the tenant's credentials Secret (a copy younger than the recheck interval will do) and
+   * builds the connection settings.
    *
    * @throws MissingInputException SecretNotFound or SecretKeyMissing
    * @throws InvalidTenantException when spec.database is incomplete or invalid (the message names the field)
    */
-  public static ConnectionSettings resolve(KubernetesClient client, RealtimeTenant tenant) {
+  public static ConnectionSettings resolve(KubernetesClient client, RealtimeTenant tenant, SecretCache secrets) {
     String namespace = tenant.getMetadata().getNamespace();
-    return resolve(tenant, (name, field) -> TenantReferences.secret(client, namespace, name, field));
+    return resolve(tenant, (name, field) -> secrets.read(client, namespace, name, field));
+  }
+
+  /** Drops the tenant's Secrets (credentials, CA) from {@code secrets}: the next round reads them again. */
+  public static void forget(RealtimeTenant tenant, SecretCache secrets) {
+    RealtimeTenantSpec spec = tenant.getSpec();
+    if (spec == null || spec.getDatabase() == null) {
+      return;
+    }
+    String namespace = tenant.getMetadata().getNamespace();
+    if (spec.getDatabase().getCredentialsSecretRef() != null) {
+      secrets.forget(namespace, spec.getDatabase().getCredentialsSecretRef().getName());
+    }
+    if (spec.getDatabase().getCaSecretRef() != null) {
+      secrets.forget(namespace, spec.getDatabase().getCaSecretRef().getName());
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.slipstream.operator.model.InvalidTenantException;
 import dev.slipstream.operator.model.RuntimeLabels;
 import dev.slipstream.operator.model.RuntimeScaling;
 import dev.slipstream.operator.reconcile.ConditionEvents;
+import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -117,7 +118,7 @@ public final class RuntimeStatusLoop {
     if (!reports.removals().isEmpty()) {
       RealtimeTenant pruned = remove(tenant, context, reports.removals());
       if (pruned == null) {
-        recheckAt = earliest(recheckAt, now.plus(RETRY_REMOVAL));
+        recheckAt = Recheck.earliest(recheckAt, now.plus(RETRY_REMOVAL));
       } else {
         current = pruned;
       }
@@ -131,13 +132,15 @@ public final class RuntimeStatusLoop {
       if (decision != null) {
         scale(tenant, context, deployment, decision);
         pending = decision.pending();
-        recheckAt = earliest(recheckAt, decision.recheckAt());
+        recheckAt = Recheck.earliest(recheckAt, decision.recheckAt());
       }
     }
 
     RuntimeStatus next = aggregate(tenant, deployment, reports, pending);
-    // Before the Deployment exists and any pod reports there is nothing to say yet.
-    boolean nothingYet = runtime == null && deployment == null;
+    // Before any pod reports and the Deployment controller has counted the pods there is nothing to
+    // say yet: a new tenant's first write would be all zeros, and the counts' first report follows.
+    boolean nothingYet = runtime == null && (deployment == null || deployment.getStatus() == null
+        || deployment.getStatus().getReplicas() == null && deployment.getStatus().getReadyReplicas() == null);
     if (!nothingYet && !same(runtime, next)) {
       write(current, patch(tenant, next), context);
     }
@@ -340,10 +343,6 @@ public final class RuntimeStatusLoop {
     status.setRuntime(runtime);
     patch.setStatus(status);
     return patch;
-  }
-
-  private static Instant earliest(Instant a, Instant b) {
-    return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
   }
 
   private static String key(RealtimeTenant tenant) {

@@ -14,6 +14,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -38,20 +40,44 @@ final class TenantPublications {
    * names: a publication turning Ready (or not) updates PublicationsReady at once, not at the next
    * recheck. Only the changes the tenant reads: the spec (generation: names, tables, access rules),
    * the Ready condition's status and reason, and deletion; not the publication's other status writes.
+   *
+   * <p>Except while the tenant waits for its first ready runtime pod ({@code waitingForPods}): then a
+   * publication's arrival and its readiness do not bring the tenant back on their own; the pod's
+   * readiness will, and its round reads the publications ({@link ProvisioningWaits}).
+   * A spec change or a deletion always brings the tenant back.
    */
-  static InformerEventSource<RealtimePublication, RealtimeTenant> eventSource(EventSourceContext<RealtimeTenant> context) {
+  static InformerEventSource<RealtimePublication, RealtimeTenant> eventSource(EventSourceContext<RealtimeTenant> context,
+      Predicate<ResourceID> waitingForPods) {
     return new InformerEventSource<>(InformerEventSourceConfiguration.from(RealtimePublication.class, RealtimeTenant.class)
         .withName("publications")
         // The tenant reads spec and status; server-side apply's bookkeeping would be most of each cached copy.
         .withItemStore(TrimmedItemStore.forOneInformer(context, TrimmedItemStore::withoutManagedFields))
+        .withOnAddFilter(p -> arrivalMatters(p, waitingForPods))
         .withOnUpdateFilter((RealtimePublication next, RealtimePublication previous) ->
-            !Objects.equals(next.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
-                || next.isMarkedForDeletion() != previous.isMarkedForDeletion()
-                || !readiness(next).equals(readiness(previous)))
-        .withSecondaryToPrimaryMapper((RealtimePublication p) -> p.getSpec() == null || p.getSpec().getTenantRef() == null
-            || p.getSpec().getTenantRef().getName() == null ? Set.of()
-            : Set.of(new ResourceID(p.getSpec().getTenantRef().getName(), p.getMetadata().getNamespace())))
+            changeMatters(next, previous, waitingForPods))
+        .withSecondaryToPrimaryMapper((RealtimePublication p) -> tenantOf(p).map(Set::of).orElse(Set.of()))
         .build(), context);
+  }
+
+  /** Whether a publication's arrival brings its tenant back: unless the tenant waits for its pods. */
+  static boolean arrivalMatters(RealtimePublication publication, Predicate<ResourceID> waitingForPods) {
+    return tenantOf(publication).filter(waitingForPods.negate()).isPresent();
+  }
+
+  /** Whether a publication's update brings its tenant back (see {@link #eventSource}). */
+  static boolean changeMatters(RealtimePublication next, RealtimePublication previous,
+      Predicate<ResourceID> waitingForPods) {
+    if (!Objects.equals(next.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+        || next.isMarkedForDeletion() != previous.isMarkedForDeletion()) {
+      return true;
+    }
+    return !readiness(next).equals(readiness(previous)) && arrivalMatters(next, waitingForPods);
+  }
+
+  /** The tenant a publication names, if it names one. */
+  private static Optional<ResourceID> tenantOf(RealtimePublication p) {
+    return p.getSpec() == null || p.getSpec().getTenantRef() == null || p.getSpec().getTenantRef().getName() == null
+        ? Optional.empty() : Optional.of(new ResourceID(p.getSpec().getTenantRef().getName(), p.getMetadata().getNamespace()));
   }
 
   /**
@@ -84,10 +110,15 @@ final class TenantPublications {
     }
     // Publications not reconciled yet are work in progress, as the runtime's starting pods are: no
     // Warning for every new tenant whose first round comes before its publication's.
-    boolean inProgress = publications.stream().filter(p -> !ready(p)).allMatch(p -> NOT_RECONCILED.equals(reason(p)));
+    boolean inProgress = publications.stream().filter(p -> !ready(p)).allMatch(TenantPublications::notReconciled);
     return Condition.isFalse(ConditionTypes.PUBLICATIONS_READY, inProgress ? Reasons.RECONCILING : PUBLICATIONS_NOT_READY,
         notReady.size() + " of " + publications.size() + " publication(s) not ready: "
             + notReady.stream().collect(Collectors.joining(", ")));
+  }
+
+  /** Whether the publication's reconciler has not said yet whether it is Ready. */
+  static boolean notReconciled(RealtimePublication publication) {
+    return NOT_RECONCILED.equals(reason(publication));
   }
 
   private static boolean ready(RealtimePublication publication) {

@@ -17,6 +17,7 @@ import dev.slipstream.operator.reconcile.Failure;
 import dev.slipstream.operator.reconcile.OwnFinalizer;
 import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
+import dev.slipstream.operator.reconcile.SecretCache;
 import dev.slipstream.operator.reconcile.StatusWriter;
 import dev.slipstream.operator.tenant.dependent.AppliedTemplates;
 import dev.slipstream.operator.tenant.dependent.CredentialsDependent;
@@ -94,7 +95,8 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
    */
   public static final String FINALIZER = ReconcilerUtils.getDefaultFinalizerName(RealtimeTenant.class);
 
-  private final TenantWorkflow workflow = new TenantWorkflow();
+  private final ProvisioningWaits waits = new ProvisioningWaits();
+  private final TenantWorkflow workflow = new TenantWorkflow(waits::waitingForPublications);
   private final TenantStatus statuses = new TenantStatus();
   private final OwnFinalizer<RealtimeTenant> finalizer = new OwnFinalizer<>(FINALIZER);
   private final StatusWriter<RealtimeTenant, RealtimeTenantStatus> statusWriter =
@@ -121,14 +123,20 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
 
   /** @param sessions where sessions to tenant databases wait between reconciles (shared with the publications') */
   public TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions) {
-    this(config, registry, sessions, Clock.systemUTC());
+    this(config, registry, sessions, new SecretCache(config.recheckInterval()));
   }
 
-  TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions, Clock clock) {
+  /** @param secrets the Secrets tenants name, read once per recheck interval (shared with the publications') */
+  public TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions, SecretCache secrets) {
+    this(config, registry, sessions, secrets, Clock.systemUTC());
+  }
+
+  TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions, SecretCache secrets,
+      Clock clock) {
     this.clock = clock;
     this.runtimeLoop = new RuntimeStatusLoop(config, clock);
     this.shared = new TenantScope.Shared(config.defaultRuntimeImage(), new SlotHistory(), new AppliedTemplates(),
-        sessions);
+        sessions, secrets);
     this.recheckInterval = config.recheckInterval();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
     this.slotLag = new SlotLagMetrics(registry);
@@ -169,7 +177,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
       gate.ran(id, inputs, outcome.recheck() ? now.plus(Recheck.after(recheckInterval)) : null);
       control = outcome.control();
     }
-    Instant next = earliest(loopAt, gate.nextDue(id));
+    Instant next = Recheck.earliest(loopAt, gate.nextDue(id));
     return next == null ? control : control.rescheduleAfter(Duration.ofMillis(Math.max(0, next.toEpochMilli() - now.toEpochMilli())));
   }
 
@@ -182,12 +190,25 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     WorkflowReconcileResult result;
     try (TenantScope scope = TenantScope.open(context, shared, publications)) {
       // A step's failure leaves here, aggregated: retried with backoff, reported by updateErrorStatus.
-      result = scope.reconcile(workflow.workflow());
+      try {
+        result = scope.reconcile(workflow.workflow());
+      } catch (RuntimeException e) {
+        scope.forgetSecrets();
+        throw e;
+      }
+      if (!databaseReady(result)) {
+        // The Secret may be what is wrong (a password the database refuses): the next round reads it again.
+        scope.forgetSecrets();
+      }
     }
     recordLag(tenant, result);
     TenantStatus.Builder status = statuses.from(tenant).publications(publications);
     boolean recheck = report(tenant, result, status);
     return new WorkflowOutcome(statusWriter.write(context, tenant, status.build()), recheck);
+  }
+
+  private static boolean databaseReady(WorkflowReconcileResult result) {
+    return TenantReconciler.<DatabaseFacts>finding(result, DatabaseDependent.NAME).map(DatabaseFacts::ready).orElse(false);
   }
 
   /** The status loop still runs when the workflow failed (the database down must not stop scaling). */
@@ -197,10 +218,6 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     } catch (RuntimeException e) {
       failure.addSuppressed(e);
     }
-  }
-
-  private static Instant earliest(Instant a, Instant b) {
-    return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;
   }
 
   /**
@@ -255,7 +272,9 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
   @Override
   public List<EventSource<?, RealtimeTenant>> prepareEventSources(EventSourceContext<RealtimeTenant> context) {
     List<EventSource<?, RealtimeTenant>> sources = new ArrayList<>(workflow.eventSources(context));
-    sources.add(TenantPublications.eventSource(context));
+    var publications = TenantPublications.eventSource(context, waits::waitingForPods);
+    waits.watch(workflow.deployments(), publications);
+    sources.add(publications);
     sources.add(RuntimeStatusLoop.podEventSource(context));
     return sources;
   }

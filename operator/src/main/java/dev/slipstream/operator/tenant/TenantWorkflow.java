@@ -18,7 +18,11 @@ import dev.slipstream.operator.tenant.dependent.RuntimeRoleBindingDependent;
 import dev.slipstream.operator.tenant.dependent.RuntimeRoleDependent;
 import dev.slipstream.operator.tenant.dependent.RuntimeServiceAccountDependent;
 import dev.slipstream.operator.tenant.dependent.RuntimeServiceDependent;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.function.Predicate;
 import io.javaoperatorsdk.operator.processing.dependent.AbstractDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
@@ -50,14 +54,21 @@ final class TenantWorkflow {
       "serviceaccount");
   private final RuntimeRoleDependent role = named(new RuntimeRoleDependent(), "role");
   private final RuntimeRoleBindingDependent roleBinding = named(new RuntimeRoleBindingDependent(), "rolebinding");
-  private final RuntimeDeploymentDependent deployment = named(new RuntimeDeploymentDependent(),
-      RuntimeDeploymentDependent.NAME);
+  private final RuntimeDeploymentDependent deployment;
   private final RuntimeServiceDependent service = named(new RuntimeServiceDependent(), "service");
   private final RuntimeRelayServiceDependent relayService = named(new RuntimeRelayServiceDependent(), "relay-service");
   private final RuntimeDisruptionBudgetDependent disruptionBudget = named(new RuntimeDisruptionBudgetDependent(),
       "disruption-budget");
 
-  private final Workflow<RealtimeTenant> workflow = new WorkflowBuilder<RealtimeTenant>()
+  private final Workflow<RealtimeTenant> workflow;
+
+  /**
+   * @param waitingForPublications whether a tenant waits for its publications' first reconcile: its
+   *     Deployment's pod counts then do not wake it ({@link ProvisioningWaits})
+   */
+  TenantWorkflow(Predicate<ResourceID> waitingForPublications) {
+    deployment = named(new RuntimeDeploymentDependent(waitingForPublications), RuntimeDeploymentDependent.NAME);
+    workflow = new WorkflowBuilder<RealtimeTenant>()
       .addDependentResourceAndConfigure(credentials).withReadyPostcondition(new CredentialsFound())
       .addDependentResourceAndConfigure(database).dependsOn(credentials).withReadyPostcondition(new DatabaseReady())
       .addDependentResourceAndConfigure(slot).dependsOn(database).withReadyPostcondition(new SlotReady())
@@ -73,6 +84,7 @@ final class TenantWorkflow {
       .addDependentResourceAndConfigure(relayService).dependsOn(model)
       .addDependentResourceAndConfigure(disruptionBudget).dependsOn(model)
       .build();
+  }
 
   Workflow<RealtimeTenant> workflow() {
     return workflow;
@@ -92,6 +104,11 @@ final class TenantWorkflow {
     // but the Deployment's is.
     relayService.setEventSource(service.eventSource(context).orElseThrow());
     return sources;
+  }
+
+  /** The Deployment step's informer, once {@link #eventSources} made it. */
+  InformerEventSource<Deployment, RealtimeTenant> deployments() {
+    return deployment.eventSource().orElseThrow();
   }
 
   private static <D extends AbstractDependentResource<?, ?>> D named(

@@ -132,6 +132,40 @@ class TenantConditionsIT {
         .getStatus().getPhase()).isEqualTo(TenantPhase.READY);
   }
 
+  /**
+   * A new tenant's publication turning Ready while the tenant waits for its pods does not wake it on
+   * its own ({@link ProvisioningWaits}); the pods' readiness does, and that round reads the
+   * publication: the tenant is Ready with its publication counted, not PublicationsReady=False
+   * until some later round.
+   */
+  @Test
+  void aPublicationReadyBeforeThePodsIsReadWhenThePodsAreReady() {
+    postgres.execute("CREATE TABLE IF NOT EXISTS public.early_items (id bigint PRIMARY KEY)");
+    operator.create(TestCluster.load(operator.getKubernetesClient(), Secret.class,
+        TestCluster.secretYaml("early-db", postgres.password())));
+    operator.create(TestCluster.load(operator.getKubernetesClient(), RealtimeTenant.class,
+        TestCluster.tenantYaml("early", "early-db", "Delete")));
+    operator.create(TestCluster.load(operator.getKubernetesClient(), RealtimePublication.class, """
+        apiVersion: realtime.slipstream.dev/v1alpha1
+        kind: RealtimePublication
+        metadata: {name: early-items}
+        spec:
+          tenantRef: {name: early}
+          tables: [{schema: public, name: early_items}]
+          reclaimPolicy: Delete
+        """));
+    await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+      RealtimePublication publication = operator.get(RealtimePublication.class, "early-items");
+      assertThat(publication.getStatus()).isNotNull();
+      assertThat(Conditions.isTrue(publication.getStatus().getConditions(), ConditionTypes.READY)).isTrue();
+    });
+    ClusterAsserts.reportRuntimeReady(operator, "early");
+    RealtimeTenant ready = awaitTenantCondition(operator, "early", ConditionTypes.READY, Condition.TRUE, "Available");
+    assertThat(condition(ready, ConditionTypes.PUBLICATIONS_READY).getMessage()).isEqualTo("1 publication(s) ready");
+    assertThat(ready.getStatus().getRuntime().getReadyReplicas()).as("status.runtime, once the pods are counted")
+        .isEqualTo(1);
+  }
+
   private static Condition condition(RealtimeTenant tenant, String type) {
     return Conditions.find(tenant.getStatus().getConditions(), type).orElseThrow();
   }

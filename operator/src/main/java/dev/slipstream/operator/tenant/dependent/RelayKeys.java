@@ -4,6 +4,7 @@ import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.operator.model.RelayKeySecret;
 import dev.slipstream.operator.model.RuntimeNames;
 import dev.slipstream.operator.reconcile.MissingInputException;
+import dev.slipstream.operator.reconcile.SecretCache;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -14,8 +15,9 @@ import java.net.HttpURLConnection;
  * when absent (a 409 means another reconcile created it meanwhile: read that one). Never updated, so
  * the key a tenant's pods hold stays the same for the tenant's life unless someone deletes the Secret.
  * A Secret of that name someone else made is used as it is when its key is usable, and a finding
- * otherwise; the operator does not overwrite it. Secrets are not watched: a deleted one is made
- * again at the next reconcile (within {@code SLIPSTREAM_RECHECK_INTERVAL}).
+ * otherwise; the operator does not overwrite it. Secrets are not watched, and the copy read or made
+ * is kept for a recheck interval ({@link SecretCache}): a deleted one is made again within about two
+ * {@code SLIPSTREAM_RECHECK_INTERVAL}s.
  */
 final class RelayKeys {
 
@@ -26,9 +28,25 @@ final class RelayKeys {
    * @throws MissingInputException (SecretKeyMissing) when a Secret of that name holds no usable key
    * @throws KubernetesClientException when the API server refuses (no {@code create} on Secrets, ...)
    */
-  static Secret ensure(KubernetesClient client, RealtimeTenant tenant) {
+  static Secret ensure(KubernetesClient client, RealtimeTenant tenant, SecretCache cache) {
     String namespace = tenant.getMetadata().getNamespace();
     String name = new RuntimeNames(tenant.getMetadata().getName()).relayKeySecret();
+    Secret secret = cache.cached(namespace, name);
+    if (secret == null) {
+      secret = readOrCreate(client, tenant, namespace, name);
+      cache.keep(secret);
+    }
+    Secret found = secret;
+    RelayKeySecret.problem(found).ifPresent(problem -> {
+      cache.forget(namespace, name);
+      throw new MissingInputException(MissingInputException.SECRET_KEY_MISSING, "Secret " + namespace + "/" + name
+          + " (the runtime's relay key, which the operator makes) " + problem + ": delete it, and the operator makes"
+          + " it again with a new key");
+    });
+    return found;
+  }
+
+  private static Secret readOrCreate(KubernetesClient client, RealtimeTenant tenant, String namespace, String name) {
     var secrets = client.secrets().inNamespace(namespace);
     Secret secret = secrets.withName(name).get();
     if (secret == null) {
@@ -45,11 +63,6 @@ final class RelayKeys {
         }
       }
     }
-    RelayKeySecret.problem(secret).ifPresent(problem -> {
-      throw new MissingInputException(MissingInputException.SECRET_KEY_MISSING, "Secret " + namespace + "/" + name
-          + " (the runtime's relay key, which the operator makes) " + problem + ": delete it, and the operator makes"
-          + " it again with a new key");
-    });
     return secret;
   }
 }

@@ -5,6 +5,8 @@ import dev.slipstream.operator.model.RuntimeModel;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.function.Predicate;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 
 /**
@@ -21,8 +23,12 @@ public class RuntimeDeploymentDependent extends RuntimeObjectDependent<Deploymen
 
   public static final String NAME = "deployment";
 
-  public RuntimeDeploymentDependent() {
+  private final Predicate<ResourceID> waitingForPublications;
+
+  /** @param waitingForPublications whether a tenant waits for its publications ({@link DeploymentChanges}) */
+  public RuntimeDeploymentDependent(Predicate<ResourceID> waitingForPublications) {
     super(Deployment.class);
+    this.waitingForPublications = waitingForPublications;
   }
 
   @Override
@@ -32,7 +38,7 @@ public class RuntimeDeploymentDependent extends RuntimeObjectDependent<Deploymen
 
   @Override
   protected OnUpdateFilter<Deployment> onUpdateFilter() {
-    return new DeploymentChanges();
+    return new DeploymentChanges(waitingForPublications);
   }
 
   @Override

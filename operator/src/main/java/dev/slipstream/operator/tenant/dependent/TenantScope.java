@@ -14,7 +14,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import dev.slipstream.operator.reconcile.TenantReferences;
+import dev.slipstream.operator.reconcile.SecretCache;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,8 @@ public final class TenantScope implements AutoCloseable {
    * What outlives a reconcile: the default runtime image, the slots this process created, the specs
    * of the Deployments it applied, and the sessions to tenant databases that wait for their next reconcile.
    */
-  public record Shared(String defaultImage, SlotHistory slots, AppliedTemplates templates, IdleSessions sessions) {
+  public record Shared(String defaultImage, SlotHistory slots, AppliedTemplates templates, IdleSessions sessions,
+      SecretCache secrets) {
   }
 
   private static final String KEY = TenantScope.class.getName();
@@ -91,17 +92,25 @@ public final class TenantScope implements AutoCloseable {
   }
 
   /**
-   * A Secret of the tenant's namespace, read from the API server once per reconcile (the credentials
-   * step and the model step both read the credentials Secret); or a {@link MissingInputException}
-   * naming {@code field}.
+   * A Secret of the tenant's namespace, one copy for the whole round (the credentials step and the
+   * model step both read the credentials Secret), from {@link SecretCache} (read from the API server
+   * at most once per recheck interval); or a {@link MissingInputException} naming {@code field}.
    */
   synchronized Secret secret(String name, String field) {
     Secret secret = secrets.get(name);
     if (secret == null) {
-      secret = TenantReferences.secret(context.getClient(), tenant().getMetadata().getNamespace(), name, field);
+      secret = shared.secrets().read(context.getClient(), tenant().getMetadata().getNamespace(), name, field);
       secrets.put(name, secret);
     }
     return secret;
+  }
+
+  /**
+   * Drops the copies of every Secret this round read from {@link SecretCache}: the round could not
+   * use them (the database refused them, or the round failed), and the next reads them again.
+   */
+  public synchronized void forgetSecrets() {
+    secrets.keySet().forEach(name -> shared.secrets().forget(tenant().getMetadata().getNamespace(), name));
   }
 
   /** The credentials Secret as connection settings, read once; or why it cannot be. */

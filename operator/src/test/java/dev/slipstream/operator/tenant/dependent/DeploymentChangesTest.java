@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import dev.slipstream.operator.model.RuntimeLabels;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,17 @@ class DeploymentChangesTest {
         .withManager("slipstream-operator-runtime").withOperation("Apply").build()));
     owned.getStatus().setObservedGeneration(1L);
     assertThat(filter.accept(owned, before)).isFalse();
+  }
+
+  @Test
+  void podCountsWaitWhileTheTenantWaitsForItsPublications() {
+    DeploymentChanges waiting = new DeploymentChanges(tenant -> tenant.equals(new ResourceID("acme", "ns")));
+    Map<String, String> labels = Map.of(RuntimeLabels.INSTANCE, "acme");
+    Deployment before = deployment(1L, 0, labels);
+    assertThat(waiting.accept(deployment(1L, 1, labels), before)).as("a pod became ready").isFalse();
+    assertThat(waiting.accept(deployment(2L, 0, labels), before)).as("spec edited").isTrue();
+    Map<String, String> other = Map.of(RuntimeLabels.INSTANCE, "other");
+    assertThat(waiting.accept(deployment(1L, 1, other), deployment(1L, 0, other))).as("another tenant's").isTrue();
   }
 
   private static Deployment deployment(long generation, int ready, Map<String, String> labels) {
