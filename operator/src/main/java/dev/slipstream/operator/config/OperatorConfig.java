@@ -14,7 +14,9 @@ import java.util.stream.Collectors;
  *   <li>{@code SLIPSTREAM_RUNTIME_IMAGE}: the runtime image for tenants without spec.runtime.image
  *   <li>{@code SLIPSTREAM_RECONCILE_THREADS}: concurrent reconciles (default 10)
  *   <li>{@code SLIPSTREAM_RECHECK_INTERVAL}: how often a healthy resource is checked against the
- *       database (ISO-8601 duration or seconds, default 30s); slot lag is refreshed at this rate
+ *       database (ISO-8601 duration or seconds, default 30s); slot lag is refreshed at this rate. Tenant
+ *       rechecks are paced to one per reconcile thread and second: with more tenants than threads
+ *       times this many seconds, each is rechecked every tenants / threads seconds
  *   <li>{@code SLIPSTREAM_PUBLICATION_RECHECK_INTERVAL}: how often a Ready publication is checked against
  *       the database (default 300s): it carries no lag, and only someone altering the publication by hand
  *       changes it; a publication that is not Ready is rechecked every {@code SLIPSTREAM_RECHECK_INTERVAL}

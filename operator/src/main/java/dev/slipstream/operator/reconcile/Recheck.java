@@ -22,6 +22,18 @@ public final class Recheck {
     return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(millis / 10 + 1));
   }
 
+  /**
+   * The interval between rechecks of one of {@code resources} rechecked alike, paced so that they add
+   * up to at most {@code perSecond} rechecks a second: the configured interval, or longer when there
+   * are more resources than {@code perSecond} times its seconds. Each recheck of a tenant is a
+   * database session and a reconcile thread's time; a thousand tenants rechecked every 30 s would
+   * keep the reconcile threads busy with 33 a second, and a new tenant would queue behind them.
+   */
+  public static Duration paced(Duration interval, int resources, int perSecond) {
+    Duration share = Duration.ofMillis(1000L * resources / Math.max(1, perSecond));
+    return share.compareTo(interval) > 0 ? share : interval;
+  }
+
   /** The earlier of two moments to look again, either of which may be null (no need to). */
   public static Instant earliest(Instant a, Instant b) {
     return a == null ? b : b == null ? a : a.isBefore(b) ? a : b;

@@ -103,6 +103,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
       new StatusWriter<>(RealtimeTenant::new, TenantStatus::same, RealtimeTenantStatus::getConditions);
   private final TenantScope.Shared shared;
   private final Duration recheckInterval;
+  private final int reconcileThreads;
   private final ReclaimPolicyCleanup reclaim;
   private final SlotLagMetrics slotLag;
   private final RuntimeStatusLoop runtimeLoop;
@@ -138,6 +139,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     this.shared = new TenantScope.Shared(config.defaultRuntimeImage(), new SlotHistory(), new AppliedTemplates(),
         sessions, secrets);
     this.recheckInterval = config.recheckInterval();
+    this.reconcileThreads = config.reconcileThreads();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
     this.slotLag = new SlotLagMetrics(registry);
   }
@@ -174,11 +176,20 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     }
     UpdateControl<RealtimeTenant> control = UpdateControl.noUpdate();
     if (outcome != null) {
-      gate.ran(id, inputs, outcome.recheck() ? now.plus(Recheck.after(recheckInterval)) : null);
+      gate.ran(id, inputs, outcome.recheck() ? now.plus(Recheck.after(recheckInterval())) : null);
       control = outcome.control();
     }
     Instant next = Recheck.earliest(loopAt, gate.nextDue(id));
     return next == null ? control : control.rescheduleAfter(Duration.ofMillis(Math.max(0, next.toEpochMilli() - now.toEpochMilli())));
+  }
+
+  /**
+   * {@code SLIPSTREAM_RECHECK_INTERVAL}, paced to one recheck per reconcile thread and second: with
+   * more tenants than that, each is rechecked every tenants / threads seconds instead, so that the
+   * rechecks of a thousand running tenants leave the threads to the tenants that are coming up.
+   */
+  private Duration recheckInterval() {
+    return Recheck.paced(recheckInterval, gate.tenants(), reconcileThreads);
   }
 
   /** The workflow's status write, and whether to look again after the recheck interval. */

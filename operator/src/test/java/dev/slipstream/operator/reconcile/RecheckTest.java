@@ -20,4 +20,23 @@ class RecheckTest {
     }
     assertThat(seen).as("resources applied together are spread out").hasSizeGreaterThan(100);
   }
+
+  @Test
+  void manyResourcesStretchTheIntervalToTheirShareOfThePace() {
+    Duration interval = Duration.ofSeconds(30);
+    assertThat(Recheck.paced(interval, 20, 10)).as("few: the configured interval").isEqualTo(interval);
+    assertThat(Recheck.paced(interval, 300, 10)).isEqualTo(interval);
+    assertThat(Recheck.paced(interval, 1_000, 10)).as("1,000 at 10 a second").isEqualTo(Duration.ofSeconds(100));
+  }
+
+  @Test
+  void theEarlierOfTwoMomentsEitherMayBeAbsent() {
+    java.time.Instant a = java.time.Instant.parse("2026-12-04T12:00:00Z");
+    java.time.Instant b = a.plusSeconds(1);
+    assertThat(Recheck.earliest(a, b)).isEqualTo(a);
+    assertThat(Recheck.earliest(b, a)).isEqualTo(a);
+    assertThat(Recheck.earliest(null, b)).isEqualTo(b);
+    assertThat(Recheck.earliest(a, null)).isEqualTo(a);
+    assertThat(Recheck.earliest(null, null)).isNull();
+  }
 }
