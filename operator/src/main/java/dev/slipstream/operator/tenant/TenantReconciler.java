@@ -176,7 +176,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     }
     UpdateControl<RealtimeTenant> control = UpdateControl.noUpdate();
     if (outcome != null) {
-      gate.ran(id, inputs, outcome.recheck() ? now.plus(Recheck.after(recheckInterval())) : null);
+      gate.ran(id, inputs, outcome.recheck() ? now.plus(Recheck.after(recheckInterval(context))) : null);
       control = outcome.control();
     }
     Instant next = Recheck.earliest(loopAt, gate.nextDue(id));
@@ -187,9 +187,10 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
    * {@code SLIPSTREAM_RECHECK_INTERVAL}, paced to one recheck per reconcile thread and second: with
    * more tenants than that, each is rechecked every tenants / threads seconds instead, so that the
    * rechecks of a thousand running tenants leave the threads to the tenants that are coming up.
+   * The tenants are those in the informer's cache: a thousand applied at once are paced from the first.
    */
-  private Duration recheckInterval() {
-    return Recheck.paced(recheckInterval, gate.tenants(), reconcileThreads);
+  private Duration recheckInterval(Context<RealtimeTenant> context) {
+    return Recheck.paced(recheckInterval, (int) context.getPrimaryCache().keys().count(), reconcileThreads);
   }
 
   /** The workflow's status write, and whether to look again after the recheck interval. */

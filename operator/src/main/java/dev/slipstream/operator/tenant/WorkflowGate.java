@@ -67,9 +67,4 @@ final class WorkflowGate {
   void forget(ResourceID tenant) {
     memos.remove(tenant);
   }
-
-  /** How many tenants this process has run the workflow of (and not forgotten). */
-  int tenants() {
-    return memos.size();
-  }
 }
