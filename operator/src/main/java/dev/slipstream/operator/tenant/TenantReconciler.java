@@ -90,6 +90,12 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
 
   public static final String NAME = "realtimetenant";
   /**
+   * {@code slipstream_operator_workflow_runs_total{reason}}: the tenant workflow's runs by why it ran
+   * ({@code first} round in this process, what it reads {@code changed}, its {@code recheck}, a
+   * {@code retry} after a failure); the rounds that did not run it ran only the status loop.
+   */
+  public static final String WORKFLOW_RUNS = "slipstream.operator.workflow.runs";
+  /**
    * The finalizer that holds a tenant until its slot is dealt with: the name JOSDK gives a
    * {@code Cleaner}'s, which tenants made by earlier versions carry.
    */
@@ -106,6 +112,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
   private final int reconcileThreads;
   private final ReclaimPolicyCleanup reclaim;
   private final SlotLagMetrics slotLag;
+  private final MeterRegistry registry;
   private final RuntimeStatusLoop runtimeLoop;
   private final WorkflowGate gate = new WorkflowGate();
   private final Clock clock;
@@ -142,6 +149,7 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     this.reconcileThreads = config.reconcileThreads();
     this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
     this.slotLag = new SlotLagMetrics(registry);
+    this.registry = registry;
   }
 
   @Override
@@ -155,10 +163,11 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     // Publications report their own readiness (watched: the tenant hears when theirs moves).
     List<RealtimePublication> publications = TenantPublications.of(context, tenant);
     String inputs = WorkflowInputs.of(tenant, publications, context);
-    boolean workflowDue = gate.due(id, inputs, now);
+    WorkflowGate.Why why = gate.why(id, inputs, now);
     WorkflowOutcome outcome = null;
     try {
-      if (workflowDue) {
+      if (why != null) {
+        registry.counter(WORKFLOW_RUNS, "reason", why.tag()).increment();
         outcome = runWorkflow(tenant, context, publications);
       }
     } catch (RuntimeException e) {

@@ -29,16 +29,36 @@ final class WorkflowGate {
   private record Memo(String inputs, Instant recheckAt, Instant retryAt, int failures) {
   }
 
+  /** Why the workflow runs: the tag of {@code slipstream_operator_workflow_runs_total}. */
+  enum Why {
+    FIRST, CHANGED, RECHECK, RETRY;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private final Map<ResourceID, Memo> memos = new ConcurrentHashMap<>();
 
   /** Whether the workflow runs this round. */
   boolean due(ResourceID tenant, String inputs, Instant now) {
+    return why(tenant, inputs, now) != null;
+  }
+
+  /** Why the workflow runs this round, or null when it does not. */
+  Why why(ResourceID tenant, String inputs, Instant now) {
     Memo memo = memos.get(tenant);
     if (memo == null) {
-      return true;
+      return Why.FIRST;
+    }
+    if (!inputs.equals(memo.inputs())) {
+      return Why.CHANGED;
     }
     Instant dueAt = memo.retryAt() != null ? memo.retryAt() : memo.recheckAt();
-    return !inputs.equals(memo.inputs()) || dueAt != null && !now.isBefore(dueAt);
+    if (dueAt == null || now.isBefore(dueAt)) {
+      return null;
+    }
+    return memo.retryAt() != null ? Why.RETRY : Why.RECHECK;
   }
 
   /** The workflow ran on {@code inputs}; it looks again at {@code recheckAt} (null: only when they change). */

@@ -26,6 +26,18 @@ class WorkflowGateTest {
   }
 
   @Test
+  void itSaysWhyTheWorkflowRuns() {
+    assertThat(gate.why(ACME, "a", T0)).isEqualTo(WorkflowGate.Why.FIRST);
+    gate.ran(ACME, "a", T0.plusSeconds(60));
+    assertThat(gate.why(ACME, "a", T0.plusSeconds(5))).isNull();
+    assertThat(gate.why(ACME, "b", T0.plusSeconds(5))).isEqualTo(WorkflowGate.Why.CHANGED);
+    assertThat(gate.why(ACME, "a", T0.plusSeconds(60))).isEqualTo(WorkflowGate.Why.RECHECK);
+    gate.failed(ACME, "a", T0);
+    assertThat(gate.why(ACME, "a", T0.plusSeconds(2))).isEqualTo(WorkflowGate.Why.RETRY);
+    assertThat(WorkflowGate.Why.RECHECK.tag()).isEqualTo("recheck");
+  }
+
+  @Test
   void withoutARecheckOnlyAChangeRunsIt() {
     gate.ran(ACME, "a", null);
     assertThat(gate.due(ACME, "a", T0.plus(Duration.ofDays(1)))).isFalse();
