@@ -200,11 +200,6 @@ public final class OperatorScaleScenario implements Scenario {
   }
 
   /**
-   * Where the reconciles came from, per tenant: each controller's completed reconciles (JOSDK's
-   * execution timer) and the events that triggered them by kind (the operator's
-   * {@code slipstream.operator.reconcile.triggers}; merged events make triggers outnumber reconciles).
-   */
-  /**
    * The rounds that were rechecks: the tenant workflow's runs for its recheck (the operator's
    * {@code slipstream.operator.workflow.runs}, reason {@code recheck}) and the publications' timer
    * rounds (a publication's only timer is its recheck, or a retry after a failure).
@@ -218,6 +213,11 @@ public final class OperatorScaleScenario implements Scenario {
     return tenantRechecks + publicationTimers;
   }
 
+  /**
+   * Where the reconciles came from, per tenant: each controller's completed reconciles (JOSDK's
+   * execution timer) and the events that triggered them by kind (the operator's
+   * {@code slipstream.operator.reconcile.triggers}; merged events make triggers outnumber reconciles).
+   */
   private static String breakdown(PrometheusMeterRegistry registry, int tenants) {
     Map<String, Double> reconciles = new java.util.TreeMap<>();
     registry.find("operator.sdk.controllers.execution.reconcile").timers()

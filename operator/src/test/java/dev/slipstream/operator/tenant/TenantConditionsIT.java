@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.slipstream.api.v1alpha1.Condition;
 import dev.slipstream.api.v1alpha1.ConditionTypes;
 import dev.slipstream.api.v1alpha1.Conditions;
+import dev.slipstream.api.v1alpha1.Reasons;
 import dev.slipstream.api.v1alpha1.RealtimePublication;
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
 import dev.slipstream.api.v1alpha1.TenantPhase;
@@ -159,11 +160,19 @@ class TenantConditionsIT {
       assertThat(publication.getStatus()).isNotNull();
       assertThat(Conditions.isTrue(publication.getStatus().getConditions(), ConditionTypes.READY)).isTrue();
     });
+    // The round that made the Deployment wrote RuntimeReady=False after its status loop ran.
+    RealtimeTenant provisioning = awaitTenantCondition(operator, "early", ConditionTypes.RUNTIME_READY, Condition.FALSE,
+        Reasons.RECONCILING);
+    assertThat(provisioning.getStatus().getRuntime()).as("no status.runtime of zeros before the pods are counted")
+        .isNull();
     ClusterAsserts.reportRuntimeReady(operator, "early");
     RealtimeTenant ready = awaitTenantCondition(operator, "early", ConditionTypes.READY, Condition.TRUE, "Available");
     assertThat(condition(ready, ConditionTypes.PUBLICATIONS_READY).getMessage()).isEqualTo("1 publication(s) ready");
     assertThat(ready.getStatus().getRuntime().getReadyReplicas()).as("status.runtime, once the pods are counted")
         .isEqualTo(1);
+    assertThat(TestCluster.METRICS.scrape()).as("why the workflow ran")
+        .contains("slipstream_operator_workflow_runs_total{reason=\"first\"}")
+        .contains("slipstream_operator_workflow_runs_total{reason=\"changed\"}");
   }
 
   private static Condition condition(RealtimeTenant tenant, String type) {

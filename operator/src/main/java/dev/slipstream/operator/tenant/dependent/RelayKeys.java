@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
+import java.util.Optional;
 
 /**
  * Finds the tenant's relay key Secret ({@link RelayKeySecret}), or makes it: read by name, created
@@ -36,14 +37,14 @@ final class RelayKeys {
       secret = readOrCreate(client, tenant, namespace, name);
       cache.keep(secret);
     }
-    Secret found = secret;
-    RelayKeySecret.problem(found).ifPresent(problem -> {
+    Optional<String> problem = RelayKeySecret.problem(secret);
+    if (problem.isPresent()) {
       cache.forget(namespace, name);
       throw new MissingInputException(MissingInputException.SECRET_KEY_MISSING, "Secret " + namespace + "/" + name
-          + " (the runtime's relay key, which the operator makes) " + problem + ": delete it, and the operator makes"
-          + " it again with a new key");
-    });
-    return found;
+          + " (the runtime's relay key, which the operator makes) " + problem.get() + ": delete it, and the operator"
+          + " makes it again with a new key");
+    }
+    return secret;
   }
 
   private static Secret readOrCreate(KubernetesClient client, RealtimeTenant tenant, String namespace, String name) {
