@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.relay;
 
 import dev.slipstream.runtime.change.ChangeSink;
+import dev.slipstream.runtime.netty.OpenConnections;
 import dev.slipstream.runtime.tls.RelayTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -64,6 +65,8 @@ public final class RelayClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RelayClient.class);
   /** Bytes queued for the leader (broadcasts, presence) beyond which broadcasts are refused. */
   static final int OUTBOUND_HIGH_WATER_MARK = 4 << 20;
+  /** How long closing waits for the connection to close, and again for the loop to stop. */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(2);
 
   /**
    * @param handshakeTimeout how long the leader has to complete the handshake
@@ -94,6 +97,8 @@ public final class RelayClient implements AutoCloseable {
   private volatile Consumer<PodBroadcast> broadcasts = broadcast -> { };
   private volatile PresenceListener presence = PresenceListener.NONE;
   private volatile RelayTls tls;
+  /** The connection to the leader (one at a time), closed before the loop stops. */
+  private final OpenConnections connections = new OpenConnections();
   /** Owned by the loop: the connection past WELCOME, and broadcasts it sent awaiting the leader's ACK. */
   private LeaderLink link;
   private final Map<Long, CompletableFuture<Void>> pending = new HashMap<>();
@@ -338,7 +343,7 @@ public final class RelayClient implements AutoCloseable {
     connected(false);
     if (loop.inEventLoop()) {
       closeChannel();
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      connections.closeAndStop(group, STOP_TIMEOUT);
       return;
     }
     try {
@@ -349,7 +354,7 @@ public final class RelayClient implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       // the loop has terminated: nothing runs on it any more
     }
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    connections.closeThenStop(group, STOP_TIMEOUT);
   }
 
   /** The current connection (tests pause its reading). */
@@ -423,6 +428,7 @@ public final class RelayClient implements AutoCloseable {
     }
     ChannelFuture connecting = bootstrap.connect(leader);
     channel = connecting.channel();
+    connections.add(channel);
     connecting.addListener(done -> {
       if (!done.isSuccess()) {
         failed("cannot reach the leader's relay at " + leaderName() + ": " + describe(done.cause()));

@@ -1,5 +1,6 @@
 package dev.slipstream.runtime.relay;
 
+import dev.slipstream.runtime.netty.OpenConnections;
 import dev.slipstream.runtime.tls.RelayTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -98,6 +99,7 @@ public final class RelayServer implements AutoCloseable {
   private final RelayMetrics metrics;
   private final EventLoopGroup group;
   private final Set<FollowerSession> gate = ConcurrentHashMap.newKeySet();
+  private final OpenConnections open = new OpenConnections();
   private final AtomicInteger connections = new AtomicInteger();
   private final List<Runnable> ackListeners = new CopyOnWriteArrayList<>();
   private final Map<String, RateLimitedLog> rejectionLog = new ConcurrentHashMap<>();
@@ -144,6 +146,7 @@ public final class RelayServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel channel) {
+              open.add(channel);
               FrameDecoder decoder = new FrameDecoder(MAX_INBOUND_FRAME_BYTES);
               RelayTls encrypted = tls;
               if (encrypted != null) {
@@ -272,7 +275,7 @@ public final class RelayServer implements AutoCloseable {
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    open.closeThenStop(group, Duration.ofSeconds(2));
   }
 
   Settings settings() {

@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.limits.LimitMetrics;
+import dev.slipstream.runtime.netty.OpenConnections;
 import dev.slipstream.runtime.tls.ServerTls;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -46,10 +47,12 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
   private final AtomicInteger open;
   private final long maxConnections;
   private final ServerTls tls;
+  private final OpenConnections connections;
 
   ClientPipeline(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics, ConnectionWatch watch,
-      ChannelHandler router, ClientErrorLog errorLog, AtomicInteger open, ServerTls tls) {
+      ChannelHandler router, ClientErrorLog errorLog, AtomicInteger open, ServerTls tls, OpenConnections connections) {
     this.tls = tls;
+    this.connections = connections;
     this.limits = limits;
     this.metrics = metrics;
     this.limitMetrics = limitMetrics;
@@ -69,6 +72,7 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
       return;
     }
     ch.closeFuture().addListener(f -> open.decrementAndGet());
+    connections.add(ch);
     if (tls != null) {
       // In front of everything: the byte budget, the throttle and the deadlines see what the client
       // sends and receives, and ClientConnection's request deadline (from this moment) covers the

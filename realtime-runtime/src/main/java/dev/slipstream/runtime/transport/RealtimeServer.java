@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.limits.LimitMetrics;
+import dev.slipstream.runtime.netty.OpenConnections;
 import dev.slipstream.runtime.tls.ServerTls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -86,6 +87,7 @@ public final class RealtimeServer implements AutoCloseable {
   private final WebSocketStage webSocket;
   private final ClientPipeline pipeline;
   private final ServerTls tls;
+  private final OpenConnections open = new OpenConnections();
   private Channel serverChannel;
 
   public RealtimeServer(Settings settings, ConnectionMetrics connectionMetrics, LimitMetrics limitMetrics,
@@ -101,7 +103,7 @@ public final class RealtimeServer implements AutoCloseable {
     registry.gauge("slipstream.netty.direct.memory.used", PooledByteBufAllocator.DEFAULT.metric(),
         metric -> metric.usedDirectMemory());
     this.pipeline = new ClientPipeline(settings.connections(), connectionMetrics, limitMetrics, watch, router,
-        new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections, tls);
+        new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections, tls, open);
   }
 
   /** Serves {@code endpoint} at {@code path}. */
@@ -174,7 +176,7 @@ public final class RealtimeServer implements AutoCloseable {
       serverChannel.close().syncUninterruptibly();
     }
     watch.close();
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    open.closeThenStop(group, Duration.ofSeconds(2));
     if (tls != null) {
       tls.close();
     }
