@@ -175,8 +175,15 @@ class ChartIT {
         // The runtime's status loop: it watches the pods, aggregates status.runtime and scales the Deployment.
         assertThat(tenant.getStatus().getRuntime()).isNotNull();
         assertThat(tenant.getStatus().getRuntime().getReadyReplicas()).isEqualTo(1);
-        assertThat(kube.client().apps().deployments().inNamespace(namespace).withName(runtime.getMetadata().getName())
-            .get().getMetadata().getManagedFields()).anySatisfy(m -> assertThat(m.getManager())
+      });
+      // It scales the Deployment as the ServiceAccount: a higher replicas.min is applied under its own field manager.
+      kube.client().resources(RealtimeTenant.class).inNamespace(namespace).withName("acme")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"runtime\":{\"replicas\":{\"min\":2,\"max\":3}}}}");
+      await().atMost(WAIT).untilAsserted(() -> {
+        Deployment scaled = kube.client().apps().deployments().inNamespace(namespace)
+            .withName(runtime.getMetadata().getName()).get();
+        assertThat(scaled.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(scaled.getMetadata().getManagedFields()).anySatisfy(m -> assertThat(m.getManager())
             .isEqualTo(OperatorConfig.RUNTIME_FIELD_MANAGER));
       });
       assertThat(config(namespace).get("SLIPSTREAM_ACCESS_RULES")).isEqualTo("public.orders:customer_id=sub");

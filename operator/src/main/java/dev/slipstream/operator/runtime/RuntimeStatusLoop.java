@@ -12,7 +12,6 @@ import dev.slipstream.operator.model.RuntimeScaling;
 import dev.slipstream.operator.reconcile.ConditionEvents;
 import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
-import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -257,12 +256,17 @@ public final class RuntimeStatusLoop {
     return decision;
   }
 
-  /** Sets the Deployment's replicas when they change, or when this reconciler does not own them yet. */
+  /**
+   * Sets the Deployment's replicas when they change. A new Deployment starts at Kubernetes' default
+   * of 1, which nobody owns (the workflow's apply leaves {@code spec.replicas} out): at
+   * {@code replicas.min} 1 there is nothing to apply, and the first count that differs is applied
+   * under this reconciler's field manager, which owns it from then on.
+   */
   @SuppressWarnings("unchecked")
   private void scale(RealtimeTenant tenant, Context<RealtimeTenant> context, Deployment deployment,
       Autoscaler.Decision decision) {
     int current = replicas(deployment);
-    if (decision.replicas() != current || !ownsReplicas(deployment)) {
+    if (decision.replicas() != current) {
       Deployment patch = new DeploymentBuilder()
           .withNewMetadata().withName(deployment.getMetadata().getName())
           .withNamespace(deployment.getMetadata().getNamespace()).endMetadata()
@@ -280,15 +284,6 @@ public final class RuntimeStatusLoop {
       ConditionEvents.record(context.getClient(), tenant, ConditionEvents.NORMAL, decision.event().reason(),
           decision.event().message());
     }
-  }
-
-  /** Whether {@code spec.replicas} is in this reconciler's field manager's set. */
-  public static boolean ownsReplicas(Deployment deployment) {
-    List<ManagedFieldsEntry> managed = deployment.getMetadata().getManagedFields();
-    return managed != null && managed.stream()
-        .filter(m -> OperatorConfig.RUNTIME_FIELD_MANAGER.equals(m.getManager()) && m.getFieldsV1() != null)
-        .map(m -> m.getFieldsV1().getAdditionalProperties().get("f:spec"))
-        .anyMatch(spec -> spec instanceof Map<?, ?> fields && fields.containsKey("f:replicas"));
   }
 
   /** The Deployment's {@code spec.replicas}; Kubernetes' default, 1, when unset. */

@@ -134,6 +134,10 @@ class RuntimeStatusLoopIT {
     createTenant("up", "replicas: {min: 1, max: 5}\n    targetClientsPerReplica: 10000");
     awaitReplicas("up", 1);
     startPod("up", "up-runtime-a");
+    // At replicas.min 1 the new Deployment's default of 1 is right: a round of the loop applies nothing.
+    report("up", "up-runtime-a", 5_000, "Leader", Instant.now());
+    awaitRuntime("up", r -> assertThat(r.getConnectedClients()).isEqualTo(5_000L));
+    assertThat(replicasOwners(deployment("up"))).as("managers of spec.replicas").isEmpty();
 
     long reported = System.nanoTime();
     report("up", "up-runtime-a", 25_000, "Leader", Instant.now());
@@ -150,11 +154,15 @@ class RuntimeStatusLoopIT {
         .contains("Scaled runtime from 3 to 5: 80,000 clients over a target of 10,000 per replica want 8, capped at "
             + "replicas.max 5");
     // The Deployment's replica count is the status loop's alone: the workflow leaves it out.
-    Deployment deployment = deployment("up");
-    assertThat(RuntimeStatusLoop.ownsReplicas(deployment)).isTrue();
-    assertThat(deployment.getMetadata().getManagedFields()).filteredOn(m -> OperatorConfig.FIELD_MANAGER.equals(m.getManager()))
-        .allSatisfy(m -> assertThat(String.valueOf(m.getFieldsV1().getAdditionalProperties().get("f:spec")))
-            .doesNotContain("f:replicas"));
+    assertThat(replicasOwners(deployment("up"))).containsExactly(OperatorConfig.RUNTIME_FIELD_MANAGER);
+  }
+
+  /** The field managers whose set holds the Deployment's {@code spec.replicas}. */
+  private static List<String> replicasOwners(Deployment deployment) {
+    return deployment.getMetadata().getManagedFields().stream()
+        .filter(m -> m.getFieldsV1() != null && m.getFieldsV1().getAdditionalProperties().get("f:spec")
+            instanceof java.util.Map<?, ?> spec && spec.containsKey("f:replicas"))
+        .map(ManagedFieldsEntry::getManager).toList();
   }
 
   @Test

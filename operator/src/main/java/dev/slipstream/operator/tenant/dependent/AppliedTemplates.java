@@ -1,7 +1,6 @@
 package dev.slipstream.operator.tenant.dependent;
 
 import dev.slipstream.api.v1alpha1.RealtimeTenant;
-import dev.slipstream.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -46,16 +45,12 @@ public final class AppliedTemplates {
   }
 
   /**
-   * What the cache keeps of a Deployment: the metadata with only the runtime field manager's
-   * {@code managedFields} entry (whether the status loop owns {@code spec.replicas} yet),
+   * What the cache keeps of a Deployment: the metadata without {@code managedFields},
    * {@code spec.replicas}, the digest of the rest of the spec, and of the status only the pod
    * counts (what {@code RuntimePodsReady}, the status loop and {@link DeploymentChanges} read).
    */
   static Deployment trim(Deployment deployment, KubernetesSerialization serialization) {
-    if (deployment.getMetadata().getManagedFields() != null) {
-      deployment.getMetadata().setManagedFields(deployment.getMetadata().getManagedFields().stream()
-          .filter(m -> OperatorConfig.RUNTIME_FIELD_MANAGER.equals(m.getManager())).toList());
-    }
+    deployment.getMetadata().setManagedFields(null);
     if (deployment.getSpec() != null) {
       DeploymentSpec kept = new DeploymentSpec();
       kept.setReplicas(deployment.getSpec().getReplicas());
