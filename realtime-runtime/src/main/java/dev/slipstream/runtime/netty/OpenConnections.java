@@ -1,11 +1,14 @@
 package dev.slipstream.runtime.netty;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,14 +36,24 @@ public final class OpenConnections {
     return open.size();
   }
 
-  /**
-   * Closes every open connection through its pipeline (TLS sends its close_notify) and waits up to
-   * {@code timeout} for them to close, then stops {@code loops}, which have {@code timeout} to
-   * finish what is queued, and waits up to twice that. Their {@code channelInactive} runs on the loop before it stops: it is queued there once a
-   * channel has closed, and a stopping loop runs what is queued. Not on one of {@code loops}.
-   */
+  /** {@link #closeThenStop(Iterable, EventLoopGroup, Duration)} with the connections tracked here. */
   public void closeThenStop(EventLoopGroup loops, Duration timeout) {
-    open.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    closeThenStop(open, loops, timeout);
+  }
+
+  /**
+   * Closes {@code channels} through their pipelines (TLS sends its close_notify) and waits up to
+   * {@code timeout} for them to close, then stops {@code loops}, which have {@code timeout} to finish
+   * what is queued, and waits up to twice that. A closed channel's {@code channelInactive} is
+   * queued on its loop, and a stopping loop runs what is queued. Not on one of {@code loops}.
+   */
+  public static void closeThenStop(Iterable<Channel> channels, EventLoopGroup loops, Duration timeout) {
+    List<ChannelFuture> closing = new ArrayList<>();
+    channels.forEach(channel -> closing.add(channel.close()));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (ChannelFuture closed : closing) {
+      closed.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
     loops.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(2 * timeout.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -1,7 +1,6 @@
 package dev.slipstream.runtime.transport;
 
 import dev.slipstream.runtime.limits.LimitMetrics;
-import dev.slipstream.runtime.netty.OpenConnections;
 import dev.slipstream.runtime.tls.ServerTls;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -47,12 +46,10 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
   private final AtomicInteger open;
   private final long maxConnections;
   private final ServerTls tls;
-  private final OpenConnections connections;
 
   ClientPipeline(ConnectionLimits limits, ConnectionMetrics metrics, LimitMetrics limitMetrics, ConnectionWatch watch,
-      ChannelHandler router, ClientErrorLog errorLog, AtomicInteger open, ServerTls tls, OpenConnections connections) {
+      ChannelHandler router, ClientErrorLog errorLog, AtomicInteger open, ServerTls tls) {
     this.tls = tls;
-    this.connections = connections;
     this.limits = limits;
     this.metrics = metrics;
     this.limitMetrics = limitMetrics;
@@ -72,7 +69,6 @@ final class ClientPipeline extends ChannelInitializer<SocketChannel> {
       return;
     }
     ch.closeFuture().addListener(f -> open.decrementAndGet());
-    connections.add(ch);
     if (tls != null) {
       // In front of everything: the byte budget, the throttle and the deadlines see what the client
       // sends and receives, and ClientConnection's request deadline (from this moment) covers the

@@ -1,6 +1,7 @@
 package dev.slipstream.runtime.transport;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
 import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,6 +147,11 @@ public final class ConnectionWatch implements AutoCloseable {
       long delay = random.nextLong(windowNanos);
       connection.channel().eventLoop().schedule(connection::drain, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** The channels of the connections open now, as a copy. */
+  public List<Channel> channels() {
+    return connections.stream().map(ClientConnection::channel).toList();
   }
 
   /** Connections open now (registered and not yet closed). */

@@ -87,7 +87,6 @@ public final class RealtimeServer implements AutoCloseable {
   private final WebSocketStage webSocket;
   private final ClientPipeline pipeline;
   private final ServerTls tls;
-  private final OpenConnections open = new OpenConnections();
   private Channel serverChannel;
 
   public RealtimeServer(Settings settings, ConnectionMetrics connectionMetrics, LimitMetrics limitMetrics,
@@ -103,7 +102,7 @@ public final class RealtimeServer implements AutoCloseable {
     registry.gauge("slipstream.netty.direct.memory.used", PooledByteBufAllocator.DEFAULT.metric(),
         metric -> metric.usedDirectMemory());
     this.pipeline = new ClientPipeline(settings.connections(), connectionMetrics, limitMetrics, watch, router,
-        new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections, tls, open);
+        new ClientErrorLog(LoggerFactory.getLogger(ClientErrors.class), 10), connections, tls);
   }
 
   /** Serves {@code endpoint} at {@code path}. */
@@ -175,8 +174,9 @@ public final class RealtimeServer implements AutoCloseable {
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
+    // The watch holds every connection the pipeline admitted: closed before the loops stop (OpenConnections says why).
+    OpenConnections.closeThenStop(watch.channels(), group, Duration.ofSeconds(2));
     watch.close();
-    open.closeThenStop(group, Duration.ofSeconds(2));
     if (tls != null) {
       tls.close();
     }

@@ -74,6 +74,16 @@ class ConnectionWatchTest {
     assertThat(two.isOpen()).isTrue();
   }
 
+  @Test
+  void itListsTheChannelsOfTheConnectionsStillOpen() {
+    EmbeddedChannel one = holding(100);
+    EmbeddedChannel two = holding(100);
+    assertThat(watch.channels()).containsExactlyInAnyOrder(one, two);
+
+    one.close();
+    assertThat(watch.channels()).as("what the server closes before its loops stop").containsExactly(two);
+  }
+
   /** The socket of a client that does not read: nothing written ever leaves the outbound buffer. */
   private static final class NeverFlushed extends ChannelOutboundHandlerAdapter {
     @Override
