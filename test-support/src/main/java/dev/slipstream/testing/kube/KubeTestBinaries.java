@@ -39,33 +39,61 @@ public record KubeTestBinaries(Path testDir, String version) {
    * the shared binaries, while the certificates kube-api-test and kube-apiserver write there stay
    * private, so test JVMs running at the same time do not rewrite each other's certificates.
    *
-   * <p>Its {@code kube-apiserver} is a two-line script that runs the shared one with
-   * {@code lastFlags} after every flag kube-api-test passes. kube-api-test appends flags of its own
-   * after ours (among them {@code --service-cluster-ip-range 10.0.0.0/24}: 254 Services), and for
-   * a single-valued flag kube-apiserver keeps the last occurrence.
+   * <p>Its {@code kube-apiserver} and {@code etcd} are two-line scripts that run the shared ones
+   * with their output in {@link #logFile} (kube-api-test only passes it to a debug logger, so a
+   * server that never became ready left no trace) and with flags after every flag kube-api-test
+   * passes: {@code lastFlags} for kube-apiserver (kube-api-test appends flags of its own after ours,
+   * among them {@code --service-cluster-ip-range 10.0.0.0/24}: 254 Services, and for a
+   * single-valued flag kube-apiserver keeps the last occurrence), {@link #ETCD_FLAGS} for etcd.
    */
   public Path isolatedTestDir(List<String> lastFlags) {
     try {
       Path dir = Files.createTempDirectory("slipstream-kube-api-test");
       Path versionDir = Files.createDirectories(dir.resolve("k8s").resolve(binaryDir().getFileName()));
-      for (Path binary : List.of(etcd(), kubectl(), kubeControllerManager())) {
+      Files.createDirectories(dir.resolve(LOG_DIR));
+      for (Path binary : List.of(kubectl(), kubeControllerManager())) {
         Files.createSymbolicLink(versionDir.resolve(binary.getFileName()), binary.toAbsolutePath());
       }
-      StringBuilder script = new StringBuilder("#!/bin/sh\nexec '").append(kubeApiServer().toAbsolutePath())
-          .append("' \"$@\"");
-      for (String flag : lastFlags) {
-        if (flag.contains("'")) {
-          throw new IllegalArgumentException("a quote in a kube-apiserver flag: " + flag);
-        }
-        script.append(" '").append(flag).append('\'');
-      }
-      Path wrapper = versionDir.resolve("kube-apiserver");
-      Files.writeString(wrapper, script.append('\n'));
-      Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      writeWrapper(versionDir, kubeApiServer(), lastFlags, logFile(dir, "kube-apiserver"));
+      writeWrapper(versionDir, etcd(), ETCD_FLAGS, logFile(dir, "etcd"));
       return dir;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot prepare a kube-api-test directory", e);
     }
+  }
+
+  /**
+   * etcd skips fsync: a test cluster's data dies with the test anyway, and an API server's first
+   * start writes some hundred objects (RBAC bootstrap roles, priority classes), each waiting for a
+   * disk flush that the tests' PostgreSQL instances compete for on a loaded CI machine.
+   */
+  static final List<String> ETCD_FLAGS = List.of("--unsafe-no-fsync");
+
+  private static final String LOG_DIR = "logs";
+
+  /** Where the {@code name} process ({@code kube-apiserver}, {@code etcd}) of {@code testDir} writes its output. */
+  public static Path logFile(Path testDir, String name) {
+    return testDir.resolve(LOG_DIR).resolve(name + ".log");
+  }
+
+  private static void writeWrapper(Path versionDir, Path binary, List<String> lastFlags, Path log)
+      throws java.io.IOException {
+    StringBuilder script = new StringBuilder("#!/bin/sh\nexec ").append(quoted(binary.toAbsolutePath().toString()))
+        .append(" \"$@\"");
+    for (String flag : lastFlags) {
+      script.append(' ').append(quoted(flag));
+    }
+    script.append(" >>").append(quoted(log.toAbsolutePath().toString())).append(" 2>&1\n");
+    Path wrapper = versionDir.resolve(binary.getFileName());
+    Files.writeString(wrapper, script);
+    Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+  }
+
+  private static String quoted(String word) {
+    if (word.contains("'")) {
+      throw new IllegalArgumentException("a quote in a word of a wrapper script: " + word);
+    }
+    return "'" + word + "'";
   }
 
   public Path kubeApiServer() {

@@ -50,26 +50,77 @@ public final class TestApiServer implements AutoCloseable {
   /** How long kube-api-test waits for etcd, the API server and its default namespace, each. */
   static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * How many API servers a start tries. An API server that is not ready within the timeout is
+   * stopped and a fresh one (new directory, new ports) started: the one such failure in CI, after
+   * hundreds of starts, gave no sign of its cause, and the likeliest ones (a port kube-api-test found
+   * free taken before kube-apiserver bound it; a stalled etcd) are not the next server's.
+   */
+  static final int START_ATTEMPTS = 2;
+
+  /** How many of a process's last log lines a failed start prints. */
+  private static final int LOG_TAIL_LINES = 40;
+
   /** Starts one; fails with the command to run when the binaries are missing. */
   public static TestApiServer start() {
-    KubeTestBinaries binaries = KubeTestBinaries.configured().requirePresent();
-    awaitPastMidnightIfNear(LocalTime.now());
-    Path testDir = binaries.isolatedTestDir(List.of("--service-cluster-ip-range=" + SERVICE_CLUSTER_IP_RANGE));
-    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir(testDir.toString())
-        .withApiServerVersion(binaries.version())
-        .withOfflineMode(true)
-        .withUpdateKubeConfig(false)
-        .withApiServerFlag("--bind-address", "127.0.0.1")
-        .withStartupTimeout((int) STARTUP_TIMEOUT.toMillis())
-        .build());
-    try {
-      server.start();
-    } catch (RuntimeException e) {
-      KubeTestBinaries.deleteIsolatedTestDir(testDir);
-      throw e;
+    return start(KubeTestBinaries.configured().requirePresent(), STARTUP_TIMEOUT);
+  }
+
+  /** Starts one from {@code binaries}, giving each attempt {@code timeout} per process to be ready. */
+  static TestApiServer start(KubeTestBinaries binaries, Duration timeout) {
+    for (int attempt = 1; ; attempt++) {
+      awaitPastMidnightIfNear(LocalTime.now());
+      Path testDir = binaries.isolatedTestDir(List.of("--service-cluster-ip-range=" + SERVICE_CLUSTER_IP_RANGE));
+      KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+          .withTestDir(testDir.toString())
+          .withApiServerVersion(binaries.version())
+          .withOfflineMode(true)
+          .withUpdateKubeConfig(false)
+          .withApiServerFlag("--bind-address", "127.0.0.1")
+          .withStartupTimeout((int) timeout.toMillis())
+          .build());
+      try {
+        server.start();
+        return new TestApiServer(server, testDir, binaries);
+      } catch (RuntimeException e) {
+        // kube-api-test leaves the processes of a start that timed out running.
+        stopQuietly(server);
+        String logs = logTails(testDir);
+        KubeTestBinaries.deleteIsolatedTestDir(testDir);
+        if (attempt == START_ATTEMPTS) {
+          throw new IllegalStateException("the test API server did not start in " + attempt + " attempts ("
+              + e.getMessage() + "); the last attempt's logs:\n" + logs, e);
+        }
+        System.out.printf("The test API server did not start (%s), attempt %d of %d; its logs:%n%s%n"
+            + "Starting a fresh one.%n", e.getMessage(), attempt, START_ATTEMPTS, logs);
+      }
     }
-    return new TestApiServer(server, testDir, binaries);
+  }
+
+  private static void stopQuietly(KubeAPIServer server) {
+    try {
+      server.stop();
+    } catch (RuntimeException alreadyStopped) {
+      // When kube-apiserver exits, kube-api-test stops etcd and removes its data itself; stopping
+      // again then fails on the missing data directory, with nothing left running.
+    }
+  }
+
+  /** The last lines etcd and kube-apiserver wrote, each under a heading. */
+  static String logTails(Path testDir) {
+    StringBuilder tails = new StringBuilder();
+    for (String name : List.of("etcd", "kube-apiserver")) {
+      Path log = KubeTestBinaries.logFile(testDir, name);
+      tails.append("--- last ").append(LOG_TAIL_LINES).append(" lines of ").append(name).append("'s output ---\n");
+      try {
+        List<String> lines = Files.readAllLines(log);
+        lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
+            .forEach(line -> tails.append(line).append('\n'));
+      } catch (IOException e) {
+        tails.append("(cannot read ").append(log).append(": ").append(e).append(")\n");
+      }
+    }
+    return tails.toString();
   }
 
   /**
