@@ -2,6 +2,7 @@ package dev.slipstream.operator;
 
 import dev.slipstream.operator.config.OperatorConfig;
 import dev.slipstream.operator.postgres.IdleSessions;
+import dev.slipstream.operator.reconcile.RecheckPace;
 import dev.slipstream.operator.reconcile.SecretCache;
 import dev.slipstream.operator.reconcile.TrimmedItemStore;
 import dev.slipstream.operator.publication.PublicationReconciler;
@@ -128,9 +129,10 @@ public final class Main {
     });
     // The tenant's and its publications' reconciles connect as the same role: one session serves both.
     IdleSessions sessions = IdleSessions.forReconcileThreads(config.reconcileThreads());
-    // And read the same credentials Secret: one copy per recheck interval serves both.
-    SecretCache secrets = new SecretCache(config.recheckInterval());
-    register(operator, new TenantReconciler(config, registry, sessions, secrets), config,
+    // And read the same credentials Secret: one copy per (paced) recheck interval serves both.
+    RecheckPace pace = new RecheckPace(config.recheckInterval(), config.reconcileThreads());
+    SecretCache secrets = new SecretCache(pace::interval);
+    register(operator, new TenantReconciler(config, registry, sessions, secrets, pace), config,
         TrimmedItemStore::withoutManagedFields);
     register(operator, new PublicationReconciler(config, sessions, secrets), config,
         TrimmedItemStore::withoutManagedFields);

@@ -7,11 +7,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The Secrets tenants name (their credentials, their CA) and the relay keys the operator makes,
- * each read from the API server at most once per {@code maxAge} (the recheck interval) rather than
- * once per round: a new tenant's rounds, and its publications', read one copy. Secrets are not
+ * each read from the API server at most once per {@code maxAge} (the recheck interval, paced to the
+ * tenants' number: {@link RecheckPace}) rather than once per round: a new tenant's rounds, and its
+ * publications', read one copy, even when a thousand new tenants queue its rounds minutes apart. Secrets are not
  * watched (a watch would hold every Secret of the watched namespaces in memory), so a changed Secret
  * was always seen at the next round that read it; now at the first round after its copy here is
  * {@code maxAge} old, and at once after a round that could not use it: the reconcilers
@@ -26,15 +28,20 @@ public final class SecretCache {
   }
 
   private final Map<String, Copy> copies = new ConcurrentHashMap<>();
-  private final Duration maxAge;
+  private final Supplier<Duration> maxAge;
   private final Clock clock;
   private volatile Instant purgedAt;
 
   public SecretCache(Duration maxAge) {
+    this(() -> maxAge);
+  }
+
+  /** @param maxAge how old a copy may be, asked at each read ({@link RecheckPace#interval}) */
+  public SecretCache(Supplier<Duration> maxAge) {
     this(maxAge, Clock.systemUTC());
   }
 
-  SecretCache(Duration maxAge, Clock clock) {
+  SecretCache(Supplier<Duration> maxAge, Clock clock) {
     this.maxAge = maxAge;
     this.clock = clock;
     this.purgedAt = clock.instant();
@@ -59,7 +66,7 @@ public final class SecretCache {
     Instant now = clock.instant();
     purgeIfDue(now);
     Copy copy = copies.get(key(namespace, name));
-    return copy == null || !copy.readAt().plus(maxAge).isAfter(now) ? null : copy.secret();
+    return copy == null || !copy.readAt().plus(maxAge.get()).isAfter(now) ? null : copy.secret();
   }
 
   /** Keeps a Secret just read or written. */
@@ -78,9 +85,10 @@ public final class SecretCache {
   }
 
   private void purgeIfDue(Instant now) {
-    if (purgedAt.plus(maxAge).isBefore(now)) {
+    Duration age = maxAge.get();
+    if (purgedAt.plus(age).isBefore(now)) {
       purgedAt = now;
-      copies.values().removeIf(copy -> !copy.readAt().plus(maxAge).isAfter(now));
+      copies.values().removeIf(copy -> !copy.readAt().plus(age).isAfter(now));
     }
   }
 

@@ -17,6 +17,7 @@ import dev.slipstream.operator.reconcile.Failure;
 import dev.slipstream.operator.reconcile.OwnFinalizer;
 import dev.slipstream.operator.reconcile.Recheck;
 import dev.slipstream.operator.reconcile.ReclaimPolicyCleanup;
+import dev.slipstream.operator.reconcile.RecheckPace;
 import dev.slipstream.operator.reconcile.SecretCache;
 import dev.slipstream.operator.reconcile.StatusWriter;
 import dev.slipstream.operator.tenant.dependent.AppliedTemplates;
@@ -108,8 +109,14 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
   private final StatusWriter<RealtimeTenant, RealtimeTenantStatus> statusWriter =
       new StatusWriter<>(RealtimeTenant::new, TenantStatus::same, RealtimeTenantStatus::getConditions);
   private final TenantScope.Shared shared;
-  private final Duration recheckInterval;
-  private final int reconcileThreads;
+  /**
+   * {@code SLIPSTREAM_RECHECK_INTERVAL}, paced to one recheck per reconcile thread and second: with
+   * more tenants than that, each is rechecked every tenants / threads seconds instead, so that the
+   * rechecks of a thousand running tenants leave the threads to the tenants that are coming up.
+   * The tenants are those in the informer's cache, counted before each workflow run: a thousand
+   * applied at once are paced from the first. The Secret copies' age follows the same interval.
+   */
+  private final RecheckPace pace;
   private final ReclaimPolicyCleanup reclaim;
   private final SlotLagMetrics slotLag;
   private final MeterRegistry registry;
@@ -131,23 +138,31 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
 
   /** @param sessions where sessions to tenant databases wait between reconciles (shared with the publications') */
   public TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions) {
-    this(config, registry, sessions, new SecretCache(config.recheckInterval()));
+    this(config, registry, sessions, new RecheckPace(config.recheckInterval(), config.reconcileThreads()));
   }
 
-  /** @param secrets the Secrets tenants name, read once per recheck interval (shared with the publications') */
-  public TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions, SecretCache secrets) {
-    this(config, registry, sessions, secrets, Clock.systemUTC());
+  private TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions, RecheckPace pace) {
+    this(config, registry, sessions, new SecretCache(pace::interval), pace);
+  }
+
+  /**
+   * @param secrets the Secrets tenants name, read once per recheck interval (shared with the publications')
+   * @param pace the tenants' recheck interval, which this reconciler keeps counting the tenants for
+   *     (the one {@code secrets} reads)
+   */
+  public TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions, SecretCache secrets,
+      RecheckPace pace) {
+    this(config, registry, sessions, secrets, pace, Clock.systemUTC());
   }
 
   TenantReconciler(OperatorConfig config, MeterRegistry registry, IdleSessions sessions, SecretCache secrets,
-      Clock clock) {
+      RecheckPace pace, Clock clock) {
     this.clock = clock;
     this.runtimeLoop = new RuntimeStatusLoop(config, clock);
     this.shared = new TenantScope.Shared(config.defaultRuntimeImage(), new SlotHistory(), new AppliedTemplates(),
         sessions, secrets);
-    this.recheckInterval = config.recheckInterval();
-    this.reconcileThreads = config.reconcileThreads();
-    this.reclaim = new ReclaimPolicyCleanup(recheckInterval);
+    this.pace = pace;
+    this.reclaim = new ReclaimPolicyCleanup(config.recheckInterval());
     this.slotLag = new SlotLagMetrics(registry);
     this.registry = registry;
   }
@@ -168,6 +183,8 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     try {
       if (why != null) {
         registry.counter(WORKFLOW_RUNS, "reason", why.tag()).increment();
+        // Before the workflow: the Secret copies it reads may be as old as the interval this count gives.
+        pace.count((int) context.getPrimaryCache().keys().count());
         outcome = runWorkflow(tenant, context, publications);
       }
     } catch (RuntimeException e) {
@@ -185,21 +202,11 @@ public class TenantReconciler implements Reconciler<RealtimeTenant> {
     }
     UpdateControl<RealtimeTenant> control = UpdateControl.noUpdate();
     if (outcome != null) {
-      gate.ran(id, inputs, outcome.recheck() ? now.plus(Recheck.after(recheckInterval(context))) : null);
+      gate.ran(id, inputs, outcome.recheck() ? now.plus(Recheck.after(pace.interval())) : null);
       control = outcome.control();
     }
     Instant next = Recheck.earliest(loopAt, gate.nextDue(id));
     return next == null ? control : control.rescheduleAfter(Duration.ofMillis(Math.max(0, next.toEpochMilli() - now.toEpochMilli())));
-  }
-
-  /**
-   * {@code SLIPSTREAM_RECHECK_INTERVAL}, paced to one recheck per reconcile thread and second: with
-   * more tenants than that, each is rechecked every tenants / threads seconds instead, so that the
-   * rechecks of a thousand running tenants leave the threads to the tenants that are coming up.
-   * The tenants are those in the informer's cache: a thousand applied at once are paced from the first.
-   */
-  private Duration recheckInterval(Context<RealtimeTenant> context) {
-    return Recheck.paced(recheckInterval, (int) context.getPrimaryCache().keys().count(), reconcileThreads);
   }
 
   /** The workflow's status write, and whether to look again after the recheck interval. */

@@ -30,6 +30,16 @@ class RecheckTest {
   }
 
   @Test
+  void thePaceFollowsTheLastCount() {
+    RecheckPace pace = new RecheckPace(Duration.ofSeconds(30), 10);
+    assertThat(pace.interval()).as("before any count").isEqualTo(Duration.ofSeconds(30));
+    pace.count(1_000);
+    assertThat(pace.interval()).isEqualTo(Duration.ofSeconds(100));
+    pace.count(50);
+    assertThat(pace.interval()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
   void theEarlierOfTwoMomentsEitherMayBeAbsent() {
     java.time.Instant a = java.time.Instant.parse("2026-12-04T12:00:00Z");
     java.time.Instant b = a.plusSeconds(1);

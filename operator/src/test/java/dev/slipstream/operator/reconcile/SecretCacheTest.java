@@ -30,7 +30,8 @@ class SecretCacheTest {
       return now.get();
     }
   };
-  private final SecretCache cache = new SecretCache(Duration.ofSeconds(30), clock);
+  private final RecheckPace pace = new RecheckPace(Duration.ofSeconds(30), 10);
+  private final SecretCache cache = new SecretCache(pace::interval, clock);
 
   @Test
   void aCopyServesUntilItIsAsOldAsTheRecheckInterval() {
@@ -40,6 +41,17 @@ class SecretCacheTest {
     assertThat(cache.cached("ns", "acme-db")).isSameAs(secret);
     later(1);
     assertThat(cache.cached("ns", "acme-db")).as("30 s old: read again").isNull();
+  }
+
+  @Test
+  void aCopyServesAsLongAsTheRecheckIntervalPacedToTheTenantsNumber() {
+    Secret secret = secret("acme-db");
+    cache.keep(secret);
+    pace.count(1_000);
+    later(99);
+    assertThat(cache.cached("ns", "acme-db")).as("1,000 tenants at 10 rechecks a second: 100 s").isSameAs(secret);
+    later(1);
+    assertThat(cache.cached("ns", "acme-db")).isNull();
   }
 
   @Test

@@ -64,7 +64,8 @@ public class RuntimeModelDependent extends ObservedDependent<Resolved<RuntimeMod
         .accessRules(accessRules)
         .defaultImage(scope.shared().defaultImage())
         .credentialsChecksum(SecretChecksum.ofCredentials(credentials, credentialsRef))
-        .relayKeyChecksum(RelayKeySecret.checksum(RelayKeys.ensure(scope.client(), tenant, scope.shared().secrets())));
+        .relayKeyChecksum(RelayKeySecret.checksum(RelayKeys.ensure(scope.client(), tenant, scope.shared().secrets(),
+            !scope.hasRuntimeDeployment())));
     AuthSpec auth = tenant.getSpec().getAuth();
     SecretKeyRef jwt = auth == null ? null : auth.getJwtSecretRef();
     if (jwt != null && jwt.getName() != null) {

@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.slipstream.operator.reconcile.SecretCache;
 import java.util.HashMap;
@@ -85,6 +86,11 @@ public final class TenantScope implements AutoCloseable {
 
     Shared shared() {
     return shared;
+  }
+
+  /** Whether the informer's cache holds the tenant's runtime Deployment (a new tenant's first rounds: not yet). */
+  boolean hasRuntimeDeployment() {
+    return context.getSecondaryResource(Deployment.class).isPresent();
   }
 
   List<RealtimePublication> publications() {
