@@ -18,8 +18,8 @@ import java.util.Optional;
  * the key a tenant's pods hold stays the same for the tenant's life unless someone deletes the Secret.
  * A Secret of that name someone else made is used as it is when its key is usable, and a finding
  * otherwise; the operator does not overwrite it. Secrets are not watched, and the copy read or made
- * is kept for a recheck interval ({@link SecretCache}): a deleted one is made again within about two
- * {@code SLIPSTREAM_RECHECK_INTERVAL}s.
+ * is kept for a recheck interval ({@link SecretCache}, paced: {@code RecheckPace}): a deleted one is
+ * made again within about two of them.
  */
 final class RelayKeys {
 
